@@ -1,0 +1,175 @@
+"""create_app(): routers, auth, middleware, lifespan resources, exception mapping, OpenAPI."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from arq import create_pool
+from arq.connections import ArqRedis, RedisSettings
+from litestar import Litestar, MediaType, Response, get
+from litestar.connection import ASGIConnection
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.security.jwt import JWTCookieAuth, Token
+
+from backend import db
+from backend.errors import exception_handlers
+from backend.logs import configure_logging, request_context_middleware
+from backend.orgs import service as orgs_service
+from backend.orgs.controller import (
+    AdminOrgController,
+    AuthController,
+    MeController,
+    TeamsController,
+)
+from backend.security import CurrentUser, TokenIssuer, build_auth, csrf_middleware
+from backend.settings import Settings, get_settings
+
+log = logging.getLogger("chorus.app")
+
+READY_TIMEOUT_SECONDS = 2.0
+PLACEHOLDER = (Path(__file__).parent / "placeholder.html").read_text(encoding="utf-8")
+
+
+async def retrieve_user(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+    try:
+        user_id, org_id = UUID(token.sub), UUID(str(token.extras.get("org")))
+    except ValueError:
+        return None
+    return await orgs_service.load_current_user(user_id, org_id)
+
+
+def provide_redis(state: State) -> ArqRedis:
+    redis: ArqRedis = state.redis
+    return redis
+
+
+def redis_settings(url: str) -> RedisSettings:
+    return RedisSettings.from_dsn(url)
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    """Pools are opened once here, in the loop that serves requests, and closed on shutdown."""
+    settings: Settings = app.state.settings
+    await db.open_pool()
+    redis: ArqRedis = await create_pool(redis_settings(settings.redis_url))
+    app.state.redis = redis
+    worker_task: asyncio.Task[Any] | None = None
+    worker = None
+    if settings.inprocess_worker:
+        from workers.settings import build_worker
+
+        worker = build_worker(redis)
+        worker_task = asyncio.create_task(worker.async_run(), name="chorus-inprocess-worker")
+        log.info("in-process worker started")
+    try:
+        yield
+    finally:
+        if worker is not None and worker_task is not None:
+            await worker.close()
+            worker_task.cancel()
+            await asyncio.gather(worker_task, return_exceptions=True)
+        await redis.aclose()
+        await db.close_pool()
+
+
+@get("/health", exclude_from_auth=True, tags=["operations"], sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def _check(probe: Any) -> str:
+    try:
+        await asyncio.wait_for(probe, READY_TIMEOUT_SECONDS)
+    except Exception:  # any failure of a dependency means "not ready", never a 500
+        return "down"
+    return "ok"
+
+
+@get("/ready", exclude_from_auth=True, tags=["operations"])
+async def ready(state: State) -> Response[dict[str, str]]:
+    postgres, redis = await asyncio.gather(
+        _check(db.DB.run_ddl("SELECT 1")), _check(state.redis.ping())
+    )
+    ok = postgres == redis == "ok"
+    return Response(
+        {"status": "ok" if ok else "unavailable", "postgres": postgres, "redis": redis},
+        status_code=200 if ok else 503,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+@get(
+    "/",
+    exclude_from_auth=True,
+    include_in_schema=False,
+    media_type=MediaType.HTML,
+    sync_to_thread=False,
+)
+def home() -> str:
+    return PLACEHOLDER
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    settings.check()
+    configure_logging(settings.log_level, settings.log_format)
+    auth: JWTCookieAuth[CurrentUser, Token] = build_auth(
+        settings,
+        retrieve_user,
+        exclude=["^/health$", "^/ready$", "^/schema", "^/$"],
+    )
+    tokens = TokenIssuer(auth)
+    state = State({"settings": settings})
+    app = Litestar(
+        route_handlers=[
+            health,
+            ready,
+            home,
+            AuthController,
+            MeController,
+            TeamsController,
+            AdminOrgController,
+        ],
+        on_app_init=[auth.on_app_init],
+        logging_config=None,
+        lifespan=[lifespan],
+        state=state,
+        dependencies={
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "tokens": Provide(lambda: tokens, sync_to_thread=False),
+            "redis": Provide(provide_redis, sync_to_thread=False),
+        },
+        exception_handlers=exception_handlers,
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Chorus API",
+            version="1.0.0",
+            description="Gamified employee advocacy: challenges, verified shares, points, "
+            "badges and live leaderboards. See shared/API.md for the contract.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        debug=False,
+    )
+    # Outside Litestar's own exception handling, so every answer (errors included, those of
+    # the auth middleware too) carries the request id and the security headers.
+    app.asgi_handler = request_context_middleware(csrf_middleware(app.asgi_handler))
+    return app
+
+
+def create_default_app() -> Litestar:
+    """The ASGI factory servers load (`uvicorn --factory backend.app:create_default_app`)."""
+    return create_app()
+
+
+__all__ = ["create_app", "create_default_app"]

@@ -1,0 +1,231 @@
+"""The `chorus` command: dev, serve, worker, migrate, create-org, vapid-keys.
+
+Settings are read once, so each command sets what it must in the environment before the
+first import of anything that reads them (backend.db, backend.app).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import os
+import sys
+from pathlib import Path
+
+import click
+
+DEV_DATABASE = "chorus"
+
+
+def _fail(message: str) -> None:
+    click.secho(f"chorus: {message}", fg="red", err=True)
+    sys.exit(2)
+
+
+@click.group(help="Chorus: gamified employee advocacy.")
+def main() -> None:
+    pass
+
+
+async def ensure_database(admin_url: str, name: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def run_migrations() -> None:
+    """Apply every pending Piccolo migration (idempotent)."""
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    import backend.piccolo_conf  # noqa: F401 - binds the engine before Piccolo looks for it
+
+    with contextlib.redirect_stdout(sys.stderr):
+        result = await run_forwards(app_name="all")
+    if not result.success:
+        raise click.ClickException(f"migrations failed: {result.message}")
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations."""
+    _check_settings()
+    asyncio.run(run_migrations())
+    click.echo("migrations applied")
+
+
+def _check_settings() -> None:
+    from backend.settings import SettingsError, get_settings
+
+    try:
+        get_settings().check()
+    except SettingsError as exc:
+        _fail(str(exc))
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (CHORUS_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (CHORUS_PORT, default 8000).")
+@click.option(
+    "--data-dir", default=None, help="Where dev data lives (CHORUS_DATA_DIR, default ./.chorus)."
+)
+@click.option("--demo", is_flag=True, help="Seed a demo organization and print how to sign in.")
+def dev(host: str | None, port: int | None, data_dir: str | None, demo: bool) -> None:
+    """Run everything on one machine: embedded PostgreSQL and Redis, the API, a worker, the app."""
+    from backend.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis, data_dir_lock
+    from backend.settings import dev_secret_key
+
+    env = os.environ
+    env.setdefault("CHORUS_ENV", "dev")
+    env.setdefault("CHORUS_LOG_FORMAT", "text")
+    if host:
+        env["CHORUS_HOST"] = host
+    if port:
+        env["CHORUS_PORT"] = str(port)
+    root = Path(data_dir or env.get("CHORUS_DATA_DIR", ".chorus")).resolve()
+    env["CHORUS_DATA_DIR"] = str(root)
+    env["CHORUS_INPROCESS_WORKER"] = "1"
+
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(data_dir_lock(root))
+            if not env.get("CHORUS_DATABASE_URL"):
+                click.echo("starting embedded PostgreSQL ...", err=True)
+                postgres = EmbeddedPostgres(root / "pg")
+                admin_url = postgres.start()
+                stack.callback(postgres.stop)
+                asyncio.run(ensure_database(admin_url, DEV_DATABASE))
+                env["CHORUS_DATABASE_URL"] = postgres.url(DEV_DATABASE)
+            if not env.get("CHORUS_REDIS_URL"):
+                click.echo("starting embedded Valkey ...", err=True)
+                redis = EmbeddedRedis(root / "redis", persist=True)
+                env["CHORUS_REDIS_URL"] = redis.start()
+                stack.callback(redis.stop)
+        except EmbeddedError as exc:
+            _fail(str(exc))
+        env.setdefault("CHORUS_SECRET_KEY", dev_secret_key(root))
+
+        from backend.settings import get_settings
+
+        settings = get_settings()
+        _check_settings()
+        asyncio.run(run_migrations())
+        if demo:
+            from backend.demo import seed_demo
+
+            lines = asyncio.run(seed_demo(root))
+            click.echo("\n".join(lines))
+
+        import uvicorn
+
+        click.secho(
+            f"\nChorus is running on http://{settings.host}:{settings.port}  (Ctrl-C stops it)\n",
+            fg="green",
+            err=True,
+        )
+        uvicorn.run(
+            "backend.app:create_default_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            access_log=False,
+            timeout_graceful_shutdown=5,
+        )
+    click.echo("Chorus stopped.", err=True)
+
+
+@main.command()
+@click.option("--host", default=None, help="Bind address (CHORUS_HOST).")
+@click.option("--port", type=int, default=None, help="Port (CHORUS_PORT).")
+@click.option("--workers", type=int, default=1, show_default=True, help="API processes.")
+def serve(host: str | None, port: int | None, workers: int) -> None:
+    """Serve the API (uvicorn) against the PostgreSQL and Redis the settings name."""
+    if host:
+        os.environ["CHORUS_HOST"] = host
+    if port:
+        os.environ["CHORUS_PORT"] = str(port)
+    _check_settings()
+    from backend.settings import get_settings
+
+    settings = get_settings()
+    import uvicorn
+
+    uvicorn.run(
+        "backend.app:create_default_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_config=None,
+        access_log=False,
+        proxy_headers=settings.trust_forwarded_for,
+    )
+
+
+@main.command()
+def worker() -> None:
+    """Run an arq worker: verification, points, push fan-out, cron jobs."""
+    _check_settings()
+    from arq import run_worker
+
+    from backend.logs import configure_logging
+    from backend.settings import get_settings
+    from workers.settings import WorkerSettings
+
+    settings = get_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    run_worker(WorkerSettings)  # type: ignore[arg-type]
+
+
+@main.command("create-org")
+@click.option("--name", required=True, help="The organization's name.")
+@click.option("--admin-email", required=True, help="Its first admin's email.")
+@click.option("--password-stdin", is_flag=True, help="Read the admin password from standard input.")
+def create_org(name: str, admin_email: str, password_stdin: bool) -> None:
+    """Create an organization and its first admin (prompts for the password)."""
+    _check_settings()
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Admin password", hide_input=True, confirmation_prompt=True)
+
+    import msgspec
+
+    from backend.errors import DomainError
+    from backend.orgs import service
+
+    try:
+        org_id = asyncio.run(service.create_organization(name, admin_email, password))
+    except (DomainError, msgspec.ValidationError) as exc:
+        _fail(str(exc))
+    click.echo(f"organization {org_id} created; sign in as {admin_email}")
+
+
+@main.command("vapid-keys")
+def vapid_keys() -> None:
+    """Print a new VAPID key pair for Web Push (keep the private key secret)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    private = key.private_numbers().private_value.to_bytes(32, "big")
+    public = key.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    click.echo(f"CHORUS_VAPID_PRIVATE_KEY={b64(private)}")
+    click.echo(f"CHORUS_VAPID_PUBLIC_KEY={b64(public)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Domain errors and their one mapping to RFC 9457 problem details.
+
+Services raise DomainError subclasses and never HTTP exceptions; `exception_handlers`
+turns every error (domain, validation, framework, unexpected) into
+`application/problem+json` with a human-readable `detail`.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from backend.logs import current_request_id
+
+log = logging.getLogger("chorus.errors")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Invalid input"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Not signed in"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class Gone(DomainError):
+    status = 410
+    title = "Gone"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too many requests"
+
+
+class Unavailable(DomainError):
+    status = 503
+    title = "Service unavailable"
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = msgspec.field(default=None, name="requestId")
+    errors: list[dict[str, Any]] | None = None
+
+
+_TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Not allowed",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    410: "Gone",
+    413: "Request body too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Internal server error",
+    503: "Service unavailable",
+}
+
+
+def problem_response(
+    request: Request[Any, Any, Any],
+    status: int,
+    detail: str,
+    *,
+    title: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> Response[Any]:
+    body: dict[str, Any] = msgspec.to_builtins(
+        Problem(
+            type="about:blank",
+            title=title or _TITLES.get(status, "Error"),
+            status=status,
+            detail=detail,
+            instance=request.url.path,
+            request_id=current_request_id(),
+            errors=errors,
+        )
+    )
+    if extra:
+        body.update(extra)
+    return Response(
+        content=body,
+        status_code=status,
+        media_type=PROBLEM_JSON,
+        headers=headers or {},
+    )
+
+
+def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return problem_response(
+        request, exc.status, exc.detail, title=exc.title, headers=exc.headers, extra=exc.extra
+    )
+
+
+def _validation_errors(extra: Any) -> list[dict[str, Any]] | None:
+    if not isinstance(extra, list):
+        return None
+    return [item if isinstance(item, dict) else {"message": str(item)} for item in extra]
+
+
+def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    detail = exc.detail or _TITLES.get(status, "Error")
+    errors = None
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc.extra)
+        detail = _describe_validation(detail, errors)
+    elif isinstance(exc, NotAuthorizedException):
+        detail = "Sign in first: send a valid bearer token or session cookie."
+    elif isinstance(exc, PermissionDeniedException) and detail == "Forbidden":
+        detail = "Your role does not allow this."
+    elif status == 413:
+        detail = "The request body is larger than this server accepts."
+    headers = dict(exc.headers or {})
+    return problem_response(request, status, detail, errors=errors, headers=headers)
+
+
+def _describe_validation(detail: str, errors: list[dict[str, Any]] | None) -> str:
+    if errors:
+        first = errors[0]
+        message = str(first.get("message", "")).strip()
+        key = first.get("key")
+        where = f" ({key})" if key else ""
+        if message:
+            return f"The request is not valid{where}: {message}"
+    return detail if detail != "Bad Request" else "The request is not valid."
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem_response(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side; it has been logged.",
+    )
+
+
+exception_handlers: dict[Any, Any] = {
+    DomainError: _domain_error,
+    HTTPException: _http_error,
+    Exception: _unexpected,
+}
+
+__all__ = [
+    "PROBLEM_JSON",
+    "Conflict",
+    "DomainError",
+    "Forbidden",
+    "Gone",
+    "Invalid",
+    "NotFound",
+    "TooManyRequests",
+    "Unauthorized",
+    "Unavailable",
+    "exception_handlers",
+    "problem_response",
+]

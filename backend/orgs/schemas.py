@@ -1,0 +1,133 @@
+"""Wire types of organizations, accounts, teams and invites."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.wire import Wire
+
+Email = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=3,
+        max_length=254,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="An email address",
+    ),
+]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256)]
+DisplayName = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+OrgName = Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+TeamName = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+Timezone = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+InviteToken = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
+RoleName = Literal["employee", "lead", "admin"]
+
+
+class SignupCreate(Wire):
+    org_name: OrgName
+    email: Email
+    password: Password
+    display_name: DisplayName
+
+
+class SignupRead(Wire):
+    org_id: UUID
+    user_id: UUID
+    access_token: str
+
+
+class LoginCreate(Wire):
+    email: Email
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    org_id: UUID | None = None  # only needed when one email belongs to several organizations
+
+
+class LoginRead(Wire):
+    access_token: str
+    token_type: str
+    expires_in: int
+
+
+class InviteCreate(Wire):
+    email: Email
+    role: RoleName = "employee"
+    team_id: UUID | None = None
+
+
+class InviteRead(Wire):
+    invite_id: UUID
+    token: str
+    url: str
+    expires_at: datetime
+
+
+class AcceptInviteCreate(Wire):
+    token: InviteToken
+    display_name: DisplayName
+    password: Password
+
+
+class AcceptInviteRead(Wire):
+    user_id: UUID
+    access_token: str
+
+
+class TeamRef(Wire):
+    id: UUID
+    name: str
+
+
+class MeRead(Wire):
+    id: UUID
+    email: str
+    display_name: str
+    role: RoleName
+    org_id: UUID
+    org_name: str
+    team: TeamRef | None
+    timezone: str
+    hide_from_leaderboards: bool
+    leads_team_ids: list[UUID]
+    points: int
+    level: int
+    streak_weeks: int
+    badges: list[str]
+
+
+class MeUpdate(Wire):
+    display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
+    timezone: Timezone | msgspec.UnsetType = msgspec.UNSET
+    hide_from_leaderboards: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class TeamCreate(Wire):
+    name: TeamName
+    lead_user_id: UUID | None = None
+
+
+class TeamRead(Wire):
+    id: UUID
+    name: str
+    members: int = 0
+    lead_user_ids: list[UUID] = msgspec.field(default_factory=list)
+
+
+class UserUpdate(Wire):
+    role: RoleName | msgspec.UnsetType = msgspec.UNSET
+    team_id: UUID | msgspec.UnsetType | None = msgspec.UNSET  # null removes the user from a team
+    active: bool | msgspec.UnsetType = msgspec.UNSET
+
+
+class UserRead(Wire):
+    id: UUID
+    email: str
+    display_name: str
+    role: RoleName
+    team_id: UUID | None
+    active: bool
+    created_at: datetime

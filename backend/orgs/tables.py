@@ -1,0 +1,65 @@
+"""Organizations, teams, users and invites. The schema itself lives in migrations/orgs/."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    ForeignKey,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.db import DB
+
+
+class Organization(Table, tablename="organization", db=DB):
+    id = UUID(primary_key=True)
+    name = Varchar(length=120)
+    timezone = Varchar(length=64, default="UTC")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Team(Table, tablename="team", db=DB):
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization)
+    name = Varchar(length=80)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class User(Table, tablename="app_user", db=DB):
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization)
+    email = Varchar(length=254)  # stored lower-cased; unique per organization
+    display_name = Varchar(length=80)
+    password_hash = Varchar(length=255)
+    role = Varchar(length=16, default="employee")
+    team = ForeignKey(references=Team, null=True)
+    active = Boolean(default=True)
+    timezone = Varchar(length=64, default="UTC")
+    hide_from_leaderboards = Boolean(default=False)
+    created_at = Timestamptz(default=TimestamptzNow())
+    last_login_at = Timestamptz(null=True, default=None)
+
+
+class TeamLead(Table, tablename="team_lead", db=DB):
+    id = UUID(primary_key=True)
+    team = ForeignKey(references=Team)
+    user = ForeignKey(references=User)
+
+
+class Invite(Table, tablename="invite", db=DB):
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization)
+    email = Varchar(length=254)
+    role = Varchar(length=16)
+    team = ForeignKey(references=Team, null=True)
+    token_hash = Varchar(
+        length=64, unique=True
+    )  # sha256 hex of the token; the token is never stored
+    expires_at = Timestamptz()
+    accepted_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(references=User, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -1,0 +1,9 @@
+"""Piccolo's configuration module (PICCOLO_CONF): the engine and the apps with migrations."""
+
+from piccolo.conf.apps import AppRegistry
+
+from backend.db import DB
+
+APP_REGISTRY = AppRegistry(apps=["backend.orgs.piccolo_app"])
+
+__all__ = ["APP_REGISTRY", "DB"]

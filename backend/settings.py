@@ -1,0 +1,138 @@
+"""Typed settings from CHORUS_* environment variables (and an optional .env), loaded once.
+
+Every variable is documented in README.md (Configuration). `load_settings()` reads the
+environment; `get_settings()` caches the first result for the life of the process.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import msgspec
+
+Env = Literal["dev", "test", "production"]
+
+# A key any reader of this file knows is no key: refused outside dev.
+KNOWN_BAD_SECRETS = frozenset({"", "change-me", "changeme", "secret", "dev", "chorus"})
+MIN_SECRET_LENGTH = 32
+
+
+class SettingsError(Exception):
+    """The configuration cannot run Chorus; the message says what to set."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: Env = "production"
+    secret_key: str = ""
+    database_url: str = ""
+    redis_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 8000
+    data_dir: str = ".chorus"
+    public_url: str = ""
+    open_signup: bool | None = None
+    access_token_ttl_seconds: int = 12 * 3600
+    invite_ttl_hours: int = 7 * 24
+    max_body_bytes: int = 1_048_576
+    login_max_attempts_per_email: int = 10
+    login_max_attempts_per_ip: int = 50
+    login_window_seconds: int = 900
+    cookie_secure: bool | None = None
+    log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+    inprocess_worker: bool = False
+    trust_forwarded_for: bool = False
+
+    @property
+    def is_dev(self) -> bool:
+        return self.env == "dev"
+
+    @property
+    def signup_open(self) -> bool:
+        if self.open_signup is not None:
+            return self.open_signup
+        return self.env in ("dev", "test")
+
+    @property
+    def secure_cookies(self) -> bool:
+        if self.cookie_secure is not None:
+            return self.cookie_secure
+        return self.env == "production"
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    def check(self) -> None:
+        """Refuse settings that cannot run safely: missing URLs, or a weak key outside dev."""
+        if not self.database_url:
+            raise SettingsError(
+                "CHORUS_DATABASE_URL is not set (chorus dev starts an embedded one)"
+            )
+        if not self.redis_url:
+            raise SettingsError("CHORUS_REDIS_URL is not set (chorus dev starts an embedded one)")
+        if self.is_dev:
+            return
+        if self.secret_key in KNOWN_BAD_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                "CHORUS_SECRET_KEY is missing, a default, or shorter than "
+                f"{MIN_SECRET_LENGTH} characters; generate one with "
+                '`python -c "import secrets; print(secrets.token_urlsafe(48))"`'
+            )
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines; blank lines and # comments skipped; quotes around a value removed."""
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[key.strip()] = value
+    return values
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build Settings from CHORUS_* variables; a .env file fills what the environment lacks."""
+    source = dict(os.environ if environ is None else environ)
+    dotenv = _read_dotenv(Path(source.get("CHORUS_DOTENV", ".env")))
+    merged = {**dotenv, **source}
+    raw = {
+        key.removeprefix("CHORUS_").lower(): value
+        for key, value in merged.items()
+        if key.startswith("CHORUS_") and not key.startswith(("CHORUS_TEST_", "CHORUS_DOTENV"))
+    }
+    known = set(Settings.__struct_fields__)
+    try:
+        return msgspec.convert({k: v for k, v in raw.items() if k in known}, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(f"invalid CHORUS_* setting: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return load_settings()
+
+
+def dev_secret_key(data_dir: Path) -> str:
+    """The dev secret key: generated once into the data directory, never committed."""
+    path = data_dir / "secret_key"
+    if path.is_file():
+        return path.read_text(encoding="utf-8").strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return key

@@ -1,0 +1,48 @@
+"""The one base for every msgspec struct on the wire: camelCase names, unknown fields refused."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from types import SimpleNamespace
+from typing import Annotated, Any, Generic, TypeVar
+
+import msgspec
+
+from backend.errors import Invalid
+
+T = TypeVar("T")
+W = TypeVar("W", bound="Wire")
+
+
+class Wire(msgspec.Struct, rename="camel", forbid_unknown_fields=True, kw_only=True):
+    """Base of request and response bodies."""
+
+
+class Page(Wire, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+Limit = Annotated[int, msgspec.Meta(ge=1, le=100)]
+
+
+def encode_cursor(*key: Any) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(list(key))).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, length: int) -> list[Any]:
+    """The sort key a cursor carries; a cursor this server did not write is a clear 422."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        key = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
+        raise Invalid("The cursor is not one this server returned.") from exc
+    if not isinstance(key, list) or len(key) != length:
+        raise Invalid("The cursor is not one this server returned.")
+    return key
+
+
+def from_row(row: dict[str, Any], wire_type: type[W]) -> W:
+    """A database row (snake_case keys) as a wire struct, validated by msgspec."""
+    return msgspec.convert(SimpleNamespace(**row), wire_type, from_attributes=True)

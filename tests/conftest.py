@@ -1,0 +1,116 @@
+"""Test set-up: real PostgreSQL and Redis, chosen before anything reads the settings.
+
+CHORUS_TEST_DATABASE_URL / CHORUS_TEST_REDIS_URL name servers to use (CI: this machine's
+127.0.0.1:5432 and :6379); without them each test process starts embedded ones. Each xdist
+worker gets its own database (created here, migrated once, dropped at exit) and its own Redis
+database number; every test starts from empty tables and an empty Redis db.
+
+The app, its pools and every test share one event loop (pytest-asyncio's session loop), and
+requests go through httpx's ASGI transport in that loop: no pool is ever used from another loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import os
+import secrets
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+
+from backend.embedded import EmbeddedPostgres, EmbeddedRedis
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+WORKER_INDEX = int(WORKER.removeprefix("gw") or 0)
+TMP = Path(tempfile.mkdtemp(prefix=f"chorus-test-{WORKER}-"))
+
+
+def _with_database(url: str, database: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _start_servers() -> tuple[str, str]:
+    admin_pg = os.environ.get("CHORUS_TEST_DATABASE_URL")
+    redis_url = os.environ.get("CHORUS_TEST_REDIS_URL")
+    if not admin_pg:
+        postgres = EmbeddedPostgres(TMP / "pg")
+        admin_pg = postgres.start()
+        atexit.register(postgres.stop)
+    if not redis_url:
+        redis = EmbeddedRedis(TMP / "redis", persist=False)
+        redis_url = redis.start()
+        atexit.register(redis.stop)
+    return admin_pg, redis_url
+
+
+ADMIN_PG_URL, BASE_REDIS_URL = _start_servers()
+TEST_DB = f"chorus_test_{WORKER}_{secrets.token_hex(4)}"
+REDIS_DB = 1 + WORKER_INDEX % 15  # db 0 is left to whatever else uses this server
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(ADMIN_PG_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+asyncio.run(_admin(f'CREATE DATABASE "{TEST_DB}"'))
+atexit.register(lambda: asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')))
+
+os.environ.update(
+    {
+        "CHORUS_ENV": "test",
+        "CHORUS_DOTENV": str(TMP / "no.env"),
+        "CHORUS_DATABASE_URL": _with_database(ADMIN_PG_URL, TEST_DB),
+        "CHORUS_REDIS_URL": urlunsplit(urlsplit(BASE_REDIS_URL)._replace(path=f"/{REDIS_DB}")),
+        "CHORUS_SECRET_KEY": secrets.token_urlsafe(48),
+        "CHORUS_LOG_LEVEL": "WARNING",
+        "CHORUS_DATA_DIR": str(TMP / "data"),
+        "CHORUS_PUBLIC_URL": "http://testserver",
+    }
+)
+
+# Only now may the app's modules be imported: they read the settings above, once.
+from backend import db  # noqa: E402
+from backend.app import create_app  # noqa: E402
+from backend.cli import run_migrations  # noqa: E402
+from backend.settings import get_settings  # noqa: E402
+from tests.helpers import running  # noqa: E402
+
+asyncio.run(run_migrations())
+
+TABLES = ["organization"]  # everything else hangs off an organization (ON DELETE CASCADE)
+
+
+@pytest.fixture(scope="session")
+async def app() -> AsyncIterator[object]:
+    async with running(create_app()) as application:
+        yield application
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(app: object) -> AsyncIterator[None]:
+    await db.DB.run_ddl(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+    await app.state.redis.flushdb()  # type: ignore[attr-defined]
+    yield
+
+
+@pytest.fixture
+async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+def settings():  # type: ignore[no-untyped-def]
+    return get_settings()

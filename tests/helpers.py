@@ -1,0 +1,135 @@
+"""Small helpers the tests share: accounts made through the real API, problem-detail checks."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, NamedTuple
+
+import httpx
+from litestar import Litestar
+
+PASSWORD = "correct horse battery staple"
+
+
+class Account(NamedTuple):
+    token: str
+    org_id: str
+    user_id: str
+    email: str
+
+
+def bearer(account: Account | str) -> dict[str, str]:
+    token = account.token if isinstance(account, Account) else account
+    return {"Authorization": f"Bearer {token}"}
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}.{secrets.token_hex(4)}@example.com"
+
+
+async def signup(
+    client: httpx.AsyncClient, org: str = "Acme", email: str | None = None, name: str = "Ann Admin"
+) -> Account:
+    email = email or unique_email("admin")
+    resp = await client.post(
+        "/api/v1/auth/signup",
+        json={"orgName": org, "email": email, "password": PASSWORD, "displayName": name},
+    )
+    assert resp.status_code == 201, resp.text
+    body = resp.json()
+    client.cookies.clear()  # tests authenticate explicitly, never by a leftover cookie
+    return Account(body["accessToken"], body["orgId"], body["userId"], email)
+
+
+async def invite(
+    client: httpx.AsyncClient,
+    admin: Account,
+    email: str,
+    role: str = "employee",
+    team_id: str | None = None,
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"email": email, "role": role}
+    if team_id:
+        payload["teamId"] = team_id
+    resp = await client.post("/api/v1/admin/invites", json=payload, headers=bearer(admin))
+    assert resp.status_code == 201, resp.text
+    return resp.json()  # type: ignore[no-any-return]
+
+
+async def add_member(
+    client: httpx.AsyncClient,
+    admin: Account,
+    role: str = "employee",
+    team_id: str | None = None,
+    name: str = "Sam Member",
+) -> Account:
+    email = unique_email(role)
+    made = await invite(client, admin, email, role, team_id)
+    resp = await client.post(
+        "/api/v1/auth/accept-invite",
+        json={"token": made["token"], "displayName": name, "password": PASSWORD},
+    )
+    assert resp.status_code == 201, resp.text
+    client.cookies.clear()
+    body = resp.json()
+    return Account(body["accessToken"], admin.org_id, body["userId"], email)
+
+
+async def create_team(
+    client: httpx.AsyncClient, admin: Account, name: str, lead_user_id: str | None = None
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"name": name}
+    if lead_user_id:
+        payload["leadUserId"] = lead_user_id
+    resp = await client.post("/api/v1/admin/teams", json=payload, headers=bearer(admin))
+    assert resp.status_code == 201, resp.text
+    return resp.json()  # type: ignore[no-any-return]
+
+
+def assert_problem(
+    resp: httpx.Response, status: int, *, detail_contains: str = ""
+) -> dict[str, Any]:
+    """The answer is an RFC 9457 problem detail with this status and a human-readable detail."""
+    assert resp.status_code == status, f"{resp.status_code} != {status}: {resp.text}"
+    assert resp.headers["content-type"].startswith("application/problem+json"), resp.headers
+    body: dict[str, Any] = resp.json()
+    assert body["status"] == status
+    assert isinstance(body["title"], str) and body["title"]
+    assert isinstance(body["detail"], str) and len(body["detail"]) > 5
+    assert detail_contains.lower() in body["detail"].lower(), body["detail"]
+    return body
+
+
+@asynccontextmanager
+async def running(app: Litestar) -> AsyncIterator[Litestar]:
+    """Run an app's lifespan in one task of its own, as a server would (start-up and shut-down
+    in the same task), while the test talks to it through httpx's ASGI transport."""
+    started, stop = asyncio.Event(), asyncio.Event()
+
+    async def serve() -> None:
+        async with app.lifespan():
+            started.set()
+            await stop.wait()
+
+    task = asyncio.create_task(serve())
+    waiter = asyncio.create_task(started.wait())
+    await asyncio.wait({task, waiter}, return_when=asyncio.FIRST_COMPLETED)
+    if task.done():
+        waiter.cancel()
+        task.result()  # start-up failed: raise its error here
+    try:
+        yield app
+    finally:
+        stop.set()
+        await task
+
+
+@asynccontextmanager
+async def client_for(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    async with running(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http

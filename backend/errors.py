@@ -176,6 +176,16 @@ def _describe_validation(detail: str, errors: list[dict[str, Any]] | None) -> st
     return detail if detail != "Bad Request" else "The request is not valid."
 
 
+def _not_utf8(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    # Litestar lets a body that is not UTF-8 escape its JSON decoder as this error.
+    return problem_response(request, 400, "The request body is not valid UTF-8 JSON.")
+
+
+def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    # Only JSON decoding recurses without bound here: a body nested thousands of levels deep.
+    return problem_response(request, 400, "The request body is nested too deeply.")
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -188,6 +198,8 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
 exception_handlers: dict[Any, Any] = {
     DomainError: _domain_error,
     HTTPException: _http_error,
+    UnicodeDecodeError: _not_utf8,
+    RecursionError: _too_deep,
     Exception: _unexpected,
 }
 

@@ -31,16 +31,13 @@ def encode_cursor(*key: Any) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode(list(key))).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, length: int) -> list[Any]:
-    """The sort key a cursor carries; a cursor this server did not write is a clear 422."""
+def decode_cursor(cursor: str, shape: type[T]) -> T:
+    """The sort key a cursor carries, typed; a cursor this server did not write is a clear 422."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        key = msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()))
+        return msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()), type=shape)
     except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
         raise Invalid("The cursor is not one this server returned.") from exc
-    if not isinstance(key, list) or len(key) != length:
-        raise Invalid("The cursor is not one this server returned.")
-    return key
 
 
 def from_row(row: dict[str, Any], wire_type: type[W]) -> W:

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import httpx
 from litestar import Litestar
 
 PASSWORD = "correct horse battery staple"
+TMP_ROOT = Path(tempfile.gettempdir())
 
 
 class Account(NamedTuple):

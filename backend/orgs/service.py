@@ -334,7 +334,7 @@ async def list_teams(
     org_id: UUID, *, limit: int = 100, cursor: str | None = None, only: UUID | None = None
 ) -> Page[TeamRead]:
     """Teams ordered by name, with member counts and leads; keyset-paginated."""
-    after_name, after_id = decode_cursor(cursor, 2) if cursor else ("", None)
+    after_name, after_id = decode_cursor(cursor, tuple[str, UUID]) if cursor else ("", None)
     rows = await Team.raw(
         """
         SELECT t.id, t.name,
@@ -351,7 +351,7 @@ async def list_teams(
         only,
         only,
         after_name,
-        after_id,
+        str(after_id) if after_id else None,
         limit + 1,
     )
     items = [from_row(row, TeamRead) for row in rows[:limit]]
@@ -373,10 +373,10 @@ async def list_users(org_id: UUID, *, limit: int = 50, cursor: str | None = None
         User.created_at,
     ).where(User.org == org_id)
     if cursor:
-        after_created, after_id = decode_cursor(cursor, 2)
+        after_created, after_id = decode_cursor(cursor, tuple[datetime, UUID])
         query = query.where(
             (User.created_at > after_created)
-            | ((User.created_at == after_created) & (User.id > UUID(after_id)))
+            | ((User.created_at == after_created) & (User.id > after_id))
         )
     rows = await query.order_by(User.created_at, User.id).limit(limit + 1)
     items = [from_row(row, UserRead) for row in rows[:limit]]

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
+import io
 import os
 import secrets
 import tempfile
@@ -86,7 +88,8 @@ from backend.cli import run_migrations  # noqa: E402
 from backend.settings import get_settings  # noqa: E402
 from tests.helpers import running  # noqa: E402
 
-asyncio.run(run_migrations())
+with contextlib.redirect_stderr(io.StringIO()):  # Piccolo narrates each migration
+    asyncio.run(run_migrations())
 
 TABLES = ["organization"]  # everything else hangs off an organization (ON DELETE CASCADE)
 
@@ -98,10 +101,9 @@ async def app() -> AsyncIterator[object]:
 
 
 @pytest.fixture(autouse=True)
-async def clean_state(app: object) -> AsyncIterator[None]:
+async def clean_state(app: object) -> None:
     await db.DB.run_ddl(f"TRUNCATE {', '.join(TABLES)} CASCADE")
     await app.state.redis.flushdb()  # type: ignore[attr-defined]
-    yield
 
 
 @pytest.fixture

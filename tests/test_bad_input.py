@@ -21,26 +21,40 @@ class Endpoint:
 
 ENDPOINTS = {
     "signup": Endpoint(
-        "POST", "/api/v1/auth/signup",
-        {"orgName": "New Org", "email": "n@example.com", "password": PASSWORD,
-         "displayName": "New"},
-        ("orgName", "email", "password", "displayName"), None,
+        "POST",
+        "/api/v1/auth/signup",
+        {
+            "orgName": "New Org",
+            "email": "n@example.com",
+            "password": PASSWORD,
+            "displayName": "New",
+        },
+        ("orgName", "email", "password", "displayName"),
+        None,
     ),
     "login": Endpoint(
-        "POST", "/api/v1/auth/login", {"email": "{admin_email}", "password": PASSWORD},
-        ("email", "password"), None,
+        "POST",
+        "/api/v1/auth/login",
+        {"email": "{admin_email}", "password": PASSWORD},
+        ("email", "password"),
+        None,
     ),
     "accept-invite": Endpoint(
-        "POST", "/api/v1/auth/accept-invite",
+        "POST",
+        "/api/v1/auth/accept-invite",
         {"token": "{invite_token}", "displayName": "Invited", "password": PASSWORD},
-        ("token", "displayName", "password"), None,
+        ("token", "displayName", "password"),
+        None,
     ),
     "update-me": Endpoint(
         "PATCH", "/api/v1/me", {"displayName": "Renamed", "timezone": "Europe/Paris"}, (), "admin"
     ),
     "invite": Endpoint(
-        "POST", "/api/v1/admin/invites", {"email": "i@example.com", "role": "employee"},
-        ("email",), "admin",
+        "POST",
+        "/api/v1/admin/invites",
+        {"email": "i@example.com", "role": "employee"},
+        ("email",),
+        "admin",
     ),
     "team": Endpoint("POST", "/api/v1/admin/teams", {"name": "Team"}, ("name",), "admin"),
     "update-user": Endpoint(
@@ -100,9 +114,7 @@ def _cases(endpoint: Endpoint) -> list[tuple[str, Any]]:
             cases.append((f"{field}={wrong!r}", {**endpoint.body, field: wrong}))
         cases.append((f"{field} oversized", {**endpoint.body, field: "x" * 5000}))
     for field in endpoint.required:
-        cases.append(
-            (f"missing {field}", {k: v for k, v in endpoint.body.items() if k != field})
-        )
+        cases.append((f"missing {field}", {k: v for k, v in endpoint.body.items() if k != field}))
     return cases
 
 

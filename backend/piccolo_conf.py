@@ -4,6 +4,12 @@ from piccolo.conf.apps import AppRegistry
 
 from backend.db import DB
 
-APP_REGISTRY = AppRegistry(apps=["backend.orgs.piccolo_app"])
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "backend.orgs.piccolo_app",
+        "backend.challenges.piccolo_app",
+        "backend.sharing.piccolo_app",
+    ]
+)
 
 __all__ = ["APP_REGISTRY", "DB"]

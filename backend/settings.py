@@ -48,6 +48,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_max: int = 10
     inprocess_worker: bool = False
     trust_forwarded_for: bool = False
+    fetch_timeout_seconds: float = 5.0
+    fetch_max_bytes: int = 1_048_576
+    # Hosts that outbound fetches may reach although they resolve to private addresses.
+    # Only for tests and local fakes of social networks; never set in production.
+    fetch_allow_hosts: str = ""
+    click_flush_ms: int = 100
+
+    @property
+    def fetch_allow_list(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.fetch_allow_hosts.split(",") if h.strip())
 
     @property
     def is_dev(self) -> bool:

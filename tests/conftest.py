@@ -78,6 +78,9 @@ os.environ.update(
         "CHORUS_LOG_LEVEL": "WARNING",
         "CHORUS_DATA_DIR": str(TMP / "data"),
         "CHORUS_PUBLIC_URL": "http://testserver",
+        # the local fakes of content sites and social networks listen on 127.0.0.1
+        "CHORUS_FETCH_ALLOW_HOSTS": "127.0.0.1",
+        "CHORUS_FETCH_TIMEOUT_SECONDS": "2",
     }
 )
 

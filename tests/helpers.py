@@ -136,3 +136,57 @@ async def client_for(app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             yield http
+
+
+def challenge_body(**overrides: Any) -> dict[str, Any]:
+    """A valid share challenge, open from an hour ago for a week."""
+    from datetime import UTC, datetime, timedelta
+
+    now = datetime.now(UTC)
+    body: dict[str, Any] = {
+        "title": "Share our launch post",
+        "description": "We launched! Tell your network.",
+        "contentUrl": "https://example.com/blog/launch?ref=home",
+        "shareText": {"linkedin": "Proud of what we shipped today.", "x": "We shipped!"},
+        "hashtags": ["launch", "#chorus"],
+        "networks": ["linkedin", "x"],
+        "points": 50,
+        "clickPoints": 2,
+        "startsAt": (now - timedelta(hours=1)).isoformat(),
+        "endsAt": (now + timedelta(days=7)).isoformat(),
+        "verification": "auto",
+    }
+    body.update(overrides)
+    return body
+
+
+async def create_challenge(
+    client: httpx.AsyncClient, admin: Account, *, publish: bool = True, **overrides: Any
+) -> dict[str, Any]:
+    resp = await client.post(
+        "/api/v1/admin/challenges", json=challenge_body(**overrides), headers=bearer(admin)
+    )
+    assert resp.status_code == 201, resp.text
+    challenge: dict[str, Any] = resp.json()
+    if publish:
+        resp = await client.post(
+            f"/api/v1/admin/challenges/{challenge['id']}/publish", headers=bearer(admin)
+        )
+        assert resp.status_code == 200, resp.text
+        challenge = resp.json()
+    return challenge
+
+
+async def run_worker_burst() -> None:
+    """The real arq worker, in burst mode: runs every queued job, then returns."""
+    from arq import create_pool
+
+    from backend.app import redis_settings
+    from backend.settings import get_settings
+    from workers.settings import build_worker
+
+    worker = build_worker(await create_pool(redis_settings(get_settings().redis_url)), burst=True)
+    try:
+        await worker.main()
+    finally:
+        await worker.close()

@@ -6,8 +6,19 @@ from typing import Any
 
 import pytest
 
+from backend.challenges.tables import Challenge, Pillar
 from backend.orgs.tables import Invite, Organization, Team, TeamLead, User
-from tests.helpers import PASSWORD, add_member, bearer, create_team, invite, signup
+from backend.sharing.tables import ShareLink
+from tests.helpers import (
+    PASSWORD,
+    add_member,
+    bearer,
+    challenge_body,
+    create_challenge,
+    create_team,
+    invite,
+    signup,
+)
 
 
 @dataclass
@@ -57,6 +68,37 @@ ENDPOINTS = {
         "admin",
     ),
     "team": Endpoint("POST", "/api/v1/admin/teams", {"name": "Team"}, ("name",), "admin"),
+    "challenge": Endpoint(
+        "POST",
+        "/api/v1/admin/challenges",
+        challenge_body(),
+        ("title", "contentUrl", "networks", "points", "startsAt", "endsAt"),
+        "admin",
+    ),
+    "update-challenge": Endpoint(
+        "PATCH",
+        "/api/v1/admin/challenges/{draft_id}",
+        {"title": "New title", "points": 9},
+        (),
+        "admin",
+    ),
+    "pillar": Endpoint(
+        "POST",
+        "/api/v1/admin/pillars",
+        {"title": "Pillar", "message": "Our message"},
+        ("title", "message"),
+        "admin",
+    ),
+    "update-pillar": Endpoint(
+        "PATCH", "/api/v1/admin/pillars/{pillar_id}", {"title": "Renamed"}, (), "admin"
+    ),
+    "share-link": Endpoint(
+        "POST",
+        "/api/v1/challenges/{challenge_id}/share-links",
+        {"network": "linkedin"},
+        ("network",),
+        "member",
+    ),
     "update-user": Endpoint(
         "PUT", "/api/v1/admin/users/{member_id}", {"role": "lead", "active": True}, (), "admin"
     ),
@@ -70,7 +112,15 @@ async def _world(client) -> dict[str, Any]:
     member = await add_member(client, admin)
     made = await invite(client, admin, "pending@example.com")
     team = await create_team(client, admin, "Existing")
+    challenge = await create_challenge(client, admin, title="Live one")
+    draft = await create_challenge(client, admin, publish=False, title="Draft one")
+    pillar = await client.post(
+        "/api/v1/admin/pillars", json={"title": "Existing", "message": "M"}, headers=bearer(admin)
+    )
     return {
+        "challenge_id": challenge["id"],
+        "draft_id": draft["id"],
+        "pillar_id": pillar.json()["id"],
         "admin": admin,
         "member": member,
         "admin_email": admin.email,
@@ -90,7 +140,13 @@ async def _snapshot() -> tuple[Any, ...]:
     users = await User.select(
         User.id, User.display_name, User.role, User.active, User.timezone, User.team
     ).order_by(User.id)
+    challenges = await Challenge.select(
+        Challenge.id, Challenge.title, Challenge.points, Challenge.state
+    ).order_by(Challenge.id)
     return (
+        challenges,
+        await Pillar.select().order_by(Pillar.id),
+        await ShareLink.count(),
         await Organization.count(),
         users,
         await Team.count(),

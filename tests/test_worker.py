@@ -4,14 +4,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from backend.orgs.tables import Invite
-from tests.helpers import bearer, invite, signup, unique_email
-from workers.settings import build_worker
+from tests.helpers import bearer, invite, run_worker_burst, signup, unique_email
 from workers.tasks import EXPIRED_INVITE_RETENTION_DAYS
-
-
-async def _run_burst(app) -> None:
-    # Burst mode returns once the queue is empty; close() would also close the app's pool.
-    await build_worker(app.state.redis, burst=True).main()
 
 
 async def test_purge_removes_only_long_expired_unused_invites_and_is_idempotent(app, client):
@@ -26,7 +20,7 @@ async def test_purge_removes_only_long_expired_unused_invites_and_is_idempotent(
     )
     job = await app.state.redis.enqueue_job("purge_expired_invites", _job_id="purge-test")
     assert job is not None
-    await _run_burst(app)
+    await run_worker_burst()
     assert await job.result(timeout=5) == 1
     remaining = {row["id"] for row in await Invite.select(Invite.id)}
     assert remaining == {
@@ -35,7 +29,7 @@ async def test_purge_removes_only_long_expired_unused_invites_and_is_idempotent(
     }
     # the same job again (a retry, a second worker) changes nothing
     again = await app.state.redis.enqueue_job("purge_expired_invites")
-    await _run_burst(app)
+    await run_worker_burst()
     assert await again.result(timeout=5) == 0
     assert await Invite.count() == 2
     assert (await client.get("/api/v1/me", headers=bearer(admin))).status_code == 200

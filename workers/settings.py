@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import socket
 from typing import Any
 
 from arq import cron
@@ -9,20 +11,43 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Worker
 
 from backend import db
+from backend.fetch import SafeFetcher
 from backend.settings import get_settings
+from backend.sharing.clicks import run_ingester
 from workers import tasks
 
-FUNCTIONS: list[Any] = [tasks.purge_expired_invites]
+FUNCTIONS: list[Any] = [tasks.purge_expired_invites, tasks.fetch_content_preview]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
 ]
 
 
+def make_fetcher() -> SafeFetcher:
+    settings = get_settings()
+    return SafeFetcher(
+        allow_hosts=settings.fetch_allow_list,
+        timeout=settings.fetch_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+    )
+
+
 async def startup(ctx: dict[str, Any]) -> None:
+    """Resources every task shares, and the click ingester that runs beside the jobs."""
     await db.open_pool()
+    ctx["fetcher"] = make_fetcher()
+    if ctx.get("ingest_clicks", True):
+        stop = asyncio.Event()
+        consumer = f"{socket.gethostname()}-{id(ctx)}"
+        ctx["ingester_stop"] = stop
+        ctx["ingester"] = asyncio.create_task(run_ingester(ctx["redis"], consumer, stop))
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    if "ingester" in ctx:
+        ctx["ingester_stop"].set()
+        await ctx["ingester"]
+    if "fetcher" in ctx:
+        await ctx["fetcher"].aclose()
     await db.close_pool()
 
 
@@ -38,7 +63,8 @@ class WorkerSettings:
 
 
 def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
-    """A worker on an existing pool (the API's, in dev; a test's). The DB pool is the caller's."""
+    """A worker on a pool of its own (arq closes it on close()). In burst mode (tests) it runs
+    what is queued and returns, without cron jobs or the click ingester."""
     return Worker(
         functions=FUNCTIONS,
         cron_jobs=[] if burst else CRON_JOBS,
@@ -49,4 +75,7 @@ def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
         max_tries=WorkerSettings.max_tries,
         job_timeout=WorkerSettings.job_timeout,
         keep_result=WorkerSettings.keep_result,
+        on_startup=startup,
+        on_shutdown=shutdown,
+        ctx={"ingest_clicks": not burst},
     )

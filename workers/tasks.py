@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from uuid import UUID
 
+from arq import Retry
+
+from backend.challenges.service import store_preview
+from backend.challenges.tables import Challenge
+from backend.fetch import FetchError, SafeFetcher, parse_preview
 from backend.orgs.tables import Invite
 
 log = logging.getLogger("chorus.worker")
@@ -23,3 +29,49 @@ async def purge_expired_invites(ctx: dict[str, Any]) -> int:
     if removed:
         log.info("purged expired invites", extra={"count": len(removed)})
     return len(removed)
+
+
+PREVIEW_TRIES = 4
+
+
+async def fetch_content_preview(ctx: dict[str, Any], challenge_id: str) -> str:
+    """Fetch a challenge's content page and keep its title, description and image for cards.
+
+    Transient failures retry with backoff; anything else marks the preview failed, and the
+    challenge stays usable without it. Storing is conditional on the URL it was fetched for,
+    so a late run never overwrites the preview of a newer content URL.
+    """
+    row = (
+        await Challenge.select(Challenge.content_url)
+        .where(Challenge.id == UUID(challenge_id))
+        .first()
+    )
+    if row is None:
+        return "challenge gone"
+    content_url: str = row["content_url"]
+    fetcher: SafeFetcher = ctx["fetcher"]
+    try:
+        result = await fetcher.get(content_url, headers={"Accept": "text/html,*/*;q=0.5"})
+    except FetchError as exc:
+        if exc.transient and ctx.get("job_try", 1) < PREVIEW_TRIES:
+            raise Retry(defer=exc.retry_after or 5 * ctx.get("job_try", 1)) from exc
+        await store_preview(
+            UUID(challenge_id),
+            content_url,
+            title=None,
+            description=None,
+            image_url=None,
+            ok=False,
+        )
+        log.info("content preview failed", extra={"challenge": challenge_id, "why": exc.kind})
+        return f"failed: {exc.kind}"
+    preview = parse_preview(result.body, result.url)
+    await store_preview(
+        UUID(challenge_id),
+        content_url,
+        title=preview.title,
+        description=preview.description,
+        image_url=preview.image_url,
+        ok=True,
+    )
+    return "ok"

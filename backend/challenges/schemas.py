@@ -1,0 +1,144 @@
+"""Wire types of narrative pillars and challenges."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.wire import Wire
+
+Network = Literal["linkedin", "x", "facebook", "email", "whatsapp"]
+NETWORKS: tuple[Network, ...] = ("linkedin", "x", "facebook", "email", "whatsapp")
+Verification = Literal["auto", "clicks", "review", "trust"]
+Status = Literal["draft", "scheduled", "active", "ended", "archived"]
+MyStatus = Literal["todo", "pending", "verified", "rejected"]
+
+Title = Annotated[str, msgspec.Meta(min_length=1, max_length=140)]
+Description = Annotated[str, msgspec.Meta(max_length=4000)]
+Url = Annotated[str, msgspec.Meta(min_length=1, max_length=2048)]
+Hashtag = Annotated[str, msgspec.Meta(min_length=1, max_length=51, pattern=r"^#?\w{1,50}$")]
+Points = Annotated[int, msgspec.Meta(ge=0, le=10_000)]
+ClickPoints = Annotated[int, msgspec.Meta(ge=0, le=1_000)]
+ClickPointsCap = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+# Per-network limits of the suggested text (X's is checked on the composed post, see service).
+LinkedInText = Annotated[str, msgspec.Meta(max_length=3000)]
+XText = Annotated[str, msgspec.Meta(max_length=280)]
+FacebookText = Annotated[str, msgspec.Meta(max_length=5000)]
+ShortText = Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class ShareTexts(Wire):
+    linkedin: LinkedInText | None = None
+    x: XText | None = None
+    facebook: FacebookText | None = None
+    email: ShortText | None = None
+    whatsapp: ShortText | None = None
+
+
+class PillarCreate(Wire):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    message: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class PillarUpdate(Wire):
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    message: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+
+
+class PillarRead(Wire):
+    id: UUID
+    title: str
+    message: str
+
+
+class PillarRef(Wire):
+    id: UUID
+    title: str
+
+
+class ChallengeCreate(Wire):
+    title: Title
+    content_url: Url
+    networks: Annotated[list[Network], msgspec.Meta(min_length=1, max_length=5)]
+    points: Points
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    kind: Literal["share"] = "share"
+    description: Description = ""
+    pillar_id: UUID | None = None
+    share_text: ShareTexts = msgspec.field(default_factory=ShareTexts)
+    hashtags: Annotated[list[Hashtag], msgspec.Meta(max_length=10)] = msgspec.field(
+        default_factory=list
+    )
+    click_points: ClickPoints = 0
+    click_points_cap: ClickPointsCap | None = None  # default: ten clicks' worth
+    verification: Verification = "auto"
+    team_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] = msgspec.field(
+        default_factory=list
+    )
+
+
+class ChallengeUpdate(Wire):
+    """Every field optional; once published only title, description, share text and end date."""
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    share_text: ShareTexts | msgspec.UnsetType = msgspec.UNSET
+    ends_at: AwareDatetime | msgspec.UnsetType = msgspec.UNSET
+    content_url: Url | msgspec.UnsetType = msgspec.UNSET
+    networks: Annotated[list[Network], msgspec.Meta(min_length=1, max_length=5)] | (
+        msgspec.UnsetType
+    ) = msgspec.UNSET
+    points: Points | msgspec.UnsetType = msgspec.UNSET
+    starts_at: AwareDatetime | msgspec.UnsetType = msgspec.UNSET
+    pillar_id: UUID | msgspec.UnsetType | None = msgspec.UNSET
+    hashtags: Annotated[list[Hashtag], msgspec.Meta(max_length=10)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    click_points: ClickPoints | msgspec.UnsetType = msgspec.UNSET
+    click_points_cap: ClickPointsCap | msgspec.UnsetType = msgspec.UNSET
+    verification: Verification | msgspec.UnsetType = msgspec.UNSET
+    team_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+
+
+class ContentPreview(Wire):
+    status: Literal["pending", "ok", "failed"]
+    title: str | None
+    description: str | None
+    image_url: str | None
+
+
+class ChallengeRead(Wire):
+    id: UUID
+    slug: str
+    kind: str
+    title: str
+    description: str
+    pillar: PillarRef | None
+    content_url: str
+    share_text: ShareTexts
+    hashtags: list[str]
+    networks: list[Network]
+    points: int
+    click_points: int
+    click_points_cap: int
+    starts_at: datetime
+    ends_at: datetime
+    verification: Verification
+    team_ids: list[UUID]
+    status: Status
+    preview: ContentPreview
+    published_at: datetime | None
+    created_at: datetime
+    my_status: MyStatus | None = None

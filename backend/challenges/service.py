@@ -1,0 +1,526 @@
+"""Narrative pillars and challenges: validation, lifecycle, audience (no Litestar here).
+
+A challenge's stored `state` is what the admin decided (draft, published, archived); the status
+everyone sees is computed from it and the clock on every read, so a missed cron job can never
+leave a challenge open past its end.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import unicodedata
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+import asyncpg
+import msgspec
+
+from backend import clock
+from backend.challenges.schemas import (
+    NETWORKS,
+    ChallengeCreate,
+    ChallengeRead,
+    ChallengeUpdate,
+    ContentPreview,
+    MyStatus,
+    PillarCreate,
+    PillarRead,
+    PillarRef,
+    PillarUpdate,
+    ShareTexts,
+    Status,
+)
+from backend.challenges.tables import Challenge, Pillar
+from backend.db import DB
+from backend.errors import Conflict, Invalid, NotFound
+from backend.fetch import check_public_url
+from backend.orgs.service import clean_text
+from backend.orgs.tables import Team
+from backend.security import CurrentUser
+from backend.wire import Page, decode_cursor, encode_cursor, from_row
+
+# Once people may have shared it, only what cannot change the meaning of a share may change.
+EDITABLE_WHEN_PUBLISHED = frozenset({"title", "description", "share_text", "ends_at"})
+X_URL_LENGTH = 23  # X counts every link as 23 characters, whatever its length
+X_MAX = 280
+DEFAULT_CAP_CLICKS = 10
+
+_URL = re.compile(r"https?://\S+")
+
+
+def effective_status(state: str, starts_at: datetime, ends_at: datetime, at: datetime) -> Status:
+    if state == "draft":
+        return "draft"
+    if state == "archived":
+        return "archived"
+    if at < starts_at:
+        return "scheduled"
+    if at >= ends_at:
+        return "ended"
+    return "active"
+
+
+def hashtag_line(hashtags: list[str]) -> str:
+    return " ".join(f"#{tag}" for tag in hashtags)
+
+
+def suggested_text(texts: dict[str, Any], network: str, title: str) -> str:
+    """The network's own text, else the first one written for any network, else the title."""
+    for candidate in (network, *NETWORKS):
+        value = texts.get(candidate)
+        if value:
+            return str(value)
+    return title
+
+
+def compose_share_text(
+    texts: dict[str, Any], network: str, title: str, url: str, hashtags: list[str]
+) -> str:
+    """What the employee posts: the suggested text, the tracked link, the hashtags."""
+    parts = [suggested_text(texts, network, title).strip(), url, hashtag_line(hashtags)]
+    separator = " " if network == "x" else "\n\n"
+    return separator.join(part for part in parts if part)
+
+
+def x_length(text: str) -> int:
+    return len(_URL.sub("x" * X_URL_LENGTH, text))
+
+
+def _check_share_texts(
+    texts: dict[str, Any], title: str, hashtags: list[str], networks: list[str]
+) -> None:
+    if "x" in networks:
+        post = compose_share_text(texts, "x", title, "https://t.co/" + "x" * 10, hashtags)
+        if x_length(post) > X_MAX:
+            raise Invalid(
+                f"The post for X would be {x_length(post)} characters with its link (counted as "
+                f"{X_URL_LENGTH}) and hashtags; X allows {X_MAX}. Shorten shareText.x or the "
+                "hashtags."
+            )
+
+
+def _check_content_url(url: str) -> str:
+    try:
+        return check_public_url(url)
+    except ValueError as exc:
+        raise Invalid(f"contentUrl: {exc}") from exc
+
+
+def _clean_hashtags(hashtags: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for tag in hashtags:
+        bare = tag.removeprefix("#")
+        seen.setdefault(bare.lower(), bare)
+    return list(seen.values())
+
+
+def _unique_networks(networks: list[str]) -> list[str]:
+    return list(dict.fromkeys(networks))
+
+
+def slugify(title: str) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-")
+    return slug or "challenge"
+
+
+async def _check_pillar(org_id: UUID, pillar_id: UUID | None) -> None:
+    if pillar_id is not None and not await Pillar.exists().where(
+        (Pillar.id == pillar_id) & (Pillar.org == org_id)
+    ):
+        raise NotFound("No such narrative pillar in your organization.")
+
+
+async def _check_teams(org_id: UUID, team_ids: list[UUID]) -> list[UUID]:
+    unique = list(dict.fromkeys(team_ids))
+    if unique:
+        found = await Team.count().where((Team.org == org_id) & Team.id.is_in(unique))
+        if found != len(unique):
+            raise NotFound("One of teamIds is not a team of your organization.")
+    return unique
+
+
+# -- reading ---------------------------------------------------------------------------
+
+_COLUMNS = (
+    "c.id, c.slug, c.kind, c.title, c.description, c.pillar, p.title AS pillar_title, "
+    "c.content_url, c.share_text, c.hashtags, c.networks, c.points, c.click_points, "
+    "c.click_points_cap, c.starts_at, c.ends_at, c.verification, c.audience_team_ids, c.state, "
+    "c.published_at, c.created_at, c.preview_status, c.preview_title, c.preview_description, "
+    "c.preview_image_url"
+)
+_FROM = "FROM challenge c LEFT JOIN pillar p ON p.id = c.pillar"
+
+
+def to_read(row: dict[str, Any], at: datetime, my_status: MyStatus | None = None) -> ChallengeRead:
+    share_text = row["share_text"]
+    if isinstance(share_text, str):
+        share_text = msgspec.json.decode(share_text)
+    return ChallengeRead(
+        id=row["id"],
+        slug=row["slug"],
+        kind=row["kind"],
+        title=row["title"],
+        description=row["description"],
+        pillar=PillarRef(id=row["pillar"], title=row["pillar_title"]) if row["pillar"] else None,
+        content_url=row["content_url"],
+        share_text=msgspec.convert(share_text, ShareTexts),
+        hashtags=list(row["hashtags"]),
+        networks=list(row["networks"]),
+        points=row["points"],
+        click_points=row["click_points"],
+        click_points_cap=row["click_points_cap"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        verification=row["verification"],
+        team_ids=list(row["audience_team_ids"]),
+        status=effective_status(row["state"], row["starts_at"], row["ends_at"], at),
+        preview=ContentPreview(
+            status=row["preview_status"],
+            title=row["preview_title"],
+            description=row["preview_description"],
+            image_url=row["preview_image_url"],
+        ),
+        published_at=row["published_at"],
+        created_at=row["created_at"],
+        my_status=my_status,
+    )
+
+
+async def challenge_row(org_id: UUID, challenge_id: UUID) -> dict[str, Any]:
+    rows = await Challenge.raw(
+        f"SELECT {_COLUMNS} {_FROM} WHERE c.org = {{}} AND c.id = {{}}", org_id, challenge_id
+    )
+    if not rows:
+        raise NotFound("No such challenge in your organization.")
+    row: dict[str, Any] = rows[0]
+    return row
+
+
+def in_audience(row: dict[str, Any], user: CurrentUser) -> bool:
+    audience = row["audience_team_ids"]
+    return not audience or user.team_id in audience
+
+
+async def visible_challenge(user: CurrentUser, challenge_id: UUID) -> dict[str, Any]:
+    """A published challenge whose audience includes the caller; anything else is 404."""
+    row = await challenge_row(user.org_id, challenge_id)
+    if row["state"] != "published" or not in_audience(row, user):
+        raise NotFound("No such challenge in your organization.")
+    return row
+
+
+async def get_for_member(user: CurrentUser, challenge_id: UUID) -> ChallengeRead:
+    row = await visible_challenge(user, challenge_id)
+    return to_read(row, clock.now(), my_status="todo")
+
+
+async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead]:
+    """Challenges open to the caller now (active, in their audience), ending soonest first."""
+    at = clock.now()
+    rows = await Challenge.raw(
+        f"SELECT {_COLUMNS} {_FROM} "
+        "WHERE c.org = {} AND c.state = 'published' AND c.starts_at <= {} AND c.ends_at > {} "
+        "AND (cardinality(c.audience_team_ids) = 0 OR {}::uuid = ANY(c.audience_team_ids)) "
+        "ORDER BY c.ends_at, c.id LIMIT {}",
+        user.org_id,
+        at,
+        at,
+        user.team_id,
+        limit,
+    )
+    # Submissions (and so pending/verified/rejected) arrive with the verification issue.
+    return [to_read(row, at, my_status="todo") for row in rows]
+
+
+async def list_for_admin(
+    org_id: UUID, *, limit: int = 50, cursor: str | None = None
+) -> Page[ChallengeRead]:
+    """Every challenge of the organization, newest first, drafts and archived included."""
+    at = clock.now()
+    before_created, before_id = (
+        decode_cursor(cursor, tuple[datetime, UUID]) if cursor else (None, None)
+    )
+    rows = await Challenge.raw(
+        f"SELECT {_COLUMNS} {_FROM} WHERE c.org = {{}} "
+        "AND ({}::timestamptz IS NULL OR (c.created_at, c.id) < ({}::timestamptz, {}::uuid)) "
+        "ORDER BY c.created_at DESC, c.id DESC LIMIT {}",
+        org_id,
+        before_created,
+        before_created,
+        before_id,
+        limit + 1,
+    )
+    items = [to_read(row, at) for row in rows[:limit]]
+    next_cursor = (
+        encode_cursor(rows[limit - 1]["created_at"].isoformat(), str(rows[limit - 1]["id"]))
+        if len(rows) > limit
+        else None
+    )
+    return Page[ChallengeRead](items=items, next_cursor=next_cursor)
+
+
+async def get_for_admin(org_id: UUID, challenge_id: UUID) -> ChallengeRead:
+    return to_read(await challenge_row(org_id, challenge_id), clock.now())
+
+
+# -- writing ---------------------------------------------------------------------------
+
+
+async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> ChallengeRead:
+    title = clean_text(data.title, "title")
+    content_url = _check_content_url(data.content_url)
+    if data.ends_at <= data.starts_at:
+        raise Invalid("endsAt must be after startsAt.")
+    networks = _unique_networks(list(data.networks))
+    hashtags = _clean_hashtags(data.hashtags)
+    texts = msgspec.to_builtins(data.share_text)
+    _check_share_texts(texts, title, hashtags, networks)
+    await _check_pillar(actor.org_id, data.pillar_id)
+    team_ids = await _check_teams(actor.org_id, data.team_ids)
+    cap = (
+        data.click_points_cap
+        if data.click_points_cap is not None
+        else data.click_points * DEFAULT_CAP_CLICKS
+    )
+    challenge_id = uuid4()
+    base = slugify(title)
+    for attempt in range(5):
+        slug = base if attempt == 0 else f"{base[:54]}-{secrets.token_hex(2)}"
+        try:
+            await Challenge.insert(
+                Challenge(
+                    id=challenge_id,
+                    org=actor.org_id,
+                    slug=slug,
+                    kind=data.kind,
+                    title=title,
+                    description=data.description.strip(),
+                    pillar=data.pillar_id,
+                    content_url=content_url,
+                    share_text=msgspec.json.encode(texts).decode(),
+                    hashtags=hashtags,
+                    networks=networks,
+                    points=data.points,
+                    click_points=data.click_points,
+                    click_points_cap=cap,
+                    starts_at=data.starts_at,
+                    ends_at=data.ends_at,
+                    verification=data.verification,
+                    audience_team_ids=team_ids,
+                    created_by=actor.id,
+                )
+            )
+            break
+        except asyncpg.UniqueViolationError:
+            continue  # the slug was taken: try it with a short random suffix
+    else:
+        raise Conflict("Could not find a free slug for this title; change the title a little.")
+    return await get_for_admin(actor.org_id, challenge_id)
+
+
+async def update_challenge(
+    actor: CurrentUser, challenge_id: UUID, data: ChallengeUpdate
+) -> tuple[ChallengeRead, bool]:
+    """Apply an edit; returns the challenge and whether its content URL changed."""
+    async with DB.transaction():
+        rows = await Challenge.raw(
+            "SELECT * FROM challenge WHERE org = {} AND id = {} FOR UPDATE",
+            actor.org_id,
+            challenge_id,
+        )
+        if not rows:
+            raise NotFound("No such challenge in your organization.")
+        current = rows[0]
+        given = {
+            name for name in data.__struct_fields__ if getattr(data, name) is not msgspec.UNSET
+        }
+        if current["state"] == "archived":
+            raise Conflict("This challenge is archived; it can no longer change.")
+        if current["state"] == "published" and not given <= EDITABLE_WHEN_PUBLISHED:
+            locked = sorted(given - EDITABLE_WHEN_PUBLISHED)
+            raise Conflict(
+                "Once published, only title, description, shareText and endsAt can change "
+                f"(not {', '.join(locked)}); unpublish it first."
+            )
+        changes = _changes(data)
+        merged = {**current, **{column: value for column, value in changes.items()}}
+        if "title" in changes:
+            merged["title"] = changes["title"] = clean_text(changes["title"], "title")
+        if "content_url" in changes:
+            changes["content_url"] = _check_content_url(changes["content_url"])
+        if merged["ends_at"] <= merged["starts_at"]:
+            raise Invalid("endsAt must be after startsAt.")
+        if (
+            current["state"] == "published"
+            and "ends_at" in changes
+            and (changes["ends_at"] <= clock.now())
+        ):
+            raise Invalid("A published challenge's end cannot move into the past; archive it.")
+        texts = merged["share_text"]
+        if isinstance(texts, str):
+            texts = msgspec.json.decode(texts)
+        _check_share_texts(texts, merged["title"], merged["hashtags"], merged["networks"])
+        if "pillar" in changes:
+            await _check_pillar(actor.org_id, changes["pillar"])
+        if "audience_team_ids" in changes:
+            changes["audience_team_ids"] = await _check_teams(
+                actor.org_id, changes["audience_team_ids"]
+            )
+        if "share_text" in changes:
+            changes["share_text"] = msgspec.json.encode(changes["share_text"]).decode()
+        content_changed = (
+            changes.get("content_url", current["content_url"]) != current["content_url"]
+        )
+        if content_changed:
+            changes.update(
+                preview_status="pending",
+                preview_title=None,
+                preview_description=None,
+                preview_image_url=None,
+            )
+        if changes:
+            changes["updated_at"] = clock.now()
+            await Challenge.update(
+                {getattr(Challenge, column): value for column, value in changes.items()}
+            ).where(Challenge.id == challenge_id)
+    return await get_for_admin(actor.org_id, challenge_id), content_changed
+
+
+def _changes(data: ChallengeUpdate) -> dict[str, Any]:
+    renamed = {"pillar_id": "pillar", "team_ids": "audience_team_ids"}
+    changes: dict[str, Any] = {}
+    for name in data.__struct_fields__:
+        value = getattr(data, name)
+        if value is msgspec.UNSET:
+            continue
+        if name == "share_text":
+            value = msgspec.to_builtins(value)
+        elif name == "hashtags":
+            value = _clean_hashtags(value)
+        elif name == "networks":
+            value = _unique_networks(value)
+        elif name == "description":
+            value = value.strip()
+        changes[renamed.get(name, name)] = value
+    return changes
+
+
+async def _set_state(
+    actor: CurrentUser, challenge_id: UUID, allowed_from: set[str], to: str
+) -> ChallengeRead:
+    async with DB.transaction():
+        rows = await Challenge.raw(
+            "SELECT state, ends_at FROM challenge WHERE org = {} AND id = {} FOR UPDATE",
+            actor.org_id,
+            challenge_id,
+        )
+        if not rows:
+            raise NotFound("No such challenge in your organization.")
+        state, ends_at = rows[0]["state"], rows[0]["ends_at"]
+        if state == to:
+            return await get_for_admin(actor.org_id, challenge_id)  # asked twice: same answer
+        if state not in allowed_from:
+            raise Conflict(f"A {state} challenge cannot become {to}.")
+        changes: dict[Any, Any] = {Challenge.state: to, Challenge.updated_at: clock.now()}
+        if to == "published":
+            if ends_at <= clock.now():
+                raise Invalid("This challenge's end date has passed; move endsAt first.")
+            changes[Challenge.published_at] = clock.now()
+        await Challenge.update(changes).where(Challenge.id == challenge_id)
+    return await get_for_admin(actor.org_id, challenge_id)
+
+
+async def publish(actor: CurrentUser, challenge_id: UUID) -> ChallengeRead:
+    return await _set_state(actor, challenge_id, {"draft"}, "published")
+
+
+async def unpublish(actor: CurrentUser, challenge_id: UUID) -> ChallengeRead:
+    return await _set_state(actor, challenge_id, {"published"}, "draft")
+
+
+async def archive(actor: CurrentUser, challenge_id: UUID) -> ChallengeRead:
+    return await _set_state(actor, challenge_id, {"draft", "published"}, "archived")
+
+
+async def store_preview(
+    challenge_id: UUID,
+    content_url: str,
+    *,
+    title: str | None,
+    description: str | None,
+    image_url: str | None,
+    ok: bool,
+) -> bool:
+    """Record a fetched preview, unless the content URL changed meanwhile. True if stored."""
+    updated = await Challenge.raw(
+        "UPDATE challenge SET preview_status = {}, preview_title = {}, "
+        "preview_description = {}, preview_image_url = {}, preview_fetched_at = now() "
+        "WHERE id = {} AND content_url = {} RETURNING id",
+        "ok" if ok else "failed",
+        title,
+        description,
+        image_url,
+        challenge_id,
+        content_url,
+    )
+    return bool(updated)
+
+
+# -- pillars ---------------------------------------------------------------------------
+
+
+async def list_pillars(org_id: UUID) -> list[PillarRead]:
+    rows = (
+        await Pillar.select(Pillar.id, Pillar.title, Pillar.message)
+        .where(Pillar.org == org_id)
+        .order_by(Pillar.created_at)
+    )
+    return [from_row(row, PillarRead) for row in rows]
+
+
+async def create_pillar(actor: CurrentUser, data: PillarCreate) -> PillarRead:
+    pillar = PillarRead(
+        id=uuid4(),
+        title=clean_text(data.title, "title"),
+        message=clean_text(data.message, "message"),
+    )
+    try:
+        await Pillar.insert(
+            Pillar(id=pillar.id, org=actor.org_id, title=pillar.title, message=pillar.message)
+        )
+    except asyncpg.UniqueViolationError as exc:
+        raise Conflict(f"A pillar titled {pillar.title!r} already exists.") from exc
+    return pillar
+
+
+async def update_pillar(actor: CurrentUser, pillar_id: UUID, data: PillarUpdate) -> PillarRead:
+    changes: dict[Any, Any] = {}
+    if data.title is not msgspec.UNSET:
+        changes[Pillar.title] = clean_text(data.title, "title")
+    if data.message is not msgspec.UNSET:
+        changes[Pillar.message] = clean_text(data.message, "message")
+    where = (Pillar.id == pillar_id) & (Pillar.org == actor.org_id)
+    if not await Pillar.exists().where(where):
+        raise NotFound("No such narrative pillar in your organization.")
+    if changes:
+        try:
+            await Pillar.update(changes).where(where)
+        except asyncpg.UniqueViolationError as exc:
+            raise Conflict("Another pillar already has this title.") from exc
+    row = await Pillar.select(Pillar.id, Pillar.title, Pillar.message).where(where).first()
+    assert row is not None
+    return from_row(row, PillarRead)
+
+
+async def delete_pillar(actor: CurrentUser, pillar_id: UUID) -> None:
+    """Delete a pillar; its challenges stay, without a pillar."""
+    deleted = (
+        await Pillar.delete()
+        .where((Pillar.id == pillar_id) & (Pillar.org == actor.org_id))
+        .returning(Pillar.id)
+    )
+    if not deleted:
+        raise NotFound("No such narrative pillar in your organization.")

@@ -1,0 +1,58 @@
+"""Narrative pillars and challenges. The schema itself lives in migrations/challenges/."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Array,
+    ForeignKey,
+    Integer,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.db import DB
+from backend.orgs.tables import Organization, User
+
+
+class Pillar(Table, tablename="pillar", db=DB):
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization)
+    title = Varchar(length=120)
+    message = Varchar(length=2000)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Challenge(Table, tablename="challenge", db=DB):
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization)
+    slug = Varchar(length=80)
+    kind = Varchar(length=16, default="share")
+    title = Varchar(length=140)
+    description = Varchar(length=4000, default="")
+    pillar = ForeignKey(references=Pillar, null=True)
+    content_url = Varchar(length=2048)
+    share_text = JSONB(default="{}")
+    hashtags = Array(base_column=Text())
+    networks = Array(base_column=Text())
+    points = Integer()
+    click_points = Integer(default=0)
+    click_points_cap = Integer(default=0)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    verification = Varchar(length=16)
+    audience_team_ids = Array(base_column=UUID())
+    state = Varchar(length=16, default="draft")  # draft | published | archived
+    published_at = Timestamptz(null=True, default=None)
+    preview_status = Varchar(length=16, default="pending")
+    preview_title = Varchar(length=300, null=True, default=None)
+    preview_description = Varchar(length=1000, null=True, default=None)
+    preview_image_url = Varchar(length=2048, null=True, default=None)
+    preview_fetched_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(references=User, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

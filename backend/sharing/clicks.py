@@ -1,0 +1,141 @@
+"""Ingesting clicks from the Redis stream into PostgreSQL, deciding unique versus repeat.
+
+At least once: a consumer group tracks what was read; entries are acknowledged only after
+their transaction commits, and a click's id is its primary key, so a batch read twice (a crash
+between commit and XACK, a second worker claiming it) inserts nothing twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+import msgspec
+from redis.asyncio import Redis
+from redis.exceptions import RedisError, ResponseError
+
+from backend.db import DB
+from backend.sharing.redirect import CLICK_STREAM, ClickEvent, bot_network
+from backend.sharing.tables import Click
+
+log = logging.getLogger("chorus.clicks")
+
+GROUP = "ingest"
+REPEAT_WINDOW = timedelta(hours=24)
+CLAIM_IDLE_MS = 60_000  # entries read by a consumer that died are taken over after a minute
+
+_decoder = msgspec.msgpack.Decoder(ClickEvent)
+
+
+async def ensure_group(redis: Redis) -> None:
+    try:
+        await redis.xgroup_create(CLICK_STREAM, GROUP, id="0", mkstream=True)
+    except ResponseError as exc:
+        if "BUSYGROUP" not in str(exc):
+            raise
+
+
+async def _classify_and_insert(event: ClickEvent) -> None:
+    at = datetime.fromtimestamp(event.at_ms / 1000, UTC)
+    kind = event.hint
+    if not kind:
+        seen = await Click.raw(
+            "SELECT 1 FROM click WHERE link = {} AND at > {} AND at <= {} "
+            "AND visitor_hash IN ({}, {}) AND kind IN ('unique', 'repeat') AND id <> {} LIMIT 1",
+            UUID(event.link_id),
+            at - REPEAT_WINDOW,
+            at,
+            event.visitor_today,
+            event.visitor_yesterday,
+            UUID(event.id),
+        )
+        kind = "repeat" if seen else "unique"
+    # A link deleted since the click (its organization left) takes the click with it.
+    await Click.raw(
+        "INSERT INTO click (id, org, link, challenge, sharer, network, at, kind, bot_name, "
+        "visitor_hash, referrer_host) SELECT {}, {}, l.id, {}, {}, {}, {}, {}, {}, {}, {} "
+        "FROM share_link l WHERE l.id = {} ON CONFLICT (id) DO NOTHING",
+        UUID(event.id),
+        UUID(event.org_id),
+        UUID(event.challenge_id),
+        UUID(event.sharer_id),
+        event.network,
+        at,
+        kind,
+        event.bot_name,
+        event.visitor_today,
+        event.referrer_host,
+        UUID(event.link_id),
+    )
+    if kind == "bot" and bot_network(event.bot_name) == event.network:
+        # The network's own preview bot fetched the link: evidence it was posted there.
+        await Click.raw(
+            "UPDATE share_link SET first_bot_at = {}, first_bot_name = {} "
+            "WHERE id = {} AND first_bot_at IS NULL",
+            at,
+            event.bot_name,
+            UUID(event.link_id),
+        )
+
+
+async def ingest_entries(entries: list[tuple[Any, dict[Any, Any]]]) -> int:
+    """Write a batch of stream entries in order, in one transaction."""
+    events = []
+    for _, fields in entries:
+        payload = fields.get(b"e") or fields.get("e") or b""
+        try:
+            events.append(_decoder.decode(payload))
+        except (msgspec.DecodeError, TypeError):
+            log.error("skipping an unreadable click entry")
+    async with DB.transaction():
+        for event in sorted(events, key=lambda e: e.at_ms):
+            await _classify_and_insert(event)
+    return len(events)
+
+
+async def ingest_once(
+    redis: Redis, consumer: str, *, count: int = 500, block_ms: int | None = None
+) -> int:
+    """Read, store and acknowledge one batch (stale entries of dead consumers first)."""
+    claimed = await redis.xautoclaim(
+        CLICK_STREAM, GROUP, consumer, min_idle_time=CLAIM_IDLE_MS, start_id="0-0", count=count
+    )
+    entries = list(claimed[1]) if claimed and len(claimed) > 1 else []
+    if not entries:
+        response = await redis.xreadgroup(
+            GROUP, consumer, {CLICK_STREAM: ">"}, count=count, block=block_ms
+        )
+        entries = [entry for _, stream_entries in response or [] for entry in stream_entries]
+    if not entries:
+        return 0
+    stored = await ingest_entries(entries)
+    await redis.xack(CLICK_STREAM, GROUP, *[entry_id for entry_id, _ in entries])
+    return stored
+
+
+async def drain(redis: Redis, consumer: str = "drain") -> int:
+    """Ingest until the stream has nothing new (tests, `chorus` maintenance)."""
+    await ensure_group(redis)
+    total = 0
+    while stored := await ingest_once(redis, consumer):
+        total += stored
+    return total
+
+
+async def run_ingester(redis: Redis, consumer: str, stop: asyncio.Event) -> None:
+    """The worker's long-running loop; survives Redis and PostgreSQL outages by retrying."""
+    while not stop.is_set():
+        try:
+            await ensure_group(redis)
+            while not stop.is_set():
+                await ingest_once(redis, consumer, block_ms=1000)
+        except (RedisError, OSError) as exc:
+            log.warning("click ingestion paused: %s", exc)
+        except Exception:
+            log.exception("click ingestion failed; retrying")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), 2)

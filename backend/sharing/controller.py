@@ -1,0 +1,119 @@
+"""HTTP for share links, click counts and the `/s/{code}` redirect."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, asgi, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+from litestar.types import Receive, Scope, Send
+
+from backend.security import TOKEN_COOKIE, CurrentUser, require_role
+from backend.settings import Settings
+from backend.sharing import service
+from backend.sharing.redirect import NOT_FOUND_PAGE, Redirector
+from backend.sharing.schemas import ClickCounts, ShareLinkCreate, ShareLinkRead
+
+_CODE = re.compile(r"^[0-9A-Za-z]{8,16}$")
+
+
+class ShareLinksController(Controller):
+    path = "/api/v1/challenges"
+    tags = ["sharing"]
+
+    @post("/{challenge_id:uuid}/share-links", status_code=200)
+    async def share_link(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        challenge_id: FromPath[UUID],
+        data: JSONBody[ShareLinkCreate],
+        settings: NamedDependency[Settings],
+    ) -> ShareLinkRead:
+        return await service.share_link(request.user, challenge_id, data.network, settings.base_url)
+
+
+class ClickStatsController(Controller):
+    path = "/api/v1/admin/challenges"
+    tags = ["admin"]
+    guards = [require_role("admin")]
+
+    @get("/{challenge_id:uuid}/clicks")
+    async def click_counts(
+        self, request: Request[CurrentUser, Any, Any], challenge_id: FromPath[UUID]
+    ) -> ClickCounts:
+        return await service.click_counts(request.user.org_id, challenge_id)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+def _cookie(cookie_header: str | None, name: str) -> str | None:
+    if not cookie_header or name not in cookie_header:
+        return None
+    for part in cookie_header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value
+    return None
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    start: Any = {"type": "http.response.start", "status": status, "headers": headers}
+    await send(start)
+    end: Any = {"type": "http.response.body", "body": body}
+    await send(end)
+
+
+@asgi("/s", exclude_from_auth=True, is_mount=True, copy_scope=False, include_in_schema=False)
+async def follow_link(scope: Scope, receive: Receive, send: Send) -> None:
+    """302 to the challenge's content with UTM parameters; the click is recorded on the side.
+
+    A raw ASGI handler: this is the most requested URL of all, and it needs nothing of the
+    framework. Mounted at /s, it sees the rest of the path.
+    """
+    code = scope["path"].strip("/")  # the mount hands over "/<code>/"
+    redirector: Redirector = scope["app"].state.redirector
+    target = await redirector.target(code) if _CODE.match(code) else None
+    if target is None:
+        await _send(
+            send,
+            404,
+            [
+                (b"content-type", b"text/html; charset=utf-8"),
+                (b"cache-control", b"no-store"),
+                (b"content-length", str(len(NOT_FOUND_PAGE)).encode()),
+            ],
+            NOT_FOUND_PAGE,
+        )
+        return
+    settings: Settings = scope["app"].state.settings
+    client = scope.get("client")
+    address = client[0] if client else "unknown"
+    if settings.trust_forwarded_for:
+        forwarded = _header(scope, b"x-forwarded-for")
+        if forwarded:
+            address = forwarded.split(",")[0].strip()
+    await redirector.record(
+        target,
+        address=address,
+        user_agent=_header(scope, b"user-agent") or "",
+        session_token=_cookie(_header(scope, b"cookie"), TOKEN_COOKIE),
+        referrer=_header(scope, b"referer"),
+    )
+    await _send(
+        send,
+        302,
+        [
+            (b"location", target.location),
+            (b"cache-control", b"no-store"),
+            (b"content-length", b"0"),
+        ],
+        b"",
+    )

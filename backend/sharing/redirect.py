@@ -1,0 +1,337 @@
+"""`/s/{code}`: the tracked-link redirect, kept as fast as a constant answer.
+
+The hot path does no I/O in the common case: the code's target comes from an in-process cache
+(filled from PostgreSQL on first use; a link's target never changes), the click is classified
+as far as the request alone allows (bot? the sharer's own session?) and appended to an
+in-memory buffer that a background task flushes to a Redis stream every `click_flush_ms`.
+Workers ingest that stream into PostgreSQL, where "repeat" versus "unique" is decided.
+Visitors are identified only by a keyed hash of address + user agent whose daily salt lives in
+Redis for two days: raw addresses are never stored, and after 48 h nobody can link hashes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
+
+import jwt
+import msgspec
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from backend.sharing.service import campaign_url
+from backend.sharing.tables import ShareLink
+
+log = logging.getLogger("chorus.clicks")
+
+CLICK_STREAM = "chorus:clicks"
+STREAM_MAX_LEN = 1_000_000
+SALT_KEY = "chorus:visitor-salt:{day}"
+SALT_TTL_SECONDS = 49 * 3600
+MAX_BUFFERED_CLICKS = 200_000
+
+# User agents of crawlers and link-preview fetchers, and the network a preview bot speaks for.
+_BOTS: list[tuple[str, str | None]] = [
+    ("LinkedInBot", "linkedin"),
+    ("Twitterbot", "x"),
+    ("facebookexternalhit", "facebook"),
+    ("Facebot", "facebook"),
+    ("meta-externalagent", "facebook"),
+    ("WhatsApp", "whatsapp"),
+    ("Slackbot", None),
+    ("Slack-ImgProxy", None),
+    ("TelegramBot", None),
+    ("Discordbot", None),
+    ("SkypeUriPreview", None),
+    ("Teams", None),
+    ("Googlebot", None),
+    ("bingbot", None),
+    ("Applebot", None),
+    ("redditbot", None),
+    ("Pinterestbot", None),
+    ("Embedly", None),
+    ("Iframely", None),
+    ("YandexBot", None),
+    ("DuckDuckBot", None),
+]
+_BOT_PATTERN = re.compile("|".join(re.escape(name) for name, _ in _BOTS), re.IGNORECASE)
+_GENERIC_BOT = re.compile(r"bot\b|crawler|spider|preview|headless|python-|curl/|wget/", re.I)
+_BOT_NETWORK = {name.lower(): network for name, network in _BOTS}
+
+
+def classify_agent(user_agent: str) -> str | None:
+    """The bot's name if this user agent is a crawler or link-preview fetcher, else None."""
+    if not user_agent:
+        return "unknown-agent"
+    match = _BOT_PATTERN.search(user_agent)
+    if match:
+        return next(name for name, _ in _BOTS if name.lower() == match.group(0).lower())
+    if _GENERIC_BOT.search(user_agent):
+        return "other-bot"
+    return None
+
+
+def bot_network(bot_name: str | None) -> str | None:
+    return _BOT_NETWORK.get(bot_name.lower()) if bot_name else None
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    link_id: str
+    org_id: str
+    challenge_id: str
+    user_id: str
+    network: str
+    location: bytes  # the Location header: the content URL with our UTM parameters
+
+
+class ClickEvent(msgspec.Struct, array_like=True):
+    """One click as it travels through the stream (compact: array-encoded)."""
+
+    id: str
+    link_id: str
+    org_id: str
+    challenge_id: str
+    sharer_id: str
+    network: str
+    at_ms: int
+    hint: str  # "bot", "self" or "" (unique or repeat: decided at ingestion)
+    bot_name: str | None
+    visitor_today: str
+    visitor_yesterday: str
+    referrer_host: str | None
+
+
+class LinkCache:
+    """code → LinkTarget, in process. Targets never change, so entries live until evicted;
+    unknown codes are remembered briefly so random probing cannot hammer the database."""
+
+    def __init__(self, max_entries: int = 100_000, miss_ttl: float = 30.0) -> None:
+        self._hits: OrderedDict[str, LinkTarget] = OrderedDict()
+        self._misses: dict[str, float] = {}
+        self._max = max_entries
+        self._miss_ttl = miss_ttl
+
+    def get(self, code: str) -> LinkTarget | bool | None:
+        """The target; False when known missing; None when not cached."""
+        target = self._hits.get(code)
+        if target is not None:
+            return target
+        missed_at = self._misses.get(code)
+        if missed_at is not None and time.monotonic() - missed_at < self._miss_ttl:
+            return False
+        return None
+
+    def put(self, code: str, target: LinkTarget | None) -> None:
+        if target is None:
+            if len(self._misses) >= self._max:
+                self._misses.clear()
+            self._misses[code] = time.monotonic()
+            return
+        self._hits[code] = target
+        if len(self._hits) > self._max:
+            self._hits.popitem(last=False)
+
+
+async def load_target(code: str) -> LinkTarget | None:
+    rows = await ShareLink.raw(
+        'SELECT l.id, l.org, l.challenge, l."user", l.network, c.content_url, c.slug '
+        "FROM share_link l JOIN challenge c ON c.id = l.challenge WHERE l.code = {}",
+        code,
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    location = campaign_url(row["content_url"], network=row["network"], slug=row["slug"], code=code)
+    return LinkTarget(
+        link_id=str(row["id"]),
+        org_id=str(row["org"]),
+        challenge_id=str(row["challenge"]),
+        user_id=str(row["user"]),
+        network=row["network"],
+        location=location.encode("ascii", "strict"),
+    )
+
+
+class VisitorSalts:
+    """Random per-day salts shared by every process through Redis, gone after two days."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+        self._day: str | None = None
+        self._salts: tuple[bytes, bytes] = (b"", b"")
+
+    def cached(self, day: str) -> tuple[bytes, bytes] | None:
+        return self._salts if day == self._day else None
+
+    async def load(self, day: str) -> tuple[bytes, bytes]:
+        yesterday = (datetime.fromisoformat(day) - timedelta(days=1)).date().isoformat()
+        salts = []
+        for which in (day, yesterday):
+            key = SALT_KEY.format(day=which)
+            await self._redis.set(key, secrets.token_hex(32), nx=True, ex=SALT_TTL_SECONDS)
+            value = await self._redis.get(key)
+            salts.append(value if isinstance(value, bytes) else str(value).encode())
+        self._day, self._salts = day, (salts[0], salts[1])
+        return self._salts
+
+
+def visitor_hashes(salts: tuple[bytes, bytes], address: str, user_agent: str) -> tuple[str, str]:
+    visitor = f"{address}\x1f{user_agent}".encode()
+    return (
+        hmac.new(salts[0], visitor, hashlib.sha256).hexdigest()[:32],
+        hmac.new(salts[1], visitor, hashlib.sha256).hexdigest()[:32],
+    )
+
+
+class ClickRecorder:
+    """Buffers click events in memory and flushes them to the Redis stream in batches."""
+
+    def __init__(self, redis: Redis, flush_seconds: float) -> None:
+        self._redis = redis
+        self._flush_seconds = flush_seconds
+        self._buffer: list[bytes] = []
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
+
+    def record(self, event: ClickEvent) -> None:
+        if len(self._buffer) >= MAX_BUFFERED_CLICKS:
+            # Redis has been away for long: keep the newest clicks, say what was lost.
+            del self._buffer[: MAX_BUFFERED_CLICKS // 10]
+            log.error("click buffer full while Redis is unreachable; oldest clicks dropped")
+        self._buffer.append(msgspec.msgpack.encode(event))
+
+    async def flush(self) -> int:
+        if not self._buffer:
+            return 0
+        batch, self._buffer = self._buffer, []
+        try:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for payload in batch:
+                    pipe.xadd(CLICK_STREAM, {"e": payload}, maxlen=STREAM_MAX_LEN, approximate=True)
+                await pipe.execute()
+        except RedisError:
+            self._buffer[:0] = batch  # keep them for the next flush
+            raise
+        return len(batch)
+
+    async def run(self) -> None:
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self._flush_seconds)
+            try:
+                await self.flush()
+            except RedisError as exc:
+                log.warning("click flush failed, will retry: %s", exc)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name="chorus-click-flusher")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._task is not None:
+            await self._task
+        try:
+            await self.flush()
+        except RedisError:
+            log.error("%d clicks could not be saved at shutdown", len(self._buffer))
+
+
+class Redirector:
+    """Everything `/s/{code}` needs, created once per process in the lifespan."""
+
+    def __init__(self, redis: Redis, secret_key: str, flush_seconds: float) -> None:
+        self.cache = LinkCache()
+        self.salts = VisitorSalts(redis)
+        self.recorder = ClickRecorder(redis, flush_seconds)
+        self._secret_key = secret_key
+
+    async def target(self, code: str) -> LinkTarget | None:
+        cached = self.cache.get(code)
+        if cached is False:
+            return None
+        if isinstance(cached, LinkTarget):
+            return cached
+        target = await load_target(code)
+        self.cache.put(code, target)
+        return target
+
+    def _session_user(self, token: str | None) -> str | None:
+        if not token:
+            return None
+        try:
+            claims = jwt.decode(token, self._secret_key, algorithms=["HS256"], issuer="chorus")
+        except jwt.PyJWTError:
+            return None
+        sub = claims.get("sub")
+        return sub if isinstance(sub, str) else None
+
+    async def record(
+        self,
+        target: LinkTarget,
+        *,
+        address: str,
+        user_agent: str,
+        session_token: str | None,
+        referrer: str | None,
+    ) -> None:
+        now = datetime.now(UTC)
+        day = now.date().isoformat()
+        salts = self.salts.cached(day) or await self.salts.load(day)
+        today, yesterday = visitor_hashes(salts, address, user_agent)
+        bot_name = classify_agent(user_agent)
+        if bot_name:
+            hint = "bot"
+        elif self._session_user(session_token) == target.user_id:
+            hint = "self"
+        else:
+            hint = ""
+        self.recorder.record(
+            ClickEvent(
+                id=uuid4().hex,
+                link_id=target.link_id,
+                org_id=target.org_id,
+                challenge_id=target.challenge_id,
+                sharer_id=target.user_id,
+                network=target.network,
+                at_ms=int(now.timestamp() * 1000),
+                hint=hint,
+                bot_name=bot_name,
+                visitor_today=today,
+                visitor_yesterday=yesterday,
+                referrer_host=_host_of(referrer),
+            )
+        )
+
+
+def _host_of(referrer: str | None) -> str | None:
+    if not referrer:
+        return None
+    host = referrer.split("://", 1)[-1].split("/", 1)[0].split("@")[-1].split(":")[0].lower()
+    return host[:253] or None
+
+
+NOT_FOUND_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Link not found · Chorus</title>
+<style>:root{color-scheme:light dark}body{font-family:system-ui,sans-serif;display:grid;
+place-items:center;min-height:100vh;margin:0;padding:24px;box-sizing:border-box}
+main{max-width:380px}h1{font-size:1.5rem}</style></head>
+<body><main><h1>This link doesn't lead anywhere</h1>
+<p>It may have been mistyped or cut short when it was copied. Ask the person who shared it
+for the full link.</p></main></body></html>
+""".encode()
+
+
+__all__ = ["NOT_FOUND_PAGE", "ClickEvent", "LinkTarget", "Redirector", "classify_agent"]

@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.chorus-installed
 
-.PHONY: install dev test lint format typecheck pytest clean
+.PHONY: install dev test lint format typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ pytest: $(STAMP)
 	$(BIN)/pytest -n auto --dist loadfile
 
 test: lint typecheck pytest
+
+bench: $(STAMP)
+	command -v wrk >/dev/null || apt-get install -y -qq wrk
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,246 @@
+"""`python -m bench`: Chorus's benchmarks, each a ratio against a baseline run alongside.
+
+It starts (or reuses, through CHORUS_DATABASE_URL / CHORUS_REDIS_URL) PostgreSQL and Redis,
+runs `chorus serve` with one process on a free loopback port, seeds what the figures need
+through the public API, then loads each endpoint and its baseline with `wrk` from the same
+machine, one after the other, and prints a table (also written to bench/results/latest.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+CHORUS = str(Path(sys.executable).parent / "chorus")
+
+
+@dataclass
+class Figure:
+    name: str
+    value: float
+    baseline_name: str
+    baseline: float
+    unit: str
+    target: str
+    ratio: float
+    met: bool
+
+
+def wrk(
+    url: str, *, seconds: int, connections: int, headers: dict[str, str] | None = None
+) -> float:
+    """Requests per second that wrk sustains against one URL."""
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+    for key, value in (headers or {}).items():
+        args += ["-H", f"{key}: {value}"]
+    out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors and int(errors.group(1)) > 0:
+        raise RuntimeError(f"{url} answered errors under load:\n{out}")
+    match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+    if not match:
+        raise RuntimeError(f"could not read wrk's output:\n{out}")
+    return float(match.group(1))
+
+
+class Servers:
+    """PostgreSQL and Redis for the run: the ones CHORUS_* names, else embedded ones."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._stops: list[object] = []
+
+    def start(self) -> dict[str, str]:
+        from backend.embedded import EmbeddedPostgres, EmbeddedRedis
+
+        env = {}
+        db_url = os.environ.get("CHORUS_DATABASE_URL")
+        if not db_url:
+            postgres = EmbeddedPostgres(self.workdir / "pg")
+            admin = postgres.start()
+            self._stops.append(postgres.stop)
+            from backend.cli import ensure_database
+
+            asyncio.run(ensure_database(admin, "chorus_bench"))
+            db_url = postgres.url("chorus_bench")
+        redis_url = os.environ.get("CHORUS_REDIS_URL")
+        if not redis_url:
+            redis = EmbeddedRedis(self.workdir / "redis", persist=False)
+            redis_url = redis.start()
+            self._stops.append(redis.stop)
+        env["CHORUS_DATABASE_URL"] = db_url
+        env["CHORUS_REDIS_URL"] = redis_url
+        return env
+
+    def stop(self) -> None:
+        for stop in reversed(self._stops):
+            stop()  # type: ignore[operator]
+
+
+def start_api(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    subprocess.run([CHORUS, "migrate"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen(
+        [CHORUS, "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(200):
+        try:
+            if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("chorus serve did not become ready")
+
+
+def seed(base: str) -> dict[str, str]:
+    """An organization, an employee, a published challenge and a tracked link."""
+    password = secrets.token_urlsafe(16)
+    with httpx.Client(base_url=base, timeout=30) as http:
+        admin = http.post(
+            "/api/v1/auth/signup",
+            json={
+                "orgName": "Bench Co",
+                "email": f"admin-{secrets.token_hex(3)}@bench.example",
+                "password": password,
+                "displayName": "Bench Admin",
+            },
+        ).json()
+        auth = {"Authorization": f"Bearer {admin['accessToken']}"}
+        now = datetime.now(UTC)
+        challenge = http.post(
+            "/api/v1/admin/challenges",
+            headers=auth,
+            json={
+                "title": "Share our benchmark post",
+                "contentUrl": "https://example.com/blog/fast?ref=bench",
+                "networks": ["linkedin"],
+                "points": 50,
+                "startsAt": (now - timedelta(hours=1)).isoformat(),
+                "endsAt": (now + timedelta(days=7)).isoformat(),
+            },
+        ).json()
+        http.post(f"/api/v1/admin/challenges/{challenge['id']}/publish", headers=auth)
+        link = http.post(
+            f"/api/v1/challenges/{challenge['id']}/share-links",
+            headers=auth,
+            json={"network": "linkedin"},
+        ).json()
+    return {"code": link["code"], "token": admin["accessToken"]}
+
+
+def run(seconds: int, connections: int) -> list[Figure]:
+    from backend.embedded import free_port
+
+    workdir = Path(tempfile.mkdtemp(prefix="chorus-bench-"))
+    servers = Servers(workdir)
+    env = {
+        **os.environ,
+        **servers.start(),
+        "CHORUS_ENV": "production",
+        "CHORUS_SECRET_KEY": secrets.token_urlsafe(48),
+        "CHORUS_OPEN_SIGNUP": "true",
+        "CHORUS_LOG_LEVEL": "WARNING",
+        "CHORUS_COOKIE_SECURE": "false",
+    }
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    api = start_api(env, port)
+    figures: list[Figure] = []
+    try:
+        data = seed(base)
+        wrk(f"{base}/health", seconds=2, connections=connections)  # warm-up
+        constant = wrk(f"{base}/health", seconds=seconds, connections=connections)
+        redirect_url = f"{base}/s/{data['code']}"
+        wrk(redirect_url, seconds=2, connections=connections)
+        redirect = wrk(
+            redirect_url,
+            seconds=seconds,
+            connections=connections,
+            headers={"User-Agent": "Mozilla/5.0 (bench) Chrome/126.0 Mobile"},
+        )
+        figures.append(
+            Figure(
+                name="/s/{code} redirect with click recording",
+                value=redirect,
+                baseline_name="constant endpoint (/health)",
+                baseline=constant,
+                unit="req/s",
+                target=">= 0.6x",
+                ratio=redirect / constant,
+                met=redirect / constant >= 0.6,
+            )
+        )
+    finally:
+        api.terminate()
+        api.wait(20)
+        servers.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return figures
+
+
+def print_table(figures: list[Figure]) -> None:
+    rows = [("figure", "value", "baseline", "ratio", "target", "met?")]
+    for f in figures:
+        rows.append(
+            (
+                f.name,
+                f"{f.value:,.0f} {f.unit}",
+                f"{f.baseline:,.0f} {f.unit} ({f.baseline_name})",
+                f"{f.ratio:.2f}x",
+                f.target,
+                "yes" if f.met else "NO",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=10, help="load per measurement")
+    parser.add_argument("--connections", type=int, default=64)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("bench needs wrk: apt-get install wrk")
+    figures = run(args.seconds, args.connections)
+    print_table(figures)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / "latest.json"
+    out.write_text(
+        json.dumps(
+            {
+                "at": datetime.now(UTC).isoformat(),
+                "server": "chorus serve (uvicorn), 1 process",
+                "load": f"wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1",
+                "figures": [asdict(f) for f in figures],
+            },
+            indent=2,
+        )
+    )
+    print(f"\nwritten to {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -40,6 +40,7 @@ from backend.security import CurrentUser, TokenIssuer, build_auth, csrf_middlewa
 from backend.settings import Settings, get_settings
 from backend.sharing.controller import ClickStatsController, ShareLinksController, follow_link
 from backend.sharing.redirect import Redirector
+from backend.submissions.controller import AdminSubmissionsController, SubmissionsController
 from backend.wire import StrictJSONRequest
 
 log = logging.getLogger("chorus.app")
@@ -160,6 +161,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ShareLinksController,
             ClickStatsController,
             follow_link,
+            SubmissionsController,
+            AdminSubmissionsController,
         ],
         on_app_init=[auth.on_app_init],
         logging_config=None,

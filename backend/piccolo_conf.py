@@ -9,6 +9,8 @@ APP_REGISTRY = AppRegistry(
         "backend.orgs.piccolo_app",
         "backend.challenges.piccolo_app",
         "backend.sharing.piccolo_app",
+        "backend.submissions.piccolo_app",
+        "backend.points.piccolo_app",
     ]
 )
 

@@ -54,6 +54,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Only for tests and local fakes of social networks; never set in production.
     fetch_allow_hosts: str = ""
     click_flush_ms: int = 100
+    trust_points_percent: int = 50
+    verify_max_tries: int = 4
+    verify_retry_seconds: float = 5.0
+    linkedin_base_url: str = "https://www.linkedin.com"
+    x_oembed_url: str = "https://publish.twitter.com/oembed"
+    facebook_base_url: str = "https://www.facebook.com"
+    level_thresholds: str = "0,100,250,500,1000,2000,3500,5500,8000,12000"
+
+    @property
+    def levels(self) -> list[int]:
+        """Points needed for level 1, 2, 3, ...: ascending, starting at 0."""
+        values = sorted({int(v) for v in self.level_thresholds.split(",") if v.strip()} | {0})
+        return values
 
     @property
     def fetch_allow_list(self) -> frozenset[str]:

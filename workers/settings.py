@@ -16,7 +16,11 @@ from backend.settings import get_settings
 from backend.sharing.clicks import run_ingester
 from workers import tasks
 
-FUNCTIONS: list[Any] = [tasks.purge_expired_invites, tasks.fetch_content_preview]
+FUNCTIONS: list[Any] = [
+    tasks.purge_expired_invites,
+    tasks.fetch_content_preview,
+    tasks.verify_submission,
+]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
 ]
@@ -57,7 +61,7 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379")
-    max_tries = 5
+    max_tries = 10  # each task bounds its own retries; this is the backstop
     job_timeout = 120
     keep_result = 3600
 

@@ -12,6 +12,8 @@ from backend.challenges.service import store_preview
 from backend.challenges.tables import Challenge
 from backend.fetch import FetchError, SafeFetcher, parse_preview
 from backend.orgs.tables import Invite
+from backend.settings import get_settings
+from backend.submissions import service as submissions
 
 log = logging.getLogger("chorus.worker")
 
@@ -75,3 +77,15 @@ async def fetch_content_preview(ctx: dict[str, Any], challenge_id: str) -> str:
         ok=True,
     )
     return "ok"
+
+
+async def verify_submission(ctx: dict[str, Any], submission_id: str) -> str:
+    """Verify one submission by its challenge's policy; idempotent, retried when transient."""
+    attempt = int(ctx.get("job_try", 1))
+    try:
+        return await submissions.verify(
+            UUID(submission_id), fetcher=ctx["fetcher"], settings=get_settings(), attempt=attempt
+        )
+    except submissions.RetryLater as exc:
+        log.info("verification will retry", extra={"submission": submission_id, "why": str(exc)})
+        raise Retry(defer=exc.defer) from exc

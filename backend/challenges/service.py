@@ -212,27 +212,46 @@ async def visible_challenge(user: CurrentUser, challenge_id: UUID) -> dict[str, 
     return row
 
 
+# How a submission's status reads on the employee's card.
+_SHOWN_STATUS: dict[str | None, MyStatus] = {
+    None: "todo",
+    "pending": "pending",
+    "needs_review": "pending",
+    "verified": "verified",
+    "rejected": "rejected",
+    "revoked": "rejected",
+}
+
+
+async def _my_status(user: CurrentUser, challenge_id: UUID) -> MyStatus:
+    rows = await Challenge.raw(
+        'SELECT status FROM submission WHERE "user" = {} AND challenge = {}', user.id, challenge_id
+    )
+    return _SHOWN_STATUS[rows[0]["status"] if rows else None]
+
+
 async def get_for_member(user: CurrentUser, challenge_id: UUID) -> ChallengeRead:
     row = await visible_challenge(user, challenge_id)
-    return to_read(row, clock.now(), my_status="todo")
+    return to_read(row, clock.now(), my_status=await _my_status(user, challenge_id))
 
 
 async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead]:
     """Challenges open to the caller now (active, in their audience), ending soonest first."""
     at = clock.now()
     rows = await Challenge.raw(
-        f"SELECT {_COLUMNS} {_FROM} "
+        f"SELECT {_COLUMNS}, s.status AS my_submission {_FROM} "
+        'LEFT JOIN submission s ON s.challenge = c.id AND s."user" = {} '
         "WHERE c.org = {} AND c.state = 'published' AND c.starts_at <= {} AND c.ends_at > {} "
         "AND (cardinality(c.audience_team_ids) = 0 OR {}::uuid = ANY(c.audience_team_ids)) "
         "ORDER BY c.ends_at, c.id LIMIT {}",
+        user.id,
         user.org_id,
         at,
         at,
         user.team_id,
         limit,
     )
-    # Submissions (and so pending/verified/rejected) arrive with the verification issue.
-    return [to_read(row, at, my_status="todo") for row in rows]
+    return [to_read(row, at, my_status=_SHOWN_STATUS[row["my_submission"]]) for row in rows]
 
 
 async def list_for_admin(

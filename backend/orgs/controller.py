@@ -164,14 +164,19 @@ class MeController(Controller):
     tags = ["accounts"]
 
     @get("")
-    async def me(self, request: Request[CurrentUser, Any, Any]) -> MeRead:
-        return await service.me(request.user)
+    async def me(
+        self, request: Request[CurrentUser, Any, Any], settings: NamedDependency[Settings]
+    ) -> MeRead:
+        return await service.me(request.user, settings.levels)
 
     @patch("")
     async def update_me(
-        self, request: Request[CurrentUser, Any, Any], data: JSONBody[MeUpdate]
+        self,
+        request: Request[CurrentUser, Any, Any],
+        data: JSONBody[MeUpdate],
+        settings: NamedDependency[Settings],
     ) -> MeRead:
-        return await service.update_me(request.user, data)
+        return await service.update_me(request.user, data, settings.levels)
 
 
 class TeamsController(Controller):

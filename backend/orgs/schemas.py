@@ -95,6 +95,7 @@ class MeRead(Wire):
     leads_team_ids: list[UUID]
     points: int
     level: int
+    next_level_points: int | None  # total points at which the next level starts
     streak_weeks: int
     badges: list[str]
 

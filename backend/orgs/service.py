@@ -26,6 +26,7 @@ from backend.orgs.schemas import (
     UserUpdate,
 )
 from backend.orgs.tables import Invite, Organization, Team, TeamLead, User
+from backend.points import service as points_service
 from backend.security import (
     CurrentUser,
     hash_password,
@@ -231,7 +232,7 @@ async def accept_invite(data: AcceptInviteCreate) -> tuple[UUID, UUID]:
 # -- me --------------------------------------------------------------------------------
 
 
-async def me(user: CurrentUser) -> MeRead:
+async def me(user: CurrentUser, level_thresholds: list[int] | None = None) -> MeRead:
     row = (
         await User.select(
             User.id,
@@ -251,6 +252,8 @@ async def me(user: CurrentUser) -> MeRead:
     if row is None:
         raise NotFound("Your account no longer exists.")
     leads = await TeamLead.select(TeamLead.team).where(TeamLead.user == user.id)
+    points = await points_service.total(user.id)
+    level, next_level = points_service.level_for(points, level_thresholds or [0])
     return MeRead(
         id=row["id"],
         email=row["email"],
@@ -262,16 +265,18 @@ async def me(user: CurrentUser) -> MeRead:
         timezone=row["timezone"],
         hide_from_leaderboards=row["hide_from_leaderboards"],
         leads_team_ids=[lead["team"] for lead in leads],
-        # The points ledger, levels, streaks and badges arrive with their own issues;
-        # until then nobody has earned anything, and these say exactly that.
-        points=0,
-        level=1,
+        points=points,
+        level=level,
+        next_level_points=next_level,
+        # Streaks and badges arrive with their own issue; until then nobody has any.
         streak_weeks=0,
         badges=[],
     )
 
 
-async def update_me(user: CurrentUser, data: MeUpdate) -> MeRead:
+async def update_me(
+    user: CurrentUser, data: MeUpdate, level_thresholds: list[int] | None = None
+) -> MeRead:
     changes: dict[Any, Any] = {}
     if data.display_name is not msgspec.UNSET:
         changes[User.display_name] = clean_text(data.display_name, "displayName")
@@ -281,7 +286,7 @@ async def update_me(user: CurrentUser, data: MeUpdate) -> MeRead:
         changes[User.hide_from_leaderboards] = data.hide_from_leaderboards
     if changes:
         await User.update(changes).where((User.id == user.id) & (User.org == user.org_id))
-    return await me(user)
+    return await me(user, level_thresholds)
 
 
 # -- teams -----------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from redis.exceptions import RedisError, ResponseError
 from backend.db import DB
 from backend.sharing.redirect import CLICK_STREAM, ClickEvent, bot_network
 from backend.sharing.tables import Click
+from backend.submissions.service import on_unique_clicks
 
 log = logging.getLogger("chorus.clicks")
 
@@ -39,7 +40,7 @@ async def ensure_group(redis: Redis) -> None:
             raise
 
 
-async def _classify_and_insert(event: ClickEvent) -> None:
+async def _classify_and_insert(event: ClickEvent) -> str:
     at = datetime.fromtimestamp(event.at_ms / 1000, UTC)
     kind = event.hint
     if not kind:
@@ -80,6 +81,7 @@ async def _classify_and_insert(event: ClickEvent) -> None:
             event.bot_name,
             UUID(event.link_id),
         )
+    return kind
 
 
 async def ingest_entries(entries: list[tuple[Any, dict[Any, Any]]]) -> int:
@@ -91,9 +93,14 @@ async def ingest_entries(entries: list[tuple[Any, dict[Any, Any]]]) -> int:
             events.append(_decoder.decode(payload))
         except (msgspec.DecodeError, TypeError):
             log.error("skipping an unreadable click entry")
+    clicked: set[tuple[str, str]] = set()
     async with DB.transaction():
         for event in sorted(events, key=lambda e: e.at_ms):
-            await _classify_and_insert(event)
+            if await _classify_and_insert(event) == "unique":
+                clicked.add((event.sharer_id, event.challenge_id))
+    for sharer_id, challenge_id in sorted(clicked):
+        # clicks verify clicks-policy shares and earn click points: see submissions.service
+        await on_unique_clicks(UUID(sharer_id), UUID(challenge_id))
     return len(events)
 
 

@@ -1,0 +1,57 @@
+"""Domain events, published in-process after the transaction that caused them commits.
+
+`points_awarded` is the one place awards announce themselves: leaderboards, badges and push
+notifications subscribe here instead of being called from every place that awards points.
+A subscriber's failure is logged and never undoes the award: the ledger is the truth, and what
+subscribers derive from it can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+log = logging.getLogger("chorus.events")
+
+
+@dataclass(frozen=True, slots=True)
+class PointsAwarded:
+    """One ledger row was written (delta may be negative: a revocation)."""
+
+    org_id: UUID
+    user_id: UUID
+    team_id: UUID | None
+    delta: int
+    reason: str
+    challenge_id: UUID | None
+    submission_id: UUID | None
+    ledger_id: int
+    at: datetime
+
+
+Subscriber = Callable[[PointsAwarded], Awaitable[None]]
+_subscribers: list[Subscriber] = []
+
+
+def on_points_awarded(subscriber: Subscriber) -> Subscriber:
+    """Register a subscriber (usable as a decorator); registering twice has no effect."""
+    if subscriber not in _subscribers:
+        _subscribers.append(subscriber)
+    return subscriber
+
+
+def remove_subscriber(subscriber: Subscriber) -> None:
+    if subscriber in _subscribers:
+        _subscribers.remove(subscriber)
+
+
+async def points_awarded(events: list[PointsAwarded]) -> None:
+    for event in events:
+        for subscriber in list(_subscribers):
+            try:
+                await subscriber(event)
+            except Exception:
+                log.exception("points_awarded subscriber %r failed", subscriber)

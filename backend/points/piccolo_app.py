@@ -1,0 +1,12 @@
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from backend.points.tables import PointsLedger
+
+APP_CONFIG = AppConfig(
+    app_name="points",
+    migrations_folder_path=str(Path(__file__).resolve().parents[2] / "migrations" / "points"),
+    table_classes=[PointsLedger],
+    migration_dependencies=["backend.submissions.piccolo_app"],
+)

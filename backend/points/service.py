@@ -1,0 +1,77 @@
+"""Points: ledger rows with idempotency keys, totals and levels. Never updated, only appended."""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from backend.events import PointsAwarded
+from backend.points.tables import PointsLedger
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    org_id: UUID
+    user_id: UUID
+    team_id: UUID | None
+    delta: int
+    reason: str
+    idempotency_key: str
+    challenge_id: UUID | None = None
+    submission_id: UUID | None = None
+    click_id: UUID | None = None
+
+
+async def append(entries: list[LedgerEntry]) -> list[PointsAwarded]:
+    """Write the entries (in the caller's transaction); a key already written is skipped.
+
+    Returns one event per row actually written, for the caller to publish after commit.
+    """
+    events: list[PointsAwarded] = []
+    for entry in entries:
+        if entry.delta == 0:
+            continue
+        rows: list[dict[str, Any]] = await PointsLedger.raw(
+            'INSERT INTO points_ledger (org, "user", team, delta, reason, challenge, submission, '
+            "click, idempotency_key) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, created_at",
+            entry.org_id,
+            entry.user_id,
+            entry.team_id,
+            entry.delta,
+            entry.reason,
+            entry.challenge_id,
+            entry.submission_id,
+            entry.click_id,
+            entry.idempotency_key,
+        )
+        if rows:
+            events.append(
+                PointsAwarded(
+                    org_id=entry.org_id,
+                    user_id=entry.user_id,
+                    team_id=entry.team_id,
+                    delta=entry.delta,
+                    reason=entry.reason,
+                    challenge_id=entry.challenge_id,
+                    submission_id=entry.submission_id,
+                    ledger_id=rows[0]["id"],
+                    at=rows[0]["created_at"],
+                )
+            )
+    return events
+
+
+async def total(user_id: UUID) -> int:
+    rows = await PointsLedger.raw(
+        'SELECT coalesce(sum(delta), 0) AS points FROM points_ledger WHERE "user" = {}', user_id
+    )
+    return int(rows[0]["points"])
+
+
+def level_for(points: int, thresholds: list[int]) -> tuple[int, int | None]:
+    """(level, points needed for the next level or None at the top); level 1 starts at 0."""
+    level = max(bisect.bisect_right(thresholds, points), 1)
+    return level, thresholds[level] if level < len(thresholds) else None

@@ -1,0 +1,101 @@
+"""HTTP for share submissions and the admin review queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from arq.connections import ArqRedis
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+
+from backend.security import CurrentUser, require_role
+from backend.submissions import service
+from backend.submissions.schemas import (
+    ReviewDecision,
+    ReviewItem,
+    SubmissionCreate,
+    SubmissionRead,
+)
+from backend.wire import Page
+
+Cursor = Annotated[str | None, QueryParameter(max_length=512)]
+
+
+async def enqueue_verification(redis: ArqRedis, submission_id: UUID) -> None:
+    """The submission id is the job id: asking twice queues one job."""
+    await redis.enqueue_job("verify_submission", str(submission_id), _job_id=str(submission_id))
+
+
+class SubmissionsController(Controller):
+    tags = ["submissions"]
+
+    @post("/api/v1/challenges/{challenge_id:uuid}/submissions", status_code=202)
+    async def submit(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        challenge_id: FromPath[UUID],
+        data: JSONBody[SubmissionCreate],
+        redis: NamedDependency[ArqRedis],
+    ) -> Response[SubmissionRead]:
+        submission = await service.create_submission(
+            request.user, challenge_id, data.network, data.post_url
+        )
+        await enqueue_verification(redis, submission.id)
+        return Response(
+            submission,
+            status_code=202,
+            headers={"Location": f"/api/v1/submissions/{submission.id}"},
+        )
+
+    @get("/api/v1/submissions/{submission_id:uuid}")
+    async def get_one(
+        self, request: Request[CurrentUser, Any, Any], submission_id: FromPath[UUID]
+    ) -> SubmissionRead:
+        return await service.get_submission(request.user, submission_id)
+
+
+class AdminSubmissionsController(Controller):
+    path = "/api/v1/admin/submissions"
+    tags = ["admin"]
+    guards = [require_role("admin")]
+
+    @get("")
+    async def queue(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        status: FromQuery[
+            Literal["needs_review", "pending", "verified", "rejected", "revoked"]
+        ] = "needs_review",
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        cursor: Cursor = None,
+    ) -> Page[ReviewItem]:
+        return await service.review_queue(request.user.org_id, status, limit=limit, cursor=cursor)
+
+    @post("/{submission_id:uuid}/approve", status_code=200)
+    async def approve(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        submission_id: FromPath[UUID],
+        data: JSONBody[ReviewDecision],
+    ) -> SubmissionRead:
+        return await service.approve(request.user, submission_id, data.note)
+
+    @post("/{submission_id:uuid}/reject", status_code=200)
+    async def reject(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        submission_id: FromPath[UUID],
+        data: JSONBody[ReviewDecision],
+    ) -> SubmissionRead:
+        return await service.reject(request.user, submission_id, data.note)
+
+    @post("/{submission_id:uuid}/revoke", status_code=200)
+    async def revoke(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        submission_id: FromPath[UUID],
+        data: JSONBody[ReviewDecision],
+    ) -> SubmissionRead:
+        return await service.revoke(request.user, submission_id, data.note)

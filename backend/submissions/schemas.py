@@ -1,0 +1,53 @@
+"""Wire types of share submissions and the review queue."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+import msgspec
+
+from backend.challenges.schemas import Network
+from backend.wire import Wire
+
+SubmissionStatus = Literal["pending", "verified", "rejected", "needs_review", "revoked"]
+Note = Annotated[str, msgspec.Meta(max_length=500)]
+
+
+class SubmissionCreate(Wire):
+    network: Network
+    post_url: Annotated[str, msgspec.Meta(min_length=1, max_length=2048)] | None = None
+
+
+class SubmissionRead(Wire):
+    id: UUID
+    challenge_id: UUID
+    network: Network
+    post_url: str | None
+    status: SubmissionStatus
+    points_awarded: int
+    reason: str | None
+    created_at: datetime
+    decided_at: datetime | None
+
+
+class ReviewItem(Wire):
+    id: UUID
+    challenge_id: UUID
+    challenge_title: str
+    user_id: UUID
+    display_name: str
+    network: Network
+    post_url: str | None
+    status: SubmissionStatus
+    points_awarded: int
+    reason: str | None
+    evidence: list[dict[str, Any]]
+    created_at: datetime
+    decided_at: datetime | None
+    review_note: str | None
+
+
+class ReviewDecision(Wire):
+    note: Note | None = None

@@ -27,6 +27,7 @@ import httpx
 import pytest
 
 from backend.embedded import EmbeddedPostgres, EmbeddedRedis
+from tests.fakes import FakeNetwork
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 WORKER_INDEX = int(WORKER.removeprefix("gw") or 0)
@@ -53,6 +54,7 @@ def _start_servers() -> tuple[str, str]:
 
 
 ADMIN_PG_URL, BASE_REDIS_URL = _start_servers()
+NETWORK = FakeNetwork()
 TEST_DB = f"chorus_test_{WORKER}_{secrets.token_hex(4)}"
 REDIS_DB = 1 + WORKER_INDEX % 15  # db 0 is left to whatever else uses this server
 
@@ -80,7 +82,12 @@ os.environ.update(
         "CHORUS_PUBLIC_URL": "http://testserver",
         # the local fakes of content sites and social networks listen on 127.0.0.1
         "CHORUS_FETCH_ALLOW_HOSTS": "127.0.0.1",
-        "CHORUS_FETCH_TIMEOUT_SECONDS": "2",
+        "CHORUS_FETCH_TIMEOUT_SECONDS": "1",
+        "CHORUS_LINKEDIN_BASE_URL": f"{NETWORK.base}/linkedin",
+        "CHORUS_FACEBOOK_BASE_URL": f"{NETWORK.base}/facebook",
+        "CHORUS_X_OEMBED_URL": f"{NETWORK.base}/x/oembed",
+        "CHORUS_VERIFY_RETRY_SECONDS": "0.2",
+        "CHORUS_VERIFY_MAX_TRIES": "3",
     }
 )
 
@@ -114,6 +121,13 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)  # type: ignore[arg-type]
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+@pytest.fixture
+def network() -> FakeNetwork:
+    """The local fake of LinkedIn, Facebook and X, emptied for each test."""
+    NETWORK.reset()
+    return NETWORK
 
 
 @pytest.fixture

@@ -8,7 +8,9 @@ import pytest
 
 from backend.challenges.tables import Challenge, Pillar
 from backend.orgs.tables import Invite, Organization, Team, TeamLead, User
+from backend.points.tables import PointsLedger
 from backend.sharing.tables import ShareLink
+from backend.submissions.tables import Submission
 from tests.helpers import (
     PASSWORD,
     add_member,
@@ -92,6 +94,19 @@ ENDPOINTS = {
     "update-pillar": Endpoint(
         "PATCH", "/api/v1/admin/pillars/{pillar_id}", {"title": "Renamed"}, (), "admin"
     ),
+    "submission": Endpoint(
+        "POST",
+        "/api/v1/challenges/{challenge_id}/submissions",
+        {
+            "network": "linkedin",
+            "postUrl": "https://www.linkedin.com/feed/update/urn:li:activity:123",
+        },
+        ("network",),
+        "member",
+    ),
+    "approve": Endpoint(
+        "POST", "/api/v1/admin/submissions/{submission_id}/approve", {"note": "ok"}, (), "admin"
+    ),
     "share-link": Endpoint(
         "POST",
         "/api/v1/challenges/{challenge_id}/share-links",
@@ -117,7 +132,17 @@ async def _world(client) -> dict[str, Any]:
     pillar = await client.post(
         "/api/v1/admin/pillars", json={"title": "Existing", "message": "M"}, headers=bearer(admin)
     )
+    submission = await client.post(
+        f"/api/v1/challenges/{challenge['id']}/submissions",
+        json={
+            "network": "linkedin",
+            "postUrl": "https://www.linkedin.com/feed/update/urn:li:activity:1",
+        },
+        headers=bearer(admin),
+    )
+    assert submission.status_code == 202, submission.text
     return {
+        "submission_id": submission.json()["id"],
         "challenge_id": challenge["id"],
         "draft_id": draft["id"],
         "pillar_id": pillar.json()["id"],
@@ -143,7 +168,12 @@ async def _snapshot() -> tuple[Any, ...]:
     challenges = await Challenge.select(
         Challenge.id, Challenge.title, Challenge.points, Challenge.state
     ).order_by(Challenge.id)
+    submissions = await Submission.select(
+        Submission.id, Submission.status, Submission.post_url
+    ).order_by(Submission.id)
     return (
+        submissions,
+        await PointsLedger.count(),
         challenges,
         await Pillar.select().order_by(Pillar.id),
         await ShareLink.count(),

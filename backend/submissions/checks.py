@@ -32,7 +32,8 @@ class PostCheck:
 def _rebase(post_url: str, base_url: str) -> str:
     """The same path and query on the configured base (the network, or a local fake of it)."""
     post, base = urlsplit(post_url), urlsplit(base_url)
-    return urlunsplit((base.scheme, base.netloc, post.path, post.query, ""))
+    path = base.path.rstrip("/") + post.path
+    return urlunsplit((base.scheme, base.netloc, path, post.query, ""))
 
 
 def _look_for(text: str, code: str, hashtags: list[str]) -> PostCheck:

@@ -442,3 +442,32 @@ def test_levels_follow_the_thresholds():
     assert level_for(499, thresholds) == (3, 500)
     assert level_for(500, thresholds) == (4, None)
     assert level_for(-5, thresholds) == (1, 100)
+
+
+async def test_the_sweep_requeues_lost_verifications_and_closes_unclicked_claims(
+    app, client, network, monkeypatch
+):
+    _, employee, ch, link = await _setup(client)
+    network.linkedin_post(POST_PATH, linkedin_page(link["trackedUrl"]))
+    submission = (await _submit(client, employee, ch)).json()
+    await app.state.redis.flushdb()  # Redis restarted empty: the queued job is gone
+    await Submission.raw("UPDATE submission SET updated_at = now() - interval '1 hour'")
+    admin2 = await signup(client, org="Clicks Org")
+    clicky = await create_challenge(
+        client,
+        admin2,
+        verification="clicks",
+        endsAt=(datetime.now(UTC) + timedelta(hours=1)).isoformat(),
+    )
+    waiting = (await _submit(client, admin2, clicky, "https://x.com/a/status/5", "x")).json()
+    await Submission.raw(
+        "UPDATE challenge SET ends_at = now() - interval '2 days', "
+        "starts_at = now() - interval '3 days' WHERE id = {}",
+        UUID(clicky["id"]),
+    )
+    await app.state.redis.enqueue_job("sweep_submissions", _job_id="sweep-now")
+    await run_worker_burst()  # the sweep re-queues; the same burst runs the verification
+    assert (await _status(client, employee, submission["id"]))["status"] == "verified"
+    closed = await _status(client, admin2, waiting["id"])
+    assert closed["status"] == "needs_review"
+    assert "no click" in closed["reason"].lower()

@@ -20,9 +20,11 @@ FUNCTIONS: list[Any] = [
     tasks.purge_expired_invites,
     tasks.fetch_content_preview,
     tasks.verify_submission,
+    tasks.sweep_submissions,
 ]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
+    cron(tasks.sweep_submissions, minute=set(range(0, 60, 5)), run_at_startup=True, unique=True),
 ]
 
 

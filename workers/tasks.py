@@ -89,3 +89,19 @@ async def verify_submission(ctx: dict[str, Any], submission_id: str) -> str:
     except submissions.RetryLater as exc:
         log.info("verification will retry", extra={"submission": submission_id, "why": str(exc)})
         raise Retry(defer=exc.defer) from exc
+
+
+STALE_PENDING_MINUTES = 10
+CLICKS_GRACE_HOURS = 24
+
+
+async def sweep_submissions(ctx: dict[str, Any]) -> str:
+    """Nothing stays pending by accident: re-queue verifications whose job was lost (Redis
+    restarted empty, say) and send clicks-policy claims nobody clicked to review."""
+    stale = await submissions.stale_pending(STALE_PENDING_MINUTES)
+    for submission_id in stale:
+        await ctx["redis"].enqueue_job(
+            "verify_submission", str(submission_id), _job_id=str(submission_id)
+        )
+    closed = await submissions.close_unclicked(CLICKS_GRACE_HOURS)
+    return f"requeued {len(stale)}, sent {closed} to review"

@@ -527,3 +527,36 @@ async def revoke(actor: CurrentUser, submission_id: UUID, note: str | None) -> S
             )
     await events.points_awarded(awarded)
     return await get_submission(actor, submission_id)
+
+
+# -- keeping nothing stuck -------------------------------------------------------------
+
+
+async def stale_pending(older_than_minutes: int) -> list[UUID]:
+    """Pending submissions whose verification should have run by now (a lost job, say)."""
+    rows = await Submission.raw(
+        "SELECT s.id FROM submission s JOIN challenge c ON c.id = s.challenge "
+        "WHERE s.status = 'pending' AND c.verification <> 'clicks' "
+        "AND s.updated_at < now() - make_interval(mins => {}) ORDER BY s.created_at LIMIT 1000",
+        older_than_minutes,
+    )
+    return [row["id"] for row in rows]
+
+
+async def close_unclicked(grace_hours: int) -> int:
+    """Clicks-policy claims still waiting a while after their challenge ended go to review."""
+    rows = await Submission.raw(
+        "SELECT s.id FROM submission s JOIN challenge c ON c.id = s.challenge "
+        "WHERE s.status = 'pending' AND c.verification = 'clicks' "
+        "AND c.ends_at < now() - make_interval(hours => {}) LIMIT 1000",
+        grace_hours,
+    )
+    for row in rows:
+        await decide(
+            row["id"],
+            "needs_review",
+            0,
+            [_evidence("clicks", False, "No one clicked the link before the challenge ended.")],
+            "No click arrived before the challenge ended; an admin will look at it.",
+        )
+    return len(rows)

@@ -28,6 +28,9 @@ from backend.challenges.controller import (
     list_pillars,
 )
 from backend.errors import exception_handlers
+from backend.leaderboards import boards as leaderboards
+from backend.leaderboards.controller import LeaderboardsController
+from backend.leaderboards.service import Boards
 from backend.logs import configure_logging, request_context_middleware
 from backend.orgs import service as orgs_service
 from backend.orgs.controller import (
@@ -76,6 +79,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     redirector = Redirector(redis, settings.secret_key, settings.click_flush_ms / 1000)
     redirector.recorder.start()
     app.state.redirector = redirector
+    app.state.boards = Boards(redis, min_team_size=settings.leaderboard_min_team_size)
+    leaderboards.install(redis)
     worker_task: asyncio.Task[Any] | None = None
     worker = None
     if settings.inprocess_worker:
@@ -92,6 +97,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             await worker.close()
             worker_task.cancel()
             await asyncio.gather(worker_task, return_exceptions=True)
+        leaderboards.uninstall()
         await redirector.recorder.stop()
         await redis.aclose()
         await db.close_pool()
@@ -163,6 +169,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             follow_link,
             SubmissionsController,
             AdminSubmissionsController,
+            LeaderboardsController,
         ],
         on_app_init=[auth.on_app_init],
         logging_config=None,

@@ -222,6 +222,45 @@ def create_org(name: str, admin_email: str, password_stdin: bool) -> None:
     click.echo(f"organization {org_id} created; sign in as {admin_email}")
 
 
+@main.group()
+def leaderboards() -> None:
+    """Leaderboard maintenance."""
+
+
+@leaderboards.command("rebuild")
+@click.option("--org", "org_id", default=None, help="One organization's id (default: all).")
+def rebuild_leaderboards(org_id: str | None) -> None:
+    """Rebuild boards from the points ledger (the truth); safe while Chorus runs."""
+    _check_settings()
+    from uuid import UUID
+
+    async def run() -> list[str]:
+        from redis.asyncio import Redis
+
+        from backend.leaderboards.boards import rebuild_locked
+        from backend.orgs.tables import Organization
+        from backend.settings import get_settings
+
+        redis = Redis.from_url(get_settings().redis_url)
+        try:
+            ids = (
+                [UUID(org_id)]
+                if org_id
+                else [row["id"] for row in await Organization.select(Organization.id)]
+            )
+            for one in ids:
+                await rebuild_locked(redis, one)
+            return [str(one) for one in ids]
+        finally:
+            await redis.aclose()
+
+    try:
+        done = asyncio.run(run())
+    except ValueError:
+        _fail(f"--org must be an organization id (a UUID), not {org_id!r}")
+    click.echo(f"rebuilt the leaderboards of {len(done)} organization(s)")
+
+
 @main.command("vapid-keys")
 def vapid_keys() -> None:
     """Print a new VAPID key pair for Web Push (keep the private key secret)."""

@@ -12,6 +12,7 @@ from arq.worker import Worker
 
 from backend import db
 from backend.fetch import SafeFetcher
+from backend.leaderboards import boards as leaderboards
 from backend.settings import get_settings
 from backend.sharing.clicks import run_ingester
 from workers import tasks
@@ -21,10 +22,13 @@ FUNCTIONS: list[Any] = [
     tasks.fetch_content_preview,
     tasks.verify_submission,
     tasks.sweep_submissions,
+    tasks.rebuild_leaderboards,
+    tasks.reconcile_leaderboards,
 ]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
     cron(tasks.sweep_submissions, minute=set(range(0, 60, 5)), run_at_startup=True, unique=True),
+    cron(tasks.reconcile_leaderboards, minute=set(range(2, 60, 10)), unique=True),
 ]
 
 
@@ -41,6 +45,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     """Resources every task shares, and the click ingester that runs beside the jobs."""
     await db.open_pool()
     ctx["fetcher"] = make_fetcher()
+    leaderboards.install(ctx["redis"])
     if ctx.get("ingest_clicks", True):
         stop = asyncio.Event()
         consumer = f"{socket.gethostname()}-{id(ctx)}"
@@ -54,6 +59,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["ingester"]
     if "fetcher" in ctx:
         await ctx["fetcher"].aclose()
+        leaderboards.uninstall()
     await db.close_pool()
 
 

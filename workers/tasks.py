@@ -11,7 +11,8 @@ from arq import Retry
 from backend.challenges.service import store_preview
 from backend.challenges.tables import Challenge
 from backend.fetch import FetchError, SafeFetcher, parse_preview
-from backend.orgs.tables import Invite
+from backend.leaderboards import boards as leaderboards
+from backend.orgs.tables import Invite, Organization
 from backend.settings import get_settings
 from backend.submissions import service as submissions
 
@@ -105,3 +106,19 @@ async def sweep_submissions(ctx: dict[str, Any]) -> str:
         )
     closed = await submissions.close_unclicked(CLICKS_GRACE_HOURS)
     return f"requeued {len(stale)}, sent {closed} to review"
+
+
+async def rebuild_leaderboards(ctx: dict[str, Any], org_id: str) -> str:
+    """Rebuild one organization's boards from the ledger (asked for when Redis came back empty)."""
+    await leaderboards.rebuild_locked(ctx["redis"], UUID(org_id))
+    return "rebuilt"
+
+
+async def reconcile_leaderboards(ctx: dict[str, Any]) -> dict[str, list[str]]:
+    """Compare every organization's boards with the ledger; repair and report any drift."""
+    repaired: dict[str, list[str]] = {}
+    for row in await Organization.select(Organization.id):
+        drift = await leaderboards.reconcile(ctx["redis"], row["id"])
+        if drift:
+            repaired[str(row["id"])] = drift
+    return repaired

@@ -1,0 +1,334 @@
+"""Writing leaderboards: live updates from `points_awarded`, and rebuilds from the ledger.
+
+Every award updates every affected board (the person's, their team's members, the teams',
+the challenge's) for every period in **one Lua call**, so no reader ever sees half an award and
+no two writers race. The call is skipped for ledger rows the boards already include: a rebuild
+records the ledger id it read up to (the mark), so a live update and a rebuild never count a
+row twice. No mark means the boards are not built (Redis came back empty, or a rebuild is under
+way): the update is skipped and a rebuild is asked for, and readers rebuild before they serve.
+What a race could still leave behind (an update skipped while a rebuild job was already
+running), `reconcile` finds and repairs: it compares every board with the ledger whenever the
+organization's ledger has been quiet for a few seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from redis.asyncio import Redis
+
+from backend import events
+from backend.db import DB
+from backend.leaderboards import keys
+from backend.orgs.tables import Organization
+from backend.points.tables import PointsLedger
+
+log = logging.getLogger("chorus.leaderboards")
+
+BOARD_EVENTS = "chorus:lb-events"  # pub/sub: which boards changed, for live readers
+
+_APPLY = """
+local mark = redis.call('GET', KEYS[1])
+if not mark then return -1 end
+if tonumber(ARGV[1]) <= tonumber(mark) then return 0 end
+local delta, frac, scale = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+for i = 2, #KEYS do
+  local member = ARGV[3 + 2 * (i - 1)]
+  local expire_at = tonumber(ARGV[4 + 2 * (i - 1)])
+  local old = redis.call('ZSCORE', KEYS[i], member)
+  local new
+  if old then
+    old = tonumber(old)
+    local points = math.floor(old / scale)
+    local f = old - points * scale
+    if frac < f then f = frac end
+    new = (points + delta) * scale + f
+  else
+    new = delta * scale + frac
+  end
+  redis.call('ZADD', KEYS[i], string.format('%.17g', new), member)
+  if expire_at > 0 then redis.call('EXPIREAT', KEYS[i], expire_at) end
+end
+return 1
+"""
+
+_tz_cache: dict[UUID, str] = {}
+
+
+async def org_timezone(org_id: UUID) -> str:
+    tz = _tz_cache.get(org_id)
+    if tz is None:
+        row = (
+            await Organization.select(Organization.timezone)
+            .where(Organization.id == org_id)
+            .first()
+        )
+        tz = row["timezone"] if row else "UTC"
+        _tz_cache[org_id] = tz
+    return tz
+
+
+def boards_for(
+    org_id: UUID,
+    user_id: UUID,
+    team_id: UUID | None,
+    challenge_id: UUID | None,
+    at: datetime,
+    tz: str,
+) -> list[tuple[str, str, int]]:
+    """(key, member, expire-at or 0) for every board a ledger row counts on."""
+    boards: list[tuple[str, str, int]] = []
+    for slot in keys.slots_at(at, tz):
+        expire = slot.expires_at or 0
+        boards.append((keys.users_key(org_id, slot.id), str(user_id), expire))
+        if team_id is not None:
+            boards.append((keys.team_members_key(org_id, team_id, slot.id), str(user_id), expire))
+            boards.append((keys.teams_key(org_id, slot.id), str(team_id), expire))
+    if challenge_id is not None:
+        boards.append((keys.challenge_key(org_id, challenge_id), str(user_id), 0))
+    return boards
+
+
+class BoardWriter:
+    """Applies awards to the boards of the Redis it was given (one per process)."""
+
+    def __init__(self, redis: Redis) -> None:
+        self.redis = redis
+        self._apply = redis.register_script(_APPLY)
+
+    async def apply(self, event: events.PointsAwarded) -> int:
+        """1 applied, 0 already included, -1 boards not built (a rebuild is asked for)."""
+        tz = await org_timezone(event.org_id)
+        boards = boards_for(
+            event.org_id, event.user_id, event.team_id, event.challenge_id, event.at, tz
+        )
+        args: list[Any] = [event.ledger_id, event.delta, keys.fraction(event.at), keys.SCALE]
+        for _, member, expire in boards:
+            args += [member, expire]
+        result = int(
+            await self._apply(
+                keys=[keys.mark_key(event.org_id)] + [b[0] for b in boards], args=args
+            )
+        )
+        if result == 1:
+            await self.redis.publish(
+                BOARD_EVENTS, f"{event.org_id} {event.user_id} {event.team_id or '-'}"
+            )
+        elif result == -1:
+            await request_rebuild(self.redis, event.org_id)
+        return result
+
+
+async def request_rebuild(redis: Redis, org_id: UUID) -> None:
+    """Ask a worker to rebuild (one job per organization at a time)."""
+    enqueue = getattr(redis, "enqueue_job", None)
+    if enqueue is not None:
+        await enqueue("rebuild_leaderboards", str(org_id), _job_id=f"lb-rebuild:{org_id}")
+
+
+_REBUILD_SQL = """
+WITH rows AS (
+    SELECT "user", team, challenge, delta, created_at,
+           'w' || to_char(created_at AT TIME ZONE {tz}, 'IYYY-IW') AS wk,
+           'm' || to_char(created_at AT TIME ZONE {tz}, 'YYYY-MM') AS mo
+    FROM points_ledger WHERE org = {org} AND id <= {mark}
+), periods AS (
+    SELECT r.*, p.period FROM rows r, LATERAL (VALUES (r.wk), (r.mo), ('all')) AS p(period)
+)
+SELECT 'users' AS board, NULL::text AS scope, "user"::text AS member, period,
+       sum(delta)::bigint AS points, max(created_at) AS reached
+FROM periods GROUP BY "user", period
+UNION ALL
+SELECT 'team', team::text, "user"::text, period, sum(delta)::bigint, max(created_at)
+FROM periods WHERE team IS NOT NULL GROUP BY team, "user", period
+UNION ALL
+SELECT 'teams', NULL, team::text, period, sum(delta)::bigint, max(created_at)
+FROM periods WHERE team IS NOT NULL GROUP BY team, period
+UNION ALL
+SELECT 'challenge', challenge::text, "user"::text, 'all', sum(delta)::bigint, max(created_at)
+FROM rows WHERE challenge IS NOT NULL GROUP BY challenge, "user"
+"""
+
+
+async def compute_from_ledger(org_id: UUID) -> tuple[int, dict[str, dict[str, float]]]:
+    """(the ledger id read up to, key → member → score) as the ledger says, in one snapshot."""
+    tz = await org_timezone(org_id)
+    async with DB.transaction():
+        await PointsLedger.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        top = await PointsLedger.raw(
+            "SELECT coalesce(max(id), 0) AS mark FROM points_ledger WHERE org = {}", org_id
+        )
+        mark = int(top[0]["mark"])
+        rows = await PointsLedger.raw(
+            _REBUILD_SQL.replace("{tz}", "{}", 2).replace("{org}", "{}").replace("{mark}", "{}"),
+            tz,
+            tz,
+            org_id,
+            mark,
+        )
+    boards: dict[str, dict[str, float]] = defaultdict(dict)
+    now = datetime.now().timestamp()
+    for row in rows:
+        period = row["period"]
+        expires = keys.expiry_of(period, tz)
+        if expires is not None and expires <= now:
+            continue  # a closed period past its retention: gone from Redis too
+        board = row["board"]
+        if board == "users":
+            key = keys.users_key(org_id, period)
+        elif board == "team":
+            key = keys.team_members_key(org_id, row["scope"], period)
+        elif board == "teams":
+            key = keys.teams_key(org_id, period)
+        else:
+            key = keys.challenge_key(org_id, row["scope"])
+        boards[key][row["member"]] = keys.encode(int(row["points"]), row["reached"])
+    return mark, boards
+
+
+async def board_keys(redis: Redis, org_id: UUID) -> list[str]:
+    found = []
+    async for key in redis.scan_iter(match=f"{keys.prefix(org_id)}:*", count=1000):
+        name = key.decode() if isinstance(key, bytes) else key
+        if not name.endswith((":mark", ":rebuilding")) and ":tmp:" not in name:
+            found.append(name)
+    return found
+
+
+async def rebuild(redis: Redis, org_id: UUID) -> int:
+    """Replace every board of the organization with what the ledger says; returns the mark.
+
+    New boards are written under temporary names and swapped in by one MULTI, so readers see
+    the old boards or the new ones, never a half-built board.
+    """
+    tz = await org_timezone(org_id)
+    # From here until the swap, live updates skip and ask for another rebuild instead of
+    # writing to boards that are about to be replaced.
+    await redis.delete(keys.mark_key(org_id))
+    mark, boards = await compute_from_ledger(org_id)
+    token = secrets.token_hex(4)
+    temporary: dict[str, str] = {}
+    async with redis.pipeline(transaction=False) as pipe:
+        for key, members in boards.items():
+            temp = f"{key}:tmp:{token}"
+            temporary[key] = temp
+            items = list(members.items())
+            for start in range(0, len(items), 5000):
+                pipe.zadd(temp, dict(items[start : start + 5000]))
+            pipe.expire(temp, 600)
+        await pipe.execute()
+    stale = [key for key in await board_keys(redis, org_id) if key not in boards]
+    async with redis.pipeline(transaction=True) as multi:
+        if stale:
+            multi.delete(*stale)
+        for key, temp in temporary.items():
+            multi.rename(temp, key)
+            period = key.rsplit(":", 1)[1]
+            expires = keys.expiry_of(period, tz)
+            if expires is None:
+                multi.persist(key)
+            else:
+                multi.expireat(key, expires)
+        multi.set(keys.mark_key(org_id), mark)
+        await multi.execute()
+    await redis.publish(BOARD_EVENTS, f"{org_id} * -")
+    log.info("leaderboards rebuilt", extra={"org": str(org_id), "boards": len(boards)})
+    return mark
+
+
+async def ensure_built(redis: Redis, org_id: UUID, wait_seconds: float = 10.0) -> None:
+    """Before serving: if the boards are missing (Redis came back empty), rebuild them once."""
+    if await redis.exists(keys.mark_key(org_id)):
+        return
+    if await redis.set(keys.lock_key(org_id), "1", nx=True, ex=120):
+        try:
+            await rebuild(redis, org_id)
+        finally:
+            await redis.delete(keys.lock_key(org_id))
+        return
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while asyncio.get_running_loop().time() < deadline:  # another process is rebuilding
+        await asyncio.sleep(0.05)
+        if await redis.exists(keys.mark_key(org_id)):
+            return
+    raise TimeoutError("leaderboards are being rebuilt")
+
+
+QUIET_SECONDS = 10
+
+
+async def rebuild_locked(redis: Redis, org_id: UUID, wait_seconds: float = 120) -> None:
+    """Rebuild under the organization's lock (one rebuild at a time across processes)."""
+    deadline = asyncio.get_running_loop().time() + wait_seconds
+    while not await redis.set(keys.lock_key(org_id), "1", nx=True, ex=300):
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("another rebuild holds the lock")
+        await asyncio.sleep(0.1)
+    try:
+        await rebuild(redis, org_id)
+    finally:
+        await redis.delete(keys.lock_key(org_id))
+
+
+async def reconcile(redis: Redis, org_id: UUID) -> list[str]:
+    """Compare every board with the ledger and rebuild if any differ; returns what differed.
+
+    Only when the ledger has been quiet for QUIET_SECONDS: then every award's live update has
+    landed, and a difference is real drift, not an update on its way.
+    """
+    if not await redis.exists(keys.mark_key(org_id)):
+        await rebuild_locked(redis, org_id)
+        return ["boards missing"]
+    latest = await PointsLedger.raw(
+        "SELECT max(created_at) > now() - make_interval(secs => {}) AS busy "
+        "FROM points_ledger WHERE org = {}",
+        QUIET_SECONDS,
+        org_id,
+    )
+    if latest and latest[0]["busy"]:
+        return []
+    _, expected = await compute_from_ledger(org_id)
+    drift = []
+    for key in set(expected) | set(await board_keys(redis, org_id)):
+        actual = {
+            (m.decode() if isinstance(m, bytes) else m): s
+            for m, s in await redis.zrange(key, 0, -1, withscores=True)
+        }
+        if actual != expected.get(key, {}):
+            drift.append(key)
+    if drift:
+        log.warning("leaderboard drift repaired", extra={"org": str(org_id), "boards": drift})
+        await rebuild_locked(redis, org_id)
+    return drift
+
+
+_writer: BoardWriter | None = None
+_installs = 0
+
+
+async def _on_award(event: events.PointsAwarded) -> None:
+    if _writer is not None:
+        await _writer.apply(event)
+
+
+def install(redis: Redis) -> None:
+    """Make this process keep the boards live (once, however many apps or workers it runs)."""
+    global _writer, _installs
+    _installs += 1
+    if _writer is None:
+        _writer = BoardWriter(redis)
+        events.on_points_awarded(_on_award)
+
+
+def uninstall() -> None:
+    global _writer, _installs
+    _installs = max(_installs - 1, 0)
+    if _installs == 0:
+        events.remove_subscriber(_on_award)
+        _writer = None

@@ -1,0 +1,42 @@
+"""HTTP for leaderboards."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from litestar import Controller, Request, get
+from litestar.params import QueryParameter
+
+from backend.leaderboards.schemas import TeamsBoard, UsersBoard
+from backend.leaderboards.service import Boards
+from backend.security import CurrentUser
+
+PeriodParam = Annotated[Literal["week", "month", "all", "lastWeek", "lastMonth"], QueryParameter()]
+
+
+class LeaderboardsController(Controller):
+    path = "/api/v1/leaderboards"
+    tags = ["leaderboards"]
+
+    @get("/users")
+    async def users(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        period: PeriodParam = "week",
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 10,
+        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
+        team_id: Annotated[UUID | None, QueryParameter(name="teamId")] = None,
+    ) -> UsersBoard:
+        boards: Boards = request.app.state.boards
+        return await boards.users(request.user, period, limit=limit, offset=offset, team_id=team_id)
+
+    @get("/teams")
+    async def teams(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        period: PeriodParam = "week",
+        metric: Annotated[Literal["total", "perCapita"], QueryParameter()] = "total",
+    ) -> TeamsBoard:
+        boards: Boards = request.app.state.boards
+        return await boards.teams(request.user, period, metric)

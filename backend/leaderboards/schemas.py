@@ -1,0 +1,48 @@
+"""Wire types of leaderboards."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from backend.wire import Wire
+
+
+class UserEntry(Wire):
+    rank: int
+    user_id: UUID | None  # None for someone who hides from leaderboards (to others)
+    display_name: str
+    team_name: str | None
+    points: int
+    is_me: bool
+
+
+class MyRank(Wire):
+    rank: int
+    points: int
+
+
+class UsersBoard(Wire):
+    period: str
+    period_id: str
+    total: int
+    entries: list[UserEntry]
+    me: MyRank | None
+    around: list[UserEntry]
+
+
+class TeamEntry(Wire):
+    rank: int | None  # None for teams too small to rank per capita
+    team_id: UUID
+    name: str
+    points: float  # total points, or points per member for the perCapita metric
+    members: int
+    total_points: int
+
+
+class TeamsBoard(Wire):
+    period: str
+    period_id: str
+    metric: str
+    entries: list[TeamEntry]
+    unranked: list[TeamEntry]
+    min_team_size: int

@@ -1,0 +1,261 @@
+"""Reading leaderboards: top N, the caller's row and neighbours, competition ranks.
+
+One Lua call per read returns the page, the caller's position and neighbours, and the
+competition rank (1, 2, 2, 4) of every points value shown: `1 + members with more points`.
+Names come from a small in-process directory, refreshed every few seconds, so a steady stream
+of reads costs one Redis round trip each and no database query.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from backend import clock
+from backend.errors import NotFound, Unavailable
+from backend.leaderboards import keys
+from backend.leaderboards.boards import ensure_built, org_timezone
+from backend.leaderboards.schemas import (
+    MyRank,
+    TeamEntry,
+    TeamsBoard,
+    UserEntry,
+    UsersBoard,
+)
+from backend.orgs.tables import Team, User
+from backend.security import CurrentUser
+
+ANONYMOUS = "Anonymous advocate"
+DIRECTORY_TTL = 5.0
+
+_READ = """
+local key, me = KEYS[1], ARGV[1]
+local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
+local n, scale = tonumber(ARGV[4]), tonumber(ARGV[5])
+local top = redis.call('ZREVRANGE', key, offset, offset + limit - 1, 'WITHSCORES')
+local myrank = -1
+local around = {}
+if me ~= '' then
+  local r = redis.call('ZREVRANK', key, me)
+  if r then
+    myrank = r
+    local from = r - n
+    if from < 0 then from = 0 end
+    around = redis.call('ZREVRANGE', key, from, r + n, 'WITHSCORES')
+  end
+end
+local ranks = {}
+local seen = {}
+local function rank_of(score)
+  local points = math.floor(tonumber(score) / scale)
+  if not seen[points] then
+    seen[points] = true
+    local above = redis.call('ZCOUNT', key, string.format('%.17g', (points + 1) * scale), '+inf')
+    table.insert(ranks, tostring(points))
+    table.insert(ranks, above + 1)
+  end
+end
+for i = 2, #top, 2 do rank_of(top[i]) end
+for i = 2, #around, 2 do rank_of(around[i]) end
+return {redis.call('ZCARD', key), top, myrank, around, ranks}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    team_name: str | None
+    hidden: bool
+
+
+class Directory:
+    """user id → name, team and privacy choice; team id → name and size. Seconds-fresh."""
+
+    def __init__(self) -> None:
+        self._people: dict[UUID, tuple[float, Person]] = {}
+        self._teams: dict[UUID, tuple[float, dict[UUID, tuple[str, int]]]] = {}
+
+    async def people(self, ids: list[UUID]) -> dict[UUID, Person]:
+        now = time.monotonic()
+        found: dict[UUID, Person] = {}
+        missing = []
+        for user_id in ids:
+            cached = self._people.get(user_id)
+            if cached and now - cached[0] < DIRECTORY_TTL:
+                found[user_id] = cached[1]
+            else:
+                missing.append(user_id)
+        if missing:
+            rows = await User.select(
+                User.id,
+                User.display_name,
+                User.hide_from_leaderboards,
+                User.team.name.as_alias("team_name"),
+            ).where(User.id.is_in(missing))
+            for row in rows:
+                person = Person(
+                    row["display_name"], row["team_name"], row["hide_from_leaderboards"]
+                )
+                self._people[row["id"]] = (now, person)
+                found[row["id"]] = person
+            if len(self._people) > 200_000:
+                self._people.clear()
+        return found
+
+    async def teams(self, org_id: UUID) -> dict[UUID, tuple[str, int]]:
+        now = time.monotonic()
+        cached = self._teams.get(org_id)
+        if cached and now - cached[0] < DIRECTORY_TTL:
+            return cached[1]
+        rows = await Team.raw(
+            "SELECT t.id, t.name, (SELECT count(*) FROM app_user u "
+            "WHERE u.team = t.id AND u.active) AS members FROM team t WHERE t.org = {}",
+            org_id,
+        )
+        teams = {row["id"]: (row["name"], int(row["members"])) for row in rows}
+        self._teams[org_id] = (now, teams)
+        return teams
+
+    def forget(self, user_id: UUID) -> None:
+        self._people.pop(user_id, None)
+
+
+class Boards:
+    """The read side, one per API process."""
+
+    def __init__(self, redis: Redis, *, around: int = 2, min_team_size: int = 3) -> None:
+        self.redis = redis
+        self.directory = Directory()
+        self._read = redis.register_script(_READ)
+        self._around = around
+        self.min_team_size = min_team_size
+
+    async def _fetch(self, key: str, me: str, offset: int, limit: int) -> list[Any]:
+        result: list[Any] = await self._read(
+            keys=[key], args=[me, offset, limit, self._around, keys.SCALE]
+        )
+        return result
+
+    async def users(
+        self,
+        caller: CurrentUser,
+        period: keys.Period,
+        *,
+        limit: int = 10,
+        offset: int = 0,
+        team_id: UUID | None = None,
+    ) -> UsersBoard:
+        tz = await org_timezone(caller.org_id)
+        period_id = keys.period_id(period, tz, clock.now())
+        if team_id is not None:
+            if team_id not in await self.directory.teams(caller.org_id):
+                raise NotFound("No such team in your organization.")
+            key = keys.team_members_key(caller.org_id, team_id, period_id)
+        else:
+            key = keys.users_key(caller.org_id, period_id)
+        try:
+            await ensure_built(self.redis, caller.org_id)
+            total, top, my_rank, around, flat_ranks = await self._fetch(
+                key, str(caller.id), offset, limit
+            )
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise Unavailable(
+                "Leaderboards are unavailable for a moment; please try again shortly.",
+                headers={"Retry-After": "2"},
+            ) from exc
+        ranks = {int(flat_ranks[i]): int(flat_ranks[i + 1]) for i in range(0, len(flat_ranks), 2)}
+        pairs = _pairs(top) + _pairs(around)
+        people = await self.directory.people([UUID(member) for member, _ in pairs])
+
+        def entry(member: str, score: float) -> UserEntry:
+            user_id = UUID(member)
+            points = keys.points_of(score)
+            person = people.get(user_id) or Person("Former colleague", None, True)
+            shown = not person.hidden or user_id == caller.id
+            return UserEntry(
+                rank=ranks[points],
+                user_id=user_id if shown else None,
+                display_name=person.name if shown else ANONYMOUS,
+                team_name=person.team_name if shown else None,
+                points=points,
+                is_me=user_id == caller.id,
+            )
+
+        me = None
+        if my_rank >= 0:
+            mine = next(score for member, score in _pairs(around) if member == str(caller.id))
+            me = MyRank(rank=ranks[keys.points_of(mine)], points=keys.points_of(mine))
+        return UsersBoard(
+            period=period,
+            period_id=period_id,
+            total=int(total),
+            entries=[entry(m, s) for m, s in _pairs(top)],
+            me=me,
+            around=[entry(m, s) for m, s in _pairs(around)],
+        )
+
+    async def teams(self, caller: CurrentUser, period: keys.Period, metric: str) -> TeamsBoard:
+        tz = await org_timezone(caller.org_id)
+        period_id = keys.period_id(period, tz, clock.now())
+        try:
+            await ensure_built(self.redis, caller.org_id)
+            raw = await self.redis.zrevrange(
+                keys.teams_key(caller.org_id, period_id), 0, -1, withscores=True
+            )
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise Unavailable(
+                "Leaderboards are unavailable for a moment; please try again shortly.",
+                headers={"Retry-After": "2"},
+            ) from exc
+        directory = await self.directory.teams(caller.org_id)
+        rows = []
+        for member, score in raw:
+            team_id = UUID(member.decode() if isinstance(member, bytes) else member)
+            name, members = directory.get(team_id, ("Former team", 0))
+            points = keys.points_of(score)
+            value = points if metric == "total" else round(points / max(members, 1), 2)
+            # the score's remainder says who got there first, for ties
+            rows.append((value, score - points * keys.SCALE, team_id, name, members, points))
+        ranked_rows = rows
+        unranked: list[TeamEntry] = []
+        if metric == "perCapita":
+            ranked_rows = [r for r in rows if r[4] >= self.min_team_size]
+            unranked = [
+                TeamEntry(
+                    rank=None, team_id=r[2], name=r[3], points=r[0], members=r[4], total_points=r[5]
+                )
+                for r in sorted(rows, key=lambda r: (-r[0], -r[1]))
+                if r[4] < self.min_team_size
+            ]
+        ranked_rows.sort(key=lambda r: (-r[0], -r[1]))
+        entries: list[TeamEntry] = []
+        for index, r in enumerate(ranked_rows):
+            rank = (
+                index + 1 if index == 0 or r[0] != ranked_rows[index - 1][0] else entries[-1].rank
+            )
+            entries.append(
+                TeamEntry(
+                    rank=rank, team_id=r[2], name=r[3], points=r[0], members=r[4], total_points=r[5]
+                )
+            )
+        return TeamsBoard(
+            period=period,
+            period_id=period_id,
+            metric=metric,
+            entries=entries,
+            unranked=unranked,
+            min_team_size=self.min_team_size,
+        )
+
+
+def _pairs(flat: list[Any]) -> list[tuple[str, float]]:
+    out = []
+    for i in range(0, len(flat), 2):
+        member = flat[i]
+        out.append((member.decode() if isinstance(member, bytes) else member, float(flat[i + 1])))
+    return out

@@ -1,0 +1,415 @@
+"""Leaderboards on real Redis, checked against the ledger in PostgreSQL and against a plain
+Python model of what the boards must say."""
+
+from __future__ import annotations
+
+import math
+import os
+import subprocess
+import sys
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from backend import events
+from backend.app import create_app
+from backend.db import DB
+from backend.embedded import EmbeddedRedis, free_port
+from backend.leaderboards import boards, keys
+from backend.points.tables import PointsLedger
+from tests.helpers import (
+    TMP_ROOT,
+    add_member,
+    assert_problem,
+    bearer,
+    client_for,
+    create_team,
+    signup,
+)
+
+TZ = "America/New_York"
+
+
+async def _org_with_people(client, teams=(("Red", 2), ("Blue", 2))):
+    admin = await signup(client)
+    await DB.run_ddl(f"UPDATE organization SET timezone = '{TZ}'")
+    boards._tz_cache.clear()
+    people, team_ids = [], []
+    for name, size in teams:
+        team = await create_team(client, admin, name)
+        team_ids.append(UUID(team["id"]))
+        for i in range(size):
+            people.append(
+                (await add_member(client, admin, team_id=team["id"], name=f"{name} {i}"), team)
+            )
+    return admin, people, team_ids
+
+
+async def _award(org_id, user_id, team_id, delta, at, challenge_id=None, key=None):
+    """One ledger row at a chosen time, announced as the real code does."""
+    rows = await PointsLedger.raw(
+        'INSERT INTO points_ledger (org, "user", team, delta, reason, challenge, '
+        "idempotency_key, created_at) VALUES ({}, {}, {}, {}, 'test', {}, {}, {}) "
+        "RETURNING id, created_at",
+        org_id,
+        user_id,
+        team_id,
+        delta,
+        challenge_id,
+        key or uuid4().hex,
+        at,
+    )
+    await events.points_awarded(
+        [
+            events.PointsAwarded(
+                org_id=org_id,
+                user_id=user_id,
+                team_id=team_id,
+                delta=delta,
+                reason="test",
+                challenge_id=challenge_id,
+                submission_id=None,
+                ledger_id=rows[0]["id"],
+                at=rows[0]["created_at"],
+            )
+        ]
+    )
+
+
+async def _all_boards(redis, org_id):
+    out = {}
+    for key in await boards.board_keys(redis, org_id):
+        out[key] = {m.decode(): s for m, s in await redis.zrange(key, 0, -1, withscores=True)}
+    return out
+
+
+def _model(rows, org_id, tz):
+    """What the boards must hold, computed in plain Python from the ledger rows."""
+    sums: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(lambda: [0, None]))
+    zone = ZoneInfo(tz)
+    for user, team, challenge, delta, at in rows:
+        local = at.astimezone(zone)
+        year, week, _ = local.isocalendar()
+        periods = [f"w{year}-{week:02d}", f"m{local.year}-{local.month:02d}", "all"]
+        targets = []
+        for p in periods:
+            targets.append((keys.users_key(org_id, p), str(user)))
+            if team:
+                targets.append((keys.team_members_key(org_id, team, p), str(user)))
+                targets.append((keys.teams_key(org_id, p), str(team)))
+        if challenge:
+            targets.append((keys.challenge_key(org_id, challenge), str(user)))
+        for key, member in targets:
+            cell = sums[key][member]
+            cell[0] += delta
+            cell[1] = at if cell[1] is None or at > cell[1] else cell[1]
+    return {
+        key: {m: keys.encode(points, at) for m, (points, at) in members.items()}
+        for key, members in sums.items()
+    }
+
+
+def _ranking(board: dict[str, float]) -> list[tuple[int, str, int]]:
+    """(competition rank, member, points): points down, earlier arrival first."""
+    ordered = sorted(board.items(), key=lambda kv: (-kv[1], tuple(-ord(c) for c in kv[0])))
+    out = []
+    for index, (member, score) in enumerate(ordered):
+        points = math.floor(score / keys.SCALE)
+        rank = index + 1 if index == 0 or points != out[-1][2] else out[-1][0]
+        out.append((rank, member, points))
+    return out
+
+
+@pytest.mark.slow
+@hsettings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 3),  # who
+            st.sampled_from([5, 10, 10, 25, 50, -10, -50]),  # awards, ties, revocations
+            st.integers(0, 24 * 40),  # hours after a Sunday-evening start: weeks and months
+            st.booleans(),  # counted for a challenge
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+async def test_boards_always_equal_the_ledger(app, client, script):
+    await DB.run_ddl("TRUNCATE organization CASCADE")
+    await app.state.redis.flushdb()
+    admin, people, _team_ids = await _org_with_people(client)
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)  # an organization's boards start built
+    challenge_id = uuid4()
+    start = datetime(2026, 11, 29, 20, 0, tzinfo=ZoneInfo(TZ))  # Sunday, near a month end
+    rows = []
+    for who, delta, hours, counted in script:
+        person, team = people[who]
+        at = (start + timedelta(hours=hours)).astimezone(UTC)
+        chal = challenge_id if counted else None
+        await _award(org_id, UUID(person.user_id), UUID(team["id"]), delta, at, chal)
+        rows.append((UUID(person.user_id), UUID(team["id"]), chal, delta, at))
+    live = await _all_boards(app.state.redis, org_id)
+    expected = _model(rows, org_id, TZ)
+    now = datetime.now(UTC).timestamp()
+    expected = {
+        k: v
+        for k, v in expected.items()
+        if (keys.expiry_of(k.rsplit(":", 1)[1], TZ) or math.inf) > now
+    }
+    assert live == expected
+    _, from_sql = await boards.compute_from_ledger(org_id)
+    assert dict(from_sql) == expected
+    for key, board in live.items():
+        stored = [
+            (m.decode(), s) for m, s in await app.state.redis.zrevrange(key, 0, -1, withscores=True)
+        ]
+        assert [m for _, m, _ in _ranking(board)] == [m for m, _ in stored], key
+    await app.state.redis.flushdb()  # Redis restarted empty: rebuilt from the ledger alone
+    await boards.rebuild(app.state.redis, org_id)
+    assert await _all_boards(app.state.redis, org_id) == live
+
+
+async def _verified_points(org_id, person, team_id, delta, at=None):
+    await _award(org_id, UUID(person.user_id), team_id, delta, at or datetime.now(UTC))
+
+
+async def test_the_users_board_ranks_with_ties_me_and_around(app, client):
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 6),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    base = datetime.now(UTC) - timedelta(minutes=30)
+    # 60, then 40 reached first by p1 then by p2 (a tie), then 30, 20, 10
+    for i, (person, _), points in zip(range(5), people, [60, 40, 40, 30, 20], strict=False):
+        await _verified_points(org_id, person, team_ids[0], points, base + timedelta(minutes=i))
+    outsider = people[5][0]
+    resp = await client.get(
+        "/api/v1/leaderboards/users",
+        params={"period": "week", "limit": 10},
+        headers=bearer(people[2][0]),
+    )
+    board = resp.json()
+    assert [(e["rank"], e["displayName"], e["points"]) for e in board["entries"]] == [
+        (1, "Red 0", 60),
+        (2, "Red 1", 40),
+        (2, "Red 2", 40),
+        (4, "Red 3", 30),
+        (5, "Red 4", 20),
+    ]
+    assert board["me"] == {"rank": 2, "points": 40}
+    assert [e["displayName"] for e in board["around"]] == [
+        "Red 0",
+        "Red 1",
+        "Red 2",
+        "Red 3",
+        "Red 4",
+    ]
+    assert [e["isMe"] for e in board["around"]] == [False, False, True, False, False]
+    top = (await client.get("/api/v1/leaderboards/users", headers=bearer(people[0][0]))).json()
+    assert [e["displayName"] for e in top["around"]] == ["Red 0", "Red 1", "Red 2"]
+    bottom = (await client.get("/api/v1/leaderboards/users", headers=bearer(people[4][0]))).json()
+    assert [e["displayName"] for e in bottom["around"]] == ["Red 2", "Red 3", "Red 4"]
+    nobody = (await client.get("/api/v1/leaderboards/users", headers=bearer(outsider))).json()
+    assert (nobody["me"], nobody["around"], nobody["total"]) == (None, [], 5)
+    paged = (
+        await client.get(
+            "/api/v1/leaderboards/users",
+            params={"limit": 2, "offset": 2},
+            headers=bearer(outsider),
+        )
+    ).json()
+    assert [(e["rank"], e["points"]) for e in paged["entries"]] == [(2, 40), (4, 30)]
+    team = (
+        await client.get(
+            "/api/v1/leaderboards/users",
+            params={"teamId": str(team_ids[0])},
+            headers=bearer(outsider),
+        )
+    ).json()
+    assert [e["points"] for e in team["entries"]] == [60, 40, 40, 30, 20]
+
+
+async def test_people_who_hide_are_anonymous_to_others_but_see_themselves(app, client):
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 2),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    shy, other = people[0][0], people[1][0]
+    await client.patch("/api/v1/me", json={"hideFromLeaderboards": True}, headers=bearer(shy))
+    await _verified_points(org_id, shy, team_ids[0], 50)
+    await _verified_points(org_id, other, team_ids[0], 10)
+    seen = (await client.get("/api/v1/leaderboards/users", headers=bearer(other))).json()
+    assert seen["entries"][0] == {
+        "rank": 1,
+        "userId": None,
+        "displayName": "Anonymous advocate",
+        "teamName": None,
+        "points": 50,
+        "isMe": False,
+    }
+    own = (await client.get("/api/v1/leaderboards/users", headers=bearer(shy))).json()
+    assert own["entries"][0]["displayName"] == "Red 0"
+    assert own["me"] == {"rank": 1, "points": 50}
+
+
+async def test_team_boards_total_and_per_capita_with_small_teams_apart(app, client):
+    admin, people, _team_ids = await _org_with_people(
+        client, teams=(("Big", 5), ("Mid", 3), ("Tiny", 1))
+    )
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    for person, team in people:
+        points = {"Big": 20, "Mid": 30, "Tiny": 500}[team["name"]]
+        await _verified_points(org_id, person, UUID(team["id"]), points)
+    total = (
+        await client.get(
+            "/api/v1/leaderboards/teams", params={"metric": "total"}, headers=bearer(admin)
+        )
+    ).json()
+    assert [(e["rank"], e["name"], e["points"]) for e in total["entries"]] == [
+        (1, "Tiny", 500),
+        (2, "Big", 100),
+        (3, "Mid", 90),
+    ]
+    per_capita = (
+        await client.get(
+            "/api/v1/leaderboards/teams", params={"metric": "perCapita"}, headers=bearer(admin)
+        )
+    ).json()
+    assert [(e["rank"], e["name"], e["points"], e["members"]) for e in per_capita["entries"]] == [
+        (1, "Mid", 30, 3),
+        (2, "Big", 20, 5),
+    ]
+    assert [(e["name"], e["rank"]) for e in per_capita["unranked"]] == [("Tiny", None)]
+
+
+async def test_a_verified_share_moves_the_boards(app, client):
+    from tests.helpers import run_worker_burst
+    from tests.test_submissions import _setup, _submit
+
+    _, employee, ch, _ = await _setup(client, verification="trust")
+    await _submit(client, employee, ch)
+    await run_worker_burst()
+    board = (await client.get("/api/v1/leaderboards/users", headers=bearer(employee))).json()
+    assert board["me"] == {"rank": 1, "points": 25}
+    for period in ("month", "all"):
+        again = (
+            await client.get(
+                "/api/v1/leaderboards/users", params={"period": period}, headers=bearer(employee)
+            )
+        ).json()
+        assert again["me"]["points"] == 25
+    last_week = (
+        await client.get(
+            "/api/v1/leaderboards/users", params={"period": "lastWeek"}, headers=bearer(employee)
+        )
+    ).json()
+    assert last_week["me"] is None
+
+
+async def test_boards_are_rebuilt_before_serving_when_redis_comes_back_empty(app, client):
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 2),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    await _verified_points(org_id, people[0][0], team_ids[0], 30)
+    before = await _all_boards(app.state.redis, org_id)
+    await app.state.redis.flushall()
+    resp = await client.get("/api/v1/leaderboards/users", headers=bearer(people[0][0]))
+    assert resp.json()["me"] == {"rank": 1, "points": 30}
+    assert await _all_boards(app.state.redis, org_id) == before
+    # awards while boards are missing are not lost: they ask for a rebuild
+    await app.state.redis.flushall()
+    await _verified_points(org_id, people[1][0], team_ids[0], 70)
+    resp = await client.get("/api/v1/leaderboards/users", headers=bearer(people[1][0]))
+    assert resp.json()["me"] == {"rank": 1, "points": 70}
+
+
+async def test_reconcile_repairs_drift(app, client, monkeypatch):
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 2),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    await _verified_points(org_id, people[0][0], team_ids[0], 30)
+    good = await _all_boards(app.state.redis, org_id)
+    monkeypatch.setattr(boards, "QUIET_SECONDS", 0)
+    assert await boards.reconcile(app.state.redis, org_id) == []
+    key = keys.users_key(org_id, "all")
+    await app.state.redis.zincrby(key, 5 * keys.SCALE, people[1][0].user_id)  # drift
+    drifted = await boards.reconcile(app.state.redis, org_id)
+    assert key in drifted
+    assert await _all_boards(app.state.redis, org_id) == good
+
+
+def test_the_rebuild_command(app):
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "chorus"), "leaderboards", "rebuild"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "rebuilt the leaderboards" in result.stdout
+    bad = subprocess.run(
+        [str(Path(sys.executable).parent / "chorus"), "leaderboards", "rebuild", "--org", "x"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=dict(os.environ),
+    )
+    assert bad.returncode == 2
+
+
+async def test_reads_answer_503_while_redis_is_down(settings, client):
+    admin = await signup(client)
+    port = free_port()
+    redis = EmbeddedRedis(TMP_ROOT / f"lb-redis-{port}", persist=False, port=port)
+    redis.start()
+    try:
+        app = create_app(msgspec.structs.replace(settings, redis_url=redis.url))
+        async with client_for(app) as http:
+            assert (
+                await http.get("/api/v1/leaderboards/users", headers=bearer(admin))
+            ).status_code == 200
+            redis.kill()
+            down = await http.get("/api/v1/leaderboards/users", headers=bearer(admin))
+            assert_problem(down, 503)
+            assert down.headers["retry-after"] == "2"
+            redis.start()
+            assert (
+                await http.get("/api/v1/leaderboards/users", headers=bearer(admin))
+            ).status_code == 200
+    finally:
+        redis.stop()
+
+
+async def test_leaderboard_parameters_are_checked(client):
+    admin = await signup(client)
+    other = await signup(client, org="Other")
+    their_team = await create_team(client, other, "Theirs")
+    for params in (
+        {"period": "decade"},
+        {"limit": 0},
+        {"limit": 500},
+        {"offset": -1},
+        {"teamId": "nope"},
+        {"metric": "best"},
+    ):
+        path = "/api/v1/leaderboards/teams" if "metric" in params else "/api/v1/leaderboards/users"
+        resp = await client.get(path, params=params, headers=bearer(admin))
+        assert resp.status_code == 400, params
+    resp = await client.get(
+        "/api/v1/leaderboards/users", params={"teamId": their_team["id"]}, headers=bearer(admin)
+    )
+    assert_problem(resp, 404)
+    assert_problem(await client.get("/api/v1/leaderboards/users"), 401)

@@ -20,7 +20,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.security.jwt import JWTCookieAuth, Token
 
-from backend import db
+from backend import db, live
 from backend.challenges.controller import (
     AdminChallengesController,
     AdminPillarsController,
@@ -31,6 +31,7 @@ from backend.errors import exception_handlers
 from backend.leaderboards import boards as leaderboards
 from backend.leaderboards.controller import LeaderboardsController
 from backend.leaderboards.service import Boards
+from backend.live import LiveHub, live_events
 from backend.logs import configure_logging, request_context_middleware
 from backend.orgs import service as orgs_service
 from backend.orgs.controller import (
@@ -81,6 +82,10 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     app.state.redirector = redirector
     app.state.boards = Boards(redis, min_team_size=settings.leaderboard_min_team_size)
     leaderboards.install(redis)
+    live.install(redis)
+    hub = LiveHub(redis)
+    hub.start()
+    app.state.live = hub
     worker_task: asyncio.Task[Any] | None = None
     worker = None
     if settings.inprocess_worker:
@@ -98,6 +103,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             worker_task.cancel()
             await asyncio.gather(worker_task, return_exceptions=True)
         leaderboards.uninstall()
+        live.uninstall()
+        await hub.stop()
         await redirector.recorder.stop()
         await redis.aclose()
         await db.close_pool()
@@ -170,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             SubmissionsController,
             AdminSubmissionsController,
             LeaderboardsController,
+            live_events,
         ],
         on_app_init=[auth.on_app_init],
         logging_config=None,

@@ -55,3 +55,36 @@ async def points_awarded(events: list[PointsAwarded]) -> None:
                 await subscriber(event)
             except Exception:
                 log.exception("points_awarded subscriber %r failed", subscriber)
+
+
+@dataclass(frozen=True, slots=True)
+class UserNotice:
+    """Something one person should see live: their submission decided, a badge earned."""
+
+    org_id: UUID
+    user_id: UUID
+    kind: str  # "submission" | "badge"
+    data: dict[str, object]
+
+
+NoticeSubscriber = Callable[[UserNotice], Awaitable[None]]
+_notice_subscribers: list[NoticeSubscriber] = []
+
+
+def on_user_notice(subscriber: NoticeSubscriber) -> NoticeSubscriber:
+    if subscriber not in _notice_subscribers:
+        _notice_subscribers.append(subscriber)
+    return subscriber
+
+
+def remove_notice_subscriber(subscriber: NoticeSubscriber) -> None:
+    if subscriber in _notice_subscribers:
+        _notice_subscribers.remove(subscriber)
+
+
+async def user_notice(notice: UserNotice) -> None:
+    for subscriber in list(_notice_subscribers):
+        try:
+            await subscriber(notice)
+        except Exception:
+            log.exception("user notice subscriber %r failed", subscriber)

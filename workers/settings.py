@@ -10,7 +10,7 @@ from arq import cron
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Worker
 
-from backend import db
+from backend import db, live
 from backend.fetch import SafeFetcher
 from backend.leaderboards import boards as leaderboards
 from backend.settings import get_settings
@@ -46,6 +46,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     await db.open_pool()
     ctx["fetcher"] = make_fetcher()
     leaderboards.install(ctx["redis"])
+    live.install(ctx["redis"])
     if ctx.get("ingest_clicks", True):
         stop = asyncio.Event()
         consumer = f"{socket.gethostname()}-{id(ctx)}"
@@ -60,6 +61,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     if "fetcher" in ctx:
         await ctx["fetcher"].aclose()
         leaderboards.uninstall()
+        live.uninstall()
     await db.close_pool()
 
 

@@ -291,11 +291,12 @@ async def decide(
 ) -> str:
     """Move a submission to `status` and write its points, atomically and at most once."""
     async with DB.transaction():
-        claim = await _claim(submission_id, lock=True)
-        if claim is None:
+        found = await _claim(submission_id, lock=True)
+        if found is None:
             return "gone"
-        if claim.status not in from_statuses:
-            return f"already {claim.status}"
+        if found.status not in from_statuses:
+            return f"already {found.status}"
+        claim = found
         await Submission.raw(
             "UPDATE submission SET status = {}, points_awarded = {}, reason = {}, "
             "evidence = evidence || {}::jsonb, checks = checks + 1, updated_at = now(), "
@@ -327,6 +328,20 @@ async def decide(
             )
             awarded += await _click_points(claim)
     await events.points_awarded(awarded)
+    await events.user_notice(
+        events.UserNotice(
+            org_id=claim.org_id,
+            user_id=claim.user_id,
+            kind="submission",
+            data={
+                "id": str(claim.id),
+                "challengeId": str(claim.challenge_id),
+                "status": status,
+                "pointsAwarded": points if status == "verified" else 0,
+                "reason": reason,
+            },
+        )
+    )
     log.info("submission decided", extra={"submission": str(submission_id), "status": status})
     return status
 

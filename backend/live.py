@@ -1,0 +1,183 @@
+"""Live updates to open apps: `GET /api/v1/events` (server-sent events) fed by Redis pub/sub.
+
+Whichever process changes a board or decides a submission publishes to Redis; every API
+process listens on one pub/sub connection and forwards to the streams it serves, so any
+process can serve any client. `leaderboard` events are coalesced to at most one per second
+per organization (each names the boards that changed); `submission` and `badge` events go
+only to their owner, at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import AsyncGenerator
+from typing import Any
+
+from litestar import Request, get
+from litestar.response import ServerSentEvent, ServerSentEventMessage
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from backend import events
+from backend.leaderboards.boards import BOARD_EVENTS
+from backend.security import CurrentUser
+
+log = logging.getLogger("chorus.live")
+
+USER_EVENTS = "chorus:user-events"
+COALESCE_SECONDS = 1.0
+HEARTBEAT_SECONDS = 15.0
+QUEUE_LIMIT = 100
+
+
+class _Client:
+    def __init__(self, org_id: str, user_id: str) -> None:
+        self.org_id = org_id
+        self.user_id = user_id
+        self.queue: asyncio.Queue[tuple[str, str]] = asyncio.Queue(QUEUE_LIMIT)
+
+    def offer(self, event: str, data: str) -> None:
+        # a stalled reader misses live events; the app refetches when it wakes
+        with contextlib.suppress(asyncio.QueueFull):
+            self.queue.put_nowait((event, data))
+
+
+class LiveHub:
+    """One per API process: a pub/sub listener and the streams of the clients it serves."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+        self._clients: dict[str, set[_Client]] = defaultdict(set)
+        self._dirty: dict[str, set[str]] = defaultdict(set)
+        self._tasks: list[asyncio.Task[None]] = []
+        self.on_boards_changed: list[Any] = []  # callbacks(org_id) for in-process caches
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._listen(), name="chorus-live-listen"),
+            asyncio.create_task(self._flush_boards(), name="chorus-live-coalesce"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def connect(self, org_id: str, user_id: str) -> _Client:
+        client = _Client(org_id, user_id)
+        self._clients[org_id].add(client)
+        return client
+
+    def disconnect(self, client: _Client) -> None:
+        self._clients[client.org_id].discard(client)
+        if not self._clients[client.org_id]:
+            del self._clients[client.org_id]
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with self._redis.pubsub() as pubsub:
+                    await pubsub.subscribe(BOARD_EVENTS, USER_EVENTS)
+                    async for message in pubsub.listen():
+                        if message.get("type") == "message":
+                            self._dispatch(message["channel"], message["data"])
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                log.warning("live events paused, reconnecting: %s", exc)
+                await asyncio.sleep(1)
+
+    def _dispatch(self, channel: bytes | str, data: bytes | str) -> None:
+        channel = channel.decode() if isinstance(channel, bytes) else channel
+        text = data.decode() if isinstance(data, bytes) else data
+        if channel == BOARD_EVENTS:
+            org_id, _, team_id = [*text.split(" "), "-", "-"][:3]
+            for callback in self.on_boards_changed:
+                callback(org_id)
+            if org_id in self._clients:
+                self._dirty[org_id].add("users")
+                if team_id != "-":
+                    self._dirty[org_id].update({"teams", f"team:{team_id}"})
+            return
+        notice = json.loads(text)
+        for client in self._clients.get(notice["orgId"], ()):
+            if client.user_id == notice["userId"]:
+                client.offer(notice["kind"], json.dumps(notice["data"]))
+
+    async def _flush_boards(self) -> None:
+        while True:
+            await asyncio.sleep(COALESCE_SECONDS)
+            dirty, self._dirty = self._dirty, defaultdict(set)
+            for org_id, boards in dirty.items():
+                data = json.dumps({"boards": sorted(boards)})
+                for client in self._clients.get(org_id, ()):
+                    client.offer("leaderboard", data)
+
+
+class NoticePublisher:
+    """Publishes user notices of this process to every API process."""
+
+    def __init__(self, redis: Redis) -> None:
+        self._redis = redis
+
+    async def __call__(self, notice: events.UserNotice) -> None:
+        payload = {
+            "orgId": str(notice.org_id),
+            "userId": str(notice.user_id),
+            "kind": notice.kind,
+            "data": notice.data,
+        }
+        await self._redis.publish(USER_EVENTS, json.dumps(payload))
+
+
+_publisher: NoticePublisher | None = None
+_installs = 0
+
+
+def install(redis: Redis) -> None:
+    """Publish this process's user notices (once per process)."""
+    global _publisher, _installs
+    _installs += 1
+    if _publisher is None:
+        _publisher = NoticePublisher(redis)
+        events.on_user_notice(_publisher)
+
+
+def uninstall() -> None:
+    global _publisher, _installs
+    _installs = max(_installs - 1, 0)
+    if _installs == 0 and _publisher is not None:
+        events.remove_notice_subscriber(_publisher)
+        _publisher = None
+
+
+@get("/api/v1/events", tags=["live"], sync_to_thread=False)
+def live_events(request: Request[CurrentUser, Any, Any]) -> ServerSentEvent:
+    """Server-sent events for the caller: `leaderboard`, `submission`, `badge`."""
+    hub: LiveHub = request.app.state.live
+    user = request.user
+
+    async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
+        client = hub.connect(str(user.org_id), str(user.id))
+        try:
+            yield ServerSentEventMessage(event="ready", data=json.dumps({"userId": str(user.id)}))
+            while True:
+                try:
+                    event, data = await asyncio.wait_for(client.queue.get(), HEARTBEAT_SECONDS)
+                except TimeoutError:
+                    yield ServerSentEventMessage(comment="keep-alive")
+                    continue
+                yield ServerSentEventMessage(event=event, data=data)
+        finally:
+            hub.disconnect(client)
+
+    return ServerSentEvent(
+        stream(), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    )
+
+
+__all__ = ["LiveHub", "install", "live_events", "uninstall"]

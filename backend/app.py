@@ -80,10 +80,15 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     redirector = Redirector(redis, settings.secret_key, settings.click_flush_ms / 1000)
     redirector.recorder.start()
     app.state.redirector = redirector
-    app.state.boards = Boards(redis, min_team_size=settings.leaderboard_min_team_size)
+    app.state.boards = Boards(
+        redis,
+        min_team_size=settings.leaderboard_min_team_size,
+        memory_max=settings.leaderboard_memory_max,
+    )
     leaderboards.install(redis)
     live.install(redis)
     hub = LiveHub(redis)
+    hub.on_boards_changed.append(app.state.boards.mark_dirty)
     hub.start()
     app.state.live = hub
     worker_task: asyncio.Task[Any] | None = None
@@ -136,6 +141,13 @@ async def ready(state: State) -> Response[dict[str, str]]:
     )
 
 
+@get("/health/redis", exclude_from_auth=True, tags=["operations"])
+async def health_redis(state: State) -> dict[str, str]:
+    """One Redis round trip from this process (also the benchmarks' one-PING baseline)."""
+    await state.redis.ping()
+    return {"status": "ok"}
+
+
 @get(
     "/",
     exclude_from_auth=True,
@@ -154,13 +166,14 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth: JWTCookieAuth[CurrentUser, Token] = build_auth(
         settings,
         retrieve_user,
-        exclude=["^/health$", "^/ready$", "^/schema", "^/$", "^/s/"],
+        exclude=["^/health$", "^/health/redis$", "^/ready$", "^/schema", "^/$", "^/s/"],
     )
     tokens = TokenIssuer(auth)
     state = State({"settings": settings})
     app = Litestar(
         route_handlers=[
             health,
+            health_redis,
             ready,
             home,
             AuthController,

@@ -61,6 +61,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     x_oembed_url: str = "https://publish.twitter.com/oembed"
     facebook_base_url: str = "https://www.facebook.com"
     leaderboard_min_team_size: int = 3
+    leaderboard_memory_max: int = 50_000
     level_thresholds: str = "0,100,250,500,1000,2000,3500,5500,8000,12000"
 
     @property

@@ -413,3 +413,33 @@ async def test_leaderboard_parameters_are_checked(client):
     )
     assert_problem(resp, 404)
     assert_problem(await client.get("/api/v1/leaderboards/users"), 401)
+
+
+async def test_memory_and_lua_reads_agree(app, client):
+    from backend.leaderboards.service import Boards
+    from backend.security import CurrentUser
+
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 7),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    base = datetime.now(UTC) - timedelta(minutes=30)
+    for i, (person, _) in enumerate(people[:6]):
+        await _verified_points(
+            org_id, person, team_ids[0], [50, 20, 20, 70, 20, 5][i], base + timedelta(minutes=i)
+        )
+    in_memory = Boards(app.state.redis, memory_max=1000)
+    by_lua = Boards(app.state.redis, memory_max=0)
+    for person, _ in people:
+        me = CurrentUser(
+            id=UUID(person.user_id),
+            org_id=org_id,
+            role="employee",
+            email=person.email,
+            display_name="x",
+            team_id=team_ids[0],
+        )
+        for offset, limit in ((0, 10), (1, 2), (5, 3), (9, 5)):
+            a = await in_memory.users(me, "week", limit=limit, offset=offset)
+            b = await by_lua.users(me, "week", limit=limit, offset=offset)
+            assert a == b, (offset, limit)
+    assert in_memory._snapshots and not by_lua._snapshots

@@ -242,21 +242,24 @@ async def rebuild(redis: Redis, org_id: UUID) -> int:
     return mark
 
 
-async def ensure_built(redis: Redis, org_id: UUID, wait_seconds: float = 10.0) -> None:
-    """Before serving: if the boards are missing (Redis came back empty), rebuild them once."""
+async def ensure_built(redis: Redis, org_id: UUID, wait_seconds: float = 10.0) -> bool:
+    """Before serving: if the boards are missing (Redis came back empty), rebuild them once.
+
+    Returns True when the boards were (re)built meanwhile, by us or another process.
+    """
     if await redis.exists(keys.mark_key(org_id)):
-        return
+        return False
     if await redis.set(keys.lock_key(org_id), "1", nx=True, ex=120):
         try:
             await rebuild(redis, org_id)
         finally:
             await redis.delete(keys.lock_key(org_id))
-        return
+        return True
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while asyncio.get_running_loop().time() < deadline:  # another process is rebuilding
         await asyncio.sleep(0.05)
         if await redis.exists(keys.mark_key(org_id)):
-            return
+            return True
     raise TimeoutError("leaderboards are being rebuilt")
 
 

@@ -8,6 +8,7 @@ of reads costs one Redis round trip each and no database query.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -125,17 +126,135 @@ class Directory:
         self._people.pop(user_id, None)
 
 
-class Boards:
-    """The read side, one per API process."""
+class Snapshot:
+    """A whole board held in this process: members best first, their points and ranks."""
 
-    def __init__(self, redis: Redis, *, around: int = 2, min_team_size: int = 3) -> None:
+    __slots__ = ("dirty", "index", "loaded_at", "members", "ranks", "scores")
+
+    def __init__(self, pairs: list[tuple[str, float]]) -> None:
+        self.loaded_at = time.monotonic()
+        self.dirty = False
+        self.members = [member for member, _ in pairs]
+        self.scores = [score for _, score in pairs]
+        self.index = {member: i for i, member in enumerate(self.members)}
+        self.ranks: list[int] = []
+        previous = None
+        for i, score in enumerate(self.scores):
+            points = keys.points_of(score)
+            self.ranks.append(i + 1 if points != previous else self.ranks[-1])
+            previous = points
+
+    def fresh(self, now: float) -> bool:
+        age = now - self.loaded_at
+        return age < FRESH_SECONDS or (age < MAX_STALE_SECONDS and not self.dirty)
+
+    def read(self, me: str, offset: int, limit: int, around: int) -> list[Any]:
+        """The same shape the Lua read returns."""
+        top: list[Any] = []
+        for i in range(offset, min(offset + limit, len(self.members))):
+            top += [self.members[i], self.scores[i]]
+        mine = self.index.get(me, -1)
+        near: list[Any] = []
+        if mine >= 0:
+            for i in range(max(0, mine - around), min(mine + around + 1, len(self.members))):
+                near += [self.members[i], self.scores[i]]
+        ranks: list[Any] = []
+        for i in [
+            *range(offset, min(offset + limit, len(self.members))),
+            *(
+                []
+                if mine < 0
+                else range(max(0, mine - around), min(mine + around + 1, len(self.members)))
+            ),
+        ]:
+            ranks += [keys.points_of(self.scores[i]), self.ranks[i]]
+        return [len(self.members), top, mine, near, ranks]
+
+
+# A board read from memory is at most MAX_STALE_SECONDS old, and reloaded sooner (after
+# FRESH_SECONDS) once pub/sub says it changed: live within a second, at most one reload a
+# fifth of a second per board, however many reads.
+FRESH_SECONDS = 0.2
+MAX_STALE_SECONDS = 1.0
+
+
+class Boards:
+    """The read side, one per API process.
+
+    Boards up to `memory_max` members are served from an in-process snapshot; larger ones
+    with one Lua call per read.
+    """
+
+    def __init__(
+        self, redis: Redis, *, around: int = 2, min_team_size: int = 3, memory_max: int = 50_000
+    ) -> None:
         self.redis = redis
         self.directory = Directory()
         self._read = redis.register_script(_READ)
         self._around = around
         self.min_team_size = min_team_size
+        self.memory_max = memory_max
+        self._snapshots: dict[str, Snapshot] = {}
+        self._too_big: dict[str, float] = {}
+        self._loading: dict[str, asyncio.Future[Snapshot | None]] = {}
+
+    def mark_dirty(self, org_id: str) -> None:
+        """Pub/sub said an organization's boards changed."""
+        marker = f"{{org:{org_id}}}"
+        for key, snapshot in self._snapshots.items():
+            if marker in key:
+                snapshot.dirty = True
+
+    def forget(self, org_id: UUID) -> None:
+        """Drop an organization's snapshots (its boards were just rebuilt here)."""
+        marker = f"{{org:{org_id}}}"
+        for key in [k for k in self._snapshots if marker in k]:
+            del self._snapshots[key]
+
+    async def _snapshot(self, key: str) -> Snapshot | None:
+        now = time.monotonic()
+        snapshot = self._snapshots.get(key)
+        if snapshot is not None and snapshot.fresh(now):
+            return snapshot
+        if now - self._too_big.get(key, -60.0) < 60:
+            return None
+        pending = self._loading.get(key)
+        if pending is not None:  # one load per board, however many readers wait for it
+            return await asyncio.shield(pending)
+        future: asyncio.Future[Snapshot | None] = asyncio.get_running_loop().create_future()
+        self._loading[key] = future
+        try:
+            loaded = await self._load(key)
+            future.set_result(loaded)
+            return loaded
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters get it, nobody logs it as lost
+            raise
+        finally:
+            del self._loading[key]
+
+    async def _load(self, key: str) -> Snapshot | None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.zcard(key)
+            pipe.zrevrange(key, 0, self.memory_max, withscores=True)
+            size, pairs = await pipe.execute()
+        if int(size) > self.memory_max:
+            self._too_big[key] = time.monotonic()
+            self._snapshots.pop(key, None)
+            return None
+        snapshot = Snapshot(
+            [(m.decode() if isinstance(m, bytes) else m, float(s)) for m, s in pairs]
+        )
+        if len(self._snapshots) > 10_000:
+            self._snapshots.clear()
+        self._snapshots[key] = snapshot
+        return snapshot
 
     async def _fetch(self, key: str, me: str, offset: int, limit: int) -> list[Any]:
+        snapshot = await self._snapshot(key)
+        if snapshot is not None:
+            return snapshot.read(me, offset, limit, self._around)
         result: list[Any] = await self._read(
             keys=[key], args=[me, offset, limit, self._around, keys.SCALE]
         )
@@ -159,7 +278,8 @@ class Boards:
         else:
             key = keys.users_key(caller.org_id, period_id)
         try:
-            await ensure_built(self.redis, caller.org_id)
+            if await ensure_built(self.redis, caller.org_id):
+                self.forget(caller.org_id)
             total, top, my_rank, around, flat_ranks = await self._fetch(
                 key, str(caller.id), offset, limit
             )
@@ -203,7 +323,8 @@ class Boards:
         tz = await org_timezone(caller.org_id)
         period_id = keys.period_id(period, tz, clock.now())
         try:
-            await ensure_built(self.redis, caller.org_id)
+            if await ensure_built(self.redis, caller.org_id):
+                self.forget(caller.org_id)
             raw = await self.redis.zrevrange(
                 keys.teams_key(caller.org_id, period_id), 0, -1, withscores=True
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -125,8 +126,32 @@ async def authenticate(email: str, password: str, org_id: UUID | None) -> tuple[
     return user_id, user_org
 
 
+# Signed-in users, briefly remembered per process: most requests then cost no database
+# query to authenticate. Changes made here forget the user at once; other processes see a
+# role change or deactivation within SESSION_CACHE_SECONDS.
+SESSION_CACHE_SECONDS = 5.0
+_sessions: dict[tuple[UUID, UUID], tuple[float, CurrentUser | None]] = {}
+
+
+def forget_session(user_id: UUID) -> None:
+    for key in [k for k in _sessions if k[0] == user_id]:
+        _sessions.pop(key, None)
+
+
 async def load_current_user(user_id: UUID, org_id: UUID) -> CurrentUser | None:
     """The signed-in user behind a token, or None if gone, deactivated or moved."""
+    now = time.monotonic()
+    cached = _sessions.get((user_id, org_id))
+    if cached is not None and now - cached[0] < SESSION_CACHE_SECONDS:
+        return cached[1]
+    user = await _load_current_user(user_id, org_id)
+    if len(_sessions) > 100_000:
+        _sessions.clear()
+    _sessions[(user_id, org_id)] = (now, user)
+    return user
+
+
+async def _load_current_user(user_id: UUID, org_id: UUID) -> CurrentUser | None:
     row = (
         await User.select(User.id, User.org, User.role, User.email, User.display_name, User.team)
         .where((User.id == user_id) & (User.org == org_id) & (User.active == True))  # noqa: E712
@@ -286,6 +311,7 @@ async def update_me(
         changes[User.hide_from_leaderboards] = data.hide_from_leaderboards
     if changes:
         await User.update(changes).where((User.id == user.id) & (User.org == user.org_id))
+        forget_session(user.id)
     return await me(user, level_thresholds)
 
 
@@ -326,6 +352,7 @@ async def _make_lead(user: dict[str, Any], team_id: UUID) -> None:
         changes[User.team] = team_id
     if changes:
         await User.update(changes).where(User.id == user["id"])
+        forget_session(user["id"])
 
 
 async def _team_read(org_id: UUID, team_id: UUID) -> TeamRead:
@@ -422,6 +449,7 @@ async def update_user(actor: CurrentUser, user_id: UUID, data: UserUpdate) -> Us
             changes[User.active] = data.active
         if changes:
             await User.update(changes).where(User.id == user_id)
+    forget_session(user_id)
     row = (
         await User.select(
             User.id,

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import hmac
 import secrets
+import time
 from datetime import timedelta
 from typing import Any, Literal
 from uuid import UUID
@@ -14,9 +15,10 @@ import msgspec
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.security.jwt import JWTCookieAuth, Token
+from litestar.middleware.authentication import AuthenticationResult
+from litestar.security.jwt import JWTCookieAuth, JWTCookieAuthenticationMiddleware, Token
 from litestar.types import ASGIApp, Receive, Send
 
 from backend.settings import Settings
@@ -74,6 +76,45 @@ def visitor_hash(secret_key: str, *parts: str) -> str:
     ]
 
 
+class VerifiedTokenCache(JWTCookieAuthenticationMiddleware):
+    """Litestar's JWT middleware, remembering tokens whose signature it already checked.
+
+    Verifying a signature costs more than everything else an authenticated read does; a token
+    string seen before and not yet expired is the same token, so it is not verified again.
+    Who the token names is still looked up per request (through the session cache).
+    """
+
+    _verified: dict[str, tuple[float, Token]] = {}
+    MAX_ENTRIES = 100_000
+
+    async def authenticate_token(
+        self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        now = time.time()
+        hit = self._verified.get(encoded_token)
+        if hit is not None and hit[0] > now:
+            token = hit[1]
+        else:
+            token = self.token_cls.decode(
+                encoded_token=encoded_token,
+                secret=self.token_secret,
+                algorithm=self.algorithm,
+                audience=self.token_audience,
+                issuer=self.token_issuer,
+                require_claims=self.require_claims,
+                verify_exp=self.verify_expiry,
+                verify_nbf=self.verify_not_before,
+                strict_audience=self.strict_audience,
+            )
+            if len(self._verified) >= self.MAX_ENTRIES:
+                self._verified.clear()
+            self._verified[encoded_token] = (token.exp.timestamp(), token)
+        user = await self.retrieve_user_handler(token, connection)
+        if not user:
+            raise NotAuthorizedException()
+        return AuthenticationResult(user=user, auth=token)
+
+
 def build_auth(
     settings: Settings, retrieve_user: Any, exclude: list[str]
 ) -> JWTCookieAuth[CurrentUser, Token]:
@@ -87,6 +128,7 @@ def build_auth(
         exclude=exclude,
         accepted_issuers=["chorus"],
         require_claims=["exp", "sub", "iat"],
+        authentication_middleware_class=VerifiedTokenCache,
     )
 
 

@@ -22,6 +22,7 @@ import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -149,7 +150,28 @@ def seed(base: str) -> dict[str, str]:
     return {"code": link["code"], "token": admin["accessToken"]}
 
 
-def run(seconds: int, connections: int) -> list[Figure]:
+def ratio_figure(
+    name: str,
+    value: float,
+    baseline_name: str,
+    baseline: float,
+    unit: str,
+    target: str,
+    met: bool,
+) -> Figure:
+    return Figure(
+        name=name,
+        value=value,
+        baseline_name=baseline_name,
+        baseline=baseline,
+        unit=unit,
+        target=target,
+        ratio=value / baseline if baseline else 0.0,
+        met=met,
+    )
+
+
+def run(seconds: int, connections: int, only: set[str] | None) -> list[Figure]:
     from backend.embedded import free_port
 
     workdir = Path(tempfile.mkdtemp(prefix="chorus-bench-"))
@@ -163,40 +185,122 @@ def run(seconds: int, connections: int) -> list[Figure]:
         "CHORUS_LOG_LEVEL": "WARNING",
         "CHORUS_COOKIE_SECURE": "false",
     }
+    os.environ.update(env)  # this process measures some figures itself, on the same servers
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     api = start_api(env, port)
     figures: list[Figure] = []
+
+    def load(url: str, headers: dict[str, str] | None = None) -> float:
+        wrk(url, seconds=2, connections=connections, headers=headers)  # warm-up
+        return wrk(url, seconds=seconds, connections=connections, headers=headers)
+
+    def wanted(group: str) -> bool:
+        return only is None or group in only
+
     try:
-        data = seed(base)
-        wrk(f"{base}/health", seconds=2, connections=connections)  # warm-up
-        constant = wrk(f"{base}/health", seconds=seconds, connections=connections)
-        redirect_url = f"{base}/s/{data['code']}"
-        wrk(redirect_url, seconds=2, connections=connections)
-        redirect = wrk(
-            redirect_url,
-            seconds=seconds,
-            connections=connections,
-            headers={"User-Agent": "Mozilla/5.0 (bench) Chrome/126.0 Mobile"},
-        )
-        figures.append(
-            Figure(
-                name="/s/{code} redirect with click recording",
-                value=redirect,
-                baseline_name="constant endpoint (/health)",
-                baseline=constant,
-                unit="req/s",
-                target=">= 0.6x",
-                ratio=redirect / constant,
-                met=redirect / constant >= 0.6,
+        constant = load(f"{base}/health")
+        ping = load(f"{base}/health/redis")
+        if wanted("redirect"):
+            data = seed(base)
+            redirect = load(
+                f"{base}/s/{data['code']}",
+                headers={"User-Agent": "Mozilla/5.0 (bench) Chrome/126.0 Mobile"},
             )
-        )
+            figures.append(
+                ratio_figure(
+                    "/s/{code} redirect with click recording",
+                    redirect,
+                    "constant endpoint (/health)",
+                    constant,
+                    "req/s",
+                    ">= 0.6x",
+                    redirect / constant >= 0.6,
+                )
+            )
+        if wanted("leaderboards"):
+            figures += leaderboard_figures(base, env, load, constant, ping)
     finally:
         api.terminate()
         api.wait(20)
         servers.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return figures
+
+
+def leaderboard_figures(
+    base: str, env: dict[str, str], load: Any, constant: float, ping: float
+) -> list[Figure]:
+    from bench import leaderboards as lb
+
+    small = lb.signup(base, "Ten Thousand Co")
+    lb.run_async(lb.fill_board(env["CHORUS_REDIS_URL"], small["orgId"], small["userId"], lb.SMALL))
+    auth = {"Authorization": f"Bearer {small['accessToken']}"}
+    users = load(f"{base}/api/v1/leaderboards/users?period=week&limit=10", auth)
+    teams = load(f"{base}/api/v1/leaderboards/teams?period=week", auth)
+    large = lb.signup(base, "Million Co")
+    lb.run_async(lb.fill_board(env["CHORUS_REDIS_URL"], large["orgId"], large["userId"], lb.LARGE))
+    large_auth = {"Authorization": f"Bearer {large['accessToken']}"}
+    users_large = load(f"{base}/api/v1/leaderboards/users?period=week&limit=10", large_auth)
+    ours, raw = lb.run_async(lb.award_throughput(small["orgId"]))
+    ledger = lb.signup(base, "Ledger Co")
+    rebuild_s, read_s, rows = lb.run_async(lb.rebuild_figures(ledger["orgId"]))
+    return [
+        ratio_figure(
+            f"leaderboard read, top 10 + me + around ({lb.SMALL:,} members, in memory)",
+            users,
+            "constant endpoint (/health)",
+            constant,
+            "req/s",
+            ">= 0.5x",
+            users / constant >= 0.5,
+        ),
+        ratio_figure(
+            f"leaderboard read ({lb.LARGE:,} members, one Lua call)",
+            users_large,
+            "endpoint doing one Redis PING (/health/redis)",
+            ping,
+            "req/s",
+            ">= 0.8x",
+            users_large / ping >= 0.8,
+        ),
+        ratio_figure(
+            f"leaderboard read at {lb.LARGE:,} members",
+            users_large,
+            f"the same at {lb.SMALL:,} members",
+            users,
+            "req/s",
+            "within 1.5x (ratio >= 0.67)",
+            users / users_large <= 1.5,
+        ),
+        ratio_figure(
+            "team board read",
+            teams,
+            "individual board read",
+            users,
+            "req/s",
+            ">= 0.9x",
+            teams / users >= 0.9,
+        ),
+        ratio_figure(
+            "awards applied to every board (worker, batches of 100)",
+            ours,
+            "raw pipelined ZINCRBY of the same board updates",
+            raw,
+            "awards/s",
+            ">= 0.5x",
+            ours / raw >= 0.5,
+        ),
+        ratio_figure(
+            f"rebuild all boards from {rows:,} ledger rows",
+            rebuild_s,
+            "plain read of those rows",
+            read_s,
+            "s",
+            "report",
+            True,
+        ),
+    ]
 
 
 def print_table(figures: list[Figure]) -> None:
@@ -221,10 +325,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=10, help="load per measurement")
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["redirect", "leaderboards"],
+        help="run only these groups (repeatable; default: all)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench needs wrk: apt-get install wrk")
-    figures = run(args.seconds, args.connections)
+    figures = run(args.seconds, args.connections, set(args.only) if args.only else None)
     print_table(figures)
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "latest.json"

@@ -102,8 +102,7 @@ class BoardWriter:
         self.redis = redis
         self._apply = redis.register_script(_APPLY)
 
-    async def apply(self, event: events.PointsAwarded) -> int:
-        """1 applied, 0 already included, -1 boards not built (a rebuild is asked for)."""
+    async def _call(self, event: events.PointsAwarded, client: Any = None) -> Any:
         tz = await org_timezone(event.org_id)
         boards = boards_for(
             event.org_id, event.user_id, event.team_id, event.challenge_id, event.at, tz
@@ -111,18 +110,30 @@ class BoardWriter:
         args: list[Any] = [event.ledger_id, event.delta, keys.fraction(event.at), keys.SCALE]
         for _, member, expire in boards:
             args += [member, expire]
-        result = int(
-            await self._apply(
-                keys=[keys.mark_key(event.org_id)] + [b[0] for b in boards], args=args
-            )
+        return await self._apply(
+            keys=[keys.mark_key(event.org_id)] + [b[0] for b in boards], args=args, client=client
         )
-        if result == 1:
-            await self.redis.publish(
-                BOARD_EVENTS, f"{event.org_id} {event.user_id} {event.team_id or '-'}"
-            )
-        elif result == -1:
-            await request_rebuild(self.redis, event.org_id)
-        return result
+
+    async def apply(self, event: events.PointsAwarded) -> int:
+        """1 applied, 0 already included, -1 boards not built (a rebuild is asked for)."""
+        return (await self.apply_many([event]))[0]
+
+    async def apply_many(self, awards: list[events.PointsAwarded]) -> list[int]:
+        """Apply several awards in one round trip (a pipeline of the same Lua call)."""
+        if len(awards) == 1:
+            results = [int(await self._call(awards[0]))]
+        else:
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for event in awards:
+                    await self._call(event, client=pipe)
+                results = [int(r) for r in await pipe.execute()]
+        done = list(zip(awards, results, strict=True))
+        changed = {f"{e.org_id} {e.user_id} {e.team_id or '-'}" for e, r in done if r == 1}
+        for message in sorted(changed):
+            await self.redis.publish(BOARD_EVENTS, message)
+        for org_id in sorted({e.org_id for e, r in done if r == -1}):
+            await request_rebuild(self.redis, org_id)
+        return results
 
 
 async def request_rebuild(redis: Redis, org_id: UUID) -> None:

@@ -14,6 +14,7 @@ time passes, so an earlier arrival sorts higher. Exact up to 9 million points (2
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -85,6 +86,12 @@ def _week_start(day: date) -> date:
 
 def slots_at(at: datetime, tz: str) -> list[PeriodSlot]:
     """The periods a point earned at `at` counts in: its ISO week, its month, all time."""
+    # Periods change only at local midnights, which fall on whole minutes in every timezone.
+    return _slots_at_minute(at.replace(second=0, microsecond=0), tz)
+
+
+@functools.lru_cache(maxsize=4096)
+def _slots_at_minute(at: datetime, tz: str) -> list[PeriodSlot]:
     zone = ZoneInfo(tz)
     local = at.astimezone(zone)
     year, week, _ = local.isocalendar()

@@ -9,6 +9,7 @@ of reads costs one Redis round trip each and no database query.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,7 @@ ANONYMOUS = "Anonymous advocate"
 DIRECTORY_TTL = 5.0
 
 _READ = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
 local key, me = KEYS[1], ARGV[1]
 local offset, limit = tonumber(ARGV[2]), tonumber(ARGV[3])
 local n, scale = tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -74,6 +76,22 @@ class Person:
     hidden: bool
 
 
+class BoardsMissing(Exception):
+    """The organization's boards are not in Redis (it restarted empty): rebuild, then read."""
+
+
+# Members are stored as strings; parsing the same few thousand again and again costs more
+# than the rest of a read, so parsed ids are remembered.
+_uuid = functools.lru_cache(maxsize=200_000)(UUID)
+
+
+def _mark_of(key: str) -> str:
+    return key.split("}:lb:", 1)[0] + "}:lb:mark"
+
+
+GONE = Person("Former colleague", None, True)
+
+
 class Directory:
     """user id → name, team and privacy choice; team id → name and size. Seconds-fresh."""
 
@@ -104,6 +122,10 @@ class Directory:
                 )
                 self._people[row["id"]] = (now, person)
                 found[row["id"]] = person
+            for user_id in missing:
+                if user_id not in found:  # deleted since they scored: remembered as gone
+                    self._people[user_id] = (now, GONE)
+                    found[user_id] = GONE
             if len(self._people) > 200_000:
                 self._people.clear()
         return found
@@ -129,18 +151,19 @@ class Directory:
 class Snapshot:
     """A whole board held in this process: members best first, their points and ranks."""
 
-    __slots__ = ("dirty", "index", "loaded_at", "members", "ranks", "scores")
+    __slots__ = ("dirty", "index", "loaded_at", "members", "memo", "points", "ranks", "scores")
 
     def __init__(self, pairs: list[tuple[str, float]]) -> None:
         self.loaded_at = time.monotonic()
         self.dirty = False
+        self.memo: dict[tuple[int, int], list[UserEntry]] = {}
         self.members = [member for member, _ in pairs]
         self.scores = [score for _, score in pairs]
         self.index = {member: i for i, member in enumerate(self.members)}
+        self.points = [keys.points_of(score) for score in self.scores]
         self.ranks: list[int] = []
         previous = None
-        for i, score in enumerate(self.scores):
-            points = keys.points_of(score)
+        for i, points in enumerate(self.points):
             self.ranks.append(i + 1 if points != previous else self.ranks[-1])
             previous = points
 
@@ -150,24 +173,19 @@ class Snapshot:
 
     def read(self, me: str, offset: int, limit: int, around: int) -> list[Any]:
         """The same shape the Lua read returns."""
-        top: list[Any] = []
-        for i in range(offset, min(offset + limit, len(self.members))):
-            top += [self.members[i], self.scores[i]]
+        size = len(self.members)
+        shown = range(offset, min(offset + limit, size))
         mine = self.index.get(me, -1)
+        nearby = range(max(0, mine - around), min(mine + around + 1, size)) if mine >= 0 else ()
+        top: list[Any] = []
         near: list[Any] = []
-        if mine >= 0:
-            for i in range(max(0, mine - around), min(mine + around + 1, len(self.members))):
-                near += [self.members[i], self.scores[i]]
         ranks: list[Any] = []
-        for i in [
-            *range(offset, min(offset + limit, len(self.members))),
-            *(
-                []
-                if mine < 0
-                else range(max(0, mine - around), min(mine + around + 1, len(self.members)))
-            ),
-        ]:
-            ranks += [keys.points_of(self.scores[i]), self.ranks[i]]
+        for i in shown:
+            top += [self.members[i], self.scores[i]]
+            ranks += [self.points[i], self.ranks[i]]
+        for i in nearby:
+            near += [self.members[i], self.scores[i]]
+            ranks += [self.points[i], self.ranks[i]]
         return [len(self.members), top, mine, near, ranks]
 
 
@@ -236,9 +254,12 @@ class Boards:
 
     async def _load(self, key: str) -> Snapshot | None:
         async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.exists(_mark_of(key))
             pipe.zcard(key)
             pipe.zrevrange(key, 0, self.memory_max, withscores=True)
-            size, pairs = await pipe.execute()
+            built, size, pairs = await pipe.execute()
+        if not built:
+            raise BoardsMissing(key)
         if int(size) > self.memory_max:
             self._too_big[key] = time.monotonic()
             self._snapshots.pop(key, None)
@@ -252,13 +273,32 @@ class Boards:
         return snapshot
 
     async def _fetch(self, key: str, me: str, offset: int, limit: int) -> list[Any]:
+        """The read; boards Redis lost (no mark) are rebuilt from the ledger first."""
+        for _ in range(3):
+            try:
+                snapshot = await self._snapshot(key)
+                if snapshot is not None:
+                    return snapshot.read(me, offset, limit, self._around)
+                result: list[Any] = await self._read(
+                    keys=[key, _mark_of(key)], args=[me, offset, limit, self._around, keys.SCALE]
+                )
+                if result[0] == -1:
+                    raise BoardsMissing(key)
+                return result
+            except BoardsMissing:
+                org_id = UUID(key.split("{org:", 1)[1].split("}", 1)[0])
+                await ensure_built(self.redis, org_id)
+                self.forget(org_id)
+        raise TimeoutError("leaderboards keep disappearing")
+
+    async def _whole(self, key: str) -> list[tuple[Any, float]]:
+        """Every member of a (small) board, best first."""
+        await self._fetch(key, "", 0, 0)  # makes sure the boards exist
         snapshot = await self._snapshot(key)
         if snapshot is not None:
-            return snapshot.read(me, offset, limit, self._around)
-        result: list[Any] = await self._read(
-            keys=[key], args=[me, offset, limit, self._around, keys.SCALE]
-        )
-        return result
+            return list(zip(snapshot.members, snapshot.scores, strict=True))
+        pairs: list[tuple[Any, float]] = await self.redis.zrevrange(key, 0, -1, withscores=True)
+        return pairs
 
     async def users(
         self,
@@ -278,8 +318,6 @@ class Boards:
         else:
             key = keys.users_key(caller.org_id, period_id)
         try:
-            if await ensure_built(self.redis, caller.org_id):
-                self.forget(caller.org_id)
             total, top, my_rank, around, flat_ranks = await self._fetch(
                 key, str(caller.id), offset, limit
             )
@@ -289,45 +327,56 @@ class Boards:
                 headers={"Retry-After": "2"},
             ) from exc
         ranks = {int(flat_ranks[i]): int(flat_ranks[i + 1]) for i in range(0, len(flat_ranks), 2)}
-        pairs = _pairs(top) + _pairs(around)
-        people = await self.directory.people([UUID(member) for member, _ in pairs])
+        me_member = str(caller.id)
+        around_pairs = _pairs(around)
+        snapshot = self._snapshots.get(key)  # set when this read was served from memory
+        neutral = snapshot.memo.get((offset, limit)) if snapshot is not None else None
+        top_pairs = _pairs(top) if neutral is None else []
+        people = await self.directory.people(
+            [_uuid(member) for member, _ in top_pairs + around_pairs]
+        )
 
-        def entry(member: str, score: float) -> UserEntry:
-            user_id = UUID(member)
+        def entry(member: str, score: float, viewer: str | None) -> UserEntry:
+            user_id = _uuid(member)
             points = keys.points_of(score)
-            person = people.get(user_id) or Person("Former colleague", None, True)
-            shown = not person.hidden or user_id == caller.id
+            person = people.get(user_id) or GONE
+            shown = not person.hidden or member == viewer
             return UserEntry(
                 rank=ranks[points],
                 user_id=user_id if shown else None,
                 display_name=person.name if shown else ANONYMOUS,
                 team_name=person.team_name if shown else None,
                 points=points,
-                is_me=user_id == caller.id,
+                is_me=member == viewer,
             )
 
+        if neutral is None:
+            # The page as anyone sees it; kept with the snapshot, shared by every reader.
+            neutral = [entry(m, s, None) for m, s in top_pairs]
+            if snapshot is not None:
+                snapshot.memo[(offset, limit)] = neutral
+        entries = list(neutral)
+        if 0 <= my_rank - offset < len(entries):
+            mine_pair = next(pair for pair in around_pairs if pair[0] == me_member)
+            entries[my_rank - offset] = entry(*mine_pair, me_member)
         me = None
         if my_rank >= 0:
-            mine = next(score for member, score in _pairs(around) if member == str(caller.id))
+            mine = next(score for member, score in around_pairs if member == me_member)
             me = MyRank(rank=ranks[keys.points_of(mine)], points=keys.points_of(mine))
         return UsersBoard(
             period=period,
             period_id=period_id,
             total=int(total),
-            entries=[entry(m, s) for m, s in _pairs(top)],
+            entries=entries,
             me=me,
-            around=[entry(m, s) for m, s in _pairs(around)],
+            around=[entry(m, s, me_member) for m, s in around_pairs],
         )
 
     async def teams(self, caller: CurrentUser, period: keys.Period, metric: str) -> TeamsBoard:
         tz = await org_timezone(caller.org_id)
         period_id = keys.period_id(period, tz, clock.now())
         try:
-            if await ensure_built(self.redis, caller.org_id):
-                self.forget(caller.org_id)
-            raw = await self.redis.zrevrange(
-                keys.teams_key(caller.org_id, period_id), 0, -1, withscores=True
-            )
+            raw = await self._whole(keys.teams_key(caller.org_id, period_id))
         except (RedisError, OSError, TimeoutError) as exc:
             raise Unavailable(
                 "Leaderboards are unavailable for a moment; please try again shortly.",

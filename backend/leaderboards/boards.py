@@ -52,7 +52,7 @@ for i = 2, #KEYS do
   else
     new = delta * scale + frac
   end
-  redis.call('ZADD', KEYS[i], string.format('%.17g', new), member)
+  redis.call('ZADD', KEYS[i], new, member)
   if expire_at > 0 then redis.call('EXPIREAT', KEYS[i], expire_at) end
 end
 return 1

@@ -34,6 +34,15 @@ def encode_cursor(*key: Any) -> str:
     return base64.urlsafe_b64encode(msgspec.json.encode(list(key))).decode().rstrip("=")
 
 
+def created_at_cursor(rows: list[dict[str, Any]], limit: int) -> str | None:
+    """For a page read as `limit + 1` rows ordered by (created_at, id): the cursor after the
+    last row shown, or None when that was the last page."""
+    if len(rows) <= limit:
+        return None
+    last = rows[limit - 1]
+    return encode_cursor(last["created_at"].isoformat(), str(last["id"]))
+
+
 def decode_cursor(cursor: str, shape: type[T]) -> T:
     """The sort key a cursor carries, typed; a cursor this server did not write is a clear 422."""
     try:

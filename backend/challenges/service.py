@@ -39,7 +39,7 @@ from backend.fetch import check_public_url
 from backend.orgs.service import clean_text
 from backend.orgs.tables import Team
 from backend.security import CurrentUser
-from backend.wire import Page, decode_cursor, encode_cursor, from_row
+from backend.wire import Page, created_at_cursor, decode_cursor, from_row
 
 # Once people may have shared it, only what cannot change the meaning of a share may change.
 EDITABLE_WHEN_PUBLISHED = frozenset({"title", "description", "share_text", "ends_at"})
@@ -273,11 +273,7 @@ async def list_for_admin(
         limit + 1,
     )
     items = [to_read(row, at) for row in rows[:limit]]
-    next_cursor = (
-        encode_cursor(rows[limit - 1]["created_at"].isoformat(), str(rows[limit - 1]["id"]))
-        if len(rows) > limit
-        else None
-    )
+    next_cursor = created_at_cursor(rows, limit)
     return Page[ChallengeRead](items=items, next_cursor=next_cursor)
 
 

@@ -14,6 +14,7 @@ organization's ledger has been quiet for a few seconds.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import secrets
 from collections import defaultdict
@@ -95,6 +96,25 @@ def boards_for(
     return boards
 
 
+@functools.lru_cache(maxsize=20_000)
+def _script_inputs(
+    org_id: UUID,
+    user_id: UUID,
+    team_id: UUID | None,
+    challenge_id: UUID | None,
+    minute: datetime,
+    tz: str,
+) -> tuple[list[bytes], list[bytes | int]]:
+    """The apply script's keys and per-board arguments, encoded once: the same person keeps
+    scoring on the same boards, and building them costs more than the Redis call."""
+    boards = boards_for(org_id, user_id, team_id, challenge_id, minute, tz)
+    board_keys = [keys.mark_key(org_id).encode()] + [key.encode() for key, _, _ in boards]
+    board_args: list[bytes | int] = []
+    for _, member, expire in boards:
+        board_args += [member.encode(), expire]
+    return board_keys, board_args
+
+
 class BoardWriter:
     """Applies awards to the boards of the Redis it was given (one per process)."""
 
@@ -104,15 +124,16 @@ class BoardWriter:
 
     async def _call(self, event: events.PointsAwarded, client: Any = None) -> Any:
         tz = await org_timezone(event.org_id)
-        boards = boards_for(
-            event.org_id, event.user_id, event.team_id, event.challenge_id, event.at, tz
+        board_keys, board_args = _script_inputs(
+            event.org_id,
+            event.user_id,
+            event.team_id,
+            event.challenge_id,
+            event.at.replace(second=0, microsecond=0),
+            tz,
         )
-        args: list[Any] = [event.ledger_id, event.delta, keys.fraction(event.at), keys.SCALE]
-        for _, member, expire in boards:
-            args += [member, expire]
-        return await self._apply(
-            keys=[keys.mark_key(event.org_id)] + [b[0] for b in boards], args=args, client=client
-        )
+        args = [event.ledger_id, event.delta, keys.fraction(event.at), keys.SCALE, *board_args]
+        return await self._apply(keys=board_keys, args=args, client=client)
 
     async def apply(self, event: events.PointsAwarded) -> int:
         """1 applied, 0 already included, -1 boards not built (a rebuild is asked for)."""

@@ -111,6 +111,11 @@ def _slots_at_minute(at: datetime, tz: str) -> list[PeriodSlot]:
 
 def period_id(period: Period, tz: str, now: datetime) -> str:
     """The id of the period a reader asks for, as of `now` in the organization's timezone."""
+    return _period_id_at_minute(period, tz, now.replace(second=0, microsecond=0))
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_id_at_minute(period: Period, tz: str, now: datetime) -> str:
     if period == "all":
         return "all"
     local = now.astimezone(ZoneInfo(tz))

@@ -35,7 +35,7 @@ from backend.security import (
     token_digest,
     verify_password,
 )
-from backend.wire import Page, decode_cursor, encode_cursor, from_row
+from backend.wire import Page, created_at_cursor, decode_cursor, encode_cursor, from_row
 
 
 def normalize_email(email: str) -> str:
@@ -412,10 +412,7 @@ async def list_users(org_id: UUID, *, limit: int = 50, cursor: str | None = None
         )
     rows = await query.order_by(User.created_at, User.id).limit(limit + 1)
     items = [from_row(row, UserRead) for row in rows[:limit]]
-    next_cursor = None
-    if len(rows) > limit:
-        last = rows[limit - 1]
-        next_cursor = encode_cursor(last["created_at"].isoformat(), str(last["id"]))
+    next_cursor = created_at_cursor(rows, limit)
     return Page[UserRead](items=items, next_cursor=next_cursor)
 
 

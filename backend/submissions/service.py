@@ -29,7 +29,7 @@ from backend.submissions.checks import check_post
 from backend.submissions.posts import NETWORKS_WITH_POSTS, NotAPost, post_key
 from backend.submissions.schemas import ReviewItem, SubmissionRead
 from backend.submissions.tables import Submission
-from backend.wire import Page, decode_cursor, encode_cursor
+from backend.wire import Page, created_at_cursor, decode_cursor
 
 log = logging.getLogger("chorus.submissions")
 
@@ -449,11 +449,7 @@ async def review_queue(
         )
         for r in rows[:limit]
     ]
-    next_cursor = (
-        encode_cursor(rows[limit - 1]["created_at"].isoformat(), str(rows[limit - 1]["id"]))
-        if len(rows) > limit
-        else None
-    )
+    next_cursor = created_at_cursor(rows, limit)
     return Page[ReviewItem](items=items, next_cursor=next_cursor)
 
 

@@ -21,6 +21,8 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from backend import db, live
+from backend.badges import service as badges
+from backend.badges.controller import BadgesController, badge_icons
 from backend.challenges.controller import (
     AdminChallengesController,
     AdminPillarsController,
@@ -86,6 +88,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         memory_max=settings.leaderboard_memory_max,
     )
     leaderboards.install(redis)
+    badges.install()
     live.install(redis)
     hub = LiveHub(redis)
     hub.on_boards_changed.append(app.state.boards.mark_dirty)
@@ -108,6 +111,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             worker_task.cancel()
             await asyncio.gather(worker_task, return_exceptions=True)
         leaderboards.uninstall()
+        badges.uninstall()
         live.uninstall()
         await hub.stop()
         await redirector.recorder.stop()
@@ -166,7 +170,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth: JWTCookieAuth[CurrentUser, Token] = build_auth(
         settings,
         retrieve_user,
-        exclude=["^/health$", "^/health/redis$", "^/ready$", "^/schema", "^/$", "^/s/"],
+        exclude=[
+            "^/health$",
+            "^/health/redis$",
+            "^/ready$",
+            "^/schema",
+            "^/$",
+            "^/s/",
+            "^/badges/icons/",
+        ],
     )
     tokens = TokenIssuer(auth)
     state = State({"settings": settings})
@@ -191,6 +203,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AdminSubmissionsController,
             LeaderboardsController,
             live_events,
+            BadgesController,
+            badge_icons,
         ],
         on_app_init=[auth.on_app_init],
         logging_config=None,

@@ -11,6 +11,7 @@ APP_REGISTRY = AppRegistry(
         "backend.sharing.piccolo_app",
         "backend.submissions.piccolo_app",
         "backend.points.piccolo_app",
+        "backend.badges.piccolo_app",
     ]
 )
 

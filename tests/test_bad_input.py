@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from backend.badges.tables import Badge, UserBadge
 from backend.challenges.tables import Challenge, Pillar
 from backend.orgs.tables import Invite, Organization, Team, TeamLead, User
 from backend.points.tables import PointsLedger
@@ -107,6 +108,19 @@ ENDPOINTS = {
     "approve": Endpoint(
         "POST", "/api/v1/admin/submissions/{submission_id}/approve", {"note": "ok"}, (), "admin"
     ),
+    "badge": Endpoint(
+        "POST",
+        "/api/v1/admin/badges",
+        {
+            "code": "new-badge",
+            "name": "New",
+            "icon": "star",
+            "rule": {"type": "points", "threshold": 5},
+            "points": 3,
+        },
+        ("code", "name", "icon", "rule"),
+        "admin",
+    ),
     "share-link": Endpoint(
         "POST",
         "/api/v1/challenges/{challenge_id}/share-links",
@@ -172,6 +186,8 @@ async def _snapshot() -> tuple[Any, ...]:
         Submission.id, Submission.status, Submission.post_url
     ).order_by(Submission.id)
     return (
+        await Badge.select(Badge.code).order_by(Badge.code),
+        await UserBadge.count(),
         submissions,
         await PointsLedger.count(),
         challenges,

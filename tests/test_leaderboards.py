@@ -298,20 +298,21 @@ async def test_team_boards_total_and_per_capita_with_small_teams_apart(app, clie
 
 async def test_a_verified_share_moves_the_boards(app, client):
     from tests.helpers import run_worker_burst
-    from tests.test_submissions import _setup, _submit
+    from tests.test_submissions import FIRST_SHARE_BADGE, _setup, _submit
 
     _, employee, ch, _ = await _setup(client, verification="trust")
     await _submit(client, employee, ch)
     await run_worker_burst()
     board = (await client.get("/api/v1/leaderboards/users", headers=bearer(employee))).json()
-    assert board["me"] == {"rank": 1, "points": 25}
+    expected = 25 + FIRST_SHARE_BADGE  # half of 50 under trust, and the first-share badge
+    assert board["me"] == {"rank": 1, "points": expected}
     for period in ("month", "all"):
         again = (
             await client.get(
                 "/api/v1/leaderboards/users", params={"period": period}, headers=bearer(employee)
             )
         ).json()
-        assert again["me"]["points"] == 25
+        assert again["me"]["points"] == expected
     last_week = (
         await client.get(
             "/api/v1/leaderboards/users", params={"period": "lastWeek"}, headers=bearer(employee)

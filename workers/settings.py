@@ -11,6 +11,7 @@ from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Worker
 
 from backend import db, live
+from backend.badges import service as badges
 from backend.fetch import SafeFetcher
 from backend.leaderboards import boards as leaderboards
 from backend.settings import get_settings
@@ -46,6 +47,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     await db.open_pool()
     ctx["fetcher"] = make_fetcher()
     leaderboards.install(ctx["redis"])
+    badges.install()
     live.install(ctx["redis"])
     if ctx.get("ingest_clicks", True):
         stop = asyncio.Event()
@@ -61,6 +63,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     if "fetcher" in ctx:
         await ctx["fetcher"].aclose()
         leaderboards.uninstall()
+        badges.uninstall()
         live.uninstall()
     await db.close_pool()
 

@@ -36,9 +36,9 @@ from backend.challenges.tables import Challenge, Pillar
 from backend.db import DB
 from backend.errors import Conflict, Invalid, NotFound
 from backend.fetch import check_public_url
-from backend.orgs.service import clean_text
 from backend.orgs.tables import Team
 from backend.security import CurrentUser
+from backend.text import clean_text
 from backend.wire import Page, created_at_cursor, decode_cursor, from_row
 
 # Once people may have shared it, only what cannot change the meaning of a share may change.

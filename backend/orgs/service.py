@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-import unicodedata
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import asyncpg
 import msgspec
 
+from backend.badges import service as badges_service
 from backend.db import DB
 from backend.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
 from backend.orgs.schemas import (
@@ -35,21 +35,12 @@ from backend.security import (
     token_digest,
     verify_password,
 )
+from backend.text import clean_text
 from backend.wire import Page, created_at_cursor, decode_cursor, encode_cursor, from_row
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
-
-
-def clean_text(value: str, field: str) -> str:
-    """Trimmed, NFC-normalized text without control characters; empty is refused."""
-    text = unicodedata.normalize("NFC", value.strip())
-    if not text:
-        raise Invalid(f"{field} must not be blank.")
-    if any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in text):
-        raise Invalid(f"{field} must not contain control characters.")
-    return text
 
 
 def check_timezone(name: str) -> str:
@@ -293,9 +284,9 @@ async def me(user: CurrentUser, level_thresholds: list[int] | None = None) -> Me
         points=points,
         level=level,
         next_level_points=next_level,
-        # Streaks and badges arrive with their own issue; until then nobody has any.
+        # Weekly streaks arrive with their own slice of the badges issue.
         streak_weeks=0,
-        badges=[],
+        badges=await badges_service.earned_codes(user.id),
     )
 
 

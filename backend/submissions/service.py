@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 import msgspec
 
 from backend import clock, events
+from backend.badges import service as badges_service
 from backend.challenges.service import effective_status, visible_challenge
 from backend.db import DB
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
@@ -385,7 +386,15 @@ async def _click_points(claim: _Claim) -> list[events.PointsAwarded]:
 
 
 async def on_unique_clicks(sharer_id: UUID, challenge_id: UUID) -> None:
-    """New unique clicks on someone's link: verify a clicks-policy claim, pay click points."""
+    """New unique clicks on someone's link: verify a clicks-policy claim, pay click points,
+    and see whether the audience they reached earned them a badge."""
+    try:
+        await _on_unique_clicks(sharer_id, challenge_id)
+    finally:
+        await badges_service.evaluate(sharer_id)
+
+
+async def _on_unique_clicks(sharer_id: UUID, challenge_id: UUID) -> None:
     row = (
         await Submission.select(Submission.id, Submission.status)
         .where((Submission.user == sharer_id) & (Submission.challenge == challenge_id))

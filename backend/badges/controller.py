@@ -1,0 +1,46 @@
+"""HTTP for badges and their icons."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, JSONBody
+from litestar.static_files import create_static_files_router
+
+from backend.badges import service
+from backend.badges.schemas import BadgeCreate, BadgeRead
+from backend.security import CurrentUser, require_role
+
+ICONS_DIR = Path(__file__).parent / "icons"
+
+
+class BadgesController(Controller):
+    tags = ["badges"]
+
+    @get("/api/v1/badges")
+    async def list_badges(self, request: Request[CurrentUser, Any, Any]) -> list[BadgeRead]:
+        return await service.list_for(request.user)
+
+    @post("/api/v1/admin/badges", status_code=201, guards=[require_role("admin")])
+    async def create(
+        self, request: Request[CurrentUser, Any, Any], data: JSONBody[BadgeCreate]
+    ) -> BadgeRead:
+        return await service.create_badge(request.user, data)
+
+    @delete("/api/v1/admin/badges/{badge_id:uuid}", status_code=204, guards=[require_role("admin")])
+    async def retire(
+        self, request: Request[CurrentUser, Any, Any], badge_id: FromPath[UUID]
+    ) -> None:
+        await service.retire_badge(request.user, badge_id)
+
+
+badge_icons = create_static_files_router(
+    path="/badges/icons",
+    directories=[ICONS_DIR],
+    opt={"exclude_from_auth": True},
+    include_in_schema=False,
+    cache_control=None,
+)

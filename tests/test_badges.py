@@ -1,0 +1,216 @@
+"""Badges: rules at, below and above their thresholds, awarded once, through the real paths."""
+
+from datetime import UTC, datetime
+from uuid import UUID, uuid4
+
+import pytest
+
+from backend import events
+from backend.badges import service as badges
+from backend.badges.tables import UserBadge
+from backend.points.tables import PointsLedger
+from tests.helpers import (
+    add_member,
+    assert_problem,
+    bearer,
+    create_challenge,
+    run_worker_burst,
+    signup,
+)
+from tests.test_submissions import POST_URL, _click, _setup, _submit
+
+
+async def _codes(client, person):
+    listed = (await client.get("/api/v1/badges", headers=bearer(person))).json()
+    return {b["code"] for b in listed if b["earnedAt"]}
+
+
+async def test_a_first_verified_share_earns_first_share_and_its_points_once(app, client):
+    _, employee, ch, _ = await _setup(client, verification="trust", points=40)
+    await _submit(client, employee, ch)
+    await run_worker_burst()
+    assert await _codes(client, employee) == {"first-share"}
+    me = (await client.get("/api/v1/me", headers=bearer(employee))).json()
+    assert me["badges"] == ["first-share"]
+    assert me["points"] == 20 + 10  # trust pays half of 40, the badge 10
+    # the same events again award nothing more
+    for _ in range(2):
+        assert await badges.evaluate(UUID(employee.user_id)) == []
+    rows = await PointsLedger.select(PointsLedger.reason).where(PointsLedger.reason == "badge")
+    assert len(rows) == 1
+    assert await UserBadge.count() == 1
+
+
+async def test_the_badge_list_shows_progress_toward_locked_badges(client):
+    _, employee, ch, _ = await _setup(client, verification="trust")
+    await _submit(client, employee, ch)
+    await run_worker_burst()
+    listed = {
+        b["code"]: b for b in (await client.get("/api/v1/badges", headers=bearer(employee))).json()
+    }
+    assert listed["first-share"]["earnedAt"] is not None
+    assert listed["shares-5"]["earnedAt"] is None
+    assert listed["shares-5"]["progress"] == {"current": 1, "target": 5}
+    assert listed["points-500"]["progress"] == {"current": 35, "target": 500}
+    assert listed["first-share"]["iconUrl"] == "/badges/icons/spark.svg"
+    icon = await client.get(listed["first-share"]["iconUrl"])
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert "<svg" in icon.text
+
+
+async def _award_points(org_id: UUID, user_id: UUID, delta: int) -> None:
+    rows = await PointsLedger.raw(
+        'INSERT INTO points_ledger (org, "user", delta, reason, idempotency_key) '
+        "VALUES ({}, {}, {}, 'test', {}) RETURNING id, created_at",
+        org_id,
+        user_id,
+        delta,
+        uuid4().hex,
+    )
+    await events.points_awarded(
+        [
+            events.PointsAwarded(
+                org_id=org_id,
+                user_id=user_id,
+                team_id=None,
+                delta=delta,
+                reason="test",
+                challenge_id=None,
+                submission_id=None,
+                ledger_id=rows[0]["id"],
+                at=datetime.now(UTC),
+            )
+        ]
+    )
+
+
+@pytest.mark.parametrize(("points", "earned"), [(499, False), (500, True), (501, True)])
+async def test_points_rule_at_below_and_above_its_threshold(client, points, earned):
+    admin = await signup(client)
+    employee = await add_member(client, admin)
+    await _award_points(UUID(admin.org_id), UUID(employee.user_id), points)
+    assert ("points-500" in await _codes(client, employee)) is earned
+
+
+@pytest.mark.parametrize(("clicks", "earned"), [(2, False), (3, True), (4, True)])
+async def test_unique_clicks_rule_at_below_and_above_its_threshold(app, client, clicks, earned):
+    admin, employee, _, link = await _setup(client, verification="review")
+    made = await client.post(
+        "/api/v1/admin/badges",
+        json={
+            "code": "reach-3",
+            "name": "Three readers",
+            "icon": "ripple",
+            "rule": {"type": "unique_clicks", "threshold": 3},
+            "points": 7,
+        },
+        headers=bearer(admin),
+    )
+    assert made.status_code == 201, made.text
+    agents = [f"Mozilla/5.0 (Reader {i}) Chrome/126.0" for i in range(clicks)]
+    await _click(app, client, link["code"], [*agents, "Twitterbot/1.0"])  # bots never count
+    assert ("reach-3" in await _codes(client, employee)) is earned
+
+
+async def test_challenge_and_pillar_rules(client):
+    admin = await signup(client)
+    employee = await add_member(client, admin)
+    pillar = (
+        await client.post(
+            "/api/v1/admin/pillars",
+            json={"title": "Customers", "message": "First."},
+            headers=bearer(admin),
+        )
+    ).json()
+    first = await create_challenge(
+        client, admin, title="One", verification="trust", pillarId=pillar["id"]
+    )
+    second = await create_challenge(
+        client, admin, title="Two", verification="trust", pillarId=pillar["id"]
+    )
+    for body in (
+        {
+            "code": "did-one",
+            "name": "Did one",
+            "icon": "flag",
+            "rule": {"type": "challenge_completed", "challengeId": first["id"]},
+        },
+        {
+            "code": "customer-champion",
+            "name": "Customer champion",
+            "icon": "pillar",
+            "rule": {"type": "pillar_champion", "threshold": 2, "pillarId": pillar["id"]},
+        },
+    ):
+        assert (
+            await client.post("/api/v1/admin/badges", json=body, headers=bearer(admin))
+        ).status_code == 201
+    await _submit(client, employee, first)
+    await run_worker_burst()
+    codes = await _codes(client, employee)
+    assert "did-one" in codes
+    assert "customer-champion" not in codes
+    await _submit(
+        client, employee, second, "https://www.linkedin.com/feed/update/urn:li:activity:77"
+    )
+    await run_worker_burst()
+    assert "customer-champion" in await _codes(client, employee)
+
+
+async def test_admin_badge_rules_are_validated_and_guarded(client):
+    admin = await signup(client)
+    employee = await add_member(client, admin)
+    other = await signup(client, org="Other")
+    theirs = await create_challenge(client, other, title="Theirs")
+    good = {"code": "x1", "name": "X", "icon": "star", "rule": {"type": "points", "threshold": 5}}
+    for body, status in [
+        ({**good, "code": "Bad Code"}, 400),
+        ({**good, "icon": "skull"}, 400),
+        ({**good, "rule": {"type": "streak_of_luck"}}, 400),
+        ({**good, "rule": {"type": "points", "threshold": 0}}, 400),
+        ({**good, "points": -1}, 400),
+        ({**good, "rule": {"type": "challenge_completed"}}, 422),
+        ({**good, "rule": {"type": "challenge_completed", "challengeId": theirs["id"]}}, 404),
+        ({**good, "rule": {"type": "pillar_champion", "pillarId": str(uuid4())}}, 404),
+    ]:
+        resp = await client.post("/api/v1/admin/badges", json=body, headers=bearer(admin))
+        assert resp.status_code == status, (body, resp.text)
+    assert_problem(
+        await client.post("/api/v1/admin/badges", json=good, headers=bearer(employee)), 403
+    )
+    assert (
+        await client.post("/api/v1/admin/badges", json=good, headers=bearer(admin))
+    ).status_code == 201
+    assert_problem(await client.post("/api/v1/admin/badges", json=good, headers=bearer(admin)), 409)
+    their_badges = (await client.get("/api/v1/badges", headers=bearer(other))).json()
+    assert "x1" not in {b["code"] for b in their_badges}
+    mine = (await client.get("/api/v1/badges", headers=bearer(admin))).json()
+    retired = next(b for b in mine if b["code"] == "x1")
+    assert_problem(
+        await client.delete(f"/api/v1/admin/badges/{retired['id']}", headers=bearer(other)), 404
+    )
+    assert (
+        await client.delete(f"/api/v1/admin/badges/{retired['id']}", headers=bearer(admin))
+    ).status_code == 204
+    after = (await client.get("/api/v1/badges", headers=bearer(admin))).json()
+    assert "x1" not in {b["code"] for b in after}  # retired and never earned: gone from view
+
+
+async def test_badge_notice_reaches_the_owner(client):
+    notices: list[events.UserNotice] = []
+
+    async def collect(notice: events.UserNotice) -> None:
+        notices.append(notice)
+
+    events.on_user_notice(collect)
+    try:
+        _, employee, ch, _ = await _setup(client, verification="trust")
+        await _submit(client, employee, ch, POST_URL)
+        await run_worker_burst()
+    finally:
+        events.remove_notice_subscriber(collect)
+    badge_notices = [n for n in notices if n.kind == "badge"]
+    assert [(str(n.user_id), n.data["code"]) for n in badge_notices] == [
+        (employee.user_id, "first-share")
+    ]

@@ -21,6 +21,7 @@ async def test_me_describes_the_signed_in_person(client):
         "level": 1,
         "nextLevelPoints": 100,
         "streakWeeks": 0,
+        "streakFreezes": 0,
         "badges": [],
     }
 

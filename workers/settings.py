@@ -25,11 +25,13 @@ FUNCTIONS: list[Any] = [
     tasks.sweep_submissions,
     tasks.rebuild_leaderboards,
     tasks.reconcile_leaderboards,
+    tasks.warn_streaks_at_risk,
 ]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
     cron(tasks.sweep_submissions, minute=set(range(0, 60, 5)), run_at_startup=True, unique=True),
     cron(tasks.reconcile_leaderboards, minute=set(range(2, 60, 10)), unique=True),
+    cron(tasks.warn_streaks_at_risk, minute={7}, unique=True),
 ]
 
 

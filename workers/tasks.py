@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from arq import Retry
 
+from backend import clock, events
+from backend.badges.streaks import streak_for, week_start
 from backend.challenges.service import store_preview
 from backend.challenges.tables import Challenge
 from backend.fetch import FetchError, SafeFetcher, parse_preview
 from backend.leaderboards import boards as leaderboards
-from backend.orgs.tables import Invite, Organization
+from backend.orgs.tables import Invite, Organization, User
 from backend.settings import get_settings
 from backend.submissions import service as submissions
 
@@ -122,3 +126,43 @@ async def reconcile_leaderboards(ctx: dict[str, Any]) -> dict[str, list[str]]:
         if drift:
             repaired[str(row["id"])] = drift
     return repaired
+
+
+STREAK_RISK_KEY = "chorus:streak-risk:{user}:{week}"
+
+
+def late_in_week(local: datetime) -> bool:
+    """From Friday noon to Sunday night, in the person's own timezone."""
+    return local.weekday() >= 5 or (local.weekday() == 4 and local.hour >= 12)
+
+
+async def warn_streaks_at_risk(ctx: dict[str, Any]) -> int:
+    """Late in someone's week, with nothing verified yet, tell them their streak is at risk
+    (once a week each). Hourly: every timezone reaches Friday noon at its own hour."""
+    now = clock.now()
+    candidates = await User.raw(
+        "SELECT DISTINCT u.id, u.org, u.timezone FROM app_user u JOIN points_ledger l "
+        "ON l.\"user\" = u.id WHERE u.active AND l.reason = 'share_verified' "
+        "AND l.created_at > {}::timestamptz - interval '30 days'",
+        now,
+    )
+    warned = 0
+    for person in candidates:
+        local = now.astimezone(ZoneInfo(person["timezone"]))
+        if not late_in_week(local):
+            continue
+        streak = await streak_for(person["id"], person["timezone"], now)
+        if streak.weeks == 0 or streak.active_this_week:
+            continue
+        key = STREAK_RISK_KEY.format(user=person["id"], week=week_start(local.date()))
+        if await ctx["redis"].set(key, "1", nx=True, ex=8 * 24 * 3600):
+            await events.user_notice(
+                events.UserNotice(
+                    org_id=person["org"],
+                    user_id=person["id"],
+                    kind="streak_at_risk",
+                    data={"weeks": streak.weeks, "freezes": streak.freezes},
+                )
+            )
+            warned += 1
+    return warned

@@ -18,6 +18,7 @@ RuleType = Literal[
     "networks_used",
     "challenge_completed",
     "pillar_champion",
+    "streak_weeks",
 ]
 Icon = Literal[
     "spark",
@@ -30,6 +31,7 @@ Icon = Literal[
     "globe",
     "flag",
     "pillar",
+    "flame",
 ]
 
 

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 from uuid import UUID, uuid4
 
 import asyncpg
 
 from backend import events
-from backend.badges.schemas import BadgeCreate, BadgeRead, BadgeRule, Progress
+from backend.badges.schemas import BadgeCreate, BadgeRead, BadgeRule, Icon, Progress
+from backend.badges.streaks import streak_for
 from backend.badges.tables import Badge, UserBadge
 from backend.challenges.tables import Challenge, Pillar
 from backend.db import DB
@@ -28,20 +29,7 @@ from backend.text import clean_text
 
 log = logging.getLogger("chorus.badges")
 
-ICONS = frozenset(
-    {
-        "spark",
-        "megaphone",
-        "amplifier",
-        "ripple",
-        "crowd",
-        "star",
-        "crown",
-        "globe",
-        "flag",
-        "pillar",
-    }
-)
+ICONS = frozenset(get_args(Icon))  # the files in backend/badges/icons/
 
 # The set every organization starts with; admins add their own and retire these.
 DEFAULTS: list[dict[str, Any]] = [
@@ -100,6 +88,15 @@ DEFAULTS: list[dict[str, Any]] = [
         "description": "Verified shares on three networks.",
     },
     {
+        "code": "streak-4",
+        "name": "Steady flame",
+        "icon": "flame",
+        "rule_type": "streak_weeks",
+        "threshold": 4,
+        "points": 40,
+        "description": "A verified share four weeks in a row.",
+    },
+    {
         "code": "points-500",
         "name": "Rising star",
         "icon": "star",
@@ -154,6 +151,7 @@ class Stats:
     networks: int = 0
     challenges: set[UUID] = field(default_factory=set)
     per_pillar: dict[UUID, int] = field(default_factory=dict)
+    streak_weeks: int = 0
 
     def value(self, rule_type: str, challenge: UUID | None, pillar: UUID | None) -> int:
         if rule_type in ("first_share", "shares_count"):
@@ -168,6 +166,8 @@ class Stats:
             return 1 if challenge in self.challenges else 0
         if rule_type == "pillar_champion" and pillar is not None:
             return self.per_pillar.get(pillar, 0)
+        if rule_type == "streak_weeks":
+            return self.streak_weeks
         return 0
 
 
@@ -196,7 +196,10 @@ async def stats_for(user_id: UUID) -> Stats:
         user_id,
     )
     row = rows[0]
+    person = await User.select(User.timezone).where(User.id == user_id).first()
+    streak = await streak_for(user_id, person["timezone"] if person else "UTC")
     return Stats(
+        streak_weeks=streak.weeks,
         verified_shares=int(row["shares"]),
         unique_clicks=int(row["clicks"]),
         points=int(row["points"]),

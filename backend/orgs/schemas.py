@@ -97,6 +97,7 @@ class MeRead(Wire):
     level: int
     next_level_points: int | None  # total points at which the next level starts
     streak_weeks: int
+    streak_freezes: int  # missed weeks the streak survives, earned every 4 active weeks
     badges: list[str]
 
 

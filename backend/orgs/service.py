@@ -12,6 +12,7 @@ import asyncpg
 import msgspec
 
 from backend.badges import service as badges_service
+from backend.badges.streaks import streak_for
 from backend.db import DB
 from backend.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
 from backend.orgs.schemas import (
@@ -269,6 +270,7 @@ async def me(user: CurrentUser, level_thresholds: list[int] | None = None) -> Me
         raise NotFound("Your account no longer exists.")
     leads = await TeamLead.select(TeamLead.team).where(TeamLead.user == user.id)
     points = await points_service.total(user.id)
+    streak = await streak_for(user.id, row["timezone"])
     level, next_level = points_service.level_for(points, level_thresholds or [0])
     return MeRead(
         id=row["id"],
@@ -284,8 +286,8 @@ async def me(user: CurrentUser, level_thresholds: list[int] | None = None) -> Me
         points=points,
         level=level,
         next_level_points=next_level,
-        # Weekly streaks arrive with their own slice of the badges issue.
-        streak_weeks=0,
+        streak_weeks=streak.weeks,
+        streak_freezes=streak.freezes,
         badges=await badges_service.earned_codes(user.id),
     )
 

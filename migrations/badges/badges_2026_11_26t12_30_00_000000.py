@@ -1,0 +1,20 @@
+from backend.db import sql_migration
+
+ID = "2026-11-26T12:30:00:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "badge rule: weekly streaks"
+
+STATEMENTS = [
+    "ALTER TABLE badge DROP CONSTRAINT badge_rule_type_check",
+    """
+    ALTER TABLE badge ADD CONSTRAINT badge_rule_type_check CHECK (rule_type IN (
+        'first_share', 'shares_count', 'unique_clicks', 'points', 'networks_used',
+        'challenge_completed', 'pillar_champion', 'streak_weeks'))
+    """,
+]
+
+
+async def forwards():  # type: ignore[no-untyped-def]
+    return sql_migration(
+        migration_id=ID, app_name="badges", description=DESCRIPTION, statements=STATEMENTS
+    )

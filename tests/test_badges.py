@@ -214,3 +214,24 @@ async def test_badge_notice_reaches_the_owner(client):
     assert [(str(n.user_id), n.data["code"]) for n in badge_notices] == [
         (employee.user_id, "first-share")
     ]
+
+
+async def test_crossing_a_level_threshold_announces_the_new_level(client):
+    notices: list[events.UserNotice] = []
+
+    async def collect(notice: events.UserNotice) -> None:
+        notices.append(notice)
+
+    admin = await signup(client)
+    employee = await add_member(client, admin)
+    events.on_user_notice(collect)
+    try:
+        await _award_points(UUID(admin.org_id), UUID(employee.user_id), 60)  # level 1
+        await _award_points(UUID(admin.org_id), UUID(employee.user_id), 60)  # 120: level 2
+        await _award_points(UUID(admin.org_id), UUID(employee.user_id), 10)  # still 2
+    finally:
+        events.remove_notice_subscriber(collect)
+    levels = [n.data for n in notices if n.kind == "level_up"]
+    assert levels == [{"level": 2, "points": 120}]
+    me = (await client.get("/api/v1/me", headers=bearer(employee))).json()
+    assert (me["level"], me["nextLevelPoints"]) == (2, 250)

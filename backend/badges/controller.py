@@ -10,8 +10,10 @@ from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 from litestar.static_files import create_static_files_router
 
-from backend.badges import service
+from backend.badges import service, team_goals
 from backend.badges.schemas import BadgeCreate, BadgeRead
+from backend.badges.team_goals import TeamGoalRead
+from backend.errors import NotFound
 from backend.security import CurrentUser, require_role
 
 ICONS_DIR = Path(__file__).parent / "icons"
@@ -23,6 +25,16 @@ class BadgesController(Controller):
     @get("/api/v1/badges")
     async def list_badges(self, request: Request[CurrentUser, Any, Any]) -> list[BadgeRead]:
         return await service.list_for(request.user)
+
+    @get("/api/v1/challenges/{challenge_id:uuid}/team-goal", tags=["challenges"])
+    async def team_goal(
+        self, request: Request[CurrentUser, Any, Any], challenge_id: FromPath[UUID]
+    ) -> TeamGoalRead:
+        """Each team's verified shares toward the challenge's collective target."""
+        found = await team_goals.progress(request.user, challenge_id)
+        if found is None:
+            raise NotFound("This challenge has no team goal.")
+        return found
 
     @post("/api/v1/admin/badges", status_code=201, guards=[require_role("admin")])
     async def create(

@@ -16,6 +16,7 @@ from uuid import UUID, uuid4
 import asyncpg
 
 from backend import events
+from backend.badges import team_goals
 from backend.badges.schemas import BadgeCreate, BadgeRead, BadgeRule, Icon, Progress
 from backend.badges.streaks import streak_for
 from backend.badges.tables import Badge, UserBadge
@@ -23,8 +24,10 @@ from backend.challenges.tables import Challenge, Pillar
 from backend.db import DB
 from backend.errors import Conflict, Invalid, NotFound
 from backend.orgs.tables import User
-from backend.points.service import LedgerEntry, append
+from backend.points.service import LedgerEntry, append, level_for
+from backend.points.service import total as points_total
 from backend.security import CurrentUser
+from backend.settings import get_settings
 from backend.text import clean_text
 
 log = logging.getLogger("chorus.badges")
@@ -274,7 +277,26 @@ async def _award(org_id: UUID, user_id: UUID, team_id: UUID | None, badge: dict[
 
 async def _on_points(event: events.PointsAwarded) -> None:
     if event.delta > 0:
+        await _level_up(event)
+        await team_goals.on_share_verified(event)
         await evaluate(event.user_id)
+
+
+async def _level_up(event: events.PointsAwarded) -> None:
+    """Announce a new level when this award carried someone over a threshold."""
+    thresholds = get_settings().levels
+    after = await points_total(event.user_id)
+    level_after, _ = level_for(after, thresholds)
+    level_before, _ = level_for(after - event.delta, thresholds)
+    if level_after > level_before:
+        await events.user_notice(
+            events.UserNotice(
+                org_id=event.org_id,
+                user_id=event.user_id,
+                kind="level_up",
+                data={"level": level_after, "points": after},
+            )
+        )
 
 
 _installs = 0

@@ -65,6 +65,13 @@ class PillarRef(Wire):
     title: str
 
 
+class TeamGoal(Wire):
+    """A collective target: this many verified shares by one team earns each contributor a bonus."""
+
+    shares: Annotated[int, msgspec.Meta(ge=1, le=100_000)]
+    bonus: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+
+
 class ChallengeCreate(Wire):
     title: Title
     content_url: Url
@@ -85,6 +92,7 @@ class ChallengeCreate(Wire):
     team_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] = msgspec.field(
         default_factory=list
     )
+    team_goal: TeamGoal | None = None
 
 
 class ChallengeUpdate(Wire):
@@ -110,6 +118,7 @@ class ChallengeUpdate(Wire):
     team_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] | msgspec.UnsetType = (
         msgspec.UNSET
     )
+    team_goal: TeamGoal | msgspec.UnsetType | None = msgspec.UNSET
 
 
 class ContentPreview(Wire):
@@ -137,6 +146,7 @@ class ChallengeRead(Wire):
     ends_at: datetime
     verification: Verification
     team_ids: list[UUID]
+    team_goal: TeamGoal | None
     status: Status
     preview: ContentPreview
     published_at: datetime | None

@@ -31,6 +31,7 @@ from backend.challenges.schemas import (
     PillarUpdate,
     ShareTexts,
     Status,
+    TeamGoal,
 )
 from backend.challenges.tables import Challenge, Pillar
 from backend.db import DB
@@ -149,7 +150,7 @@ _COLUMNS = (
     "c.content_url, c.share_text, c.hashtags, c.networks, c.points, c.click_points, "
     "c.click_points_cap, c.starts_at, c.ends_at, c.verification, c.audience_team_ids, c.state, "
     "c.published_at, c.created_at, c.preview_status, c.preview_title, c.preview_description, "
-    "c.preview_image_url"
+    "c.preview_image_url, c.team_goal_shares, c.team_goal_bonus"
 )
 _FROM = "FROM challenge c LEFT JOIN pillar p ON p.id = c.pillar"
 
@@ -176,6 +177,9 @@ def to_read(row: dict[str, Any], at: datetime, my_status: MyStatus | None = None
         ends_at=row["ends_at"],
         verification=row["verification"],
         team_ids=list(row["audience_team_ids"]),
+        team_goal=TeamGoal(shares=row["team_goal_shares"], bonus=row["team_goal_bonus"])
+        if row["team_goal_shares"]
+        else None,
         status=effective_status(row["state"], row["starts_at"], row["ends_at"], at),
         preview=ContentPreview(
             status=row["preview_status"],
@@ -325,6 +329,8 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
                     ends_at=data.ends_at,
                     verification=data.verification,
                     audience_team_ids=team_ids,
+                    team_goal_shares=data.team_goal.shares if data.team_goal else None,
+                    team_goal_bonus=data.team_goal.bonus if data.team_goal else 0,
                     created_by=actor.id,
                 )
             )
@@ -410,6 +416,10 @@ def _changes(data: ChallengeUpdate) -> dict[str, Any]:
     for name in data.__struct_fields__:
         value = getattr(data, name)
         if value is msgspec.UNSET:
+            continue
+        if name == "team_goal":
+            changes["team_goal_shares"] = value.shares if value else None
+            changes["team_goal_bonus"] = value.bonus if value else 0
             continue
         if name == "share_text":
             value = msgspec.to_builtins(value)

@@ -46,6 +46,8 @@ class Challenge(Table, tablename="challenge", db=DB):
     ends_at = Timestamptz()
     verification = Varchar(length=16)
     audience_team_ids = Array(base_column=UUID())
+    team_goal_shares = Integer(null=True, default=None)
+    team_goal_bonus = Integer(default=0)
     state = Varchar(length=16, default="draft")  # draft | published | archived
     published_at = Timestamptz(null=True, default=None)
     preview_status = Varchar(length=16, default="pending")

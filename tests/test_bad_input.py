@@ -121,6 +121,9 @@ ENDPOINTS = {
         ("code", "name", "icon", "rule"),
         "admin",
     ),
+    "update-badge": Endpoint(
+        "PATCH", "/api/v1/admin/badges/{badge_id}", {"name": "Renamed", "points": 4}, (), "admin"
+    ),
     "share-link": Endpoint(
         "POST",
         "/api/v1/challenges/{challenge_id}/share-links",
@@ -155,7 +158,9 @@ async def _world(client) -> dict[str, Any]:
         headers=bearer(admin),
     )
     assert submission.status_code == 202, submission.text
+    badge = (await client.get("/api/v1/badges", headers=bearer(admin))).json()[0]
     return {
+        "badge_id": badge["id"],
         "submission_id": submission.json()["id"],
         "challenge_id": challenge["id"],
         "draft_id": draft["id"],
@@ -186,7 +191,7 @@ async def _snapshot() -> tuple[Any, ...]:
         Submission.id, Submission.status, Submission.post_url
     ).order_by(Submission.id)
     return (
-        await Badge.select(Badge.code).order_by(Badge.code),
+        await Badge.select(Badge.code, Badge.name, Badge.points).order_by(Badge.code),
         await UserBadge.count(),
         submissions,
         await PointsLedger.count(),

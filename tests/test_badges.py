@@ -235,3 +235,116 @@ async def test_crossing_a_level_threshold_announces_the_new_level(client):
     assert levels == [{"level": 2, "points": 120}]
     me = (await client.get("/api/v1/me", headers=bearer(employee))).json()
     assert (me["level"], me["nextLevelPoints"]) == (2, 250)
+
+
+async def _points_at(org_id: UUID, user_id: UUID, delta: int, at: datetime) -> None:
+    await PointsLedger.raw(
+        'INSERT INTO points_ledger (org, "user", delta, reason, idempotency_key, created_at) '
+        "VALUES ({}, {}, {}, 'test', {}, {})",
+        org_id,
+        user_id,
+        delta,
+        uuid4().hex,
+        at,
+    )
+
+
+async def test_period_winners_are_the_top_of_the_closed_week_ties_included(client):
+    from workers.tasks import award_period_winners
+
+    admin = await signup(client)
+    people = [await add_member(client, admin, name=f"P{i}") for i in range(4)]
+    org_id = UUID(admin.org_id)
+    made = await client.post(
+        "/api/v1/admin/badges",
+        json={
+            "code": "week-top-2",
+            "name": "Top of the week",
+            "icon": "crown",
+            "points": 5,
+            "rule": {"type": "period_winner", "threshold": 2, "period": "week"},
+        },
+        headers=bearer(admin),
+    )
+    assert made.status_code == 201, made.text
+    last_week = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # Wednesday of the week before
+    for person, points in zip(people, [90, 50, 50, 10], strict=True):
+        await _points_at(org_id, UUID(person.user_id), points, last_week)
+    # this week's points do not count for last week
+    await _points_at(org_id, UUID(people[3].user_id), 500, datetime(2026, 11, 24, tzinfo=UTC))
+    from backend import clock
+
+    this_wednesday = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    original = clock.now
+    clock.now = lambda: this_wednesday  # type: ignore[assignment]
+    try:
+        assert await award_period_winners({}) == 3  # first place, and the two tied second
+        assert await award_period_winners({}) == 0  # settled once
+    finally:
+        clock.now = original  # type: ignore[assignment]
+    winners = {p.user_id for p in people if "week-top-2" in await _codes(client, p)}
+    assert winners == {people[0].user_id, people[1].user_id, people[2].user_id}
+
+
+async def test_badges_can_be_edited_but_not_their_rule(client):
+    admin = await signup(client)
+    employee = await add_member(client, admin)
+    badge = next(
+        b
+        for b in (await client.get("/api/v1/badges", headers=bearer(admin))).json()
+        if b["code"] == "first-share"
+    )
+    path = f"/api/v1/admin/badges/{badge['id']}"
+    resp = await client.patch(
+        path, json={"name": "First steps", "icon": "flag", "points": 15}, headers=bearer(admin)
+    )
+    assert resp.status_code == 200
+    assert (resp.json()["name"], resp.json()["icon"], resp.json()["points"]) == (
+        "First steps",
+        "flag",
+        15,
+    )
+    for body in ({"rule": {"type": "points"}}, {"points": -5}, {"icon": "nope"}):
+        assert (await client.patch(path, json=body, headers=bearer(admin))).status_code == 400
+    assert_problem(await client.patch(path, json={"name": "X"}, headers=bearer(employee)), 403)
+    other = await signup(client, org="Other")
+    assert_problem(await client.patch(path, json={"name": "X"}, headers=bearer(other)), 404)
+    missing = await client.post(
+        "/api/v1/admin/badges",
+        json={
+            "code": "wk",
+            "name": "W",
+            "icon": "crown",
+            "rule": {"type": "period_winner", "threshold": 3},
+        },
+        headers=bearer(admin),
+    )
+    assert_problem(missing, 422, detail_contains="period")
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "shares_count",
+        "networks_used",
+        "unique_clicks",
+        "points",
+        "streak_weeks",
+        "pillar_champion",
+        "challenge_completed",
+    ],
+)
+@pytest.mark.parametrize(("value", "threshold", "met"), [(2, 3, False), (3, 3, True), (4, 3, True)])
+def test_every_rule_at_below_and_above_its_threshold(rule, value, threshold, met):
+    pillar, challenge = uuid4(), uuid4()
+    stats = badges.Stats(
+        verified_shares=value,
+        unique_clicks=value,
+        points=value,
+        networks=value,
+        streak_weeks=value,
+        per_pillar={pillar: value},
+        challenges={challenge} if met else set(),
+    )
+    wanted = 1 if rule == "challenge_completed" else threshold
+    assert (stats.value(rule, challenge, pillar) >= wanted) is met

@@ -26,12 +26,14 @@ FUNCTIONS: list[Any] = [
     tasks.rebuild_leaderboards,
     tasks.reconcile_leaderboards,
     tasks.warn_streaks_at_risk,
+    tasks.award_period_winners,
 ]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
     cron(tasks.sweep_submissions, minute=set(range(0, 60, 5)), run_at_startup=True, unique=True),
     cron(tasks.reconcile_leaderboards, minute=set(range(2, 60, 10)), unique=True),
     cron(tasks.warn_streaks_at_risk, minute={7}, unique=True),
+    cron(tasks.award_period_winners, minute={23}, unique=True),
 ]
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from arq import Retry
 
 from backend import clock, events
+from backend.badges import service as badges
 from backend.badges.streaks import streak_for, week_start
 from backend.challenges.service import store_preview
 from backend.challenges.tables import Challenge
@@ -166,3 +167,12 @@ async def warn_streaks_at_risk(ctx: dict[str, Any]) -> int:
             )
             warned += 1
     return warned
+
+
+async def award_period_winners(ctx: dict[str, Any]) -> int:
+    """Period-winner badges for the last closed week and month, in every organization.
+    Hourly and idempotent: a period is settled once it has closed in the org's timezone."""
+    awarded = 0
+    for row in await Organization.select(Organization.id):
+        awarded += len(await badges.award_period_winners(row["id"], clock.now()))
+    return awarded

@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.static_files import create_static_files_router
 
 from backend.badges import service, team_goals
-from backend.badges.schemas import BadgeCreate, BadgeRead
+from backend.badges.schemas import BadgeCreate, BadgeRead, BadgeUpdate
 from backend.badges.team_goals import TeamGoalRead
 from backend.errors import NotFound
 from backend.security import CurrentUser, require_role
@@ -41,6 +41,15 @@ class BadgesController(Controller):
         self, request: Request[CurrentUser, Any, Any], data: JSONBody[BadgeCreate]
     ) -> BadgeRead:
         return await service.create_badge(request.user, data)
+
+    @patch("/api/v1/admin/badges/{badge_id:uuid}", guards=[require_role("admin")])
+    async def update(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        badge_id: FromPath[UUID],
+        data: JSONBody[BadgeUpdate],
+    ) -> BadgeRead:
+        return await service.update_badge(request.user, badge_id, data)
 
     @delete("/api/v1/admin/badges/{badge_id:uuid}", status_code=204, guards=[require_role("admin")])
     async def retire(

@@ -19,6 +19,8 @@ RuleType = Literal[
     "challenge_completed",
     "pillar_champion",
     "streak_weeks",
+    "period_winner",
+    "story_teller",  # reserved: awarded once story challenges exist
 ]
 Icon = Literal[
     "spark",
@@ -40,6 +42,7 @@ class BadgeRule(Wire):
     threshold: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 1
     challenge_id: UUID | None = None
     pillar_id: UUID | None = None
+    period: Literal["week", "month"] | None = None  # period_winner: top `threshold` of which
 
 
 class BadgeCreate(Wire):
@@ -49,6 +52,15 @@ class BadgeCreate(Wire):
     rule: BadgeRule
     description: Annotated[str, msgspec.Meta(max_length=300)] = ""
     points: Annotated[int, msgspec.Meta(ge=0, le=10_000)] = 0
+
+
+class BadgeUpdate(Wire):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )
+    description: Annotated[str, msgspec.Meta(max_length=300)] | msgspec.UnsetType = msgspec.UNSET
+    icon: Icon | msgspec.UnsetType = msgspec.UNSET
+    points: Annotated[int, msgspec.Meta(ge=0, le=10_000)] | msgspec.UnsetType = msgspec.UNSET
 
 
 class Progress(Wire):

@@ -14,10 +14,18 @@ from typing import Any, get_args
 from uuid import UUID, uuid4
 
 import asyncpg
+import msgspec
 
 from backend import events
 from backend.badges import team_goals
-from backend.badges.schemas import BadgeCreate, BadgeRead, BadgeRule, Icon, Progress
+from backend.badges.schemas import (
+    BadgeCreate,
+    BadgeRead,
+    BadgeRule,
+    BadgeUpdate,
+    Icon,
+    Progress,
+)
 from backend.badges.streaks import streak_for
 from backend.badges.tables import Badge, UserBadge
 from backend.challenges.tables import Challenge, Pillar
@@ -26,6 +34,7 @@ from backend.errors import Conflict, Invalid, NotFound
 from backend.orgs.tables import User
 from backend.points.service import LedgerEntry, append, level_for
 from backend.points.service import total as points_total
+from backend.points.tables import PointsLedger
 from backend.security import CurrentUser
 from backend.settings import get_settings
 from backend.text import clean_text
@@ -334,6 +343,7 @@ def _read(row: dict[str, Any], earned_at: datetime | None, current: int | None) 
             threshold=target,
             challenge_id=row["challenge"],
             pillar_id=row["pillar"],
+            period=row["period"],
         ),
         points=row["points"],
         earned_at=earned_at,
@@ -389,6 +399,8 @@ async def create_badge(actor: CurrentUser, data: BadgeCreate) -> BadgeRead:
             (Pillar.id == rule.pillar_id) & (Pillar.org == actor.org_id)
         ):
             raise NotFound("No such narrative pillar in your organization.")
+    if rule.type == "period_winner" and rule.period is None:
+        raise Invalid('rule.period ("week" or "month") is needed for a period_winner badge.')
     badge_id = uuid4()
     try:
         await Badge.insert(
@@ -405,6 +417,7 @@ async def create_badge(actor: CurrentUser, data: BadgeCreate) -> BadgeRead:
                 else rule.threshold,
                 challenge=rule.challenge_id if rule.type == "challenge_completed" else None,
                 pillar=rule.pillar_id if rule.type == "pillar_champion" else None,
+                period=rule.period if rule.type == "period_winner" else None,
                 points=data.points,
             )
         )
@@ -412,6 +425,66 @@ async def create_badge(actor: CurrentUser, data: BadgeCreate) -> BadgeRead:
         raise Conflict(f"Your organization already has a badge with code {data.code!r}.") from exc
     row = (await Badge.raw("SELECT * FROM badge WHERE id = {}", badge_id))[0]
     return _read(row, None, None)
+
+
+async def update_badge(actor: CurrentUser, badge_id: UUID, data: BadgeUpdate) -> BadgeRead:
+    """Rename, redescribe, re-icon or re-price a badge; its rule stays what people earned."""
+    changes: dict[Any, Any] = {}
+    if data.name is not msgspec.UNSET:
+        changes[Badge.name] = clean_text(data.name, "name")
+    if data.description is not msgspec.UNSET:
+        changes[Badge.description] = data.description.strip()
+    if data.icon is not msgspec.UNSET:
+        changes[Badge.icon] = data.icon
+    if data.points is not msgspec.UNSET:
+        changes[Badge.points] = data.points
+    where = (Badge.id == badge_id) & (Badge.org == actor.org_id)
+    if not await Badge.exists().where(where):
+        raise NotFound("No such badge in your organization.")
+    if changes:
+        await Badge.update(changes).where(where)
+    row = (await Badge.raw("SELECT * FROM badge WHERE id = {}", badge_id))[0]
+    return _read(row, None, None)
+
+
+async def award_period_winners(org_id: UUID, at: datetime) -> list[str]:
+    """For each period_winner badge: the top N people (competition rank ≤ N, ties included)
+    of the last closed week or month, computed from the ledger. Safe to run any number of
+    times; returns '<code>:<user>' for each award made."""
+    badges = await Badge.raw(
+        "SELECT * FROM badge WHERE org = {} AND rule_type = 'period_winner' AND retired_at IS NULL",
+        org_id,
+    )
+    if not badges:
+        return []
+    tz = (await User.raw("SELECT timezone FROM organization WHERE id = {}", org_id))[0]["timezone"]
+    made = []
+    for badge in badges:
+        unit = "week" if badge["period"] == "week" else "month"
+        ranked = await PointsLedger.raw(
+            "WITH bounds AS (SELECT date_trunc({}, ({}::timestamptz AT TIME ZONE {})) "
+            "- ('1 ' || {})::interval AS start), "
+            'totals AS (SELECT l."user", sum(l.delta) AS points FROM points_ledger l, bounds '
+            "WHERE l.org = {} AND (l.created_at AT TIME ZONE {}) >= bounds.start "
+            "AND (l.created_at AT TIME ZONE {}) < bounds.start + ('1 ' || {})::interval "
+            'GROUP BY l."user" HAVING sum(l.delta) > 0) '
+            'SELECT t."user", u.team, rank() OVER (ORDER BY t.points DESC) AS place '
+            'FROM totals t JOIN app_user u ON u.id = t."user"',
+            unit,
+            at,
+            tz,
+            unit,
+            org_id,
+            tz,
+            tz,
+            unit,
+        )
+        for row in ranked:
+            if row["place"] <= badge["threshold"] and await _award(
+                org_id, row["user"], row["team"], badge
+            ):
+                made.append(f"{badge['code']}:{row['user']}")
+    return made
 
 
 async def retire_badge(actor: CurrentUser, badge_id: UUID) -> None:

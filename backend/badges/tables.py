@@ -21,6 +21,7 @@ class Badge(Table, tablename="badge", db=DB):
     threshold = Integer(default=1)
     challenge = UUID(null=True, default=None)
     pillar = UUID(null=True, default=None)
+    period = Varchar(length=8, null=True, default=None)
     points = Integer(default=0)
     retired_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -42,6 +42,7 @@ from backend.orgs.controller import (
     MeController,
     TeamsController,
 )
+from backend.points.controller import LevelsController
 from backend.security import CurrentUser, TokenIssuer, build_auth, csrf_middleware
 from backend.settings import Settings, get_settings
 from backend.sharing.controller import ClickStatsController, ShareLinksController, follow_link
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             LeaderboardsController,
             live_events,
             BadgesController,
+            LevelsController,
             badge_icons,
         ],
         on_app_init=[auth.on_app_init],

@@ -31,6 +31,7 @@ class Endpoint:
     body: dict[str, Any]
     required: tuple[str, ...]
     caller: str | None  # which account calls it (None: anonymous)
+    nullable: tuple[str, ...] = ()  # required fields where null means something
 
 
 ENDPOINTS = {
@@ -124,6 +125,14 @@ ENDPOINTS = {
     "update-badge": Endpoint(
         "PATCH", "/api/v1/admin/badges/{badge_id}", {"name": "Renamed", "points": 4}, (), "admin"
     ),
+    "levels": Endpoint(
+        "PUT",
+        "/api/v1/admin/levels",
+        {"thresholds": [0, 10, 20]},
+        ("thresholds",),
+        "admin",
+        nullable=("thresholds",),
+    ),
     "share-link": Endpoint(
         "POST",
         "/api/v1/challenges/{challenge_id}/share-links",
@@ -214,7 +223,7 @@ def _cases(endpoint: Endpoint) -> list[tuple[str, Any]]:
     ]
     for field in endpoint.body:
         for wrong in WRONG_TYPES:
-            if wrong is None and field not in endpoint.required:
+            if wrong is None and (field not in endpoint.required or field in endpoint.nullable):
                 continue  # null on an optional field is a valid "leave as is"/"none"
             if type(wrong) is type(endpoint.body[field]):
                 continue  # not a wrong type for this field

@@ -348,3 +348,36 @@ def test_every_rule_at_below_and_above_its_threshold(rule, value, threshold, met
     )
     wanted = 1 if rule == "challenge_completed" else threshold
     assert (stats.value(rule, challenge, pillar) >= wanted) is met
+
+
+async def test_an_organization_sets_its_own_level_curve(client):
+    admin = await signup(client)
+    employee = await add_member(client, admin)
+    default = (await client.get("/api/v1/levels", headers=bearer(employee))).json()
+    assert default["thresholds"][:3] == [0, 100, 250]
+    await _award_points(UUID(admin.org_id), UUID(employee.user_id), 60)
+    assert (await client.get("/api/v1/me", headers=bearer(employee))).json()["level"] == 1
+    resp = await client.put(
+        "/api/v1/admin/levels", json={"thresholds": [0, 50, 75]}, headers=bearer(admin)
+    )
+    assert resp.json() == {"thresholds": [0, 50, 75]}
+    me = (await client.get("/api/v1/me", headers=bearer(employee))).json()
+    assert (me["level"], me["nextLevelPoints"]) == (2, 75)
+    for bad, status in [([5, 50], 422), ([0, 50, 50], 422), ([0], 400), ("many", 400)]:
+        resp = await client.put(
+            "/api/v1/admin/levels", json={"thresholds": bad}, headers=bearer(admin)
+        )
+        assert resp.status_code == status, bad
+    assert_problem(
+        await client.put(
+            "/api/v1/admin/levels", json={"thresholds": None}, headers=bearer(employee)
+        ),
+        403,
+    )
+    other = await signup(client, org="Other")
+    theirs = (await client.get("/api/v1/levels", headers=bearer(other))).json()
+    assert theirs == default  # one organization's curve is its own
+    reset = await client.put(
+        "/api/v1/admin/levels", json={"thresholds": None}, headers=bearer(admin)
+    )
+    assert reset.json() == default

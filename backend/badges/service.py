@@ -32,11 +32,10 @@ from backend.challenges.tables import Challenge, Pillar
 from backend.db import DB
 from backend.errors import Conflict, Invalid, NotFound
 from backend.orgs.tables import User
-from backend.points.service import LedgerEntry, append, level_for
+from backend.points.service import LedgerEntry, append, level_for, org_levels
 from backend.points.service import total as points_total
 from backend.points.tables import PointsLedger
 from backend.security import CurrentUser
-from backend.settings import get_settings
 from backend.text import clean_text
 
 log = logging.getLogger("chorus.badges")
@@ -293,7 +292,7 @@ async def _on_points(event: events.PointsAwarded) -> None:
 
 async def _level_up(event: events.PointsAwarded) -> None:
     """Announce a new level when this award carried someone over a threshold."""
-    thresholds = get_settings().levels
+    thresholds = await org_levels(event.org_id)
     after = await points_total(event.user_id)
     level_after, _ = level_for(after, thresholds)
     level_before, _ = level_for(after - event.delta, thresholds)

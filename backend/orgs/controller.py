@@ -164,19 +164,16 @@ class MeController(Controller):
     tags = ["accounts"]
 
     @get("")
-    async def me(
-        self, request: Request[CurrentUser, Any, Any], settings: NamedDependency[Settings]
-    ) -> MeRead:
-        return await service.me(request.user, settings.levels)
+    async def me(self, request: Request[CurrentUser, Any, Any]) -> MeRead:
+        return await service.me(request.user)
 
     @patch("")
     async def update_me(
         self,
         request: Request[CurrentUser, Any, Any],
         data: JSONBody[MeUpdate],
-        settings: NamedDependency[Settings],
     ) -> MeRead:
-        return await service.update_me(request.user, data, settings.levels)
+        return await service.update_me(request.user, data)
 
 
 class TeamsController(Controller):

@@ -249,7 +249,7 @@ async def accept_invite(data: AcceptInviteCreate) -> tuple[UUID, UUID]:
 # -- me --------------------------------------------------------------------------------
 
 
-async def me(user: CurrentUser, level_thresholds: list[int] | None = None) -> MeRead:
+async def me(user: CurrentUser) -> MeRead:
     row = (
         await User.select(
             User.id,
@@ -271,7 +271,8 @@ async def me(user: CurrentUser, level_thresholds: list[int] | None = None) -> Me
     leads = await TeamLead.select(TeamLead.team).where(TeamLead.user == user.id)
     points = await points_service.total(user.id)
     streak = await streak_for(user.id, row["timezone"])
-    level, next_level = points_service.level_for(points, level_thresholds or [0])
+    levels = await points_service.org_levels(user.org_id)
+    level, next_level = points_service.level_for(points, levels)
     return MeRead(
         id=row["id"],
         email=row["email"],
@@ -292,9 +293,7 @@ async def me(user: CurrentUser, level_thresholds: list[int] | None = None) -> Me
     )
 
 
-async def update_me(
-    user: CurrentUser, data: MeUpdate, level_thresholds: list[int] | None = None
-) -> MeRead:
+async def update_me(user: CurrentUser, data: MeUpdate) -> MeRead:
     changes: dict[Any, Any] = {}
     if data.display_name is not msgspec.UNSET:
         changes[User.display_name] = clean_text(data.display_name, "displayName")
@@ -305,7 +304,7 @@ async def update_me(
     if changes:
         await User.update(changes).where((User.id == user.id) & (User.org == user.org_id))
         forget_session(user.id)
-    return await me(user, level_thresholds)
+    return await me(user)
 
 
 # -- teams -----------------------------------------------------------------------------

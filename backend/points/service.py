@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from backend.errors import Invalid
 from backend.events import PointsAwarded
 from backend.points.tables import PointsLedger
+from backend.settings import get_settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,3 +78,22 @@ def level_for(points: int, thresholds: list[int]) -> tuple[int, int | None]:
     """(level, points needed for the next level or None at the top); level 1 starts at 0."""
     level = max(bisect.bisect_right(thresholds, points), 1)
     return level, thresholds[level] if level < len(thresholds) else None
+
+
+async def org_levels(org_id: UUID) -> list[int]:
+    """The organization's level thresholds, or the default curve (CHORUS_LEVEL_THRESHOLDS)."""
+    rows = await PointsLedger.raw("SELECT level_thresholds FROM organization WHERE id = {}", org_id)
+    custom = rows[0]["level_thresholds"] if rows else None
+    return list(custom) if custom else get_settings().levels
+
+
+async def set_org_levels(org_id: UUID, thresholds: list[int] | None) -> list[int]:
+    """Set the curve (levels start at 0 and climb strictly), or None for the default."""
+    if thresholds is not None and (
+        thresholds[0] != 0 or any(b <= a for a, b in itertools.pairwise(thresholds))
+    ):
+        raise Invalid("Level thresholds start at 0 and climb strictly, e.g. [0, 100, 250, 500].")
+    await PointsLedger.raw(
+        "UPDATE organization SET level_thresholds = {} WHERE id = {}", thresholds, org_id
+    )
+    return await org_levels(org_id)

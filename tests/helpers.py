@@ -190,3 +190,53 @@ async def run_worker_burst() -> None:
         await worker.main()
     finally:
         await worker.close()
+
+
+async def ledger_award(
+    org_id: Any,
+    user_id: Any,
+    delta: int,
+    *,
+    at: Any = None,
+    team_id: Any = None,
+    challenge_id: Any = None,
+    reason: str = "test",
+    announce: bool = True,
+) -> None:
+    """One ledger row at a chosen time, announced (points_awarded) as the real code does."""
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from backend import events
+    from backend.points.tables import PointsLedger
+
+    rows = await PointsLedger.raw(
+        'INSERT INTO points_ledger (org, "user", team, delta, reason, challenge, submission, '
+        "idempotency_key, created_at) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) "
+        "RETURNING id, created_at",
+        org_id,
+        user_id,
+        team_id,
+        delta,
+        reason,
+        challenge_id,
+        uuid4() if reason == "share_verified" else None,
+        uuid4().hex,
+        at or datetime.now(UTC),
+    )
+    if announce:
+        await events.points_awarded(
+            [
+                events.PointsAwarded(
+                    org_id=org_id,
+                    user_id=user_id,
+                    team_id=team_id,
+                    delta=delta,
+                    reason=reason,
+                    challenge_id=challenge_id,
+                    submission_id=None,
+                    ledger_id=rows[0]["id"],
+                    at=rows[0]["created_at"],
+                )
+            ]
+        )

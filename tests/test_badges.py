@@ -14,6 +14,7 @@ from tests.helpers import (
     assert_problem,
     bearer,
     create_challenge,
+    ledger_award,
     run_worker_burst,
     signup,
 )
@@ -60,29 +61,7 @@ async def test_the_badge_list_shows_progress_toward_locked_badges(client):
 
 
 async def _award_points(org_id: UUID, user_id: UUID, delta: int) -> None:
-    rows = await PointsLedger.raw(
-        'INSERT INTO points_ledger (org, "user", delta, reason, idempotency_key) '
-        "VALUES ({}, {}, {}, 'test', {}) RETURNING id, created_at",
-        org_id,
-        user_id,
-        delta,
-        uuid4().hex,
-    )
-    await events.points_awarded(
-        [
-            events.PointsAwarded(
-                org_id=org_id,
-                user_id=user_id,
-                team_id=None,
-                delta=delta,
-                reason="test",
-                challenge_id=None,
-                submission_id=None,
-                ledger_id=rows[0]["id"],
-                at=datetime.now(UTC),
-            )
-        ]
-    )
+    await ledger_award(org_id, user_id, delta)
 
 
 @pytest.mark.parametrize(("points", "earned"), [(499, False), (500, True), (501, True)])
@@ -238,15 +217,7 @@ async def test_crossing_a_level_threshold_announces_the_new_level(client):
 
 
 async def _points_at(org_id: UUID, user_id: UUID, delta: int, at: datetime) -> None:
-    await PointsLedger.raw(
-        'INSERT INTO points_ledger (org, "user", delta, reason, idempotency_key, created_at) '
-        "VALUES ({}, {}, {}, 'test', {}, {})",
-        org_id,
-        user_id,
-        delta,
-        uuid4().hex,
-        at,
-    )
+    await ledger_award(org_id, user_id, delta, at=at, announce=False)
 
 
 async def test_period_winners_are_the_top_of_the_closed_week_ties_included(client):

@@ -20,13 +20,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from backend import events
 from backend.app import create_app
 from backend.db import DB
 from backend.embedded import EmbeddedRedis, free_port
 from backend.leaderboards import boards, keys
 from backend.leaderboards.service import MAX_STALE_SECONDS
-from backend.points.tables import PointsLedger
 from tests.helpers import (
     TMP_ROOT,
     add_member,
@@ -34,6 +32,7 @@ from tests.helpers import (
     bearer,
     client_for,
     create_team,
+    ledger_award,
     signup,
 )
 
@@ -55,35 +54,8 @@ async def _org_with_people(client, teams=(("Red", 2), ("Blue", 2))):
     return admin, people, team_ids
 
 
-async def _award(org_id, user_id, team_id, delta, at, challenge_id=None, key=None):
-    """One ledger row at a chosen time, announced as the real code does."""
-    rows = await PointsLedger.raw(
-        'INSERT INTO points_ledger (org, "user", team, delta, reason, challenge, '
-        "idempotency_key, created_at) VALUES ({}, {}, {}, {}, 'test', {}, {}, {}) "
-        "RETURNING id, created_at",
-        org_id,
-        user_id,
-        team_id,
-        delta,
-        challenge_id,
-        key or uuid4().hex,
-        at,
-    )
-    await events.points_awarded(
-        [
-            events.PointsAwarded(
-                org_id=org_id,
-                user_id=user_id,
-                team_id=team_id,
-                delta=delta,
-                reason="test",
-                challenge_id=challenge_id,
-                submission_id=None,
-                ledger_id=rows[0]["id"],
-                at=rows[0]["created_at"],
-            )
-        ]
-    )
+async def _award(org_id, user_id, team_id, delta, at, challenge_id=None):
+    await ledger_award(org_id, user_id, delta, at=at, team_id=team_id, challenge_id=challenge_id)
 
 
 async def _all_boards(redis, org_id):

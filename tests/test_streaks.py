@@ -1,13 +1,13 @@
 """Weekly streaks, driven by a clock and ledger rows at chosen times, never by waiting."""
 
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from backend import clock, events
 from backend.badges.streaks import Streak, streak_for, streak_from
 from backend.db import DB
 from backend.points.tables import PointsLedger
-from tests.helpers import add_member, bearer, signup
+from tests.helpers import add_member, bearer, ledger_award, signup
 from workers.tasks import warn_streaks_at_risk
 
 MONDAY = date(2026, 10, 5)
@@ -49,15 +49,7 @@ def test_a_streak_runs_across_the_year_boundary():
 
 
 async def _verified_at(org_id: UUID, user_id: UUID, at: datetime) -> None:
-    await PointsLedger.raw(
-        'INSERT INTO points_ledger (org, "user", delta, reason, submission, idempotency_key, '
-        "created_at) VALUES ({}, {}, 10, 'share_verified', {}, {}, {})",
-        org_id,
-        user_id,
-        uuid4(),
-        uuid4().hex,
-        at,
-    )
+    await ledger_award(org_id, user_id, 10, at=at, reason="share_verified", announce=False)
 
 
 async def test_weeks_are_counted_in_the_persons_timezone(client):

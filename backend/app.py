@@ -35,6 +35,8 @@ from backend.leaderboards.controller import LeaderboardsController
 from backend.leaderboards.service import Boards
 from backend.live import LiveHub, live_events
 from backend.logs import configure_logging, request_context_middleware
+from backend.notifications import push
+from backend.notifications.controller import InboxController, PushController
 from backend.orgs import service as orgs_service
 from backend.orgs.controller import (
     AdminOrgController,
@@ -91,6 +93,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     leaderboards.install(redis)
     badges.install()
     live.install(redis)
+    push.install(redis)
     hub = LiveHub(redis)
     hub.on_boards_changed.append(app.state.boards.mark_dirty)
     hub.start()
@@ -114,6 +117,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         leaderboards.uninstall()
         badges.uninstall()
         live.uninstall()
+        push.uninstall()
         await hub.stop()
         await redirector.recorder.stop()
         await redis.aclose()
@@ -206,6 +210,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             live_events,
             BadgesController,
             LevelsController,
+            PushController,
+            InboxController,
             badge_icons,
         ],
         on_app_init=[auth.on_app_init],

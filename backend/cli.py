@@ -7,7 +7,6 @@ first import of anything that reads them (backend.db, backend.app).
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import os
 import signal
@@ -118,6 +117,10 @@ def dev(host: str | None, port: int | None, data_dir: str | None, demo: bool) ->
         except EmbeddedError as exc:
             _fail(str(exc))
         env.setdefault("CHORUS_SECRET_KEY", dev_secret_key(root))
+        if not env.get("CHORUS_VAPID_PRIVATE_KEY"):
+            from backend.notifications.vapid import dev_key_file
+
+            env.setdefault("CHORUS_VAPID_PRIVATE_KEY_FILE", str(dev_key_file(root)))
 
         from backend.settings import get_settings
 
@@ -264,20 +267,12 @@ def rebuild_leaderboards(org_id: str | None) -> None:
 @main.command("vapid-keys")
 def vapid_keys() -> None:
     """Print a new VAPID key pair for Web Push (keep the private key secret)."""
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
+    from backend.notifications.vapid import generate
 
-    key = ec.generate_private_key(ec.SECP256R1())
-    private = key.private_numbers().private_value.to_bytes(32, "big")
-    public = key.public_key().public_bytes(
-        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
-    )
-
-    def b64(raw: bytes) -> str:
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    click.echo(f"CHORUS_VAPID_PRIVATE_KEY={b64(private)}")
-    click.echo(f"CHORUS_VAPID_PUBLIC_KEY={b64(public)}")
+    private, public = generate()
+    click.echo(f"CHORUS_VAPID_PRIVATE_KEY={private}")
+    # the public key is derived from the private one; printed for reference only
+    click.echo(f"CHORUS_VAPID_PUBLIC_KEY={public}")
 
 
 if __name__ == "__main__":

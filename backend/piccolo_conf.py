@@ -12,6 +12,7 @@ APP_REGISTRY = AppRegistry(
         "backend.submissions.piccolo_app",
         "backend.points.piccolo_app",
         "backend.badges.piccolo_app",
+        "backend.notifications.piccolo_app",
     ]
 )
 

@@ -60,6 +60,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     linkedin_base_url: str = "https://www.linkedin.com"
     x_oembed_url: str = "https://publish.twitter.com/oembed"
     facebook_base_url: str = "https://www.facebook.com"
+    vapid_private_key: str = ""  # base64url raw P-256 key (chorus vapid-keys), or:
+    vapid_private_key_file: str = ""
+    vapid_subject: str = "mailto:advocacy@chorus.invalid"
+    push_retry_seconds: float = 30.0  # when a push service says "later" without Retry-After
+    # Push services the worker may POST to (browsers' own); "*." matches any subdomain.
+    push_hosts: str = (
+        "fcm.googleapis.com,updates.push.services.mozilla.com,*.push.apple.com,*.notify.windows.com"
+    )
     leaderboard_min_team_size: int = 3
     leaderboard_memory_max: int = 50_000
     level_thresholds: str = "0,100,250,500,1000,2000,3500,5500,8000,12000"

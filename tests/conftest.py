@@ -27,7 +27,8 @@ import httpx
 import pytest
 
 from backend.embedded import EmbeddedPostgres, EmbeddedRedis
-from tests.fakes import FakeNetwork
+from backend.notifications.vapid import generate as generate_vapid
+from tests.fakes import FakeNetwork, FakePushService
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 WORKER_INDEX = int(WORKER.removeprefix("gw") or 0)
@@ -55,6 +56,8 @@ def _start_servers() -> tuple[str, str]:
 
 ADMIN_PG_URL, BASE_REDIS_URL = _start_servers()
 NETWORK = FakeNetwork()
+VAPID_PRIVATE, VAPID_PUBLIC = generate_vapid()
+PUSH = FakePushService(VAPID_PUBLIC)
 TEST_DB = f"chorus_test_{WORKER}_{secrets.token_hex(4)}"
 REDIS_DB = 1 + WORKER_INDEX % 15  # db 0 is left to whatever else uses this server
 
@@ -88,6 +91,9 @@ os.environ.update(
         "CHORUS_X_OEMBED_URL": f"{NETWORK.base}/x/oembed",
         "CHORUS_VERIFY_RETRY_SECONDS": "0.2",
         "CHORUS_VERIFY_MAX_TRIES": "3",
+        "CHORUS_VAPID_PRIVATE_KEY": VAPID_PRIVATE,
+        "CHORUS_VAPID_SUBJECT": "mailto:tests@chorus.invalid",
+        "CHORUS_PUSH_RETRY_SECONDS": "0.3",
     }
 )
 
@@ -128,6 +134,13 @@ def network() -> FakeNetwork:
     """The local fake of LinkedIn, Facebook and X, emptied for each test."""
     NETWORK.reset()
     return NETWORK
+
+
+@pytest.fixture
+def push_service() -> FakePushService:
+    """The local push service, emptied for each test."""
+    PUSH.reset()
+    return PUSH
 
 
 @pytest.fixture

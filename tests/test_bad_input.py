@@ -8,6 +8,7 @@ import pytest
 
 from backend.badges.tables import Badge, UserBadge
 from backend.challenges.tables import Challenge, Pillar
+from backend.notifications.tables import Notification, PushSubscription
 from backend.orgs.tables import Invite, Organization, Team, TeamLead, User
 from backend.points.tables import PointsLedger
 from backend.sharing.tables import ShareLink
@@ -133,6 +134,14 @@ ENDPOINTS = {
         "admin",
         nullable=("thresholds",),
     ),
+    "preferences": Endpoint(
+        "PUT",
+        "/api/v1/me/notification-preferences",
+        {"categories": {"badge": False}, "quietStart": 22, "quietEnd": 7, "dailyCap": 2},
+        ("categories",),
+        "member",
+        nullable=("quietStart", "quietEnd"),
+    ),
     "share-link": Endpoint(
         "POST",
         "/api/v1/challenges/{challenge_id}/share-links",
@@ -199,7 +208,10 @@ async def _snapshot() -> tuple[Any, ...]:
     submissions = await Submission.select(
         Submission.id, Submission.status, Submission.post_url
     ).order_by(Submission.id)
+    prefs = await Notification.raw('SELECT * FROM notification_prefs ORDER BY "user"')
     return (
+        prefs,
+        await PushSubscription.count(),
         await Badge.select(Badge.code, Badge.name, Badge.points).order_by(Badge.code),
         await UserBadge.count(),
         submissions,

@@ -14,6 +14,7 @@ from backend import db, live
 from backend.badges import service as badges
 from backend.fetch import SafeFetcher
 from backend.leaderboards import boards as leaderboards
+from backend.notifications import push
 from backend.settings import get_settings
 from backend.sharing.clicks import run_ingester
 from workers import tasks
@@ -27,6 +28,7 @@ FUNCTIONS: list[Any] = [
     tasks.reconcile_leaderboards,
     tasks.warn_streaks_at_risk,
     tasks.award_period_winners,
+    tasks.send_push,
 ]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
@@ -53,6 +55,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     leaderboards.install(ctx["redis"])
     badges.install()
     live.install(ctx["redis"])
+    push.install(ctx["redis"])
     if ctx.get("ingest_clicks", True):
         stop = asyncio.Event()
         consumer = f"{socket.gethostname()}-{id(ctx)}"
@@ -69,6 +72,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         leaderboards.uninstall()
         badges.uninstall()
         live.uninstall()
+        push.uninstall()
     await db.close_pool()
 
 

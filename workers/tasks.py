@@ -17,6 +17,7 @@ from backend.challenges.service import store_preview
 from backend.challenges.tables import Challenge
 from backend.fetch import FetchError, SafeFetcher, parse_preview
 from backend.leaderboards import boards as leaderboards
+from backend.notifications import push
 from backend.orgs.tables import Invite, Organization, User
 from backend.settings import get_settings
 from backend.submissions import service as submissions
@@ -176,3 +177,15 @@ async def award_period_winners(ctx: dict[str, Any]) -> int:
     for row in await Organization.select(Organization.id):
         awarded += len(await badges.award_period_winners(row["id"], clock.now()))
     return awarded
+
+
+PUSH_TRIES = 5
+
+
+async def send_push(ctx: dict[str, Any], notification_id: str) -> str:
+    """Deliver one notification to every device of its person; retried while the push
+    service asks to wait (429 / 5xx), at most PUSH_TRIES times."""
+    outcome = await push.send(UUID(notification_id), redis=ctx["redis"], settings=get_settings())
+    if outcome.retry_after is not None and ctx.get("job_try", 1) < PUSH_TRIES:
+        raise Retry(defer=outcome.retry_after)
+    return f"sent {outcome.sent}, removed {outcome.removed}"

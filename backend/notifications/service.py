@@ -1,0 +1,323 @@
+"""Notifications and the budget that keeps people from muting Chorus.
+
+Everything worth telling lands in the in-app inbox. Whether it also reaches the phone is the
+budget's call: the person's per-category preferences, their quiet hours (in their timezone)
+and a daily cap on non-urgent pushes (3 unless they choose otherwise). What the budget holds
+back waits in the inbox and in the evening digest. Urgent notices (the verdict on a share
+someone just submitted) skip the cap and quiet hours; preferences still rule.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+from datetime import datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID, uuid4
+from zoneinfo import ZoneInfo
+
+import asyncpg
+import msgspec
+
+from backend import clock, events
+from backend.db import DB
+from backend.errors import Invalid, NotFound
+from backend.fetch import check_public_url
+from backend.notifications.schemas import (
+    CATEGORIES,
+    NotificationRead,
+    PreferencesBody,
+    SubscriptionCreate,
+)
+from backend.notifications.tables import Notification, PushSubscription
+from backend.orgs.tables import User
+from backend.security import CurrentUser
+from backend.settings import Settings
+from backend.wire import Page, created_at_cursor, decode_cursor
+
+log = logging.getLogger("chorus.notifications")
+
+DEFAULT_CAP = 3
+DEFAULT_QUIET = (22, 7)
+
+# -- subscriptions -----------------------------------------------------------------------
+
+
+def push_host_allowed(endpoint: str, settings: Settings) -> bool:
+    """Only browsers' push services (and, in tests, allow-listed local fakes) are posted to."""
+    host = (urlsplit(endpoint).hostname or "").lower()
+    patterns = [p.strip().lower() for p in settings.push_hosts.split(",") if p.strip()]
+    return host in settings.fetch_allow_list or any(
+        fnmatch.fnmatchcase(host, pattern) for pattern in patterns
+    )
+
+
+async def subscribe(user: CurrentUser, data: SubscriptionCreate, settings: Settings) -> bool:
+    """Save a browser's subscription; the same endpoint again is an update. True if new."""
+    try:
+        endpoint = check_public_url(data.endpoint)
+    except ValueError as exc:
+        raise Invalid(f"endpoint: {exc}") from exc
+    if not (
+        endpoint.startswith("https://") or urlsplit(endpoint).hostname in settings.fetch_allow_list
+    ):
+        raise Invalid("endpoint must be an https URL of a push service.")
+    if not push_host_allowed(endpoint, settings):
+        raise Invalid("endpoint is not a push service Chorus sends to.")
+    rows = await PushSubscription.raw(
+        'INSERT INTO push_subscription (id, org, "user", endpoint, p256dh, auth) '
+        "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (endpoint) DO UPDATE SET "
+        'org = EXCLUDED.org, "user" = EXCLUDED."user", p256dh = EXCLUDED.p256dh, '
+        "auth = EXCLUDED.auth, failures = 0 RETURNING (xmax = 0) AS inserted",
+        uuid4(),
+        user.org_id,
+        user.id,
+        endpoint,
+        data.keys.p256dh,
+        data.keys.auth,
+    )
+    return bool(rows[0]["inserted"])
+
+
+async def unsubscribe(user: CurrentUser, endpoint: str) -> None:
+    deleted = (
+        await PushSubscription.delete()
+        .where((PushSubscription.endpoint == endpoint) & (PushSubscription.user == user.id))
+        .returning(PushSubscription.id)
+    )
+    if not deleted:
+        raise NotFound("No such subscription of yours.")
+
+
+# -- preferences -----------------------------------------------------------------------
+
+
+async def preferences(user_id: UUID) -> PreferencesBody:
+    rows = await Notification.raw(
+        "SELECT categories, quiet_start, quiet_end, daily_cap FROM notification_prefs "
+        'WHERE "user" = {}',
+        user_id,
+    )
+    chosen: dict[str, bool] = {}
+    if rows:
+        raw = rows[0]["categories"]
+        chosen = msgspec.json.decode(raw) if isinstance(raw, str) else dict(raw)
+    return PreferencesBody(
+        categories={c: bool(chosen.get(c, True)) for c in CATEGORIES},
+        quiet_start=rows[0]["quiet_start"] if rows else DEFAULT_QUIET[0],
+        quiet_end=rows[0]["quiet_end"] if rows else DEFAULT_QUIET[1],
+        daily_cap=rows[0]["daily_cap"] if rows else DEFAULT_CAP,
+    )
+
+
+async def set_preferences(user: CurrentUser, data: PreferencesBody) -> PreferencesBody:
+    unknown = set(data.categories) - set(CATEGORIES)
+    if unknown:
+        raise Invalid(f"Unknown categories {sorted(unknown)}; they are {', '.join(CATEGORIES)}.")
+    if (data.quiet_start is None) != (data.quiet_end is None):
+        raise Invalid("quietStart and quietEnd go together (both null: no quiet hours).")
+    await Notification.raw(
+        'INSERT INTO notification_prefs ("user", categories, quiet_start, quiet_end, daily_cap) '
+        'VALUES ({}, {}::jsonb, {}, {}, {}) ON CONFLICT ("user") DO UPDATE SET '
+        "categories = EXCLUDED.categories, quiet_start = EXCLUDED.quiet_start, "
+        "quiet_end = EXCLUDED.quiet_end, daily_cap = EXCLUDED.daily_cap",
+        user.id,
+        msgspec.json.encode(data.categories).decode(),
+        data.quiet_start,
+        data.quiet_end,
+        data.daily_cap,
+    )
+    return await preferences(user.id)
+
+
+def in_quiet_hours(local: datetime, start: int | None, end: int | None) -> bool:
+    if start is None or end is None or start == end:
+        return False
+    hour = local.hour
+    return start <= hour < end if start < end else hour >= start or hour < end
+
+
+# -- notifying ---------------------------------------------------------------------------
+
+
+async def notify(
+    org_id: UUID,
+    user_id: UUID,
+    category: str,
+    title: str,
+    body: str,
+    url: str = "/",
+    *,
+    urgent: bool = False,
+    dedupe_key: str | None = None,
+) -> tuple[UUID, str] | None:
+    """Put a notice in the inbox and decide whether it is pushed; returns (id, push state), or
+    None when `dedupe_key` was seen before. The caller queues the push when the state is
+    'queued' (workers.tasks.send_push)."""
+    person = await User.select(User.timezone).where(User.id == user_id).first()
+    if person is None:
+        return None
+    prefs = await preferences(user_id)
+    local = clock.now().astimezone(ZoneInfo(person["timezone"]))
+    notification_id = uuid4()
+    async with DB.transaction():
+        # One decision at a time per person, so the cap holds under concurrent notices.
+        await Notification.raw("SELECT pg_advisory_xact_lock(hashtext({}))", str(user_id))
+        if not prefs.categories.get(category, True):
+            state, reason = "off", "preference"
+        elif urgent:
+            state, reason = "queued", None
+        elif in_quiet_hours(local, prefs.quiet_start, prefs.quiet_end):
+            state, reason = "held", "quiet_hours"
+        elif await _pushed_today(user_id, local) >= prefs.daily_cap:
+            state, reason = "held", "daily_cap"
+        else:
+            state, reason = "queued", None
+        try:
+            await Notification.insert(
+                Notification(
+                    id=notification_id,
+                    org=org_id,
+                    user=user_id,
+                    category=category,
+                    title=title[:120],
+                    body=body[:500],
+                    url=url[:500],
+                    urgent=urgent,
+                    push_state=state,
+                    held_reason=reason,
+                    dedupe_key=dedupe_key,
+                    created_at=clock.now(),
+                )
+            )
+        except asyncpg.UniqueViolationError:
+            return None  # this notice was given before
+    return notification_id, state
+
+
+async def _pushed_today(user_id: UUID, local: datetime) -> int:
+    midnight = datetime.combine(local.date(), time.min, local.tzinfo)
+    rows = await Notification.raw(
+        'SELECT count(*) AS n FROM notification WHERE "user" = {} AND NOT urgent '
+        "AND push_state IN ('queued', 'sent') AND created_at >= {} AND created_at < {}",
+        user_id,
+        midnight,
+        midnight + timedelta(days=1),
+    )
+    return int(rows[0]["n"])
+
+
+# -- the inbox ---------------------------------------------------------------------------
+
+
+async def inbox(
+    user: CurrentUser, *, limit: int = 30, cursor: str | None = None
+) -> Page[NotificationRead]:
+    """Newest first."""
+    before_created, before_id = (
+        decode_cursor(cursor, tuple[datetime, UUID]) if cursor else (None, None)
+    )
+    rows = await Notification.raw(
+        'SELECT * FROM notification WHERE "user" = {} AND ({}::timestamptz IS NULL '
+        "OR (created_at, id) < ({}::timestamptz, {}::uuid)) "
+        "ORDER BY created_at DESC, id DESC LIMIT {}",
+        user.id,
+        before_created,
+        before_created,
+        before_id,
+        limit + 1,
+    )
+    items = [
+        NotificationRead(
+            id=r["id"],
+            category=r["category"],
+            title=r["title"],
+            body=r["body"],
+            url=r["url"],
+            pushed=r["push_state"] in ("queued", "sent"),
+            held_reason=r["held_reason"],
+            created_at=r["created_at"],
+            read_at=r["read_at"],
+        )
+        for r in rows[:limit]
+    ]
+    return Page[NotificationRead](items=items, next_cursor=created_at_cursor(rows, limit))
+
+
+async def mark_read(user: CurrentUser, notification_id: UUID) -> None:
+    updated = await Notification.raw(
+        "UPDATE notification SET read_at = coalesce(read_at, now()) "
+        'WHERE id = {} AND "user" = {} RETURNING id',
+        notification_id,
+        user.id,
+    )
+    if not updated:
+        raise NotFound("No such notification of yours.")
+
+
+# -- what becomes a notification ---------------------------------------------------------
+
+
+def _describe(notice: events.UserNotice) -> tuple[str, str, str, str, bool] | None:
+    """(category, title, body, url, urgent) for a live notice, or None if it is not pushed."""
+    data: dict[str, Any] = notice.data
+    if notice.kind == "submission":
+        if data.get("status") == "verified":
+            return (
+                "verification",
+                f"Verified! +{data.get('pointsAwarded', 0)}",
+                "Your share counts. Thank you for spreading the word.",
+                f"/challenges/{data.get('challengeId')}",
+                True,
+            )
+        if data.get("status") == "rejected":
+            return (
+                "verification",
+                "About your share",
+                str(data.get("reason") or "It could not be verified."),
+                f"/challenges/{data.get('challengeId')}",
+                True,
+            )
+        return None
+    if notice.kind == "badge":
+        return (
+            "badge",
+            f"You earned {data.get('name')}",
+            f"+{data.get('points', 0)} points" if data.get("points") else "Nicely done.",
+            "/badges",
+            False,
+        )
+    if notice.kind == "level_up":
+        return (
+            "level",
+            f"Level {data.get('level')}!",
+            f"{data.get('points')} points so far.",
+            "/me",
+            False,
+        )
+    if notice.kind == "team_goal":
+        return (
+            "team",
+            "Your team reached its goal",
+            f"+{data.get('bonus')} points each.",
+            f"/challenges/{data.get('challengeId')}",
+            False,
+        )
+    if notice.kind == "streak_at_risk":
+        return (
+            "streak",
+            f"Keep your {data.get('weeks')}-week streak",
+            "One share before Sunday keeps it going.",
+            "/",
+            False,
+        )
+    return None
+
+
+async def on_notice(notice: events.UserNotice) -> tuple[UUID, str] | None:
+    described = _describe(notice)
+    if described is None:
+        return None
+    category, title, body, url, urgent = described
+    return await notify(notice.org_id, notice.user_id, category, title, body, url, urgent=urgent)

@@ -1,0 +1,226 @@
+"""Web Push through the real worker to a local push service that checks VAPID and decrypts."""
+
+from datetime import UTC, datetime
+from uuid import UUID
+
+import pytest
+
+from backend import clock, events
+from backend.db import DB
+from backend.notifications import service as notifications
+from backend.notifications.push import enqueue_push
+from backend.notifications.tables import Notification, PushSubscription
+from backend.notifications.vapid import public_of
+from tests.helpers import add_member, assert_problem, bearer, run_worker_burst, signup
+from tests.test_submissions import _setup, _submit
+
+
+async def _subscribe(client, person, push_service):
+    sub = push_service.subscription()
+    resp = await client.post("/api/v1/push/subscriptions", json=sub, headers=bearer(person))
+    assert resp.status_code == 201, resp.text
+    return sub
+
+
+async def test_the_public_key_is_the_servers_vapid_key(client, settings):
+    resp = await client.get("/api/v1/push/public-key")
+    assert resp.json() == {"publicKey": public_of(settings.vapid_private_key)}
+
+
+async def test_a_verified_share_arrives_as_an_encrypted_push(client, push_service):
+    _, employee, ch, _ = await _setup(client, verification="trust")
+    await _subscribe(client, employee, push_service)
+    await _submit(client, employee, ch)
+    await run_worker_burst()
+    assert push_service.rejected == []
+    verdicts = [m for m in push_service.messages if m["payload"]["category"] == "verification"]
+    assert len(verdicts) == 1
+    message = verdicts[0]
+    assert message["payload"]["title"] == "Verified! +25"
+    assert message["payload"]["body"] == "Your share counts. Thank you for spreading the word."
+    assert message["payload"]["url"] == f"/challenges/{ch['id']}"
+    assert (message["urgency"], message["ttl"]) == ("high", "86400")
+    row = await PushSubscription.select(PushSubscription.last_success_at).first()
+    assert row["last_success_at"] is not None
+    inbox = (await client.get("/api/v1/notifications", headers=bearer(employee))).json()
+    assert "Verified! +25" in [n["title"] for n in inbox["items"]]
+
+
+async def _notify(app, person, n, category="badge"):
+    for i in range(n):
+        made = await notifications.notify(
+            UUID(person.org_id), UUID(person.user_id), category, f"Notice {i}", "Body"
+        )
+        if made and made[1] == "queued":
+            await enqueue_push(app.state.redis, made[0])
+
+
+async def test_the_fourth_non_urgent_push_of_a_day_waits_in_the_inbox(app, client, push_service):
+    admin = await signup(client)
+    person = await add_member(client, admin)
+    await _subscribe(client, person, push_service)
+    await _notify(app, person, 4)
+    await run_worker_burst()
+    assert [m["payload"]["title"] for m in push_service.messages] == [
+        "Notice 0",
+        "Notice 1",
+        "Notice 2",
+    ]
+    inbox = (await client.get("/api/v1/notifications", headers=bearer(person))).json()["items"]
+    held = [n for n in inbox if not n["pushed"]]
+    assert [(n["title"], n["heldReason"]) for n in held] == [("Notice 3", "daily_cap")]
+    # an urgent notice still goes
+    made = await notifications.notify(
+        UUID(person.org_id), UUID(person.user_id), "verification", "Verdict", "Yes", urgent=True
+    )
+    assert made is not None and made[1] == "queued"
+
+
+async def test_quiet_hours_and_preferences_hold_pushes(app, client, push_service, monkeypatch):
+    admin = await signup(client)
+    person = await add_member(client, admin)
+    await DB.run_ddl(f"UPDATE app_user SET timezone = 'Asia/Tokyo' WHERE id = '{person.user_id}'")
+    resp = await client.put(
+        "/api/v1/me/notification-preferences",
+        json={"categories": {"level": False}, "quietStart": 22, "quietEnd": 7, "dailyCap": 5},
+        headers=bearer(person),
+    )
+    assert resp.status_code == 200
+    assert resp.json()["categories"]["level"] is False
+    assert resp.json()["categories"]["badge"] is True
+    late = datetime(2026, 11, 26, 14, 30, tzinfo=UTC)  # 23:30 in Tokyo
+    monkeypatch.setattr(clock, "now", lambda: late)
+    org, user = UUID(person.org_id), UUID(person.user_id)
+    assert (await notifications.notify(org, user, "badge", "B", "b"))[1] == "held"
+    assert (await notifications.notify(org, user, "level", "L", "l"))[1] == "off"
+    assert (await notifications.notify(org, user, "verification", "V", "v", urgent=True))[1] == (
+        "queued"
+    )
+    morning = datetime(2026, 11, 26, 0, 30, tzinfo=UTC)  # 09:30 in Tokyo
+    monkeypatch.setattr(clock, "now", lambda: morning)
+    assert (await notifications.notify(org, user, "badge", "B2", "b"))[1] == "queued"
+    reasons = {
+        r["title"]: r["held_reason"]
+        for r in await Notification.select(Notification.title, Notification.held_reason)
+    }
+    assert reasons == {"B": "quiet_hours", "L": "preference", "V": None, "B2": None}
+
+
+async def test_a_gone_subscription_is_removed_and_busy_services_are_retried(
+    app, client, push_service
+):
+    admin = await signup(client)
+    person = await add_member(client, admin)
+    gone = await _subscribe(client, person, push_service)
+    busy = await _subscribe(client, person, push_service)
+    flaky = await _subscribe(client, person, push_service)
+    push_service.script[gone["endpoint"].rsplit("/", 1)[1]] = [(410, {})]
+    push_service.script[busy["endpoint"].rsplit("/", 1)[1]] = [(429, {"Retry-After": "1"})]
+    push_service.script[flaky["endpoint"].rsplit("/", 1)[1]] = [(500, {})]
+    await _notify(app, person, 1)
+    await run_worker_burst()
+    endpoints = {r["endpoint"] for r in await PushSubscription.select(PushSubscription.endpoint)}
+    assert endpoints == {busy["endpoint"], flaky["endpoint"]}  # only the gone one was dropped
+    delivered = sorted(m["subscription"] for m in push_service.messages)
+    assert delivered == sorted(
+        [busy["endpoint"].rsplit("/", 1)[1], flaky["endpoint"].rsplit("/", 1)[1]]
+    )  # each once, after its retry
+    assert (await Notification.select(Notification.push_state).first())["push_state"] == "sent"
+
+
+async def test_badges_and_level_ups_become_notifications(client, push_service):
+    _, employee, ch, _ = await _setup(client, verification="trust")
+    await _subscribe(client, employee, push_service)
+    await _submit(client, employee, ch)
+    await run_worker_burst()
+    categories = sorted(m["payload"]["category"] for m in push_service.messages)
+    assert categories == ["badge", "verification"]
+    titles = {m["payload"]["title"] for m in push_service.messages}
+    assert "You earned First voice" in titles
+
+
+async def test_subscriptions_are_checked_and_belong_to_their_owner(client, push_service):
+    admin = await signup(client)
+    person = await add_member(client, admin)
+    sub = await _subscribe(client, person, push_service)
+    again = await client.post("/api/v1/push/subscriptions", json=sub, headers=bearer(person))
+    assert again.status_code == 200  # the same endpoint again is an update
+    for endpoint in [
+        "javascript:alert(1)",
+        "http://push.example.com/x",
+        "https://10.1.2.3/push/abc",
+        "https://evil.example.com/push/abc",
+    ]:
+        resp = await client.post(
+            "/api/v1/push/subscriptions",
+            json={**sub, "endpoint": endpoint},
+            headers=bearer(person),
+        )
+        assert_problem(resp, 422)
+    for body in ({"endpoint": sub["endpoint"]}, {**sub, "keys": {"p256dh": "x"}}, ["nope"]):
+        resp = await client.post("/api/v1/push/subscriptions", json=body, headers=bearer(person))
+        assert resp.status_code == 400, body
+    assert_problem(await client.post("/api/v1/push/subscriptions", json=sub), 401)
+    other = await signup(client, org="Other")
+    resp = await client.delete(
+        "/api/v1/push/subscriptions", params={"endpoint": sub["endpoint"]}, headers=bearer(other)
+    )
+    assert_problem(resp, 404)
+    resp = await client.delete(
+        "/api/v1/push/subscriptions", params={"endpoint": sub["endpoint"]}, headers=bearer(person)
+    )
+    assert resp.status_code == 204
+    assert await PushSubscription.count() == 0
+
+
+async def test_the_inbox_pages_newest_first_and_marks_read(app, client):
+    admin = await signup(client)
+    person = await add_member(client, admin)
+    await _notify(app, person, 5)
+    first = (
+        await client.get("/api/v1/notifications", params={"limit": 3}, headers=bearer(person))
+    ).json()
+    assert [n["title"] for n in first["items"]] == ["Notice 4", "Notice 3", "Notice 2"]
+    rest = (
+        await client.get(
+            "/api/v1/notifications",
+            params={"limit": 3, "cursor": first["nextCursor"]},
+            headers=bearer(person),
+        )
+    ).json()
+    assert [n["title"] for n in rest["items"]] == ["Notice 1", "Notice 0"]
+    target = first["items"][0]["id"]
+    assert_problem(
+        await client.post(f"/api/v1/notifications/{target}/read", headers=bearer(admin)), 404
+    )
+    resp = await client.post(f"/api/v1/notifications/{target}/read", headers=bearer(person))
+    assert resp.status_code == 204
+    again = (await client.get("/api/v1/notifications", headers=bearer(person))).json()["items"]
+    assert again[0]["readAt"] is not None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"categories": {"gossip": True}},
+        {"categories": {}, "quietStart": 22},
+        {"categories": {}, "dailyCap": 99},
+        {"categories": {"badge": "yes"}},
+        {"categories": {}, "quietStart": 25, "quietEnd": 7},
+    ],
+)
+async def test_bad_preferences_are_refused(client, body):
+    admin = await signup(client)
+    resp = await client.put("/api/v1/me/notification-preferences", json=body, headers=bearer(admin))
+    assert 400 <= resp.status_code < 500
+    prefs = (await client.get("/api/v1/me/notification-preferences", headers=bearer(admin))).json()
+    assert prefs["dailyCap"] == 3
+
+
+async def test_notices_given_twice_with_one_key_make_one_notification(client):
+    admin = await signup(client)
+    org, user = UUID(admin.org_id), UUID(admin.user_id)
+    assert await notifications.notify(org, user, "recap", "R", "r", dedupe_key="recap:w48")
+    assert await notifications.notify(org, user, "recap", "R", "r", dedupe_key="recap:w48") is None
+    assert await Notification.count() == 1
+    assert events.UserNotice  # the notices that feed this are published as events

@@ -1,6 +1,7 @@
 """Web Push through the real worker to a local push service that checks VAPID and decrypts."""
 
-from datetime import UTC, datetime
+import itertools
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -13,6 +14,16 @@ from backend.notifications.tables import Notification, PushSubscription
 from backend.notifications.vapid import public_of
 from tests.helpers import add_member, assert_problem, bearer, run_worker_burst, signup
 from tests.test_submissions import _setup, _submit
+
+
+@pytest.fixture(autouse=True)
+def midday(monkeypatch):
+    """Pushes depend on the hour (quiet hours): these tests live at noon UTC, whenever CI runs."""
+    noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    ticks = itertools.count()
+    # a clock that moves a millisecond per reading, so notices keep their order
+    monkeypatch.setattr(clock, "now", lambda: noon + timedelta(milliseconds=next(ticks)))
+    return noon
 
 
 async def _subscribe(client, person, push_service):
@@ -128,13 +139,13 @@ async def test_a_gone_subscription_is_removed_and_busy_services_are_retried(
     assert (await Notification.select(Notification.push_state).first())["push_state"] == "sent"
 
 
-async def test_badges_and_level_ups_become_notifications(client, push_service):
+async def test_a_new_challenge_a_badge_and_the_verdict_each_become_a_push(client, push_service):
     _, employee, ch, _ = await _setup(client, verification="trust")
     await _subscribe(client, employee, push_service)
     await _submit(client, employee, ch)
     await run_worker_burst()
     categories = sorted(m["payload"]["category"] for m in push_service.messages)
-    assert categories == ["badge", "verification"]
+    assert categories == ["badge", "challenge", "verification"]
     titles = {m["payload"]["title"] for m in push_service.messages}
     assert "You earned First voice" in titles
 
@@ -224,3 +235,75 @@ async def test_notices_given_twice_with_one_key_make_one_notification(client):
     assert await notifications.notify(org, user, "recap", "R", "r", dedupe_key="recap:w48") is None
     assert await Notification.count() == 1
     assert events.UserNotice  # the notices that feed this are published as events
+
+
+async def test_a_new_challenge_is_announced_in_batches_to_its_audience_once(
+    app, client, push_service, monkeypatch
+):
+    from backend.notifications import triggers
+    from tests.helpers import create_challenge, create_team
+
+    monkeypatch.setattr(triggers, "ANNOUNCE_BATCH", 2)  # five people: three batches
+    admin = await signup(client)
+    team = await create_team(client, admin, "Field")
+    members = [await add_member(client, admin, team_id=team["id"]) for _ in range(5)]
+    outsider = await add_member(client, admin)
+    for person in (*members, outsider):
+        await _subscribe(client, person, push_service)
+    ch = await create_challenge(client, admin, title="Launch day", teamIds=[team["id"]])
+    await run_worker_burst()
+    told = [m for m in push_service.messages if m["payload"]["category"] == "challenge"]
+    assert len(told) == 5
+    assert told[0]["payload"]["title"] == "New challenge: Launch day"
+    assert told[0]["payload"]["url"] == f"/challenges/{ch['id']}"
+    # publishing again (after an unpublish) tells nobody twice
+    await client.post(f"/api/v1/admin/challenges/{ch['id']}/unpublish", headers=bearer(admin))
+    await client.post(f"/api/v1/admin/challenges/{ch['id']}/publish", headers=bearer(admin))
+    for batch in range(3):
+        await app.state.redis.enqueue_job(
+            "announce_challenge_batch", ch["id"], batch, _job_id=f"again:{batch}"
+        )
+    await run_worker_burst()
+    assert len([m for m in push_service.messages if m["payload"]["category"] == "challenge"]) == 5
+
+
+async def test_the_evening_digest_sums_up_what_was_held(app, client, push_service, monkeypatch):
+    from backend.notifications import triggers
+
+    admin = await signup(client)
+    person = await add_member(client, admin)
+    await _subscribe(client, person, push_service)
+    await _notify(app, person, 5)  # three pushed, two held by the cap
+    evening = clock.now().replace(hour=18, minute=5)
+    monkeypatch.setattr(clock, "now", lambda: evening)
+    queued = await triggers.send_digests()
+    assert len(queued) == 1
+    assert await triggers.send_digests() == []  # once a day
+    for notification_id in queued:
+        await enqueue_push(app.state.redis, notification_id)
+    await run_worker_burst()
+    digest = [m for m in push_service.messages if m["payload"]["category"] == "digest"]
+    assert [m["payload"]["title"] for m in digest] == ["2 updates you missed today"]
+    assert digest[0]["payload"]["body"] == "Notice 4 · Notice 3"
+
+
+async def test_the_monday_recap_tells_last_weeks_points_and_place(client, monkeypatch):
+    from backend.notifications import triggers
+    from tests.helpers import ledger_award
+
+    admin = await signup(client)
+    first, second = await add_member(client, admin), await add_member(client, admin)
+    org = UUID(admin.org_id)
+    wednesday = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+    await ledger_award(org, UUID(first.user_id), 80, at=wednesday, announce=False)
+    await ledger_award(org, UUID(second.user_id), 30, at=wednesday, announce=False)
+    monday_nine = datetime(2026, 11, 23, 9, 10, tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: monday_nine)
+    assert len(await triggers.send_recaps()) == 2
+    assert await triggers.send_recaps() == []
+    recap = await Notification.select(Notification.user, Notification.body).where(
+        Notification.category == "recap"
+    )
+    bodies = {str(r["user"]): r["body"] for r in recap}
+    assert bodies[first.user_id] == "+80 points, #1 of 2. Thank you!"
+    assert bodies[second.user_id] == "+30 points, #2 of 2. Thank you!"

@@ -29,6 +29,10 @@ FUNCTIONS: list[Any] = [
     tasks.warn_streaks_at_risk,
     tasks.award_period_winners,
     tasks.send_push,
+    tasks.announce_challenge,
+    tasks.announce_challenge_batch,
+    tasks.send_digests,
+    tasks.send_recaps,
 ]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
@@ -36,6 +40,8 @@ CRON_JOBS: list[Any] = [
     cron(tasks.reconcile_leaderboards, minute=set(range(2, 60, 10)), unique=True),
     cron(tasks.warn_streaks_at_risk, minute={7}, unique=True),
     cron(tasks.award_period_winners, minute={23}, unique=True),
+    cron(tasks.send_digests, minute={1}, unique=True),
+    cron(tasks.send_recaps, minute={3}, unique=True),
 ]
 
 

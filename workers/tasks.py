@@ -17,7 +17,7 @@ from backend.challenges.service import store_preview
 from backend.challenges.tables import Challenge
 from backend.fetch import FetchError, SafeFetcher, parse_preview
 from backend.leaderboards import boards as leaderboards
-from backend.notifications import push
+from backend.notifications import push, triggers
 from backend.orgs.tables import Invite, Organization, User
 from backend.settings import get_settings
 from backend.submissions import service as submissions
@@ -189,3 +189,41 @@ async def send_push(ctx: dict[str, Any], notification_id: str) -> str:
     if outcome.retry_after is not None and ctx.get("job_try", 1) < PUSH_TRIES:
         raise Retry(defer=outcome.retry_after)
     return f"sent {outcome.sent}, removed {outcome.removed}"
+
+
+async def announce_challenge(ctx: dict[str, Any], challenge_id: str) -> int:
+    """A challenge went live: one job per batch of its audience, so ten thousand people never
+    become one giant job."""
+    size = await triggers.audience_size(UUID(challenge_id))
+    batches = (size + triggers.ANNOUNCE_BATCH - 1) // triggers.ANNOUNCE_BATCH
+    for batch in range(batches):
+        await ctx["redis"].enqueue_job(
+            "announce_challenge_batch",
+            challenge_id,
+            batch,
+            _job_id=f"announce:{challenge_id}:{batch}",
+        )
+    return batches
+
+
+async def announce_challenge_batch(ctx: dict[str, Any], challenge_id: str, batch: int) -> int:
+    queued = await triggers.announce_batch(UUID(challenge_id), batch)
+    for notification_id in queued:
+        await push.enqueue_push(ctx["redis"], notification_id)
+    return len(queued)
+
+
+async def send_digests(ctx: dict[str, Any]) -> int:
+    """Hourly: the evening digest for people whose local time it is."""
+    queued = await triggers.send_digests()
+    for notification_id in queued:
+        await push.enqueue_push(ctx["redis"], notification_id)
+    return len(queued)
+
+
+async def send_recaps(ctx: dict[str, Any]) -> int:
+    """Hourly: the Monday-morning recap for people whose local time it is."""
+    queued = await triggers.send_recaps()
+    for notification_id in queued:
+        await push.enqueue_push(ctx["redis"], notification_id)
+    return len(queued)

@@ -11,6 +11,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from backend import clock
 from backend.challenges import service
 from backend.challenges.schemas import (
     ChallengeCreate,
@@ -108,9 +109,20 @@ class AdminChallengesController(Controller):
 
     @post("/{challenge_id:uuid}/publish", status_code=200)
     async def publish(
-        self, request: Request[CurrentUser, Any, Any], challenge_id: FromPath[UUID]
+        self,
+        request: Request[CurrentUser, Any, Any],
+        challenge_id: FromPath[UUID],
+        redis: NamedDependency[ArqRedis],
     ) -> ChallengeRead:
-        return await service.publish(request.user, challenge_id)
+        challenge = await service.publish(request.user, challenge_id)
+        # Told when it opens: now, or at its start if scheduled. Once per challenge.
+        await redis.enqueue_job(
+            "announce_challenge",
+            str(challenge.id),
+            _job_id=f"announce:{challenge.id}",
+            _defer_until=challenge.starts_at if challenge.starts_at > clock.now() else None,
+        )
+        return challenge
 
     @post("/{challenge_id:uuid}/unpublish", status_code=200)
     async def unpublish(

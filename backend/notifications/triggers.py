@@ -1,0 +1,135 @@
+"""Scheduled and fan-out notifications: a new challenge, the evening digest, the weekly recap.
+
+Each is idempotent through a dedupe key on the notification (one per person and occasion), so
+a job that runs twice, or overlaps another, tells nobody twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from backend import clock
+from backend.notifications.service import notify
+from backend.notifications.tables import Notification
+
+ANNOUNCE_BATCH = 500
+DIGEST_HOUR = 18  # local time
+RECAP_HOUR = 9  # Monday, local time
+
+
+async def audience_size(challenge_id: UUID) -> int:
+    rows = await Notification.raw(
+        "SELECT count(*) AS n FROM app_user u JOIN challenge c ON c.org = u.org "
+        "WHERE c.id = {} AND u.active AND (cardinality(c.audience_team_ids) = 0 "
+        "OR u.team = ANY(c.audience_team_ids))",
+        challenge_id,
+    )
+    return int(rows[0]["n"])
+
+
+async def announce_batch(challenge_id: UUID, batch: int) -> list[UUID]:
+    """Tell one batch of the audience about a new challenge; returns pushes to queue."""
+    rows = await Notification.raw(
+        "SELECT u.id, c.org, c.title, c.points FROM app_user u JOIN challenge c ON c.org = u.org "
+        "WHERE c.id = {} AND c.state = 'published' AND u.active "
+        "AND (cardinality(c.audience_team_ids) = 0 OR u.team = ANY(c.audience_team_ids)) "
+        "ORDER BY u.id OFFSET {} LIMIT {}",
+        challenge_id,
+        batch * ANNOUNCE_BATCH,
+        ANNOUNCE_BATCH,
+    )
+    queued = []
+    for row in rows:
+        made = await notify(
+            row["org"],
+            row["id"],
+            "challenge",
+            f"New challenge: {row['title']}",
+            f"+{row['points']} points when you share it.",
+            f"/challenges/{challenge_id}",
+            dedupe_key=f"challenge:{challenge_id}:{row['id']}",
+        )
+        if made is not None and made[1] == "queued":
+            queued.append(made[0])
+    return queued
+
+
+def _local(now: datetime, tz: str) -> datetime:
+    return now.astimezone(ZoneInfo(tz))
+
+
+async def send_digests(at: datetime | None = None) -> list[UUID]:
+    """At DIGEST_HOUR local time: one push summing up what the budget held back today."""
+    now = at or clock.now()
+    rows = await Notification.raw(
+        'SELECT n."user", n.org, u.timezone, count(*) AS held, '
+        "(array_agg(n.title ORDER BY n.created_at DESC))[1:3] AS titles "
+        'FROM notification n JOIN app_user u ON u.id = n."user" '
+        "WHERE n.push_state = 'held' AND n.read_at IS NULL "
+        "AND n.created_at > {}::timestamptz - interval '1 day' "
+        'GROUP BY n."user", n.org, u.timezone',
+        now,
+    )
+    queued = []
+    for row in rows:
+        local = _local(now, row["timezone"])
+        if local.hour != DIGEST_HOUR:
+            continue
+        titles: list[Any] = list(row["titles"] or [])
+        made = await notify(
+            row["org"],
+            row["user"],
+            "digest",
+            f"{row['held']} update{'s' if row['held'] != 1 else ''} you missed today",
+            " · ".join(str(t) for t in titles),
+            "/notifications",
+            urgent=True,
+            dedupe_key=f"digest:{row['user']}:{local.date()}",
+        )
+        if made is not None and made[1] == "queued":
+            queued.append(made[0])
+    return queued
+
+
+async def send_recaps(at: datetime | None = None) -> list[UUID]:
+    """Monday at RECAP_HOUR local time: last week's points and place, for who took part."""
+    now = at or clock.now()
+    rows = await Notification.raw(
+        'SELECT u.id AS "user", u.org, u.timezone FROM app_user u WHERE u.active AND EXISTS '
+        '(SELECT 1 FROM points_ledger l WHERE l."user" = u.id '
+        "AND l.created_at > {}::timestamptz - interval '8 days')",
+        now,
+    )
+    queued = []
+    for row in rows:
+        local = _local(now, row["timezone"])
+        if local.weekday() != 0 or local.hour != RECAP_HOUR:
+            continue
+        monday = datetime.combine(local.date(), time.min, local.tzinfo)
+        start, end = monday - timedelta(days=7), monday
+        totals = await Notification.raw(
+            'SELECT "user", sum(delta) AS points, rank() OVER (ORDER BY sum(delta) DESC) AS place '
+            "FROM points_ledger WHERE org = {} AND created_at >= {} AND created_at < {} "
+            'GROUP BY "user"',
+            row["org"],
+            start,
+            end,
+        )
+        mine = next((t for t in totals if t["user"] == row["user"]), None)
+        if mine is None or mine["points"] <= 0:
+            continue
+        made = await notify(
+            row["org"],
+            row["user"],
+            "recap",
+            "Your week in Chorus",
+            f"+{mine['points']} points, #{mine['place']} of {len(totals)}. Thank you!",
+            "/leaderboard",
+            dedupe_key=f"recap:{row['user']}:{start.date()}",
+        )
+        if made is not None and made[1] == "queued":
+            queued.append(made[0])
+    return queued

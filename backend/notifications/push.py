@@ -8,12 +8,16 @@ subscription is not sent again when the job retries for the others.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
+from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 from redis.asyncio import Redis
 
@@ -54,6 +58,43 @@ def payload(row: dict[str, Any]) -> str:
 PUSH_TIMEOUT_SECONDS = 10.0
 
 
+CONCURRENCY = 32  # pushes in flight per job
+VAPID_TOKEN_LIFETIME = 12 * 3600
+VAPID_REFRESH_AFTER = 3600
+
+
+class VapidSigner:
+    """VAPID Authorization headers, one per push-service origin, reused for an hour: the token
+    is valid for 12 h, and signing it anew for every push costs more than the push itself."""
+
+    def __init__(self, private: str, subject: str) -> None:
+        self._vapid = Vapid.from_string(private_key=private)
+        self._subject = subject
+        self._cache: dict[str, tuple[float, dict[str, str]]] = {}
+
+    def headers_for(self, endpoint: str) -> dict[str, str]:
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        now = time.time()
+        cached = self._cache.get(origin)
+        if cached is None or now - cached[0] > VAPID_REFRESH_AFTER:
+            # a fresh claims dict each time: signing writes into it
+            claims = {"sub": self._subject, "aud": origin, "exp": int(now) + VAPID_TOKEN_LIFETIME}
+            cached = (now, dict(self._vapid.sign(claims)))
+            self._cache[origin] = cached
+        return dict(cached[1])
+
+
+_signers: dict[tuple[str, str], VapidSigner] = {}
+
+
+def signer_for(private: str, subject: str) -> VapidSigner:
+    signer = _signers.get((private, subject))
+    if signer is None:
+        signer = _signers[(private, subject)] = VapidSigner(private, subject)
+    return signer
+
+
 async def send(notification_id: UUID, *, redis: Redis, settings: Settings) -> Outcome:
     rows = await Notification.raw("SELECT * FROM notification WHERE id = {}", notification_id)
     key = private_key(settings)
@@ -64,62 +105,72 @@ async def send(notification_id: UUID, *, redis: Redis, settings: Settings) -> Ou
         'SELECT * FROM push_subscription WHERE "user" = {}', note["user"]
     )
     body = payload(note)
-    sent = removed = 0
-    retry_after: float | None = None
-    for sub in subscriptions:
+    signer = signer_for(key, settings.vapid_subject)
+    gone: list[UUID] = []
+    refused: list[UUID] = []
+    delivered: list[UUID] = []
+    waits: list[float] = []
+    gate = asyncio.Semaphore(CONCURRENCY)
+
+    async def one(sub: dict[str, Any]) -> None:
         marker = DELIVERED.format(notification=notification_id, subscription=sub["id"])
-        if await redis.exists(marker):
-            continue
         if not service.push_host_allowed(sub["endpoint"], settings):
-            continue  # a host that stopped being allowed: never post to it
-        headers = {"Urgency": "high" if note["urgent"] else "normal"}
-        if note["category"] in TOPICS:
-            headers["Topic"] = TOPICS[note["category"]]  # a newer one replaces an older one
-        try:
-            await webpush_async(
-                subscription_info={
-                    "endpoint": sub["endpoint"],
-                    "keys": {"p256dh": sub["p256dh"], "auth": sub["auth"]},
-                },
-                data=body,
-                vapid_private_key=key,
-                # a fresh dict per call: pywebpush writes aud and exp into the one it is given
-                vapid_claims={"sub": settings.vapid_subject},
-                ttl=TTL_SECONDS,
-                headers=headers,
-                timeout=PUSH_TIMEOUT_SECONDS,
-            )
-        except WebPushException as exc:
-            status = exc.status_code
-            if status in (404, 410):
-                await PushSubscription.delete().where(PushSubscription.id == sub["id"])
-                removed += 1
-            elif status is None or status == 429 or status >= 500:
-                wait = float(exc.retry_after or 0) or settings.push_retry_seconds
-                retry_after = max(retry_after or 0.0, wait)
-            else:
-                await PushSubscription.raw(
-                    "UPDATE push_subscription SET failures = failures + 1 WHERE id = {}",
-                    sub["id"],
+            return  # a host that stopped being allowed: never post to it
+        async with gate:
+            if await redis.exists(marker):
+                return
+            headers = {
+                "Urgency": "high" if note["urgent"] else "normal",
+                **signer.headers_for(sub["endpoint"]),
+            }
+            if note["category"] in TOPICS:
+                headers["Topic"] = TOPICS[note["category"]]  # a newer one replaces an older one
+            try:
+                await webpush_async(
+                    subscription_info={
+                        "endpoint": sub["endpoint"],
+                        "keys": {"p256dh": sub["p256dh"], "auth": sub["auth"]},
+                    },
+                    data=body,
+                    ttl=TTL_SECONDS,
+                    headers=headers,
+                    timeout=PUSH_TIMEOUT_SECONDS,
                 )
-                log.warning("push refused", extra={"status": status})
-            continue
-        except (OSError, TimeoutError) as exc:
-            log.warning("push service unreachable: %s", exc)
-            retry_after = max(retry_after or 0.0, settings.push_retry_seconds)
-            continue
-        await redis.set(marker, "1", ex=2 * TTL_SECONDS)
+            except WebPushException as exc:
+                status = exc.status_code
+                if status in (404, 410):
+                    gone.append(sub["id"])
+                elif status is None or status == 429 or status >= 500:
+                    waits.append(float(exc.retry_after or 0) or settings.push_retry_seconds)
+                else:
+                    refused.append(sub["id"])
+                    log.warning("push refused", extra={"status": status})
+                return
+            except (OSError, TimeoutError) as exc:
+                log.warning("push service unreachable: %s", exc)
+                waits.append(settings.push_retry_seconds)
+                return
+            await redis.set(marker, "1", ex=2 * TTL_SECONDS)
+            delivered.append(sub["id"])
+
+    await asyncio.gather(*[one(sub) for sub in subscriptions])
+    if gone:
+        await PushSubscription.delete().where(PushSubscription.id.is_in(gone))
+    if refused:
         await PushSubscription.raw(
-            "UPDATE push_subscription SET last_success_at = now(), failures = 0 WHERE id = {}",
-            sub["id"],
+            "UPDATE push_subscription SET failures = failures + 1 WHERE id = ANY({})", refused
         )
-        sent += 1
-    if retry_after is None:
+    if delivered:
+        await PushSubscription.raw(
+            "UPDATE push_subscription SET last_success_at = now(), failures = 0 WHERE id = ANY({})",
+            delivered,
+        )
+    if not waits:
         await Notification.raw(
             "UPDATE notification SET push_state = 'sent' WHERE id = {} AND push_state = 'queued'",
             notification_id,
         )
-    return Outcome(sent, removed, retry_after)
+    return Outcome(len(delivered), len(gone), max(waits) if waits else None)
 
 
 class NoticePusher:

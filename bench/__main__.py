@@ -173,6 +173,7 @@ def ratio_figure(
 
 def run(seconds: int, connections: int, only: set[str] | None) -> list[Figure]:
     from backend.embedded import free_port
+    from backend.notifications.vapid import generate as generate_vapid
 
     workdir = Path(tempfile.mkdtemp(prefix="chorus-bench-"))
     servers = Servers(workdir)
@@ -184,6 +185,9 @@ def run(seconds: int, connections: int, only: set[str] | None) -> list[Figure]:
         "CHORUS_OPEN_SIGNUP": "true",
         "CHORUS_LOG_LEVEL": "WARNING",
         "CHORUS_COOKIE_SECURE": "false",
+        # the local push service of the fan-out figure listens on 127.0.0.1
+        "CHORUS_FETCH_ALLOW_HOSTS": "127.0.0.1",
+        "CHORUS_VAPID_PRIVATE_KEY": generate_vapid()[0],
     }
     os.environ.update(env)  # this process measures some figures itself, on the same servers
     port = free_port()
@@ -220,6 +224,22 @@ def run(seconds: int, connections: int, only: set[str] | None) -> list[Figure]:
             )
         if wanted("leaderboards"):
             figures += leaderboard_figures(base, env, load, constant, ping)
+        if wanted("push"):
+            from bench import leaderboards as lb
+            from bench import push
+
+            ours, encrypt_only = lb.run_async(push.fan_out())
+            figures.append(
+                ratio_figure(
+                    f"push fan-out to {push.SUBSCRIPTIONS:,} subscriptions, one worker job",
+                    ours,
+                    "pywebpush encrypt-only loop (no network)",
+                    encrypt_only,
+                    "pushes/s",
+                    ">= 0.5x",
+                    ours / encrypt_only >= 0.5,
+                )
+            )
     finally:
         api.terminate()
         api.wait(20)
@@ -328,7 +348,7 @@ def main() -> None:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["redirect", "leaderboards"],
+        choices=["redirect", "leaderboards", "push"],
         help="run only these groups (repeatable; default: all)",
     )
     args = parser.parse_args()

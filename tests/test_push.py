@@ -72,7 +72,8 @@ async def test_the_fourth_non_urgent_push_of_a_day_waits_in_the_inbox(app, clien
     await _subscribe(client, person, push_service)
     await _notify(app, person, 4)
     await run_worker_burst()
-    assert [m["payload"]["title"] for m in push_service.messages] == [
+    # separate jobs, delivered in whatever order the worker runs them
+    assert sorted(m["payload"]["title"] for m in push_service.messages) == [
         "Notice 0",
         "Notice 1",
         "Notice 2",

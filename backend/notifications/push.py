@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
 
+import aiohttp
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 from redis.asyncio import Redis
@@ -112,13 +113,17 @@ async def send(notification_id: UUID, *, redis: Redis, settings: Settings) -> Ou
     waits: list[float] = []
     gate = asyncio.Semaphore(CONCURRENCY)
 
+    markers = [
+        DELIVERED.format(notification=notification_id, subscription=sub["id"])
+        for sub in subscriptions
+    ]
+    # devices a previous try of this job already reached (one round trip for all of them)
+    done_before = await redis.mget(markers) if markers else []
+
     async def one(sub: dict[str, Any]) -> None:
-        marker = DELIVERED.format(notification=notification_id, subscription=sub["id"])
         if not service.push_host_allowed(sub["endpoint"], settings):
             return  # a host that stopped being allowed: never post to it
         async with gate:
-            if await redis.exists(marker):
-                return
             headers = {
                 "Urgency": "high" if note["urgent"] else "normal",
                 **signer.headers_for(sub["endpoint"]),
@@ -135,6 +140,7 @@ async def send(notification_id: UUID, *, redis: Redis, settings: Settings) -> Ou
                     ttl=TTL_SECONDS,
                     headers=headers,
                     timeout=PUSH_TIMEOUT_SECONDS,
+                    aiohttp_session=session,
                 )
             except WebPushException as exc:
                 status = exc.status_code
@@ -150,10 +156,18 @@ async def send(notification_id: UUID, *, redis: Redis, settings: Settings) -> Ou
                 log.warning("push service unreachable: %s", exc)
                 waits.append(settings.push_retry_seconds)
                 return
-            await redis.set(marker, "1", ex=2 * TTL_SECONDS)
             delivered.append(sub["id"])
 
-    await asyncio.gather(*[one(sub) for sub in subscriptions])
+    pending = [sub for sub, seen in zip(subscriptions, done_before, strict=True) if not seen]
+    # one connection pool for the whole fan-out instead of a new session per push
+    async with aiohttp.ClientSession() as session:
+        await asyncio.gather(*[one(sub) for sub in pending])
+    if delivered:
+        async with redis.pipeline(transaction=False) as pipe:
+            for sub_id in delivered:
+                marker = DELIVERED.format(notification=notification_id, subscription=sub_id)
+                pipe.set(marker, "1", ex=2 * TTL_SECONDS)
+            await pipe.execute()
     if gone:
         await PushSubscription.delete().where(PushSubscription.id.is_in(gone))
     if refused:

@@ -308,3 +308,28 @@ async def test_the_monday_recap_tells_last_weeks_points_and_place(client, monkey
     bodies = {str(r["user"]): r["body"] for r in recap}
     assert bodies[first.user_id] == "+80 points, #1 of 2. Thank you!"
     assert bodies[second.user_id] == "+30 points, #2 of 2. Thank you!"
+
+
+async def test_people_passed_on_this_weeks_board_are_told_once_a_day(app, client):
+    from backend.leaderboards import boards
+    from tests.helpers import ledger_award
+
+    admin = await signup(client)
+    ahead, behind, climber = [await add_member(client, admin, name=n) for n in ("Ada", "Bo", "Cy")]
+    org = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org)
+    await ledger_award(org, UUID(ahead.user_id), 50)
+    await ledger_award(org, UUID(behind.user_id), 30)
+    await ledger_award(org, UUID(climber.user_id), 40)  # Cy passes Bo (30), not Ada (50)
+    await ledger_award(org, UUID(behind.user_id), 20)  # Bo, at 50, passes Cy back
+    await ledger_award(org, UUID(climber.user_id), 15)  # Cy, at 55, passes Ada and Bo again
+    told = await Notification.select(Notification.user, Notification.title).where(
+        Notification.category == "leaderboard"
+    )
+    assert sorted((str(t["user"]), t["title"]) for t in told) == sorted(
+        [
+            (behind.user_id, "Cy just passed you"),  # once today, though passed twice
+            (climber.user_id, "Bo just passed you"),
+            (ahead.user_id, "Cy just passed you"),
+        ]
+    )

@@ -23,7 +23,7 @@ from pywebpush import WebPushException, webpush_async
 from redis.asyncio import Redis
 
 from backend import events
-from backend.notifications import service
+from backend.notifications import service, triggers
 from backend.notifications.tables import Notification, PushSubscription
 from backend.notifications.vapid import private_key
 from backend.settings import Settings
@@ -188,7 +188,8 @@ async def send(notification_id: UUID, *, redis: Redis, settings: Settings) -> Ou
 
 
 class NoticePusher:
-    """Turns this process's user notices into inbox rows and queued pushes."""
+    """Turns this process's user notices into inbox rows and queued pushes, and tells people
+    when an award passed them on this week's board."""
 
     def __init__(self, redis: Redis) -> None:
         self._redis = redis
@@ -197,6 +198,10 @@ class NoticePusher:
         made = await service.on_notice(notice)
         if made is not None and made[1] == "queued":
             await enqueue_push(self._redis, made[0])
+
+    async def on_points(self, event: events.PointsAwarded) -> None:
+        for notification_id in await triggers.overtaken(self._redis, event):
+            await enqueue_push(self._redis, notification_id)
 
 
 async def enqueue_push(redis: Redis, notification_id: UUID) -> None:
@@ -216,6 +221,8 @@ def install(redis: Redis) -> None:
     if _pusher is None:
         _pusher = NoticePusher(redis)
         events.on_user_notice(_pusher)
+        # after the leaderboard writer (installed first), so the board already has the award
+        events.on_points_awarded(_pusher.on_points)
 
 
 def uninstall() -> None:
@@ -223,4 +230,5 @@ def uninstall() -> None:
     _installs = max(_installs - 1, 0)
     if _installs == 0 and _pusher is not None:
         events.remove_notice_subscriber(_pusher)
+        events.remove_subscriber(_pusher.on_points)
         _pusher = None

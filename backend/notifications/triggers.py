@@ -133,3 +133,61 @@ async def send_recaps(at: datetime | None = None) -> list[UUID]:
         if made is not None and made[1] == "queued":
             queued.append(made[0])
     return queued
+
+
+OVERTAKEN_LIMIT = 20  # people told per award, at most
+
+
+async def overtaken(redis: Any, event: Any) -> list[UUID]:
+    """After an award is on this week's board: tell the people it passed (at most once a day
+    each). Those passed had more points than the sharer before and fewer now."""
+    from backend.leaderboards import keys
+    from backend.leaderboards.boards import org_timezone
+    from backend.orgs.tables import User
+
+    if event.delta <= 0:
+        return []
+    tz = await org_timezone(event.org_id)
+    board = keys.users_key(event.org_id, keys.period_id("week", tz, event.at))
+    score = await redis.zscore(board, str(event.user_id))
+    if score is None:
+        return []
+    now_points = keys.points_of(float(score))
+    before = now_points - event.delta
+    if now_points - 1 < before + 1:
+        return []
+    passed = await redis.zrangebyscore(
+        board,
+        (before + 1) * keys.SCALE,
+        now_points * keys.SCALE - 1,
+        start=0,
+        num=OVERTAKEN_LIMIT,
+    )
+    if not passed:
+        return []
+    sharer = (
+        await User.select(User.display_name, User.hide_from_leaderboards)
+        .where(User.id == event.user_id)
+        .first()
+    )
+    name = (
+        "Someone"
+        if sharer is None or sharer["hide_from_leaderboards"]
+        else (sharer["display_name"])
+    )
+    queued = []
+    day = _local(clock.now(), tz).date()
+    for member in passed:
+        user_id = UUID(member.decode() if isinstance(member, bytes) else member)
+        made = await notify(
+            event.org_id,
+            user_id,
+            "leaderboard",
+            f"{name} just passed you",
+            "on this week's board. One share puts you back in front.",
+            "/leaderboard",
+            dedupe_key=f"overtaken:{user_id}:{day}",
+        )
+        if made is not None and made[1] == "queued":
+            queued.append(made[0])
+    return queued

@@ -333,3 +333,58 @@ async def test_people_passed_on_this_weeks_board_are_told_once_a_day(app, client
             (ahead.user_id, "Cy just passed you"),
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("kind", "data", "category", "title", "urgent"),
+    [
+        (
+            "submission",
+            {"status": "verified", "pointsAwarded": 50, "challengeId": "c"},
+            "verification",
+            "Verified! +50",
+            True,
+        ),
+        (
+            "submission",
+            {"status": "rejected", "reason": "Not public", "challengeId": "c"},
+            "verification",
+            "About your share",
+            True,
+        ),
+        ("badge", {"name": "Regular", "points": 25}, "badge", "You earned Regular", False),
+        ("level_up", {"level": 3, "points": 260}, "level", "Level 3!", False),
+        (
+            "team_goal",
+            {"challengeId": "c", "bonus": 15},
+            "team",
+            "Your team reached its goal",
+            False,
+        ),
+        ("streak_at_risk", {"weeks": 4, "freezes": 0}, "streak", "Keep your 4-week streak", False),
+    ],
+)
+async def test_every_notice_becomes_its_notification(client, kind, data, category, title, urgent):
+    admin = await signup(client)
+    made = await notifications.on_notice(
+        events.UserNotice(
+            org_id=UUID(admin.org_id), user_id=UUID(admin.user_id), kind=kind, data=data
+        )
+    )
+    assert made is not None
+    row = await Notification.select(
+        Notification.category, Notification.title, Notification.urgent
+    ).first()
+    assert (row["category"], row["title"], row["urgent"]) == (category, title, urgent)
+    if kind == "submission" and data["status"] == "rejected":
+        body = (await Notification.select(Notification.body).first())["body"]
+        assert body == "Not public"  # the admin's note goes back to the author
+    pending = await notifications.on_notice(
+        events.UserNotice(
+            org_id=UUID(admin.org_id),
+            user_id=UUID(admin.user_id),
+            kind="submission",
+            data={"status": "pending"},
+        )
+    )
+    assert pending is None  # nothing to tell while a share is still being checked

@@ -303,3 +303,16 @@ async def test_links_keep_redirecting_after_the_challenge_ends_or_is_archived(ap
 )
 def test_user_agent_classification(agent, bot):
     assert classify_agent(agent) == bot
+
+
+async def test_links_answer_only_get_and_head(app, client):
+    admin = await signup(client)
+    challenge = await create_challenge(client, admin)
+    link = await _link(client, admin, challenge)
+    head = await client.head(f"/s/{link['code']}", headers={"User-Agent": BROWSER})
+    assert head.status_code == 302
+    for method in ("POST", "PUT", "DELETE"):
+        resp = await client.request(method, f"/s/{link['code']}")
+        assert resp.status_code == 405
+        assert resp.headers["allow"] == "GET, HEAD"
+    assert len(await _clicks(app)) == 1  # only the HEAD counted

@@ -78,7 +78,8 @@ async def follow_link(scope: Scope, receive: Receive, send: Send) -> None:
     A raw ASGI handler: this is the most requested URL of all, and it needs nothing of the
     framework. Mounted at /s, it sees the rest of the path.
     """
-    if scope["method"] not in ("GET", "HEAD"):
+    http_scope: Any = scope  # mounted for HTTP only: it has a method
+    if http_scope["method"] not in ("GET", "HEAD"):
         await _send(send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b"")
         return
     code = scope["path"].strip("/")  # the mount hands over "/<code>/"

@@ -20,8 +20,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.security.jwt import JWTCookieAuth, Token
 
-from backend import db, live
-from backend.badges import service as badges
+from backend import db, subscribers
 from backend.badges.controller import BadgesController, badge_icons
 from backend.challenges.controller import (
     AdminChallengesController,
@@ -30,12 +29,10 @@ from backend.challenges.controller import (
     list_pillars,
 )
 from backend.errors import exception_handlers
-from backend.leaderboards import boards as leaderboards
 from backend.leaderboards.controller import LeaderboardsController
 from backend.leaderboards.service import Boards
 from backend.live import LiveHub, live_events
 from backend.logs import configure_logging, request_context_middleware
-from backend.notifications import push
 from backend.notifications.controller import InboxController, PushController
 from backend.orgs import service as orgs_service
 from backend.orgs.controller import (
@@ -90,10 +87,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         min_team_size=settings.leaderboard_min_team_size,
         memory_max=settings.leaderboard_memory_max,
     )
-    leaderboards.install(redis)
-    badges.install()
-    live.install(redis)
-    push.install(redis)
+    subscribers.install(redis)
     hub = LiveHub(redis)
     hub.on_boards_changed.append(app.state.boards.mark_dirty)
     hub.start()
@@ -114,10 +108,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             await worker.close()
             worker_task.cancel()
             await asyncio.gather(worker_task, return_exceptions=True)
-        leaderboards.uninstall()
-        badges.uninstall()
-        live.uninstall()
-        push.uninstall()
+        subscribers.uninstall()
         await hub.stop()
         await redirector.recorder.stop()
         await redis.aclose()

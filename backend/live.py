@@ -135,22 +135,18 @@ class NoticePublisher:
 
 
 _publisher: NoticePublisher | None = None
-_installs = 0
 
 
 def install(redis: Redis) -> None:
-    """Publish this process's user notices (once per process)."""
-    global _publisher, _installs
-    _installs += 1
-    if _publisher is None:
-        _publisher = NoticePublisher(redis)
-        events.on_user_notice(_publisher)
+    """Publish this process's user notices (see backend/subscribers.py for when)."""
+    global _publisher
+    _publisher = NoticePublisher(redis)
+    events.on_user_notice(_publisher)
 
 
 def uninstall() -> None:
-    global _publisher, _installs
-    _installs = max(_installs - 1, 0)
-    if _installs == 0 and _publisher is not None:
+    global _publisher
+    if _publisher is not None:
         events.remove_notice_subscriber(_publisher)
         _publisher = None
 

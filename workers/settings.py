@@ -10,11 +10,8 @@ from arq import cron
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import Worker
 
-from backend import db, live
-from backend.badges import service as badges
+from backend import db, subscribers
 from backend.fetch import SafeFetcher
-from backend.leaderboards import boards as leaderboards
-from backend.notifications import push
 from backend.settings import get_settings
 from backend.sharing.clicks import run_ingester
 from workers import tasks
@@ -58,10 +55,7 @@ async def startup(ctx: dict[str, Any]) -> None:
     """Resources every task shares, and the click ingester that runs beside the jobs."""
     await db.open_pool()
     ctx["fetcher"] = make_fetcher()
-    leaderboards.install(ctx["redis"])
-    badges.install()
-    live.install(ctx["redis"])
-    push.install(ctx["redis"])
+    subscribers.install(ctx["redis"])
     if ctx.get("ingest_clicks", True):
         stop = asyncio.Event()
         consumer = f"{socket.gethostname()}-{id(ctx)}"
@@ -75,10 +69,7 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["ingester"]
     if "fetcher" in ctx:
         await ctx["fetcher"].aclose()
-        leaderboards.uninstall()
-        badges.uninstall()
-        live.uninstall()
-        push.uninstall()
+        subscribers.uninstall()
     await db.close_pool()
 
 

@@ -307,22 +307,13 @@ async def _level_up(event: events.PointsAwarded) -> None:
         )
 
 
-_installs = 0
-
-
 def install() -> None:
-    """Evaluate badges whenever points are awarded (once per process, however many apps or
-    workers it runs: the last to stop removes it)."""
-    global _installs
-    _installs += 1
+    """Evaluate badges whenever points are awarded (see backend/subscribers.py for when)."""
     events.on_points_awarded(_on_points)
 
 
 def uninstall() -> None:
-    global _installs
-    _installs = max(_installs - 1, 0)
-    if _installs == 0:
-        events.remove_subscriber(_on_points)
+    events.remove_subscriber(_on_points)
 
 
 # -- reading and configuring -------------------------------------------------------------

@@ -344,7 +344,6 @@ async def reconcile(redis: Redis, org_id: UUID) -> list[str]:
 
 
 _writer: BoardWriter | None = None
-_installs = 0
 
 
 async def _on_award(event: events.PointsAwarded) -> None:
@@ -353,17 +352,13 @@ async def _on_award(event: events.PointsAwarded) -> None:
 
 
 def install(redis: Redis) -> None:
-    """Make this process keep the boards live (once, however many apps or workers it runs)."""
-    global _writer, _installs
-    _installs += 1
-    if _writer is None:
-        _writer = BoardWriter(redis)
-        events.on_points_awarded(_on_award)
+    """Keep this process's boards live (see backend/subscribers.py for when)."""
+    global _writer
+    _writer = BoardWriter(redis)
+    events.on_points_awarded(_on_award)
 
 
 def uninstall() -> None:
-    global _writer, _installs
-    _installs = max(_installs - 1, 0)
-    if _installs == 0:
-        events.remove_subscriber(_on_award)
-        _writer = None
+    global _writer
+    events.remove_subscriber(_on_award)
+    _writer = None

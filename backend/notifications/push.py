@@ -211,24 +211,19 @@ async def enqueue_push(redis: Redis, notification_id: UUID) -> None:
 
 
 _pusher: NoticePusher | None = None
-_installs = 0
 
 
 def install(redis: Redis) -> None:
-    """Make this process's notices into notifications (once per process)."""
-    global _pusher, _installs
-    _installs += 1
-    if _pusher is None:
-        _pusher = NoticePusher(redis)
-        events.on_user_notice(_pusher)
-        # after the leaderboard writer (installed first), so the board already has the award
-        events.on_points_awarded(_pusher.on_points)
+    """Make this process's notices into notifications (see backend/subscribers.py for when)."""
+    global _pusher
+    _pusher = NoticePusher(redis)
+    events.on_user_notice(_pusher)
+    events.on_points_awarded(_pusher.on_points)
 
 
 def uninstall() -> None:
-    global _pusher, _installs
-    _installs = max(_installs - 1, 0)
-    if _installs == 0 and _pusher is not None:
+    global _pusher
+    if _pusher is not None:
         events.remove_notice_subscriber(_pusher)
         events.remove_subscriber(_pusher.on_points)
         _pusher = None

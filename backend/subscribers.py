@@ -1,0 +1,38 @@
+"""The subscribers every Chorus process puts on the domain events, in one place.
+
+An API process and its in-process worker (or a test's app and its burst workers) each ask for
+them; they are switched on by the first to ask and off by the last to stop, so every event is
+handled once per process. The order matters: the leaderboard writer comes first, so that the
+push trigger for "someone passed you" reads a board that already has the award.
+"""
+
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+from backend import live
+from backend.badges import service as badges
+from backend.leaderboards import boards as leaderboards
+from backend.notifications import push
+
+_users = 0
+
+
+def install(redis: Redis) -> None:
+    global _users
+    _users += 1
+    if _users == 1:
+        leaderboards.install(redis)
+        badges.install()
+        live.install(redis)
+        push.install(redis)
+
+
+def uninstall() -> None:
+    global _users
+    _users = max(_users - 1, 0)
+    if _users == 0:
+        push.uninstall()
+        live.uninstall()
+        badges.uninstall()
+        leaderboards.uninstall()

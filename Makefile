@@ -6,7 +6,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.chorus-installed
 
-.PHONY: install dev test lint format typecheck pytest bench clean
+.PHONY: install pwa dev test lint format typecheck pytest bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,9 +18,25 @@ $(STAMP): pyproject.toml
 	fi
 	touch $@
 
+# The PWA is rebuilt whenever one of its sources is newer than the build (npm ci when the lock moves).
+PWA_SOURCES := $(shell find pwa/src pwa/public -type f 2>/dev/null) pwa/index.html \
+	pwa/vite.config.ts pwa/tsconfig.json pwa/package.json
+PWA_BUILD := pwa/dist/index.html
+PWA_MODULES := pwa/node_modules/.package-lock.json
+
+$(PWA_MODULES): pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(PWA_BUILD): $(PWA_MODULES) $(PWA_SOURCES)
+	cd pwa && npm run build --silent
+	touch $@
+
 install: $(STAMP)
 
-dev: $(STAMP)
+pwa: $(PWA_BUILD)
+
+dev: $(STAMP) $(PWA_BUILD)
 	$(BIN)/chorus dev --demo
 
 lint: $(STAMP)
@@ -34,7 +50,7 @@ format: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP)
+pytest: $(STAMP) $(PWA_BUILD)
 	$(BIN)/pytest -n auto --dist loadfile
 
 test: lint typecheck pytest
@@ -44,4 +60,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache pwa/dist pwa/node_modules

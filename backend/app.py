@@ -42,6 +42,7 @@ from backend.orgs.controller import (
     TeamsController,
 )
 from backend.points.controller import LevelsController
+from backend.pwa import DEFAULT_DIST, pwa_middleware
 from backend.security import CurrentUser, TokenIssuer, build_auth, csrf_middleware
 from backend.settings import Settings, get_settings
 from backend.sharing.controller import ClickStatsController, ShareLinksController, follow_link
@@ -159,6 +160,10 @@ def home() -> str:
     return PLACEHOLDER
 
 
+def pwa_dist(settings: Settings) -> Path:
+    return Path(settings.pwa_dir) if settings.pwa_dir else DEFAULT_DIST
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     settings.check()
@@ -229,7 +234,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     # Outside Litestar's own exception handling, so every answer (errors included, those of
     # the auth middleware too) carries the request id and the security headers.
-    app.asgi_handler = request_context_middleware(csrf_middleware(app.asgi_handler))
+    app.asgi_handler = request_context_middleware(
+        csrf_middleware(pwa_middleware(app.asgi_handler, pwa_dist(settings)))
+    )
     return app
 
 

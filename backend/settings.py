@@ -71,6 +71,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     leaderboard_min_team_size: int = 3
     leaderboard_memory_max: int = 50_000
     level_thresholds: str = "0,100,250,500,1000,2000,3500,5500,8000,12000"
+    # The built employee app (`npm run build` in pwa/); empty: pwa/dist beside the backend package.
+    pwa_dir: str = ""
 
     @property
     def levels(self) -> list[int]:

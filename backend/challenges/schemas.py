@@ -128,6 +128,17 @@ class ContentPreview(Wire):
     image_url: str | None
 
 
+class MySubmission(Wire):
+    """The caller's own submission for a challenge, on the challenge's page."""
+
+    id: UUID
+    network: Network
+    post_url: str | None
+    status: str
+    points_awarded: int
+    reason: str | None
+
+
 class ChallengeRead(Wire):
     id: UUID
     slug: str
@@ -152,3 +163,4 @@ class ChallengeRead(Wire):
     published_at: datetime | None
     created_at: datetime
     my_status: MyStatus | None = None
+    my_submission: MySubmission | None = None  # GET /challenges/{id} only

@@ -25,6 +25,7 @@ from backend.challenges.schemas import (
     ChallengeUpdate,
     ContentPreview,
     MyStatus,
+    MySubmission,
     PillarCreate,
     PillarRead,
     PillarRef,
@@ -227,16 +228,21 @@ _SHOWN_STATUS: dict[str | None, MyStatus] = {
 }
 
 
-async def _my_status(user: CurrentUser, challenge_id: UUID) -> MyStatus:
+async def _my_submission(user: CurrentUser, challenge_id: UUID) -> MySubmission | None:
     rows = await Challenge.raw(
-        'SELECT status FROM submission WHERE "user" = {} AND challenge = {}', user.id, challenge_id
+        "SELECT id, network, post_url, status, points_awarded, reason FROM submission "
+        'WHERE "user" = {} AND challenge = {}',
+        user.id,
+        challenge_id,
     )
-    return _SHOWN_STATUS[rows[0]["status"] if rows else None]
+    return from_row(rows[0], MySubmission) if rows else None
 
 
 async def get_for_member(user: CurrentUser, challenge_id: UUID) -> ChallengeRead:
     row = await visible_challenge(user, challenge_id)
-    return to_read(row, clock.now(), my_status=await _my_status(user, challenge_id))
+    mine = await _my_submission(user, challenge_id)
+    read = to_read(row, clock.now(), my_status=_SHOWN_STATUS[mine.status if mine else None])
+    return msgspec.structs.replace(read, my_submission=mine)
 
 
 async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead]:

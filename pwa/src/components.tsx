@@ -1,0 +1,269 @@
+// The app's building blocks, built once and reused by every screen.
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef } from "preact/hooks";
+import { me, unread } from "./session";
+import { staleSince, toasts, useStore } from "./store";
+import type { Badge, Challenge, UserEntry } from "./types";
+import { usePath } from "./router";
+
+const ICONS: Record<string, string> = {
+  home: "M4 11.5 12 4l8 7.5V20a1 1 0 0 1-1 1h-5v-6h-4v6H5a1 1 0 0 1-1-1z",
+  board: "M5 20V10h4v10zm5 0V4h4v16zm5 0v-7h4v7z",
+  badge: "M12 2 4 5v6c0 5 3.4 9.3 8 11 4.6-1.7 8-6 8-11V5zm0 5 1.5 3 3.3.5-2.4 2.3.6 3.3-3-1.6-3 1.6.6-3.3-2.4-2.3 3.3-.5z",
+  me: "M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4.4 0-8 2.2-8 5v2h16v-2c0-2.8-3.6-5-8-5z",
+  bell: "M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3a1.5 1.5 0 0 0-3 0v1.2A7 7 0 0 0 5 11v5l-2 2v1h18v-1z",
+  team: "M8 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zm8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM8 13c-3.3 0-6 1.7-6 4v3h12v-3c0-2.3-2.7-4-6-4zm8 0c-.6 0-1.2.1-1.7.2 1.1.9 1.7 2.1 1.7 3.8v3h6v-3c0-2.3-2.7-4-6-4z",
+  back: "M15.5 4.5 8 12l7.5 7.5-1.4 1.4L5.2 12l8.9-8.9z",
+  flame: "M12 2c1 3.5 5 5.6 5 10.5a5 5 0 0 1-10 0c0-2 1-3.6 2.3-4.6-.1 1.5.5 2.7 1.7 3.1C10.5 7.6 11.4 4.6 12 2z",
+};
+
+export function Icon({ name, size = 24 }: { name: keyof typeof ICONS | string; size?: number }) {
+  return (
+    <svg class="icon" width={size} height={size} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <path d={ICONS[name]} fill="currentColor" />
+    </svg>
+  );
+}
+
+interface Tab {
+  path: string;
+  label: string;
+  icon: string;
+  roles?: string[];
+}
+
+// Team and Admin tabs join for leads and admins once their consoles ship (their own routes).
+export const TABS: Tab[] = [
+  { path: "/", label: "Home", icon: "home" },
+  { path: "/leaderboard", label: "Leaderboard", icon: "board" },
+  { path: "/badges", label: "Badges", icon: "badge" },
+  { path: "/me", label: "Me", icon: "me" },
+];
+
+export function TabBar() {
+  const path = usePath();
+  const who = useStore(me);
+  const tabs = TABS.filter((tab) => !tab.roles || (who && tab.roles.includes(who.role)));
+  const active = (tab: Tab) =>
+    tab.path === "/" ? path === "/" || path.startsWith("/challenges/") : path.startsWith(tab.path);
+  return (
+    <nav class="tabbar" aria-label="Main">
+      {tabs.map((tab) => (
+        <a href={tab.path} class="tab" aria-current={active(tab) ? "page" : undefined}>
+          <Icon name={tab.icon} />
+          <span>{tab.label}</span>
+        </a>
+      ))}
+    </nav>
+  );
+}
+
+export function TopBar({ title, back }: { title: string; back?: string }) {
+  const count = useStore(unread);
+  return (
+    <header class="topbar">
+      {back ? (
+        <a href={back} class="icon-button" aria-label="Back">
+          <Icon name="back" />
+        </a>
+      ) : (
+        <span class="brand-dot" aria-hidden="true" />
+      )}
+      <h1>{title}</h1>
+      <a
+        href="/notifications"
+        class="icon-button bell"
+        aria-label={count ? `Notifications, ${count} unread` : "Notifications"}
+      >
+        <Icon name="bell" />
+        {count > 0 && <span class="count" aria-hidden="true">{count > 9 ? "9+" : count}</span>}
+      </a>
+    </header>
+  );
+}
+
+export function OfflineBanner() {
+  const since = useStore(staleSince);
+  if (!since) return null;
+  const time = since.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  return (
+    <p class="offline" role="status">
+      Offline — showing last update from {time}
+    </p>
+  );
+}
+
+export function Toasts() {
+  const items = useStore(toasts);
+  return (
+    <div class="toasts" role="status" aria-live="polite">
+      {items.map((t) => (
+        <p key={t.id} class={`toast ${t.tone}`}>
+          {t.text}
+        </p>
+      ))}
+    </div>
+  );
+}
+
+export function Skeleton({ lines = 3 }: { lines?: number }) {
+  return (
+    <div class="skeleton" aria-busy="true" aria-label="Loading">
+      {Array.from({ length: lines }, (_, i) => (
+        <div key={i} class="skeleton-line" />
+      ))}
+    </div>
+  );
+}
+
+export function Empty({ text, children }: { text: string; children?: ComponentChildren }) {
+  return (
+    <div class="empty">
+      <p>{text}</p>
+      {children}
+    </div>
+  );
+}
+
+export function Failure({ error, retry }: { error: unknown; retry: () => void }) {
+  const text = error instanceof Error ? error.message : "Something went wrong.";
+  return (
+    <div class="empty" role="alert">
+      <p>{text}</p>
+      <button class="button secondary" onClick={retry}>
+        Try again
+      </button>
+    </div>
+  );
+}
+
+export function timeLeft(iso: string): string {
+  const ms = new Date(iso).getTime() - Date.now();
+  if (ms <= 0) return "ended";
+  const hours = Math.floor(ms / 3_600_000);
+  if (hours < 1) return "ends within the hour";
+  if (hours < 48) return `${hours} h left`;
+  return `${Math.floor(hours / 24)} days left`;
+}
+
+const STATUS_LABEL: Record<string, string> = {
+  todo: "To do",
+  pending: "Checking",
+  verified: "Verified",
+  rejected: "Not verified",
+};
+
+export function StatusChip({ status }: { status: string }) {
+  return <span class={`chip status-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+}
+
+export function ChallengeCard({ challenge }: { challenge: Challenge }) {
+  const preview = challenge.preview;
+  return (
+    <a class="card challenge-card" href={`/challenges/${challenge.id}`}>
+      {preview.imageUrl ? (
+        <img class="preview-image" src={preview.imageUrl} alt="" loading="lazy" referrerpolicy="no-referrer" />
+      ) : (
+        <div class="preview-image placeholder" aria-hidden="true" />
+      )}
+      <div class="card-body">
+        <h2 class="card-title">{challenge.title}</h2>
+        {preview.title && <p class="muted clamp">{preview.title}</p>}
+        <p class="card-meta">
+          <span class="chip points">+{challenge.points} pts</span>
+          <span class="muted">{timeLeft(challenge.endsAt)}</span>
+          {challenge.myStatus && <StatusChip status={challenge.myStatus} />}
+        </p>
+      </div>
+    </a>
+  );
+}
+
+export function LevelRing({ points, level, next }: { points: number; level: number; next: number | null }) {
+  const ring = useRef<SVGCircleElement>(null);
+  const fraction = next ? Math.min(1, points / next) : 1;
+  useEffect(() => {
+    ring.current?.style.setProperty("stroke-dashoffset", String(100 - fraction * 100));
+  }, [fraction]);
+  return (
+    <div class="level">
+      <svg viewBox="0 0 36 36" class="ring" aria-hidden="true">
+        <circle cx="18" cy="18" r="15.9" pathLength={100} class="ring-track" />
+        <circle cx="18" cy="18" r="15.9" pathLength={100} class="ring-fill" ref={ring} />
+      </svg>
+      <div>
+        <p class="big-number" data-testid="my-points">
+          {points.toLocaleString()} <span class="unit">pts</span>
+        </p>
+        <p class="muted">
+          Level {level}
+          {next ? ` · ${(next - points).toLocaleString()} to level ${level + 1}` : " · top level"}
+        </p>
+      </div>
+    </div>
+  );
+}
+
+export function Streak({ weeks, freezes }: { weeks: number; freezes: number }) {
+  return (
+    <div class={`streak ${weeks ? "on" : ""}`}>
+      <Icon name="flame" />
+      <div>
+        <p class="big-number">
+          {weeks} <span class="unit">{weeks === 1 ? "week" : "weeks"}</span>
+        </p>
+        <p class="muted">{freezes ? `streak · ${freezes} freeze${freezes > 1 ? "s" : ""} saved` : "weekly streak"}</p>
+      </div>
+    </div>
+  );
+}
+
+function initials(name: string): string {
+  const parts = name.trim().split(/\s+/).filter(Boolean);
+  return ((parts[0]?.[0] ?? "?") + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
+}
+
+export function BoardRow({ entry, moved }: { entry: UserEntry; moved?: boolean }) {
+  return (
+    <li class={`board-row ${entry.isMe ? "me" : ""} ${moved ? "moved" : ""}`} aria-current={entry.isMe ? "true" : undefined}>
+      <span class="rank">{entry.rank}</span>
+      <span class="avatar" aria-hidden="true">
+        {initials(entry.displayName)}
+      </span>
+      <span class="who">
+        <span class="name">{entry.isMe ? `${entry.displayName} (you)` : entry.displayName}</span>
+        {entry.teamName && <span class="muted small">{entry.teamName}</span>}
+      </span>
+      <span class="points">{entry.points.toLocaleString()}</span>
+    </li>
+  );
+}
+
+export function BadgeTile({ badge }: { badge: Badge }) {
+  const glyph = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    // The icon is a one-colour SVG: drawn as a mask so it takes the tile's colour (CSP-safe).
+    glyph.current?.style.setProperty("--icon", `url("${badge.iconUrl}")`);
+  }, [badge.iconUrl]);
+  const earned = Boolean(badge.earnedAt);
+  const progress = badge.progress;
+  return (
+    <li class={`badge-tile ${earned ? "earned" : "locked"}`}>
+      <span class="badge-glyph" ref={glyph} aria-hidden="true" />
+      <p class="badge-name">{badge.name}</p>
+      <p class="muted small">{badge.description}</p>
+      {earned ? (
+        <p class="small earned-on">Earned {new Date(badge.earnedAt!).toLocaleDateString()}</p>
+      ) : progress ? (
+        <>
+          <progress max={progress.target} value={Math.min(progress.current, progress.target)} aria-label={`${badge.name} progress`} />
+          <p class="small muted">
+            {Math.min(progress.current, progress.target)} / {progress.target}
+          </p>
+        </>
+      ) : (
+        <p class="small muted">Locked</p>
+      )}
+    </li>
+  );
+}

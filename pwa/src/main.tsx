@@ -1,0 +1,111 @@
+// The Chorus employee app: routes, the signed-in shell, the service worker and live refreshes.
+import { render } from "preact";
+import { useEffect } from "preact/hooks";
+import { OfflineBanner, Skeleton, TabBar, Toasts } from "./components";
+import { onLive } from "./live";
+import { match, navigate, usePath } from "./router";
+import { Badges } from "./screens/Badges";
+import { ChallengeScreen } from "./screens/ChallengeScreen";
+import { Home } from "./screens/Home";
+import { Inbox } from "./screens/Inbox";
+import { Leaderboard } from "./screens/Leaderboard";
+import { Profile } from "./screens/Profile";
+import { AcceptInvite, SignIn, Welcome } from "./screens/SignIn";
+import { loadMe, me, refreshUnread } from "./session";
+import { online, staleSince, toast, useStore } from "./store";
+import "./styles.css";
+
+function Screen({ path }: { path: string }) {
+  const challenge = match("/challenges/:id", path);
+  if (challenge) return <ChallengeScreen id={challenge.id} />;
+  switch (path.replace(/\/+$/, "") || "/") {
+    case "/":
+      return <Home />;
+    case "/leaderboard":
+      return <Leaderboard />;
+    case "/badges":
+      return <Badges />;
+    case "/notifications":
+      return <Inbox />;
+    case "/me":
+      return <Profile />;
+    case "/welcome":
+      return <Welcome />;
+    default:
+      return (
+        <main class="screen">
+          <div class="empty">
+            <h1>Nothing here</h1>
+            <p>This page doesn't exist in Chorus.</p>
+            <a class="button primary" href="/">
+              Go to my challenges
+            </a>
+          </div>
+        </main>
+      );
+  }
+}
+
+function App() {
+  const path = usePath();
+  const who = useStore(me);
+  const isOnline = useStore(online);
+
+  useEffect(() => {
+    loadMe().catch(() => undefined);
+    let timer = 0;
+    const refresh = () => {
+      clearTimeout(timer);
+      timer = window.setTimeout(() => loadMe().catch(() => undefined), 250);
+    };
+    const offs = ["submission", "badge", "level_up", "team_goal"].map((kind) => onLive(kind, refresh));
+    offs.push(onLive("badge", (badge: { name: string }) => toast(`New badge: ${badge.name}!`, "celebrate", 5000)));
+    offs.push(onLive("level_up", (level: { level: number }) => toast(`Level ${level.level} — well done!`, "celebrate", 5000)));
+    return () => offs.forEach((off) => off());
+  }, []);
+
+  useEffect(() => {
+    if (!isOnline) return;
+    // Back online: what we show may be stale, and queued submissions can go now.
+    staleSince.set(null);
+    navigator.serviceWorker?.controller?.postMessage({ type: "replay-submissions" });
+    if (me.get()) {
+      loadMe().catch(() => undefined);
+      refreshUnread();
+    }
+  }, [isOnline]);
+
+  if (path === "/accept-invite") return <AcceptInvite />;
+  if (who === undefined) return <Skeleton lines={6} />;
+  if (who === null) return <SignIn />;
+  return (
+    <div class="shell">
+      <a class="skip" href="#content">
+        Skip to content
+      </a>
+      <OfflineBanner />
+      <div id="content">
+        <Screen path={path} />
+      </div>
+      <TabBar />
+      <Toasts />
+    </div>
+  );
+}
+
+window.addEventListener("online", () => online.set(true));
+window.addEventListener("offline", () => online.set(false));
+
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => undefined);
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const message = event.data ?? {};
+    if (message.type === "navigate" && typeof message.url === "string") navigate(message.url);
+    if (message.type === "push") refreshUnread();
+    if (message.type === "submission-queued") online.set(false);
+  });
+}
+
+const root = document.getElementById("app")!;
+root.textContent = ""; // the "Loading Chorus…" line of index.html
+render(<App />, root);

@@ -1,0 +1,43 @@
+import { api } from "../api";
+import { ChallengeCard, Empty, Failure, LevelRing, Skeleton, Streak, TopBar } from "../components";
+import { useLoad } from "../load";
+import { onLive } from "../live";
+import { me } from "../session";
+import { useStore } from "../store";
+import type { Challenge, Page } from "../types";
+import { useEffect } from "preact/hooks";
+import { NotifyMe } from "./Profile";
+
+export function Home() {
+  const who = useStore(me)!;
+  const challenges = useLoad(() => api.get<Page<Challenge>>("/api/v1/challenges").then((page) => page.items), []);
+  useEffect(() => onLive("submission", () => challenges.reload()), []);
+  const first = who.displayName.split(" ")[0];
+  return (
+    <main class="screen">
+      <TopBar title={`Hi, ${first}`} />
+      <section class="summary card" aria-label="My progress">
+        <LevelRing points={who.points} level={who.level} next={who.nextLevelPoints} />
+        <Streak weeks={who.streakWeeks} freezes={who.streakFreezes} />
+      </section>
+      <h2 class="section-title">Open challenges</h2>
+      {challenges.error && !challenges.data ? (
+        <Failure error={challenges.error} retry={challenges.reload} />
+      ) : !challenges.data ? (
+        <Skeleton lines={4} />
+      ) : challenges.data.length === 0 ? (
+        <Empty text="No open challenges right now — new ones usually land at the start of the week.">
+          <NotifyMe />
+        </Empty>
+      ) : (
+        <ul class="cards">
+          {challenges.data.map((c) => (
+            <li key={c.id}>
+              <ChallengeCard challenge={c} />
+            </li>
+          ))}
+        </ul>
+      )}
+    </main>
+  );
+}

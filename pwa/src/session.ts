@@ -1,0 +1,45 @@
+// Who is signed in: undefined while we ask, null when nobody is.
+import { ApiError, api } from "./api";
+import { startLive, stopLive } from "./live";
+import { createStore } from "./store";
+import type { Me } from "./types";
+
+export const me = createStore<Me | null | undefined>(undefined);
+export const unread = createStore<number>(0);
+
+export async function loadMe(): Promise<Me | null> {
+  try {
+    const who = await api.get<Me>("/api/v1/me");
+    me.set(who);
+    startLive();
+    refreshUnread();
+    return who;
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 401 || error.status === 403)) {
+      me.set(null);
+      stopLive();
+      return null;
+    }
+    if (me.get() === undefined) me.set(null);
+    throw error;
+  }
+}
+
+export function refreshUnread(): void {
+  api
+    .get<{ items: { readAt: string | null }[] }>("/api/v1/notifications?limit=50")
+    .then((page) => unread.set(page.items.filter((n) => !n.readAt).length))
+    .catch(() => undefined);
+}
+
+export async function signOut(): Promise<void> {
+  try {
+    await api.post("/api/v1/auth/logout");
+  } catch {
+    // signed out locally all the same
+  }
+  stopLive();
+  // Nothing personal stays on a shared device.
+  if ("caches" in window) await caches.delete("chorus-api");
+  me.set(null);
+}

@@ -1,0 +1,47 @@
+import { defineConfig } from "vite";
+import { VitePWA } from "vite-plugin-pwa";
+
+// The API (`chorus dev`) serves the built app from pwa/dist; `npm run dev` proxies to it.
+const api = process.env.CHORUS_API ?? "http://127.0.0.1:8000";
+
+export default defineConfig({
+  oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
+  build: { target: "es2020", outDir: "dist", assetsDir: "assets", sourcemap: false },
+  server: {
+    proxy: Object.fromEntries(["/api", "/s", "/badges/icons"].map((p) => [p, api])),
+  },
+  plugins: [
+    VitePWA({
+      strategies: "injectManifest",
+      srcDir: "src",
+      filename: "sw.ts",
+      injectRegister: false, // src/main.tsx registers /sw.js itself
+      manifestFilename: "manifest.webmanifest",
+      injectManifest: {
+        globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
+        rollupFormat: "iife",
+      },
+      includeAssets: ["favicon.svg", "icons/apple-touch-icon.png"],
+      manifest: {
+        id: "/",
+        name: "Chorus — share what your team is proud of",
+        short_name: "Chorus",
+        description:
+          "Share your company's news and your own work stories, earn points and badges, and see your team on the leaderboard.",
+        start_url: "/",
+        scope: "/",
+        display: "standalone",
+        orientation: "portrait",
+        theme_color: "#4338ca",
+        background_color: "#f7f7fb",
+        categories: ["business", "productivity", "social"],
+        icons: [
+          { src: "/icons/icon-192.png", sizes: "192x192", type: "image/png", purpose: "any" },
+          { src: "/icons/icon-512.png", sizes: "512x512", type: "image/png", purpose: "any" },
+          { src: "/icons/maskable-192.png", sizes: "192x192", type: "image/png", purpose: "maskable" },
+          { src: "/icons/maskable-512.png", sizes: "512x512", type: "image/png", purpose: "maskable" },
+        ],
+      },
+    }),
+  ],
+});

@@ -94,10 +94,10 @@ def pwa_middleware(app: ASGIApp, dist: Path) -> ASGIApp:
     shell = files["/index.html"]
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        http: Any = scope
+        if http["type"] != "http":
             await app(scope, receive, send)
             return
-        http: Any = scope
         path: str = http["path"]
         if http["method"] not in ("GET", "HEAD") or SERVER_PATHS.match(path):
             await app(scope, receive, send)

@@ -8,6 +8,7 @@ keep it off the network. Screenshots of every screen land in test-artifacts/scre
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 import uvicorn
 from arq import create_pool
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
 
 from backend.app import redis_settings
 from backend.settings import get_settings
@@ -47,13 +48,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
-async def base_url(app: Any) -> AsyncIterator[str]:
-    """The session's app behind a real HTTP server (the browser needs a real origin)."""
+def _require_build_and_browser() -> None:
     if not (DIST / "index.html").is_file():
         pytest.fail("pwa/dist is not built: run the tests with `make test` (it builds the PWA)")
     if not Path(CHROMIUM).exists():
         pytest.fail("Chromium is missing: `apt-get install chromium` (.ci/run does it)")
+
+
+@pytest.fixture(scope="session")
+async def base_url(app: Any) -> AsyncIterator[str]:
+    """The session's app behind a real HTTP server (the browser needs a real origin)."""
+    _require_build_and_browser()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -79,19 +84,22 @@ async def worker(app: Any) -> AsyncIterator[None]:
     task = asyncio.create_task(running.main())
     yield
     task.cancel()
-    try:
+    with contextlib.suppress(asyncio.CancelledError, Exception):
         await task
-    except (asyncio.CancelledError, Exception):
-        pass
     await running.close()
 
 
 @pytest.fixture(scope="session")
-async def browser() -> AsyncIterator[Browser]:
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        await chromium.close()
+async def playwright() -> AsyncIterator[Playwright]:
+    async with async_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+    yield chromium
+    await chromium.close()
 
 
 @pytest.fixture
@@ -102,9 +110,8 @@ async def context(browser: Browser, base_url: str) -> AsyncIterator[BrowserConte
 
 
 @pytest.fixture
-async def page(context: BrowserContext) -> AsyncIterator[Page]:
-    tab = await context.new_page()
-    yield tab
+async def page(context: BrowserContext) -> Page:
+    return await context.new_page()
 
 
 async def sign_in(page: Page, email: str, password: str = PASSWORD) -> None:
@@ -130,8 +137,9 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
     """Serious and critical axe-core findings on the page as it is now."""
     await page.add_script_tag(path=str(AXE))
     result = await page.evaluate(
-        "axe.run(document, {resultTypes: ['violations']})"
-        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)})))"
+        "axe.run(document).then(r => ({passes: r.passes.length,"
+        " violations: r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))}))"
     )
-    return [v for v in result if v["impact"] in ("serious", "critical")]
+    assert result["passes"] >= 10, result  # axe really looked at the page
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

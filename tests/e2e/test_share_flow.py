@@ -60,5 +60,7 @@ async def test_a_share_is_verified_and_the_points_and_board_update_live(
     await expect(board.locator(".board-row", has_text="Sam Member")).to_contain_text("60")
     await other.close()
 
-    resp = await client.get(f"/api/v1/challenges/{challenge['id']}", headers={"Authorization": f"Bearer {sam.token}"})
+    resp = await client.get(
+        f"/api/v1/challenges/{challenge['id']}", headers={"Authorization": f"Bearer {sam.token}"}
+    )
     assert resp.json()["mySubmission"]["status"] == "verified"

@@ -5,13 +5,22 @@ same services real sign-ups and invites use. Idempotent: a second run only print
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
+from redis.asyncio import Redis
 
+from backend import clock
+from backend.challenges import service as challenges
+from backend.challenges.schemas import ChallengeCreate, PillarCreate
+from backend.leaderboards.boards import rebuild_locked
 from backend.orgs import service
 from backend.orgs.schemas import AcceptInviteCreate, InviteCreate, SignupCreate, TeamCreate
 from backend.orgs.tables import User
+from backend.security import CurrentUser
+from backend.settings import get_settings
 
 DEMO_ORG = "Northwind Demo"
 DEMO_ADMIN = "admin@northwind.example"
@@ -37,6 +46,84 @@ def demo_password(data_dir: Path) -> str:
     return password
 
 
+PILLARS = {
+    "Customers first": "Our customers' wins are our wins: we tell their stories with them.",
+    "Built by engineers": "How we build, what we learned, and the people behind it.",
+    "Life at Northwind": "What it is like to work here, in our own words.",
+}
+CHALLENGES = [
+    # title, pillar, networks, points, days left, team goal
+    ("Share our winter product launch", "Built by engineers", ["linkedin", "x"], 50, 6, None),
+    ("Celebrate our customer award", "Customers first", ["linkedin", "facebook"], 30, 12, 6),
+    (
+        "We're hiring backend engineers",
+        "Life at Northwind",
+        ["linkedin", "x", "email"],
+        40,
+        2,
+        None,
+    ),
+]
+# Points each person earned in earlier weeks (weeks ago → points), so boards have a history.
+HISTORY = [120, 90, 75, 60, 45, 40, 25, 10]
+
+
+async def _seed_program(admin: CurrentUser) -> None:
+    """Pillars, three open challenges and some earlier points, so every screen has content."""
+    pillars = {}
+    for title, message in PILLARS.items():
+        made_pillar = await challenges.create_pillar(
+            admin, PillarCreate(title=title, message=message)
+        )
+        pillars[title] = made_pillar.id
+    now = clock.now()
+    for title, pillar, networks, points, days, goal in CHALLENGES:
+        body: dict[str, Any] = {
+            "title": title,
+            "description": f"{title}: a two-minute share that helps a lot.",
+            "contentUrl": f"https://northwind.example/news/{challenges.slugify(title)}",
+            "pillarId": str(pillars[pillar]),
+            "networks": networks,
+            "points": points,
+            "clickPoints": 2,
+            "hashtags": ["northwind"],
+            "shareText": {
+                "linkedin": f"{title} — proud to be part of it.",
+                "x": f"{title}!",
+            },
+            "startsAt": (now - timedelta(hours=2)).isoformat(),
+            "endsAt": (now + timedelta(days=days)).isoformat(),
+            "verification": "auto",
+        }
+        if goal:
+            body["teamGoal"] = {"shares": goal, "bonus": 20}
+        made = await challenges.create_challenge(admin, msgspec.convert(body, ChallengeCreate))
+        await challenges.publish(admin, made.id)
+    people = await User.raw(
+        "SELECT id, team FROM app_user WHERE org = {} AND role = 'employee' "
+        "ORDER BY created_at, id",
+        admin.org_id,
+    )
+    for n, (person, points) in enumerate(zip(people, HISTORY, strict=False)):
+        for weeks_ago, share in (
+            (0, points // 3),
+            (1, points // 3),
+            (3, points - 2 * (points // 3)),
+        ):
+            if share <= 0:
+                continue
+            await User.raw(
+                'INSERT INTO points_ledger (org, "user", team, delta, reason, idempotency_key, '
+                "created_at) VALUES ({}, {}, {}, {}, 'demo_history', {}, {})",
+                admin.org_id,
+                person["id"],
+                person["team"],
+                share,
+                f"demo:{person['id']}:{weeks_ago}",
+                now - timedelta(weeks=weeks_ago, hours=n),
+            )
+
+
 async def seed_demo(data_dir: Path) -> list[str]:
     password = demo_password(data_dir)
     if not await User.exists().where(User.email == DEMO_ADMIN):
@@ -60,6 +147,12 @@ async def seed_demo(data_dir: Path) -> list[str]:
                         AcceptInviteCreate,
                     )
                 )
+        await _seed_program(admin)
+        redis = Redis.from_url(get_settings().redis_url)
+        try:
+            await rebuild_locked(redis, admin.org_id)  # the boards, from the seeded ledger
+        finally:
+            await redis.aclose()
     employee = _email(DEMO_TEAMS["Marketing"][0])
     return [
         "",

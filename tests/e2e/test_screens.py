@@ -121,3 +121,18 @@ async def test_peoples_text_is_shown_as_text_never_run(client, page: Page):
     assert await page.evaluate("window.pwned") is None
     assert await page.locator("img[src='x']").count() == 0
     assert await page.locator("script:has-text('alert(1)')").count() == 0
+
+
+async def test_an_invited_employee_joins_and_lands_on_how_it_works(client, page: Page):
+    admin = await signup(client, org="Acme")
+    await create_challenge(client, admin, title="Your first one")
+    made = await invite(client, admin, "nina.new@example.com")
+    await page.goto(made["url"].replace("http://testserver", ""))
+    await page.get_by_label("Your name").fill("Nina New")
+    await page.get_by_label("Password (at least 10 characters)").fill("a long enough passphrase")
+    await page.get_by_role("button", name="Join").click()
+    await expect(page.get_by_role("heading", name="How Chorus works")).to_be_visible()
+    assert "token" not in page.url  # the invite token left the address bar
+    await page.get_by_role("link", name="Show me my first challenge").click()
+    await expect(page.get_by_role("heading", name="Hi, Nina")).to_be_visible()
+    await expect(page.get_by_role("link", name="Your first one")).to_be_visible()

@@ -90,7 +90,8 @@ export function ChallengeScreen({ id }: { id: string }) {
     const mine = await getLink();
     if (!mine) return;
     const text = mine.shareText.includes(mine.trackedUrl) ? mine.shareText : `${mine.shareText} ${mine.trackedUrl}`.trim();
-    if (navigator.share && /Android|iPhone|iPad/i.test(navigator.userAgent)) {
+    // On phones the system share sheet reaches every app; on desktops the network's own page is better.
+    if (navigator.share && window.matchMedia("(pointer: coarse)").matches) {
       try {
         await navigator.share({ title: challenge!.title, text });
         return;

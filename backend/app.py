@@ -21,6 +21,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from backend import db, subscribers
+from backend.analytics.controller import AnalyticsController, TeamDashboardController
 from backend.badges.controller import BadgesController, badge_icons
 from backend.challenges.controller import (
     AdminChallengesController,
@@ -48,6 +49,7 @@ from backend.settings import Settings, get_settings
 from backend.sharing.controller import ClickStatsController, ShareLinksController, follow_link
 from backend.sharing.redirect import Redirector
 from backend.submissions.controller import AdminSubmissionsController, SubmissionsController
+from backend.surveys.controller import AdminSurveysController, SurveysController
 from backend.wire import StrictJSONRequest
 
 log = logging.getLogger("chorus.app")
@@ -209,6 +211,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             PushController,
             InboxController,
             badge_icons,
+            TeamDashboardController,
+            AnalyticsController,
+            AdminSurveysController,
+            SurveysController,
         ],
         on_app_init=[auth.on_app_init],
         logging_config=None,

@@ -13,6 +13,8 @@ APP_REGISTRY = AppRegistry(
         "backend.points.piccolo_app",
         "backend.badges.piccolo_app",
         "backend.notifications.piccolo_app",
+        "backend.analytics.piccolo_app",
+        "backend.surveys.piccolo_app",
     ]
 )
 

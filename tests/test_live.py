@@ -68,7 +68,7 @@ async def test_events_reach_a_stream_served_by_another_instance(client):
         assert stream.status_code == 200
         assert stream.headers["content-type"].startswith("text/event-stream")
         lines = stream.aiter_lines()
-        ready = await asyncio.wait_for(_next_event(lines, "ready"), 5)
+        ready = await asyncio.wait_for(_next_event(lines, "ready"), 15)
         assert ready == {"userId": employee.user_id}
         approved = await http.post(
             f"{second}/api/v1/admin/submissions/{submission_id}/approve",
@@ -76,13 +76,13 @@ async def test_events_reach_a_stream_served_by_another_instance(client):
             headers=bearer(admin),
         )
         assert approved.status_code == 200
-        notice = await asyncio.wait_for(_next_event(lines, "submission"), 5)
+        notice = await asyncio.wait_for(_next_event(lines, "submission"), 15)
         assert (notice["id"], notice["status"], notice["pointsAwarded"]) == (
             submission_id,
             "verified",
             50,
         )
-        board = await asyncio.wait_for(_next_event(lines, "leaderboard"), 5)
+        board = await asyncio.wait_for(_next_event(lines, "leaderboard"), 15)
         assert "users" in board["boards"]
 
 
@@ -100,7 +100,7 @@ async def test_a_colleagues_submission_is_not_delivered_to_me_and_strangers_get_
         assert (await http.get(f"{base}/api/v1/events")).status_code == 401
         async with http.stream("GET", f"{base}/api/v1/events", headers=bearer(me)) as stream:
             lines = stream.aiter_lines()
-            await asyncio.wait_for(_next_event(lines, "ready"), 5)
+            await asyncio.wait_for(_next_event(lines, "ready"), 15)
             await http.post(
                 f"{base}/api/v1/admin/submissions/{theirs.json()['id']}/approve",
                 json={},

@@ -20,6 +20,7 @@ CATEGORIES = (
     "leaderboard",  # someone passed me on this week's board
     "recap",  # the weekly recap
     "digest",  # what the budget held back today
+    "nudge",  # a friendly reminder from my team lead
 )
 Hour = Annotated[int, msgspec.Meta(ge=0, le=23)]
 

@@ -12,11 +12,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.asyncio import Redis
 
 from backend.errors import Forbidden
-from backend.orgs import service
+from backend.orgs import imports, service
 from backend.orgs.schemas import (
     AcceptInviteCreate,
     AcceptInviteRead,
     InviteCreate,
+    InviteImport,
+    InviteImportRead,
     InviteRead,
     LoginCreate,
     LoginRead,
@@ -206,6 +208,22 @@ class AdminOrgController(Controller):
             request.user, data, settings.invite_ttl_hours, settings.base_url
         )
         return InviteRead(invite_id=invite_id, token=token, url=url, expires_at=expires_at)
+
+    @post("/invites/import", status_code=200)
+    async def import_invites(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        data: JSONBody[InviteImport],
+        settings: NamedDependency[Settings],
+    ) -> Response[InviteImportRead]:
+        report = await imports.import_invites(
+            request.user,
+            data.csv,
+            dry_run=data.dry_run,
+            ttl_hours=settings.invite_ttl_hours,
+            base_url=settings.base_url,
+        )
+        return Response(report, status_code=200 if data.dry_run else 201)
 
     @post("/teams", status_code=201)
     async def create_team(

@@ -66,6 +66,37 @@ class InviteRead(Wire):
     expires_at: datetime
 
 
+class InviteImport(Wire):
+    """A CSV of people to invite: a header row with `email` and optionally `role` and `team`
+    (the team's name), then one person per row."""
+
+    csv: Annotated[str, msgspec.Meta(min_length=1, max_length=1_000_000)]
+    dry_run: bool = False  # check every row and report, write nothing
+
+
+class ImportedInvite(Wire):
+    row: int
+    email: str
+    role: str
+    team: str | None
+    url: str
+
+
+class RejectedRow(Wire):
+    row: int  # the line in the file (the header is line 1)
+    email: str
+    reason: str
+
+
+class InviteImportRead(Wire):
+    dry_run: bool
+    valid: int
+    created: int
+    expires_at: datetime | None
+    invites: list[ImportedInvite]
+    rejected: list[RejectedRow]
+
+
 class AcceptInviteCreate(Wire):
     token: InviteToken
     display_name: DisplayName

@@ -40,8 +40,40 @@ async def ensure_group(redis: Redis) -> None:
             raise
 
 
+async def _insert_official(event: ClickEvent, at: datetime) -> str:
+    """A click on an official brand link: unique / repeat / bot, as for employees' links."""
+    kind = "bot" if event.hint == "bot" else ""
+    if not kind:
+        seen = await Click.raw(
+            "SELECT 1 FROM official_click WHERE link = {} AND at > {} AND at <= {} "
+            "AND visitor_hash IN ({}, {}) AND kind IN ('unique', 'repeat') AND id <> {} LIMIT 1",
+            UUID(event.link_id),
+            at - REPEAT_WINDOW,
+            at,
+            event.visitor_today,
+            event.visitor_yesterday,
+            UUID(event.id),
+        )
+        kind = "repeat" if seen else "unique"
+    await Click.raw(
+        "INSERT INTO official_click (id, org, link, at, kind, bot_name, visitor_hash) "
+        "SELECT {}, {}, l.id, {}, {}, {}, {} FROM official_link l WHERE l.id = {} "
+        "ON CONFLICT (id) DO NOTHING",
+        UUID(event.id),
+        UUID(event.org_id),
+        at,
+        kind,
+        event.bot_name,
+        event.visitor_today,
+        UUID(event.link_id),
+    )
+    return "official"
+
+
 async def _classify_and_insert(event: ClickEvent) -> str:
     at = datetime.fromtimestamp(event.at_ms / 1000, UTC)
+    if event.official:
+        return await _insert_official(event, at)
     kind = event.hint
     if not kind:
         seen = await Click.raw(

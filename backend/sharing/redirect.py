@@ -93,6 +93,7 @@ class LinkTarget:
     user_id: str
     network: str
     location: bytes  # the Location header: the content URL with our UTM parameters
+    official: bool = False  # the brand's own post (analytics), not an employee's share
 
 
 class ClickEvent(msgspec.Struct, array_like=True):
@@ -110,6 +111,7 @@ class ClickEvent(msgspec.Struct, array_like=True):
     visitor_today: str
     visitor_yesterday: str
     referrer_host: str | None
+    official: bool = False
 
 
 class LinkCache:
@@ -150,7 +152,7 @@ async def load_target(code: str) -> LinkTarget | None:
         code,
     )
     if not rows:
-        return None
+        return await _official_target(code)
     row = rows[0]
     location = campaign_url(row["content_url"], network=row["network"], slug=row["slug"], code=code)
     return LinkTarget(
@@ -160,6 +162,28 @@ async def load_target(code: str) -> LinkTarget | None:
         user_id=str(row["user"]),
         network=row["network"],
         location=location.encode("ascii", "strict"),
+    )
+
+
+async def _official_target(code: str) -> LinkTarget | None:
+    """An official link: the brand's own post, tracked to compare with employees' shares."""
+    rows = await ShareLink.raw(
+        "SELECT id, org, network, target_url FROM official_link WHERE code = {}", code
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    location = campaign_url(
+        row["target_url"], network=row["network"], slug="official", code=code, medium="social"
+    )
+    return LinkTarget(
+        link_id=str(row["id"]),
+        org_id=str(row["org"]),
+        challenge_id="",
+        user_id="",
+        network=row["network"],
+        location=location.encode("ascii", "strict"),
+        official=True,
     )
 
 
@@ -310,6 +334,7 @@ class Redirector:
                 visitor_today=today,
                 visitor_yesterday=yesterday,
                 referrer_host=_host_of(referrer),
+                official=target.official,
             )
         )
 

@@ -47,12 +47,14 @@ def intent_url(network: str, url: str, text: str, title: str) -> str:
     return f"https://wa.me/?text={quote(text, safe='')}"
 
 
-def campaign_url(content_url: str, *, network: str, slug: str, code: str) -> str:
+def campaign_url(
+    content_url: str, *, network: str, slug: str, code: str, medium: str = "employee_advocacy"
+) -> str:
     """The content URL with the UTM parameters merged into its own query (ours win)."""
     parts = urlsplit(content_url)
     ours = {
         "utm_source": network,
-        "utm_medium": "employee_advocacy",
+        "utm_medium": medium,
         "utm_campaign": slug,
         "utm_content": code,
     }

@@ -1,7 +1,7 @@
 // The Chorus employee app: routes, the signed-in shell, the service worker and live refreshes.
 import { render } from "preact";
-import { useEffect } from "preact/hooks";
-import { OfflineBanner, Skeleton, TabBar, Toasts } from "./components";
+import { useEffect, useState } from "preact/hooks";
+import { Failure, OfflineBanner, Skeleton, TabBar, Toasts } from "./components";
 import { onLive } from "./live";
 import { match, navigate, usePath } from "./router";
 import { Badges } from "./screens/Badges";
@@ -11,13 +11,40 @@ import { Inbox } from "./screens/Inbox";
 import { Leaderboard } from "./screens/Leaderboard";
 import { Profile } from "./screens/Profile";
 import { AcceptInvite, SignIn, Welcome } from "./screens/SignIn";
+import { SurveyScreen } from "./screens/SurveyScreen";
 import { loadMe, me, refreshUnread } from "./session";
 import { online, staleSince, toast, useStore } from "./store";
 import "./styles.css";
 
+type ConsoleModule = typeof import("./console");
+let consoleModule: Promise<ConsoleModule> | null = null;
+
+/** Team-lead and admin screens: their own chunk, fetched the first time one is opened. */
+function ConsoleLoader({ path }: { path: string }) {
+  const [loaded, setLoaded] = useState<ConsoleModule | null>(null);
+  const [failed, setFailed] = useState<unknown>(null);
+  useEffect(() => {
+    consoleModule ??= import("./console");
+    consoleModule.then(setLoaded, (error) => {
+      consoleModule = null;
+      setFailed(error);
+    });
+  }, []);
+  if (failed) return <Failure error={new Error("The console could not load: are you offline?")} retry={() => location.reload()} />;
+  if (!loaded) return <Skeleton lines={6} />;
+  return <loaded.Console path={path} />;
+}
+
 function Screen({ path }: { path: string }) {
+  const who = me.get();
+  const consoleRole = path.startsWith("/admin") ? "admin" : path === "/team" || path.startsWith("/team/") ? "lead" : null;
+  if (consoleRole && who && (who.role === "admin" || (consoleRole === "lead" && who.role === "lead"))) {
+    return <ConsoleLoader path={path} />;
+  }
   const challenge = match("/challenges/:id", path);
   if (challenge) return <ChallengeScreen id={challenge.id} />;
+  const survey = match("/surveys/:id", path);
+  if (survey) return <SurveyScreen id={survey.id} />;
   switch (path.replace(/\/+$/, "") || "/") {
     case "/":
       return <Home />;

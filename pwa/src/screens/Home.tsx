@@ -7,11 +7,13 @@ import { useStore } from "../store";
 import type { Challenge, Page } from "../types";
 import { useEffect } from "preact/hooks";
 import { NotifyMe } from "./Profile";
+import type { OpenSurvey } from "./SurveyScreen";
 
 export function Home() {
   const who = useStore(me)!;
   const challenges = useLoad(() => api.get<Page<Challenge>>("/api/v1/challenges").then((page) => page.items), []);
   useEffect(() => onLive("submission", () => challenges.reload()), []);
+  const surveys = useLoad(() => api.get<OpenSurvey[]>("/api/v1/surveys"), []);
   const first = who.displayName.split(" ")[0];
   return (
     <main class="screen">
@@ -20,6 +22,15 @@ export function Home() {
         <LevelRing points={who.points} level={who.level} next={who.nextLevelPoints} />
         <Streak weeks={who.streakWeeks} freezes={who.streakFreezes} />
       </section>
+      {(surveys.data ?? [])
+        .filter((survey) => !survey.answered)
+        .map((survey) => (
+          <a class="card pulse" href={`/surveys/${survey.id}`} key={survey.id}>
+            <span class="eyebrow">Quick pulse · {survey.questions.length} questions</span>
+            <span class="card-title">{survey.title}</span>
+            {survey.points > 0 && <span class="chip points">+{survey.points} pts</span>}
+          </a>
+        ))}
       <h2 class="section-title">Open challenges</h2>
       {challenges.error && !challenges.data ? (
         <Failure error={challenges.error} retry={challenges.reload} />

@@ -18,6 +18,7 @@ const CATEGORY_LABELS: Record<string, string> = {
   leaderboard: "Leaderboard changes",
   recap: "Monday recap",
   digest: "Evening digest",
+  nudge: "Friendly nudges from my team lead",
 };
 
 /** "Notify me about new challenges": explains first, asks the browser only after the tap. */

@@ -1,0 +1,110 @@
+"""HTTP for the team-lead dashboard, nudges, impact analytics and official links."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+from redis.asyncio import Redis
+
+from backend.analytics import service
+from backend.analytics.schemas import (
+    AnalyticsRead,
+    DashboardRead,
+    NudgeCreate,
+    NudgeRead,
+    OfficialLinkCreate,
+    OfficialLinkRead,
+)
+from backend.notifications.push import enqueue_push
+from backend.security import CurrentUser, require_role
+from backend.settings import Settings
+
+FromDate = Annotated[
+    date | None, QueryParameter(name="from", description="first day, org timezone")
+]
+ToDate = Annotated[date | None, QueryParameter(name="to", description="last day, included")]
+
+
+class TeamDashboardController(Controller):
+    path = "/api/v1/teams/{team_id:uuid}"
+    tags = ["teams"]
+    guards = [require_role("lead")]
+
+    @get("/dashboard")
+    async def dashboard(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        team_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        from_date: FromDate = None,
+        to_date: ToDate = None,
+    ) -> DashboardRead:
+        return await service.dashboard(
+            request.user, team_id, from_date, to_date, settings.leaderboard_min_team_size
+        )
+
+    @post("/nudges", status_code=200)
+    async def nudge(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        team_id: FromPath[UUID],
+        data: JSONBody[NudgeCreate],
+        redis: NamedDependency[Redis],
+    ) -> NudgeRead:
+        answer, to_push = await service.nudge(request.user, team_id, data.user_ids)
+        for notification_id in to_push:
+            await enqueue_push(redis, notification_id)
+        return answer
+
+
+class AnalyticsController(Controller):
+    path = "/api/v1/admin"
+    tags = ["analytics"]
+    guards = [require_role("admin")]
+
+    @get("/analytics")
+    async def analytics(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        from_date: FromDate = None,
+        to_date: ToDate = None,
+    ) -> AnalyticsRead:
+        return await service.analytics(request.user.org_id, from_date, to_date)
+
+    @get("/analytics/export.csv")
+    async def export(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        from_date: FromDate = None,
+        to_date: ToDate = None,
+    ) -> Response[str]:
+        report = await service.analytics(request.user.org_id, from_date, to_date)
+        name = f"chorus-analytics-{report.from_date}-{report.to_date}.csv"
+        return Response(
+            service.analytics_csv(report),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{name}"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @post("/official-links", status_code=201)
+    async def create_official_link(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        data: JSONBody[OfficialLinkCreate],
+        settings: NamedDependency[Settings],
+    ) -> OfficialLinkRead:
+        return await service.create_official_link(request.user, data, settings.base_url)
+
+    @get("/official-links")
+    async def list_official_links(
+        self, request: Request[CurrentUser, Any, Any], settings: NamedDependency[Settings]
+    ) -> list[OfficialLinkRead]:
+        return await service.list_official_links(request.user.org_id, settings.base_url)

@@ -1,0 +1,147 @@
+"""Wire types of the team dashboard, impact analytics and official links."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from backend.challenges.schemas import Network
+from backend.wire import Wire
+
+
+class Metrics(Wire):
+    """What one slice of the program did over the range (see README, "Impact analytics")."""
+
+    shares_claimed: int
+    shares_verified: int
+    unique_clicks: int
+    clicks_per_share: float | None  # unique clicks per verified share
+    participants: int  # people with at least one verified share
+    members: int  # people who could take part
+    participation_rate: float | None
+    points_awarded: int
+
+
+class ChallengeMetrics(Metrics):
+    challenge_id: UUID
+    title: str
+
+
+class PillarMetrics(Metrics):
+    pillar_id: UUID | None  # None: challenges without a narrative pillar
+    title: str
+
+
+class TeamMetrics(Metrics):
+    team_id: UUID | None  # None: people in no team
+    name: str
+
+
+class NetworkMetrics(Metrics):
+    network: str
+
+
+class Amplification(Wire):
+    official_posts: int
+    official_unique_clicks: int
+    clicks_per_official_post: float | None
+    clicks_per_employee_share: float | None
+    ratio: float | None  # employee share ÷ official post, when both are known
+
+
+class AnalyticsRead(Wire):
+    from_date: date = msgspec.field(name="from")
+    to_date: date = msgspec.field(name="to")
+    timezone: str
+    totals: Metrics
+    by_challenge: list[ChallengeMetrics]
+    by_pillar: list[PillarMetrics]
+    by_team: list[TeamMetrics]
+    by_network: list[NetworkMetrics]
+    amplification: Amplification
+
+
+class MemberActivity(Wire):
+    user_id: UUID
+    display_name: str
+    points: int
+    verified_shares: int
+    unique_clicks: int
+    last_active_at: datetime | None
+    last_nudged_at: datetime | None
+    nudgeable: bool  # no activity in the last 7 days and not nudged this week
+
+
+class WeekTrend(Wire):
+    week: str  # ISO week, e.g. 2026-W48
+    starts_on: date
+    points: int
+    verified_shares: int
+    active_members: int
+
+
+class TeamRank(Wire):
+    total: int | None
+    per_capita: float | None  # the team's points per member
+    per_capita_rank: int | None  # None when the team is too small to rank per person
+    teams: int
+
+
+class Participation(Wire):
+    active: int
+    members: int
+    rate: float | None
+
+
+class DashboardRead(Wire):
+    team_id: UUID
+    name: str
+    from_date: date = msgspec.field(name="from")
+    to_date: date = msgspec.field(name="to")
+    members: list[MemberActivity]
+    participation: Participation
+    trend: list[WeekTrend]
+    rank: TeamRank
+    points: int
+    verified_shares: int
+    unique_clicks: int
+
+
+class NudgeCreate(Wire):
+    # Default: every member who has been quiet for a week.
+    user_ids: Annotated[list[UUID], msgspec.Meta(max_length=500)] | None = None
+
+
+class Nudged(Wire):
+    user_id: UUID
+    delivery: str  # "push" (sent now), "inbox" (held by the person's budget or quiet hours)
+
+
+class NudgeSkipped(Wire):
+    user_id: UUID
+    reason: str  # active | nudged_this_week | not_in_team
+
+
+class NudgeRead(Wire):
+    nudged: list[Nudged]
+    skipped: list[NudgeSkipped]
+
+
+class OfficialLinkCreate(Wire):
+    label: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    url: Annotated[str, msgspec.Meta(min_length=8, max_length=2048)]
+    network: Network
+
+
+class OfficialLinkRead(Wire):
+    id: UUID
+    code: str
+    label: str
+    network: str
+    url: str
+    tracked_url: str
+    unique_clicks: int
+    created_at: datetime

@@ -1,0 +1,31 @@
+"""Official brand links and their clicks. The schema lives in migrations/analytics/."""
+
+from __future__ import annotations
+
+from piccolo.columns import UUID, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from backend.db import DB
+from backend.orgs.tables import Organization, User
+
+
+class OfficialLink(Table, tablename="official_link", db=DB):
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization)
+    code = Varchar(length=16, unique=True)
+    label = Varchar(length=120)
+    network = Varchar(length=16)
+    target_url = Varchar(length=2048)
+    created_by = ForeignKey(references=User, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class OfficialClick(Table, tablename="official_click", db=DB):
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization)
+    link = ForeignKey(references=OfficialLink)
+    at = Timestamptz()
+    kind = Varchar(length=8)  # unique | repeat | bot
+    bot_name = Varchar(length=32, null=True, default=None)
+    visitor_hash = Varchar(length=32)

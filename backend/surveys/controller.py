@@ -1,0 +1,60 @@
+"""HTTP for pulse surveys: admins create and read results; everyone answers once."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
+
+from backend.security import CurrentUser, require_role
+from backend.surveys import service
+from backend.surveys.schemas import (
+    MySurvey,
+    ResponseCreate,
+    ResponseRead,
+    SurveyCreate,
+    SurveyRead,
+    SurveyResults,
+)
+
+
+class AdminSurveysController(Controller):
+    path = "/api/v1/admin/surveys"
+    tags = ["surveys"]
+    guards = [require_role("admin")]
+
+    @post("", status_code=201)
+    async def create(
+        self, request: Request[CurrentUser, Any, Any], data: JSONBody[SurveyCreate]
+    ) -> SurveyRead:
+        return await service.create_survey(request.user, data)
+
+    @get("")
+    async def list_surveys(self, request: Request[CurrentUser, Any, Any]) -> list[SurveyRead]:
+        return await service.list_for_admin(request.user.org_id)
+
+    @get("/{survey_id:uuid}/results")
+    async def results(
+        self, request: Request[CurrentUser, Any, Any], survey_id: FromPath[UUID]
+    ) -> SurveyResults:
+        return await service.results(request.user.org_id, survey_id)
+
+
+class SurveysController(Controller):
+    path = "/api/v1/surveys"
+    tags = ["surveys"]
+
+    @get("")
+    async def open_surveys(self, request: Request[CurrentUser, Any, Any]) -> list[MySurvey]:
+        return await service.list_open(request.user)
+
+    @post("/{survey_id:uuid}/responses", status_code=201)
+    async def respond(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        survey_id: FromPath[UUID],
+        data: JSONBody[ResponseCreate],
+    ) -> ResponseRead:
+        return ResponseRead(points_awarded=await service.respond(request.user, survey_id, data))

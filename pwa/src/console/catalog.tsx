@@ -1,0 +1,202 @@
+// The narrative (pillars) and the badges an organization offers.
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { Failure, Skeleton, TopBar } from "../components";
+import { useLoad } from "../load";
+import { toast } from "../store";
+import type { Badge } from "../types";
+import { Field, Section } from "./ui";
+
+interface Pillar {
+  id: string;
+  title: string;
+  message: string;
+}
+
+export function PillarsAdmin() {
+  const pillars = useLoad(() => api.get<Pillar[]>("/api/v1/pillars"), []);
+  const [title, setTitle] = useState("");
+  const [message, setMessage] = useState("");
+  async function create(event: Event) {
+    event.preventDefault();
+    try {
+      await api.post("/api/v1/admin/pillars", { title, message });
+      setTitle("");
+      setMessage("");
+      pillars.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+    }
+  }
+  async function save(p: Pillar, change: Partial<Pillar>) {
+    try {
+      await api.patch(`/api/v1/admin/pillars/${p.id}`, change);
+      toast("Saved.", "success");
+      pillars.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+    }
+  }
+  async function remove(p: Pillar) {
+    try {
+      await api.del(`/api/v1/admin/pillars/${p.id}`);
+      pillars.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not delete.", "error");
+    }
+  }
+  return (
+    <main class="screen console">
+      <TopBar title="Narrative" back="/admin" />
+      <p class="muted">Programs that last tell 2–4 clear stories. Each challenge can carry one.</p>
+      {pillars.error && !pillars.data ? (
+        <Failure error={pillars.error} retry={pillars.reload} />
+      ) : !pillars.data ? (
+        <Skeleton />
+      ) : (
+        <ul class="cards">
+          {pillars.data.map((p) => (
+            <li class="card pad stack" key={p.id}>
+              <Field label="Title">
+                <input defaultValue={p.title} maxLength={120} onChange={(e) => save(p, { title: e.currentTarget.value })} />
+              </Field>
+              <Field label="Key message">
+                <textarea rows={2} defaultValue={p.message} maxLength={2000} onChange={(e) => save(p, { message: e.currentTarget.value })} />
+              </Field>
+              <button class="button danger" onClick={() => remove(p)}>
+                Delete {p.title}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Section title="Add a pillar">
+        <form class="stack card pad" onSubmit={create}>
+          <Field label="Title">
+            <input required maxLength={120} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+          </Field>
+          <Field label="Key message">
+            <textarea required rows={2} maxLength={2000} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
+          </Field>
+          <button class="button primary" type="submit">
+            Add pillar
+          </button>
+        </form>
+      </Section>
+    </main>
+  );
+}
+
+const ICONS = ["spark", "megaphone", "amplifier", "ripple", "crowd", "star", "crown", "globe", "flag", "pillar", "flame"];
+const RULES: [string, string][] = [
+  ["first_share", "First verified share"],
+  ["shares_count", "Verified shares (count)"],
+  ["unique_clicks", "Unique clicks on their links"],
+  ["points", "Total points"],
+  ["networks_used", "Different networks used"],
+  ["streak_weeks", "Weekly streak (weeks)"],
+  ["period_winner", "Top N of a week or month"],
+];
+
+export function BadgesAdmin() {
+  const badges = useLoad(() => api.get<(Badge & { icon: string; rule: { type: string; threshold: number } })[]>("/api/v1/badges"), []);
+  const [form, setForm] = useState({ code: "", name: "", description: "", icon: "star", type: "shares_count", threshold: 10, points: 20 });
+  const set = (key: keyof typeof form, value: string | number) => setForm((f) => ({ ...f, [key]: value }));
+  async function create(event: Event) {
+    event.preventDefault();
+    try {
+      const rule: Record<string, unknown> = { type: form.type, threshold: Number(form.threshold) };
+      if (form.type === "period_winner") rule.period = "week";
+      await api.post("/api/v1/admin/badges", {
+        code: form.code,
+        name: form.name,
+        description: form.description,
+        icon: form.icon,
+        points: Number(form.points),
+        rule,
+      });
+      toast(`Badge ${form.name} created.`, "success");
+      badges.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not create the badge.", "error");
+    }
+  }
+  async function retire(id: string) {
+    try {
+      await api.del(`/api/v1/admin/badges/${id}`);
+      badges.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not retire.", "error");
+    }
+  }
+  return (
+    <main class="screen console">
+      <TopBar title="Badges" back="/admin" />
+      {badges.error && !badges.data ? (
+        <Failure error={badges.error} retry={badges.reload} />
+      ) : !badges.data ? (
+        <Skeleton />
+      ) : (
+        <ul class="board">
+          {badges.data.map((b) => (
+            <li class="board-row" key={b.id}>
+              <span class="who">
+                <span class="name">{b.name}</span>
+                <span class="muted small">
+                  {b.description} · +{b.points} pts{b.retired ? " · retired" : ""}
+                </span>
+              </span>
+              {!b.retired && (
+                <button class="button secondary compact" onClick={() => retire(b.id)}>
+                  Retire
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <Section title="New badge">
+        <form class="stack card pad" onSubmit={create}>
+          <div class="row">
+            <Field label="Code" hint="lowercase, e.g. storyteller">
+              <input required pattern="[a-z0-9][a-z0-9-]{0,39}" value={form.code} onInput={(e) => set("code", e.currentTarget.value)} />
+            </Field>
+            <Field label="Name">
+              <input required maxLength={60} value={form.name} onInput={(e) => set("name", e.currentTarget.value)} />
+            </Field>
+          </div>
+          <Field label="Description">
+            <input maxLength={300} value={form.description} onInput={(e) => set("description", e.currentTarget.value)} />
+          </Field>
+          <div class="row">
+            <Field label="Earned for">
+              <select value={form.type} onChange={(e) => set("type", e.currentTarget.value)}>
+                {RULES.map(([value, label]) => (
+                  <option value={value}>{label}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Threshold">
+              <input type="number" min={1} value={form.threshold} onInput={(e) => set("threshold", Number(e.currentTarget.value))} />
+            </Field>
+          </div>
+          <div class="row">
+            <Field label="Icon">
+              <select value={form.icon} onChange={(e) => set("icon", e.currentTarget.value)}>
+                {ICONS.map((icon) => (
+                  <option value={icon}>{icon}</option>
+                ))}
+              </select>
+            </Field>
+            <Field label="Bonus points">
+              <input type="number" min={0} max={10000} value={form.points} onInput={(e) => set("points", Number(e.currentTarget.value))} />
+            </Field>
+          </div>
+          <button class="button primary" type="submit">
+            Create badge
+          </button>
+        </form>
+      </Section>
+    </main>
+  );
+}

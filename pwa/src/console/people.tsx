@@ -1,0 +1,285 @@
+// People and teams: roles, teams, invites one by one or from a CSV file.
+import { useState } from "preact/hooks";
+import { ApiError, api, request } from "../api";
+import { Failure, Skeleton, TopBar } from "../components";
+import { useLoad } from "../load";
+import { toast } from "../store";
+import type { Page } from "../types";
+import { Field, Section } from "./ui";
+
+interface User {
+  id: string;
+  email: string;
+  displayName: string;
+  role: string;
+  teamId: string | null;
+  active: boolean;
+}
+interface Team {
+  id: string;
+  name: string;
+  members: number;
+}
+interface Rejected {
+  row: number;
+  email: string;
+  reason: string;
+}
+interface ImportReport {
+  dryRun: boolean;
+  valid: number;
+  created: number;
+  invites: { row: number; email: string; url: string }[];
+  rejected: Rejected[];
+}
+
+export function PeopleAdmin() {
+  const users = useLoad(() => api.get<Page<User>>("/api/v1/admin/users?limit=100"), []);
+  const teams = useLoad(() => api.get<Page<Team>>("/api/v1/teams?limit=100"), []);
+  const teamList = teams.data?.items ?? [];
+
+  async function update(user: User, change: Partial<Pick<User, "role" | "teamId" | "active">>) {
+    try {
+      await api.put(`/api/v1/admin/users/${user.id}`, change);
+      toast(`Saved ${user.displayName}.`, "success");
+      users.reload();
+      teams.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+      users.reload();
+    }
+  }
+
+  return (
+    <main class="screen console">
+      <TopBar title="People and teams" back="/admin" />
+      <InviteOne teams={teamList} />
+      <ImportCsv done={users.reload} />
+      <Teams teams={teamList} reload={teams.reload} />
+      <Section title="People">
+        {users.error && !users.data ? (
+          <Failure error={users.error} retry={users.reload} />
+        ) : !users.data ? (
+          <Skeleton />
+        ) : (
+          <ul class="board">
+            {users.data.items.map((u) => (
+              <li class="board-row people-row" key={u.id}>
+                <span class="who">
+                  <span class="name">{u.displayName}</span>
+                  <span class="muted small">{u.email}</span>
+                </span>
+                <select aria-label={`Role of ${u.displayName}`} value={u.role} onChange={(e) => update(u, { role: e.currentTarget.value })}>
+                  <option value="employee">Employee</option>
+                  <option value="lead">Lead</option>
+                  <option value="admin">Admin</option>
+                </select>
+                <select aria-label={`Team of ${u.displayName}`} value={u.teamId ?? ""} onChange={(e) => update(u, { teamId: e.currentTarget.value || null })}>
+                  <option value="">No team</option>
+                  {teamList.map((t) => (
+                    <option value={t.id}>{t.name}</option>
+                  ))}
+                </select>
+                <label class="inline">
+                  <input type="checkbox" checked={u.active} onChange={(e) => update(u, { active: e.currentTarget.checked })} />
+                  Active
+                </label>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+    </main>
+  );
+}
+
+function InviteOne({ teams }: { teams: Team[] }) {
+  const [email, setEmail] = useState("");
+  const [role, setRole] = useState("employee");
+  const [teamId, setTeamId] = useState("");
+  const [link, setLink] = useState("");
+  async function submit(event: Event) {
+    event.preventDefault();
+    try {
+      const made = await request<{ url: string }>("POST", "/api/v1/admin/invites", { email, role, ...(teamId ? { teamId } : {}) });
+      setLink(made.data.url);
+      setEmail("");
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not invite.", "error");
+    }
+  }
+  return (
+    <Section title="Invite someone">
+      <form class="stack card pad" onSubmit={submit}>
+        <Field label="Email">
+          <input type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        </Field>
+        <div class="row">
+          <Field label="Role">
+            <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+              <option value="employee">Employee</option>
+              <option value="lead">Lead</option>
+              <option value="admin">Admin</option>
+            </select>
+          </Field>
+          <Field label="Team">
+            <select value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
+              <option value="">No team</option>
+              {teams.map((t) => (
+                <option value={t.id}>{t.name}</option>
+              ))}
+            </select>
+          </Field>
+        </div>
+        <button class="button primary" type="submit">
+          Create invite link
+        </button>
+        {link && (
+          <Field label="Send them this link (it works once, for a week)">
+            <input readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
+          </Field>
+        )}
+      </form>
+    </Section>
+  );
+}
+
+function ImportCsv({ done }: { done: () => void }) {
+  const [text, setText] = useState("");
+  const [name, setName] = useState("");
+  const [report, setReport] = useState<ImportReport | null>(null);
+  const [rejected, setRejected] = useState<Rejected[]>([]);
+  const [busy, setBusy] = useState(false);
+
+  async function pick(event: Event) {
+    const file = (event.currentTarget as HTMLInputElement).files?.[0];
+    if (!file) return;
+    if (file.size > 900_000) {
+      toast("That file is too big: split it into files of at most 10,000 people.", "error");
+      return;
+    }
+    setName(file.name);
+    const content = await file.text();
+    setText(content);
+    setReport(null);
+    await run(content, true);
+  }
+
+  async function run(content: string, dryRun: boolean) {
+    setBusy(true);
+    try {
+      const answer = await request<ImportReport>("POST", "/api/v1/admin/invites/import", { csv: content, dryRun });
+      setReport(answer.data);
+      setRejected(answer.data.rejected);
+      if (!dryRun) {
+        toast(`Invited ${answer.data.created} people.`, "success");
+        done();
+      }
+    } catch (failure) {
+      if (failure instanceof ApiError && Array.isArray(failure.problem.rejected)) setRejected(failure.problem.rejected as Rejected[]);
+      toast(failure instanceof Error ? failure.message : "Could not import.", "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  function download() {
+    if (!report) return;
+    const rows = ["email,invite_link", ...report.invites.map((i) => `${i.email},${i.url}`)];
+    const url = URL.createObjectURL(new Blob([rows.join("\r\n")], { type: "text/csv" }));
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = "chorus-invite-links.csv";
+    a.click();
+    URL.revokeObjectURL(url);
+  }
+
+  return (
+    <Section title="Invite from a CSV file">
+      <div class="stack card pad">
+        <p class="muted small">
+          One person per line under a header with <code>email</code>, and optionally <code>role</code> and <code>team</code> (the team's name). Every row is checked first; a
+          file with a problem imports nothing.
+        </p>
+        <Field label="CSV file">
+          <input type="file" accept=".csv,text/csv" onChange={pick} />
+        </Field>
+        {report?.dryRun && (
+          <p role="status">
+            {name}: {report.valid} ready to invite{rejected.length ? `, ${rejected.length} to fix` : ""}.
+          </p>
+        )}
+        {rejected.length > 0 && (
+          <table class="report">
+            <caption class="small-title">Rows to fix</caption>
+            <thead>
+              <tr>
+                <th scope="col">Line</th>
+                <th scope="col">Email</th>
+                <th scope="col">Problem</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rejected.map((r) => (
+                <tr>
+                  <td>{r.row}</td>
+                  <td>{r.email}</td>
+                  <td>{r.reason}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {report?.dryRun && report.valid > 0 && rejected.length === 0 && (
+          <button class="button primary" disabled={busy} onClick={() => run(text, false)}>
+            Invite {report.valid} people
+          </button>
+        )}
+        {report && !report.dryRun && (
+          <button class="button secondary" onClick={download}>
+            Download the {report.created} invite links
+          </button>
+        )}
+      </div>
+    </Section>
+  );
+}
+
+function Teams({ teams, reload }: { teams: Team[]; reload: () => void }) {
+  const [name, setName] = useState("");
+  async function create(event: Event) {
+    event.preventDefault();
+    try {
+      await api.post("/api/v1/admin/teams", { name });
+      setName("");
+      reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not create the team.", "error");
+    }
+  }
+  return (
+    <Section title="Teams">
+      <ul class="board">
+        {teams.map((t) => (
+          <li class="board-row" key={t.id}>
+            <span class="who">
+              <a class="name" href={`/team/${t.id}`}>
+                {t.name}
+              </a>
+            </span>
+            <span class="muted small">{t.members} members</span>
+          </li>
+        ))}
+      </ul>
+      <form class="row" onSubmit={create}>
+        <label class="grow">
+          New team
+          <input required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} />
+        </label>
+        <button class="button secondary" type="submit">
+          Add team
+        </button>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,194 @@
+// Pulse surveys: create one in a minute, read the answers only in aggregate.
+import { useState } from "preact/hooks";
+import { api, request } from "../api";
+import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
+import { useLoad } from "../load";
+import { toast } from "../store";
+import type { Page } from "../types";
+import { Field, Section } from "./ui";
+
+interface Survey {
+  id: string;
+  title: string;
+  status: string;
+  responses: number;
+  closesAt: string;
+  points: number;
+}
+interface Results {
+  title: string;
+  responses: number;
+  threshold: number;
+  shown: boolean;
+  questions: { id: string; text: string; kind: string; answered: number | null; average: number | null; distribution: number[] | null; comments: string[] | null }[];
+}
+
+export function SurveysAdmin() {
+  const surveys = useLoad(() => api.get<Survey[]>("/api/v1/admin/surveys"), []);
+  const teams = useLoad(() => api.get<Page<{ id: string; name: string }>>("/api/v1/teams?limit=100"), []);
+  const [title, setTitle] = useState("");
+  const [intro, setIntro] = useState("");
+  const [questions, setQuestions] = useState([{ text: "", kind: "scale" }]);
+  const [days, setDays] = useState(7);
+  const [points, setPoints] = useState(10);
+  const [teamIds, setTeamIds] = useState<string[]>([]);
+
+  async function create(event: Event) {
+    event.preventDefault();
+    try {
+      await request("POST", "/api/v1/admin/surveys", {
+        title,
+        intro,
+        questions,
+        points: Number(points),
+        teamIds,
+        closesAt: new Date(Date.now() + Number(days) * 86_400_000).toISOString(),
+      });
+      toast("Survey sent: people see it on their home screen.", "success");
+      setTitle("");
+      setIntro("");
+      setQuestions([{ text: "", kind: "scale" }]);
+      surveys.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not create the survey.", "error");
+    }
+  }
+
+  return (
+    <main class="screen console">
+      <TopBar title="Pulse surveys" back="/admin" />
+      <p class="muted">Answers are anonymous: you see them only in aggregate, and only once 5 people answered.</p>
+      {surveys.error && !surveys.data ? (
+        <Failure error={surveys.error} retry={surveys.reload} />
+      ) : !surveys.data ? (
+        <Skeleton />
+      ) : surveys.data.length === 0 ? (
+        <Empty text="No surveys yet." />
+      ) : (
+        <ul class="board">
+          {surveys.data.map((s) => (
+            <li key={s.id}>
+              <a class="board-row" href={`/admin/surveys/${s.id}`}>
+                <span class="who">
+                  <span class="name">{s.title}</span>
+                  <span class="muted small">
+                    {s.responses} answers · closes {new Date(s.closesAt).toLocaleDateString()}
+                  </span>
+                </span>
+                <StatusChip status={s.status} />
+              </a>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Section title="New survey">
+        <form class="stack card pad" onSubmit={create}>
+          <Field label="Title">
+            <input required maxLength={120} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+          </Field>
+          <Field label="Intro (optional)">
+            <input maxLength={500} value={intro} onInput={(e) => setIntro(e.currentTarget.value)} />
+          </Field>
+          {questions.map((q, i) => (
+            <div class="row question-row">
+              <Field label={`Question ${i + 1}`}>
+                <input
+                  required
+                  maxLength={200}
+                  value={q.text}
+                  onInput={(e) => setQuestions(questions.map((x, j) => (j === i ? { ...x, text: e.currentTarget.value } : x)))}
+                />
+              </Field>
+              <Field label="Answer">
+                <select value={q.kind} onChange={(e) => setQuestions(questions.map((x, j) => (j === i ? { ...x, kind: e.currentTarget.value } : x)))}>
+                  <option value="scale">1 to 5</option>
+                  <option value="text">Words (optional)</option>
+                </select>
+              </Field>
+              {questions.length > 1 && (
+                <button type="button" class="button secondary compact" aria-label={`Remove question ${i + 1}`} onClick={() => setQuestions(questions.filter((_, j) => j !== i))}>
+                  Remove
+                </button>
+              )}
+            </div>
+          ))}
+          {questions.length < 10 && (
+            <button type="button" class="linkish" onClick={() => setQuestions([...questions, { text: "", kind: "scale" }])}>
+              Add a question
+            </button>
+          )}
+          <div class="row">
+            <Field label="Open for (days)">
+              <input type="number" min={1} max={60} value={days} onInput={(e) => setDays(Number(e.currentTarget.value))} />
+            </Field>
+            <Field label="Points for answering">
+              <input type="number" min={0} max={1000} value={points} onInput={(e) => setPoints(Number(e.currentTarget.value))} />
+            </Field>
+          </div>
+          <fieldset class="stack">
+            <legend>Who is asked</legend>
+            <p class="muted small">{teamIds.length ? "Only the teams ticked." : "Everyone."}</p>
+            {(teams.data?.items ?? []).map((t) => (
+              <label class="switch">
+                <span>{t.name}</span>
+                <input type="checkbox" checked={teamIds.includes(t.id)} onChange={(e) => setTeamIds(e.currentTarget.checked ? [...teamIds, t.id] : teamIds.filter((x) => x !== t.id))} />
+              </label>
+            ))}
+          </fieldset>
+          <button class="button primary" type="submit">
+            Send survey
+          </button>
+        </form>
+      </Section>
+    </main>
+  );
+}
+
+export function SurveyResultsScreen({ id }: { id: string }) {
+  const results = useLoad(() => api.get<Results>(`/api/v1/admin/surveys/${id}/results`), [id]);
+  const r = results.data;
+  return (
+    <main class="screen console">
+      <TopBar title="Survey results" back="/admin/surveys" />
+      {results.error && !r ? (
+        <Failure error={results.error} retry={results.reload} />
+      ) : !r ? (
+        <Skeleton />
+      ) : (
+        <>
+          <h2 class="card-title">{r.title}</h2>
+          <p class="muted">{r.responses} answers</p>
+          {!r.shown ? (
+            <Empty text={`Results appear once ${r.threshold} people have answered, so nobody can be singled out (${r.responses} so far).`} />
+          ) : (
+            r.questions.map((q) => (
+              <section class="card pad stack" key={q.id}>
+                <h3>{q.text}</h3>
+                {q.kind === "scale" && q.distribution ? (
+                  <>
+                    <p class="big-number">{q.average ?? "–"} / 5</p>
+                    <ol class="distribution" aria-label="Answers from 1 to 5">
+                      {q.distribution.map((n, i) => (
+                        <li>
+                          <span>{i + 1}</span>
+                          <progress max={Math.max(...q.distribution!, 1)} value={n} aria-label={`${n} answered ${i + 1}`} />
+                          <span>{n}</span>
+                        </li>
+                      ))}
+                    </ol>
+                  </>
+                ) : (
+                  <ul class="plain">
+                    {(q.comments ?? []).map((c) => (
+                      <li class="prewrap">{c}</li>
+                    ))}
+                  </ul>
+                )}
+              </section>
+            ))
+          )}
+        </>
+      )}
+    </main>
+  );
+}

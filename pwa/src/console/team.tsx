@@ -1,0 +1,139 @@
+// The team lead's dashboard: the team at a glance, who might need a kind nudge, one tap to send it.
+import { useState } from "preact/hooks";
+import { api } from "../api";
+import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useLoad } from "../load";
+import { navigate } from "../router";
+import { me } from "../session";
+import { toast, useStore } from "../store";
+import type { Page } from "../types";
+import { Chart } from "./chart";
+import { percent, RangePicker, Section, Stat, useRange } from "./ui";
+
+interface Member {
+  userId: string;
+  displayName: string;
+  points: number;
+  verifiedShares: number;
+  uniqueClicks: number;
+  lastActiveAt: string | null;
+  lastNudgedAt: string | null;
+  nudgeable: boolean;
+}
+
+interface Dashboard {
+  teamId: string;
+  name: string;
+  members: Member[];
+  participation: { active: number; members: number; rate: number | null };
+  trend: { week: string; points: number; verifiedShares: number; activeMembers: number }[];
+  rank: { total: number | null; perCapita: number | null; perCapitaRank: number | null; teams: number };
+  points: number;
+  verifiedShares: number;
+  uniqueClicks: number;
+}
+
+function since(iso: string | null): string {
+  if (!iso) return "no activity yet";
+  const days = Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);
+  return days <= 0 ? "active today" : days === 1 ? "active yesterday" : `active ${days} days ago`;
+}
+
+export function TeamConsole({ teamId }: { teamId: string | null }) {
+  const who = useStore(me)!;
+  const teams = useLoad(() => api.get<Page<{ id: string; name: string }>>("/api/v1/teams?limit=100"), []);
+  const mine = (teams.data?.items ?? []).filter((t) => who.role === "admin" || who.leadsTeamIds.includes(t.id));
+  const chosen = teamId ?? who.leadsTeamIds[0] ?? mine[0]?.id ?? null;
+  return (
+    <main class="screen console">
+      <TopBar title="My team" />
+      {mine.length > 1 && (
+        <label>
+          Team
+          <select value={chosen ?? ""} onChange={(e) => navigate(`/team/${e.currentTarget.value}`)}>
+            {mine.map((t) => (
+              <option value={t.id}>{t.name}</option>
+            ))}
+          </select>
+        </label>
+      )}
+      {chosen ? <TeamDashboard teamId={chosen} /> : teams.data ? <Empty text="You don't lead a team yet." /> : <Skeleton />}
+    </main>
+  );
+}
+
+function TeamDashboard({ teamId }: { teamId: string }) {
+  const range = useRange(30);
+  const board = useLoad(() => api.get<Dashboard>(`/api/v1/teams/${teamId}/dashboard?${range.query}`), [teamId, range.query]);
+  const [sending, setSending] = useState(false);
+  const d = board.data;
+  if (board.error && !d) return <Failure error={board.error} retry={board.reload} />;
+  if (!d) return <Skeleton lines={6} />;
+  const quiet = d.members.filter((m) => m.nudgeable);
+
+  async function nudge() {
+    setSending(true);
+    try {
+      const answer = await api.post<{ nudged: unknown[]; skipped: unknown[] }>(`/api/v1/teams/${teamId}/nudges`, {
+        userIds: quiet.map((m) => m.userId),
+      });
+      const n = answer.data.nudged.length;
+      toast(n ? `Sent a friendly nudge to ${n} ${n === 1 ? "person" : "people"}.` : "Everyone was nudged recently — nothing sent.", "success");
+      board.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not send nudges.", "error");
+    } finally {
+      setSending(false);
+    }
+  }
+
+  return (
+    <>
+      <h2 class="card-title">{d.name}</h2>
+      <RangePicker range={range} />
+      <div class="stats">
+        <Stat label="Taking part" value={percent(d.participation.rate)} hint={`${d.participation.active} of ${d.participation.members} with a verified share`} />
+        <Stat label="Team rank" value={d.rank.total ? `#${d.rank.total}` : "–"} hint={`of ${d.rank.teams} · per person ${d.rank.perCapitaRank ? `#${d.rank.perCapitaRank}` : "unranked"}`} />
+        <Stat label="Verified shares" value={d.verifiedShares} />
+        <Stat label="People reached" value={d.uniqueClicks} hint="unique clicks on their links" />
+      </div>
+      <Chart
+        title="Week by week"
+        labels={d.trend.map((w) => w.week.slice(5))}
+        series={[
+          { label: "Points", values: d.trend.map((w) => w.points), color: "#6366f1", bars: true },
+          { label: "People active", values: d.trend.map((w) => w.activeMembers), color: "#f59e0b" },
+        ]}
+      />
+      <Section
+        title={`Members (${d.members.length})`}
+        action={
+          quiet.length > 0 && (
+            <button class="button primary compact" onClick={nudge} disabled={sending}>
+              Nudge {quiet.length} quiet {quiet.length === 1 ? "member" : "members"}
+            </button>
+          )
+        }
+      >
+        <ul class="board">
+          {d.members.map((m) => (
+            <li class="board-row" key={m.userId}>
+              <span class="who">
+                <span class="name">{m.displayName}</span>
+                <span class="muted small">
+                  {since(m.lastActiveAt)}
+                  {m.lastNudgedAt ? " · nudged this week" : ""}
+                </span>
+              </span>
+              <span class="small muted">
+                {m.verifiedShares} shares · {m.uniqueClicks} clicks
+              </span>
+              <span class="points">{m.points}</span>
+            </li>
+          ))}
+        </ul>
+        <p class="muted small">A nudge is a kind reminder in their Chorus inbox (and a push if they allow it) — at most once a week each.</p>
+      </Section>
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+import { useState } from "preact/hooks";
+import { ApiError, api, request } from "../api";
+import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useLoad } from "../load";
+import { navigate } from "../router";
+import { loadMe } from "../session";
+import { toast } from "../store";
+
+export interface OpenSurvey {
+  id: string;
+  title: string;
+  intro: string;
+  questions: { id: string; text: string; kind: "scale" | "text" }[];
+  points: number;
+  closesAt: string;
+  answered: boolean;
+}
+
+export function SurveyScreen({ id }: { id: string }) {
+  const surveys = useLoad(() => api.get<OpenSurvey[]>("/api/v1/surveys"), []);
+  const [answers, setAnswers] = useState<Record<string, number | string>>({});
+  const [busy, setBusy] = useState(false);
+  const survey = surveys.data?.find((s) => s.id === id);
+  if (surveys.error && !surveys.data) return <Failure error={surveys.error} retry={surveys.reload} />;
+
+  async function submit(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const answer = await request<{ pointsAwarded: number }>("POST", `/api/v1/surveys/${id}/responses`, { answers });
+      toast(answer.data.pointsAwarded ? `Thank you! +${answer.data.pointsAwarded} points` : "Thank you!", "celebrate");
+      loadMe().catch(() => undefined);
+      navigate("/");
+    } catch (failure) {
+      toast(failure instanceof ApiError || failure instanceof Error ? failure.message : "Could not send.", "error");
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <main class="screen with-action">
+      <TopBar title="Quick pulse" back="/" />
+      {!surveys.data ? (
+        <Skeleton />
+      ) : !survey || survey.answered ? (
+        <Empty text={survey ? "You already answered — thank you!" : "This survey is closed."} />
+      ) : (
+        <form class="stack" onSubmit={submit}>
+          <h2 class="card-title">{survey.title}</h2>
+          {survey.intro && <p class="muted">{survey.intro}</p>}
+          <p class="muted small">Anonymous: your answers are only ever shown combined with at least four others.</p>
+          {survey.questions.map((q) =>
+            q.kind === "scale" ? (
+              <fieldset class="scale" key={q.id}>
+                <legend>{q.text}</legend>
+                <div class="row">
+                  {[1, 2, 3, 4, 5].map((n) => (
+                    <label class={`scale-choice ${answers[q.id] === n ? "chosen" : ""}`}>
+                      <input type="radio" name={q.id} value={String(n)} required checked={answers[q.id] === n} onChange={() => setAnswers({ ...answers, [q.id]: n })} />
+                      {n}
+                    </label>
+                  ))}
+                </div>
+                <p class="muted small row between">
+                  <span>1 — not at all</span>
+                  <span>5 — absolutely</span>
+                </p>
+              </fieldset>
+            ) : (
+              <label key={q.id}>
+                {q.text} (optional)
+                <textarea rows={3} maxLength={1000} value={String(answers[q.id] ?? "")} onInput={(e) => setAnswers({ ...answers, [q.id]: e.currentTarget.value })} />
+              </label>
+            ),
+          )}
+          <button class="button primary sticky-action" type="submit" disabled={busy}>
+            {survey.points ? `Send (+${survey.points} points)` : "Send"}
+          </button>
+        </form>
+      )}
+    </main>
+  );
+}

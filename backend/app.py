@@ -29,6 +29,12 @@ from backend.challenges.controller import (
     ChallengesController,
     list_pillars,
 )
+from backend.community.controller import (
+    CommunityAdminController,
+    CommunityController,
+    StoriesController,
+)
+from backend.community.pages import story_pages_middleware
 from backend.errors import exception_handlers
 from backend.leaderboards.controller import LeaderboardsController
 from backend.leaderboards.service import Boards
@@ -82,7 +88,9 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     await db.open_pool()
     redis: ArqRedis = await create_pool(redis_settings(settings.redis_url))
     app.state.redis = redis
-    redirector = Redirector(redis, settings.secret_key, settings.click_flush_ms / 1000)
+    redirector = Redirector(
+        redis, settings.secret_key, settings.click_flush_ms / 1000, settings.base_url
+    )
     redirector.recorder.start()
     app.state.redirector = redirector
     app.state.boards = Boards(
@@ -181,6 +189,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "^/$",
             "^/s/",
             "^/badges/icons/",
+            "^/stories/",
         ],
     )
     tokens = TokenIssuer(auth)
@@ -215,6 +224,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             AnalyticsController,
             AdminSurveysController,
             SurveysController,
+            StoriesController,
+            CommunityController,
+            CommunityAdminController,
         ],
         on_app_init=[auth.on_app_init],
         logging_config=None,
@@ -241,7 +253,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     # Outside Litestar's own exception handling, so every answer (errors included, those of
     # the auth middleware too) carries the request id and the security headers.
     app.asgi_handler = request_context_middleware(
-        csrf_middleware(pwa_middleware(app.asgi_handler, pwa_dist(settings)))
+        csrf_middleware(
+            story_pages_middleware(
+                pwa_middleware(app.asgi_handler, pwa_dist(settings)), settings.base_url
+            )
+        )
     )
     return app
 

@@ -15,6 +15,7 @@ APP_REGISTRY = AppRegistry(
         "backend.notifications.piccolo_app",
         "backend.analytics.piccolo_app",
         "backend.surveys.piccolo_app",
+        "backend.community.piccolo_app",
     ]
 )
 

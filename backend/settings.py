@@ -71,6 +71,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     leaderboard_min_team_size: int = 3
     leaderboard_memory_max: int = 50_000
     level_thresholds: str = "0,100,250,500,1000,2000,3500,5500,8000,12000"
+    feature_bonus_points: int = 25  # a story featured as "story of the week"
+    kudos_per_day: int = 3  # kudos each person may give a day
+    kudos_points: int = 5  # for the one who receives them
+    comments_per_minute: int = 10
     # The built employee app (`npm run build` in pwa/); empty: pwa/dist beside the backend package.
     pwa_dir: str = ""
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from backend import live
+from backend import events, live
 from backend.badges import service as badges
+from backend.community import feed
 from backend.leaderboards import boards as leaderboards
 from backend.notifications import push
 
@@ -26,12 +27,14 @@ def install(redis: Redis) -> None:
         badges.install()
         live.install(redis)
         push.install(redis)
+        events.on_user_notice(feed.on_notice)  # badges and team goals in the community feed
 
 
 def uninstall() -> None:
     global _users
     _users = max(_users - 1, 0)
     if _users == 0:
+        events.remove_notice_subscriber(feed.on_notice)
         push.uninstall()
         live.uninstall()
         badges.uninstall()

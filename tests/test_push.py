@@ -19,7 +19,12 @@ from tests.test_submissions import _setup, _submit
 @pytest.fixture(autouse=True)
 def midday(monkeypatch):
     """Pushes depend on the hour (quiet hours): these tests live at noon UTC, whenever CI runs."""
-    noon = datetime.now(UTC).replace(hour=12, minute=0, second=0, microsecond=0)
+    # the next noon: challenges made by the helpers run from an hour ago for a week, so it
+    # always falls inside them, whatever the hour the tests run at
+    now = datetime.now(UTC)
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    if noon <= now:
+        noon += timedelta(days=1)
     ticks = itertools.count()
     # a clock that moves a millisecond per reading, so notices keep their order
     monkeypatch.setattr(clock, "now", lambda: noon + timedelta(milliseconds=next(ticks)))

@@ -29,6 +29,8 @@ Cursor = Annotated[str | None, QueryParameter(max_length=512)]
 
 async def enqueue_preview(redis: ArqRedis, challenge: ChallengeRead) -> None:
     """One preview fetch per challenge and content URL, however often this is asked."""
+    if not challenge.content_url:
+        return  # a story challenge: there is no page of ours to preview
     digest = hashlib.sha256(challenge.content_url.encode()).hexdigest()[:16]
     await redis.enqueue_job(
         "fetch_content_preview", str(challenge.id), _job_id=f"preview:{challenge.id}:{digest}"

@@ -74,12 +74,14 @@ class TeamGoal(Wire):
 
 class ChallengeCreate(Wire):
     title: Title
-    content_url: Url
-    networks: Annotated[list[Network], msgspec.Meta(min_length=1, max_length=5)]
     points: Points
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    kind: Literal["share"] = "share"
+    # share: what to share (contentUrl and networks needed); story: the description is the
+    # prompt, the employee writes the story, and sharing it links to its public page.
+    kind: Literal["share", "story"] = "share"
+    content_url: Url | None = None
+    networks: Annotated[list[Network], msgspec.Meta(min_length=1, max_length=5)] | None = None
     description: Description = ""
     pillar_id: UUID | None = None
     share_text: ShareTexts = msgspec.field(default_factory=ShareTexts)

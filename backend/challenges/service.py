@@ -122,6 +122,9 @@ def _unique_networks(networks: list[str]) -> list[str]:
     return list(dict.fromkeys(networks))
 
 
+STORY_NETWORKS = ("linkedin", "x", "facebook")
+
+
 def slugify(title: str) -> str:
     ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")[:60].strip("-")
@@ -296,10 +299,21 @@ async def get_for_admin(org_id: UUID, challenge_id: UUID) -> ChallengeRead:
 
 async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> ChallengeRead:
     title = clean_text(data.title, "title")
-    content_url = _check_content_url(data.content_url)
+    if data.kind == "story":
+        # The story's own page is what gets shared; the policy says when a story is published.
+        if data.verification not in ("review", "trust"):
+            raise Invalid("verification: a story is published after an admin's review or on trust.")
+        content_url = ""
+        networks = _unique_networks(list(data.networks or STORY_NETWORKS))
+    else:
+        if data.content_url is None:
+            raise Invalid("contentUrl: a share challenge needs the URL of what to share.")
+        if not data.networks:
+            raise Invalid("networks: choose where this challenge is shared.")
+        content_url = _check_content_url(data.content_url)
+        networks = _unique_networks(list(data.networks))
     if data.ends_at <= data.starts_at:
         raise Invalid("endsAt must be after startsAt.")
-    networks = _unique_networks(list(data.networks))
     hashtags = _clean_hashtags(data.hashtags)
     texts = msgspec.to_builtins(data.share_text)
     _check_share_texts(texts, title, hashtags, networks)

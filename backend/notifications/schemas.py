@@ -21,6 +21,7 @@ CATEGORIES = (
     "recap",  # the weekly recap
     "digest",  # what the budget held back today
     "nudge",  # a friendly reminder from my team lead
+    "community",  # my story approved or featured, kudos for me
 )
 Hour = Annotated[int, msgspec.Meta(ge=0, le=23)]
 

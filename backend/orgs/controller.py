@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.asyncio import Redis
 
 from backend.errors import Forbidden
-from backend.orgs import imports, service
+from backend.orgs import imports, privacy, service
 from backend.orgs.schemas import (
     AcceptInviteCreate,
     AcceptInviteRead,
@@ -169,6 +169,17 @@ class MeController(Controller):
     async def me(self, request: Request[CurrentUser, Any, Any]) -> MeRead:
         return await service.me(request.user)
 
+    @get("/export")
+    async def export(self, request: Request[CurrentUser, Any, Any]) -> Response[dict[str, Any]]:
+        """Everything Chorus holds about the caller, as one JSON document to download."""
+        return Response(
+            await privacy.export(request.user),
+            headers={
+                "Content-Disposition": 'attachment; filename="my-chorus-data.json"',
+                "Cache-Control": "no-store",
+            },
+        )
+
     @patch("")
     async def update_me(
         self,
@@ -239,6 +250,13 @@ class AdminOrgController(Controller):
         cursor: Cursor = None,
     ) -> Page[UserRead]:
         return await service.list_users(request.user.org_id, limit=limit, cursor=cursor)
+
+    @delete("/users/{user_id:uuid}", status_code=204)
+    async def erase_user(
+        self, request: Request[CurrentUser, Any, Any], user_id: FromPath[UUID]
+    ) -> None:
+        """Erase a person: personal data gone, their points kept anonymously."""
+        await privacy.erase(request.user, user_id)
 
     @put("/users/{user_id:uuid}")
     async def update_user(

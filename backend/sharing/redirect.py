@@ -145,16 +145,22 @@ class LinkCache:
             self._hits.popitem(last=False)
 
 
-async def load_target(code: str) -> LinkTarget | None:
+async def load_target(code: str, base_url: str = "") -> LinkTarget | None:
     rows = await ShareLink.raw(
-        'SELECT l.id, l.org, l.challenge, l."user", l.network, c.content_url, c.slug '
-        "FROM share_link l JOIN challenge c ON c.id = l.challenge WHERE l.code = {}",
+        'SELECT l.id, l.org, l.challenge, l."user", l.network, c.content_url, c.slug, c.kind, '
+        '(SELECT s.slug FROM story s WHERE s.author = l."user" AND s.challenge = l.challenge) '
+        "AS story_slug FROM share_link l JOIN challenge c ON c.id = l.challenge WHERE l.code = {}",
         code,
     )
     if not rows:
         return await _official_target(code)
     row = rows[0]
-    location = campaign_url(row["content_url"], network=row["network"], slug=row["slug"], code=code)
+    content = row["content_url"]
+    if row["kind"] == "story":
+        if not row["story_slug"]:
+            return None  # the story was deleted: nothing to send people to
+        content = f"{base_url}/stories/{row['story_slug']}"  # its page 404s once taken down
+    location = campaign_url(content, network=row["network"], slug=row["slug"], code=code)
     return LinkTarget(
         link_id=str(row["id"]),
         org_id=str(row["org"]),
@@ -274,7 +280,10 @@ class ClickRecorder:
 class Redirector:
     """Everything `/s/{code}` needs, created once per process in the lifespan."""
 
-    def __init__(self, redis: Redis, secret_key: str, flush_seconds: float) -> None:
+    def __init__(
+        self, redis: Redis, secret_key: str, flush_seconds: float, base_url: str = ""
+    ) -> None:
+        self.base_url = base_url
         self.cache = LinkCache()
         self.salts = VisitorSalts(redis)
         self.recorder = ClickRecorder(redis, flush_seconds)
@@ -286,7 +295,7 @@ class Redirector:
             return None
         if isinstance(cached, LinkTarget):
             return cached
-        target = await load_target(code)
+        target = await load_target(code, self.base_url)
         self.cache.put(code, target)
         return target
 

@@ -75,17 +75,29 @@ async def share_link(
             f"This challenge is not shared on {network}; "
             f"choose one of {', '.join(row['networks'])}."
         )
-    code = await _link_code(user, challenge_id, network)
-    url = tracked_url(base_url, code)
+    title = row["title"]
     texts = row["share_text"]
     if isinstance(texts, str):
         texts = msgspec.json.decode(texts)
-    text = compose_share_text(texts, network, row["title"], url, list(row["hashtags"]))
+    if row["kind"] == "story":
+        # What gets shared is the person's own story, through its public page.
+        story = await ShareLink.raw(
+            "SELECT title FROM story WHERE author = {} AND challenge = {} "
+            "AND status = 'published' AND public",
+            user.id,
+            challenge_id,
+        )
+        if not story:
+            raise Conflict("Publish your story first: sharing it links to its public page.")
+        title, texts = story[0]["title"], {}
+    code = await _link_code(user, challenge_id, network)
+    url = tracked_url(base_url, code)
+    text = compose_share_text(texts, network, title, url, list(row["hashtags"]))
     return ShareLinkRead(
         code=code,
         network=network,  # type: ignore[arg-type]
         tracked_url=url,
-        intent_url=intent_url(network, url, text, row["title"]),
+        intent_url=intent_url(network, url, text, title),
         share_text=text,
     )
 

@@ -19,6 +19,7 @@ import msgspec
 from backend import clock, events
 from backend.badges import service as badges_service
 from backend.challenges.service import effective_status, visible_challenge
+from backend.community.stories import published_story
 from backend.db import DB
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.fetch import SafeFetcher
@@ -85,6 +86,8 @@ async def create_submission(
             f"This challenge is not shared on {network}; "
             f"choose one of {', '.join(challenge['networks'])}."
         )
+    if challenge["kind"] == "story" and not await published_story(user.id, challenge_id):
+        raise Conflict("Publish your story first: sharing it links to its public page.")
     key: str | None = None
     if network in NETWORKS_WITH_POSTS:
         if not post_url:
@@ -150,7 +153,9 @@ class _Claim:
 async def _claim(submission_id: UUID, *, lock: bool = False) -> _Claim | None:
     rows = await Submission.raw(
         'SELECT s.id, s.org, s."user", s.challenge, s.network, s.post_url, s.status, '
-        "c.verification, c.points, c.click_points, c.click_points_cap, c.hashtags, u.team "
+        # a story challenge's policy is about publishing the story; its shares are checked
+        "CASE WHEN c.kind = 'story' THEN 'auto' ELSE c.verification END AS verification, "
+        "c.points, c.click_points, c.click_points_cap, c.hashtags, u.team "
         "FROM submission s JOIN challenge c ON c.id = s.challenge "
         'JOIN app_user u ON u.id = s."user" '
         "WHERE s.id = {}" + (" FOR UPDATE OF s" if lock else ""),

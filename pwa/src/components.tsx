@@ -14,6 +14,7 @@ const ICONS: Record<string, string> = {
   bell: "M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3a1.5 1.5 0 0 0-3 0v1.2A7 7 0 0 0 5 11v5l-2 2v1h18v-1z",
   team: "M8 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zm8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM8 13c-3.3 0-6 1.7-6 4v3h12v-3c0-2.3-2.7-4-6-4zm8 0c-.6 0-1.2.1-1.7.2 1.1.9 1.7 2.1 1.7 3.8v3h6v-3c0-2.3-2.7-4-6-4z",
   back: "M15.5 4.5 8 12l7.5 7.5-1.4 1.4L5.2 12l8.9-8.9z",
+  heart: "M12 21s-7.5-4.6-9.5-9.2C1 8.3 3.2 5 6.6 5c2 0 3.4 1 5.4 3 2-2 3.4-3 5.4-3 3.4 0 5.6 3.3 4.1 6.8C19.5 16.4 12 21 12 21z",
   gear: "M19.4 13a7.5 7.5 0 0 0 0-2l2.1-1.6-2-3.5-2.5 1a7.6 7.6 0 0 0-1.7-1L15 3.3h-4l-.4 2.6a7.6 7.6 0 0 0-1.7 1l-2.5-1-2 3.5L6.6 11a7.5 7.5 0 0 0 0 2l-2.1 1.6 2 3.5 2.5-1c.5.4 1.1.7 1.7 1l.4 2.6h4l.4-2.6c.6-.3 1.2-.6 1.7-1l2.5 1 2-3.5zM13 15.5a3.5 3.5 0 1 1 0-7 3.5 3.5 0 0 1 0 7z",
   flame: "M12 2c1 3.5 5 5.6 5 10.5a5 5 0 0 1-10 0c0-2 1-3.6 2.3-4.6-.1 1.5.5 2.7 1.7 3.1C10.5 7.6 11.4 4.6 12 2z",
 };
@@ -36,6 +37,7 @@ interface Tab {
 // Leads and admins get their console tabs (a chunk of its own, loaded when opened).
 export const TABS: Tab[] = [
   { path: "/", label: "Home", icon: "home" },
+  { path: "/community", label: "Community", icon: "heart" },
   { path: "/leaderboard", label: "Leaderboard", icon: "board" },
   { path: "/badges", label: "Badges", icon: "badge" },
   { path: "/team", label: "Team", icon: "team", roles: ["lead", "admin"] },
@@ -50,9 +52,9 @@ export function TabBar() {
   const active = (tab: Tab) =>
     tab.path === "/" ? path === "/" || path.startsWith("/challenges/") : path.startsWith(tab.path);
   return (
-    <nav class="tabbar" aria-label="Main">
+    <nav class={`tabbar ${tabs.length > 4 ? "crowded" : ""}`} aria-label="Main">
       {tabs.map((tab) => (
-        <a href={tab.path} class="tab" aria-current={active(tab) ? "page" : undefined}>
+        <a href={tab.path} class="tab" aria-label={tab.label} aria-current={active(tab) ? "page" : undefined}>
           <Icon name={tab.icon} />
           <span>{tab.label}</span>
         </a>
@@ -180,6 +182,7 @@ export function ChallengeCard({ challenge }: { challenge: Challenge }) {
         <h2 class="card-title">{challenge.title}</h2>
         {preview.title && <p class="muted clamp">{preview.title}</p>}
         <p class="card-meta">
+          {challenge.kind === "story" && <span class="chip">Your story</span>}
           <span class="chip points">+{challenge.points} pts</span>
           <span class="muted">{timeLeft(challenge.endsAt)}</span>
           {challenge.myStatus && <StatusChip status={challenge.myStatus} />}

@@ -6,6 +6,7 @@ import { onLive } from "./live";
 import { match, navigate, usePath } from "./router";
 import { Badges } from "./screens/Badges";
 import { ChallengeScreen } from "./screens/ChallengeScreen";
+import { Community } from "./screens/Community";
 import { Home } from "./screens/Home";
 import { Inbox } from "./screens/Inbox";
 import { Leaderboard } from "./screens/Leaderboard";
@@ -52,6 +53,8 @@ function Screen({ path }: { path: string }) {
       return <Leaderboard />;
     case "/badges":
       return <Badges />;
+    case "/community":
+      return <Community />;
     case "/notifications":
       return <Inbox />;
     case "/me":

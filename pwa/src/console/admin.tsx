@@ -4,6 +4,7 @@ import { match } from "../router";
 import { AnalyticsScreen } from "./analytics";
 import { BadgesAdmin, PillarsAdmin } from "./catalog";
 import { ChallengeEditor, ChallengesAdmin } from "./challenges";
+import { CommunityAdmin } from "./community";
 import { PeopleAdmin } from "./people";
 import { ReviewQueue } from "./review";
 import { SurveyResultsScreen, SurveysAdmin } from "./surveys";
@@ -14,6 +15,7 @@ const SECTIONS: [string, string, string][] = [
   ["/admin/people", "People and teams", "Invite one by one or from a CSV, set roles and teams."],
   ["/admin/analytics", "Impact", "Shares, clicks, participation and the amplification ratio."],
   ["/admin/surveys", "Pulse surveys", "Ask how it's going; read answers only in aggregate."],
+  ["/admin/community", "Community", "Stories to review and feature, reports, house rules."],
   ["/admin/pillars", "Narrative", "The 2–4 key messages your challenges tell."],
   ["/admin/badges", "Badges", "What people earn, and how."],
 ];
@@ -34,6 +36,8 @@ export function AdminConsole({ path }: { path: string }) {
       return <AnalyticsScreen />;
     case "/admin/surveys":
       return <SurveysAdmin />;
+    case "/admin/community":
+      return <CommunityAdmin />;
     case "/admin/pillars":
       return <PillarsAdmin />;
     case "/admin/badges":

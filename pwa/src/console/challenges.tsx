@@ -64,6 +64,7 @@ export function composePost(network: Network, text: string, hashtags: string[]):
 }
 
 interface Form {
+  kind: "share" | "story";
   title: string;
   description: string;
   contentUrl: string;
@@ -84,6 +85,7 @@ interface Form {
 function blank(): Form {
   const start = new Date(); // publishing opens it at once unless another start is chosen
   return {
+    kind: "share",
     title: "",
     description: "",
     contentUrl: "",
@@ -118,6 +120,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
       (c) => {
         setStatus(c.status);
         const loaded: Form = {
+          kind: c.kind === "story" ? "story" : "share",
           title: c.title,
           description: c.description,
           contentUrl: c.contentUrl,
@@ -147,9 +150,19 @@ export function ChallengeEditor({ id }: { id: string | null }) {
 
   function body(form: Form): Record<string, unknown> {
     const hashtags = form.hashtags.split(/[\s,]+/).map((h) => h.replace(/^#/, "")).filter(Boolean);
-    return {
+    const common = {
       title: form.title,
       description: form.description,
+      pillarId: form.pillarId || null,
+      points: Number(form.points),
+      startsAt: new Date(form.startsAt).toISOString(),
+      endsAt: new Date(form.endsAt).toISOString(),
+      verification: form.verification,
+      teamIds: form.teamIds,
+    };
+    if (form.kind === "story") return { ...common, kind: "story", networks: form.networks };
+    return {
+      ...common,
       contentUrl: form.contentUrl,
       pillarId: form.pillarId || null,
       networks: form.networks,
@@ -209,13 +222,26 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           save(false);
         }}
       >
+        {!id && (
+          <Field label="Kind">
+            <select value={form.kind} onChange={(e) => {
+              const kind = e.currentTarget.value as Form["kind"];
+              setForm((f) => ({ ...f, kind, verification: kind === "story" ? "review" : "auto" }));
+            }}>
+              <option value="share">Share our news</option>
+              <option value="story">Tell your own story</option>
+            </select>
+          </Field>
+        )}
         <Field label="Title">
           <input required maxLength={120} value={form.title} onInput={(e) => set("title", e.currentTarget.value)} />
         </Field>
-        <Field label="What to share (URL of the news)">
-          <input type="url" required value={form.contentUrl} onInput={(e) => set("contentUrl", e.currentTarget.value)} />
-        </Field>
-        <Field label="Why it matters (shown to employees)">
+        {form.kind === "share" && (
+          <Field label="What to share (URL of the news)">
+            <input type="url" required value={form.contentUrl} onInput={(e) => set("contentUrl", e.currentTarget.value)} />
+          </Field>
+        )}
+        <Field label={form.kind === "story" ? "The prompt (what story to tell, with guidance)" : "Why it matters (shown to employees)"}>
           <textarea rows={3} maxLength={2000} value={form.description} onInput={(e) => set("description", e.currentTarget.value)} />
         </Field>
         <Field label="Narrative pillar">
@@ -239,7 +265,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             </label>
           ))}
         </fieldset>
-        {form.networks.map((n) => {
+        {form.kind === "share" && form.networks.map((n) => {
           const { length } = composePost(n, form.shareText[n] || form.title, hashtags);
           const max = LIMITS[n] ?? 3000;
           return (
@@ -255,10 +281,10 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             </Field>
           );
         })}
-        <Field label="Hashtags" hint="separated by spaces">
+        {form.kind === "share" && <Field label="Hashtags" hint="separated by spaces">
           <input value={form.hashtags} onInput={(e) => set("hashtags", e.currentTarget.value)} />
-        </Field>
-        {preview && shown && (
+        </Field>}
+        {form.kind === "share" && preview && shown && (
           <section class="card post-preview" aria-label={`Preview on ${NETWORK_NAMES[shown]}`}>
             <div class="row between">
               <h3 class="small-title">Preview on {NETWORK_NAMES[shown]}</h3>
@@ -290,13 +316,20 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             <input type="datetime-local" value={form.endsAt} onInput={(e) => set("endsAt", e.currentTarget.value)} />
           </Field>
         </div>
-        <Field label="How shares are verified">
-          <select value={form.verification} onChange={(e) => set("verification", e.currentTarget.value)}>
-            <option value="auto">Automatically: the post must be public and carry the link</option>
-            <option value="clicks">When the link gets its first unique click</option>
-            <option value="review">An admin reviews each one</option>
-            <option value="trust">Trust people (partial points until verified)</option>
-          </select>
+        <Field label={form.kind === "story" ? "How stories are published" : "How shares are verified"}>
+          {form.kind === "story" ? (
+            <select value={form.verification} onChange={(e) => set("verification", e.currentTarget.value)}>
+              <option value="review">An admin approves each story before it is published</option>
+              <option value="trust">Publish stories directly</option>
+            </select>
+          ) : (
+            <select value={form.verification} onChange={(e) => set("verification", e.currentTarget.value)}>
+              <option value="auto">Automatically: the post must be public and carry the link</option>
+              <option value="clicks">When the link gets its first unique click</option>
+              <option value="review">An admin reviews each one</option>
+              <option value="trust">Trust people (partial points until verified)</option>
+            </select>
+          )}
         </Field>
         <fieldset class="stack">
           <legend>Audience</legend>

@@ -50,6 +50,17 @@ export function PeopleAdmin() {
     }
   }
 
+  async function erase(user: User) {
+    if (!window.confirm(`Erase ${user.displayName}? Their personal data is deleted for good; their points stay in the totals, anonymously.`)) return;
+    try {
+      await api.del(`/api/v1/admin/users/${user.id}`);
+      toast(`${user.displayName} was erased.`, "success");
+      users.reload();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not erase.", "error");
+    }
+  }
+
   return (
     <main class="screen console">
       <TopBar title="People and teams" back="/admin" />
@@ -84,6 +95,9 @@ export function PeopleAdmin() {
                   <input type="checkbox" checked={u.active} onChange={(e) => update(u, { active: e.currentTarget.checked })} />
                   Active
                 </label>
+                <button type="button" class="linkish" onClick={() => erase(u)}>
+                  Erase
+                </button>
               </li>
             ))}
           </ul>

@@ -6,6 +6,7 @@ import { useLoad } from "../load";
 import { loadMe } from "../session";
 import { toast } from "../store";
 import type { Challenge, MySubmission, Network, ShareLink } from "../types";
+import { type Story, StoryEditor } from "./StoryEditor";
 
 export const NETWORK_NAMES: Record<Network, string> = {
   linkedin: "LinkedIn",
@@ -31,6 +32,7 @@ export function ChallengeScreen({ id }: { id: string }) {
   const [submission, setSubmission] = useState<Shown>(null);
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  const [story, setStory] = useState<Story | null>(null);
 
   useEffect(() => {
     if (!challenge) return;
@@ -71,7 +73,10 @@ export function ChallengeScreen({ id }: { id: string }) {
       </main>
     );
 
-  const needsPost = challenge.verification === "auto" || challenge.verification === "review";
+  const isStory = challenge.kind === "story";
+  // A story's share is checked like any share; the challenge's policy is about the story.
+  const needsPost = isStory || challenge.verification === "auto" || challenge.verification === "review";
+  const canShare = !isStory || Boolean(story?.publicUrl);
   const done = Boolean(submission); // one submission per person and challenge
 
   async function getLink(): Promise<ShareLink | null> {
@@ -150,7 +155,7 @@ export function ChallengeScreen({ id }: { id: string }) {
         <div class="card-body">
           {challenge.pillar && <p class="eyebrow">{challenge.pillar.title}</p>}
           <h2 class="card-title">{challenge.title}</h2>
-          {challenge.description && <p class="prewrap">{challenge.description}</p>}
+          {challenge.description && !challenge.kind.startsWith("story") && <p class="prewrap">{challenge.description}</p>}
           {preview.title && (
             <p class="muted">
               <a href={challenge.contentUrl} target="_blank" rel="noopener noreferrer">
@@ -170,8 +175,11 @@ export function ChallengeScreen({ id }: { id: string }) {
         <SubmissionStatus submission={submission} points={challenge.points} />
       ) : null}
 
-      {!done && (
+      {isStory && <StoryEditor challengeId={challenge.id} prompt={challenge.description} onChange={setStory} />}
+
+      {!done && canShare && (
         <>
+          {isStory && <h2 class="section-title">Share your story</h2>}
           <fieldset class="networks">
             <legend>Share on</legend>
             {challenge.networks.map((n) => (

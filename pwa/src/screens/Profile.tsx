@@ -87,6 +87,10 @@ export function Profile() {
   const who = useStore(me)!;
   const prefs = useLoad(() => api.get<Preferences>("/api/v1/me/notification-preferences"), []);
   const [saving, setSaving] = useState(false);
+  const kudos = useLoad(
+    () => api.get<{ id: string; message: string; createdAt: string; giver: { displayName: string } }[]>(`/api/v1/users/${who.id}/kudos`),
+    [who.id],
+  );
 
   async function setHidden(hide: boolean) {
     try {
@@ -128,6 +132,22 @@ export function Profile() {
           {who.team ? who.team.name : "No team yet"} · {who.orgName}
         </p>
       </section>
+
+      {(kudos.data ?? []).length > 0 && (
+        <>
+          <h2 class="section-title">Kudos for you</h2>
+          <ul class="cards">
+            {kudos.data!.map((k) => (
+              <li class="card pad" key={k.id}>
+                <blockquote class="kudos-message prewrap">{k.message}</blockquote>
+                <p class="muted small">
+                  from {k.giver.displayName} · {new Date(k.createdAt).toLocaleDateString()}
+                </p>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
 
       <h2 class="section-title">Privacy</h2>
       <label class="switch card">
@@ -199,6 +219,9 @@ export function Profile() {
           How points work
         </a>
       </p>
+      <a class="button secondary" href="/api/v1/me/export" download="my-chorus-data.json">
+        Download my data
+      </a>
       <button class="button danger" onClick={leave}>
         Sign out
       </button>

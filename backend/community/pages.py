@@ -1,0 +1,113 @@
+"""The public story page, `/stories/<slug>`: readable without signing in, with Open Graph tags
+so networks show a good preview. Only published stories whose author keeps them up exist."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from html import escape
+from typing import Any
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from backend.community.stories import public_photo, public_story, public_url
+
+STYLE = (
+    "body{margin:0;font:17px/1.6 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
+    "color:#1b1b2f;background:#f7f7fb}main{max-width:680px;margin:0 auto;padding:24px}"
+    "img{max-width:100%;border-radius:16px}h1{font-size:1.8rem;line-height:1.25;margin:16px 0 8px}"
+    ".by{color:#55566b}.body{white-space:pre-wrap;overflow-wrap:anywhere}"
+    "footer{margin-top:32px;color:#55566b;font-size:.9rem}"
+    "@media(prefers-color-scheme:dark){body{color:#ececf4;background:#12121c}.by,footer{color:#b4b4c8}}"
+)
+STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
+CONTENT_SECURITY_POLICY = (
+    f"default-src 'none'; img-src 'self'; style-src 'sha256-{STYLE_HASH}'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def excerpt(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def story_page(story: dict[str, Any], base_url: str) -> str:
+    """The page, every piece of people's text escaped."""
+    url = public_url(base_url, story["slug"])
+    title = escape(story["title"])
+    author = escape(story["display_name"])
+    org = escape(story["org_name"])
+    description = escape(excerpt(story["body"]))
+    image = f"{url}/photo.jpg" if story["photo"] else None
+    meta = [
+        '<meta property="og:type" content="article">',
+        f'<meta property="og:title" content="{title}">',
+        f'<meta property="og:description" content="{description}">',
+        f'<meta property="og:url" content="{escape(url)}">',
+        f'<meta property="og:site_name" content="{org}">',
+        f'<meta name="twitter:card" content="{"summary_large_image" if image else "summary"}">',
+        f'<meta name="description" content="{description}">',
+        f'<link rel="canonical" href="{escape(url)}">',
+    ]
+    if image:
+        meta.append(f'<meta property="og:image" content="{escape(image)}">')
+    published = story["published_at"].date().isoformat() if story["published_at"] else ""
+    photo = f'<img src="{escape(image)}" alt="">' if image else ""
+    return (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title} — {author}</title>{''.join(meta)}<style>{STYLE}</style></head>"
+        f"<body><main><article>{photo}<h1>{title}</h1>"
+        f'<p class="by">{author} · {org} · <time datetime="{published}">{published}</time></p>'
+        f'<div class="body">{escape(story["body"])}</div></article>'
+        f"<footer>Shared with Chorus by a member of {org}.</footer></main></body></html>"
+    )
+
+
+NOT_FOUND = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    f"<title>Story not found</title><style>{STYLE}</style></head><body><main>"
+    "<h1>This story is not here</h1><p>Its author may have taken it down.</p></main></body></html>"
+)
+
+
+_PAGE = re.compile(r"^/stories/([a-z0-9-]{1,80})(/photo\.jpg)?/?$")
+
+
+def story_pages_middleware(app: ASGIApp, base_url: str) -> ASGIApp:
+    """`/stories/<slug>` and its photo, answered before routing (no session, no framework):
+    public pages anyone may open from a post."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        http: Any = scope
+        found = _PAGE.match(http["path"]) if http["type"] == "http" else None
+        if found is None or http["method"] not in ("GET", "HEAD"):
+            await app(scope, receive, send)
+            return
+        slug, photo = found.group(1), found.group(2)
+        if photo:
+            data = await public_photo(slug)
+            status, kind, body = (
+                (200, b"image/jpeg", data)
+                if data
+                else (404, b"text/html; charset=utf-8", NOT_FOUND.encode())
+            )
+        else:
+            story = await public_story(slug)
+            status, kind = (200 if story else 404), b"text/html; charset=utf-8"
+            body = (story_page(story, base_url) if story else NOT_FOUND).encode()
+        headers = [
+            (b"content-type", kind),
+            (b"cache-control", b"no-cache"),  # taken down means gone, at once
+            (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+            (b"content-length", str(len(body)).encode()),
+        ]
+        start: Any = {"type": "http.response.start", "status": status, "headers": headers}
+        await send(start)
+        end: Any = {"type": "http.response.body", "body": b"" if http["method"] == "HEAD" else body}
+        await send(end)
+
+    return middleware

@@ -1,0 +1,402 @@
+"""Story challenges: an employee writes their own story, the organization's policy publishes it
+(after an admin's approval, or on trust), it gets a public page to share, admins feature the
+best. The story's points are a ledger row, so taking the page down later keeps them."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from typing import Any
+from uuid import UUID, uuid4
+
+import msgspec
+from redis.asyncio import Redis
+
+from backend import clock, events
+from backend.challenges.service import effective_status, slugify, visible_challenge
+from backend.community.moderation import check_words
+from backend.community.photos import clean_photo
+from backend.community.schemas import ReviewStory, StoryDraft, StoryRead
+from backend.community.tables import Story
+from backend.db import DB
+from backend.errors import Conflict, Forbidden, NotFound
+from backend.notifications import service as notifications
+from backend.notifications.push import enqueue_push
+from backend.points.service import LedgerEntry, append
+from backend.security import CurrentUser
+from backend.text import clean_text
+
+
+async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
+    return await Story.raw(sql, *args)  # type: ignore[no-any-return]
+
+
+async def guidelines(org_id: UUID) -> list[str]:
+    rows = await _rows("SELECT story_guidelines FROM organization WHERE id = {}", org_id)
+    raw = rows[0]["story_guidelines"] if rows else "[]"
+    return list(msgspec.json.decode(raw) if isinstance(raw, str) else raw)
+
+
+def public_url(base_url: str, slug: str) -> str:
+    return f"{base_url}/stories/{slug}"
+
+
+def _photo_url(row: dict[str, Any]) -> str | None:
+    """In the app: the author, admins, and once published everyone in the organization."""
+    return f"/api/v1/stories/{row['id']}/photo" if row.get("photo") else None
+
+
+async def published_story(user_id: UUID, challenge_id: UUID) -> str | None:
+    """The slug of the caller's published, public story for this challenge, if any."""
+    rows = await _rows(
+        "SELECT slug FROM story WHERE author = {} AND challenge = {} AND status = 'published' "
+        "AND public",
+        user_id,
+        challenge_id,
+    )
+    return rows[0]["slug"] if rows else None
+
+
+async def _story_challenge(user: CurrentUser, challenge_id: UUID) -> dict[str, Any]:
+    challenge = await visible_challenge(user, challenge_id)
+    if challenge["kind"] != "story":
+        raise NotFound("This challenge has no story to write.")
+    return challenge
+
+
+async def _mine(user: CurrentUser, challenge_id: UUID) -> dict[str, Any] | None:
+    rows = await _rows(
+        "SELECT * FROM story WHERE author = {} AND challenge = {}", user.id, challenge_id
+    )
+    return rows[0] if rows else None
+
+
+def _read(row: dict[str, Any], base_url: str, rules: list[str]) -> StoryRead:
+    live = row["status"] == "published" and row["public"]
+    return StoryRead(
+        id=row["id"],
+        challenge_id=row["challenge"],
+        title=row["title"],
+        body=row["body"],
+        status=row["status"],
+        public=row["public"],
+        slug=row["slug"],
+        public_url=public_url(base_url, row["slug"]) if live else None,
+        photo_url=_photo_url(row),
+        review_note=row["review_note"],
+        featured=row["featured_at"] is not None,
+        guidelines=rules,
+    )
+
+
+async def my_story(user: CurrentUser, challenge_id: UUID, base_url: str) -> StoryRead:
+    await _story_challenge(user, challenge_id)
+    row = await _mine(user, challenge_id)
+    if row is None:
+        raise NotFound("You have not started this story yet.")
+    return _read(row, base_url, await guidelines(user.org_id))
+
+
+async def save_draft(
+    user: CurrentUser, challenge_id: UUID, data: StoryDraft, base_url: str
+) -> StoryRead:
+    """Create or update the caller's draft (also after a rejection, to try again)."""
+    challenge = await _story_challenge(user, challenge_id)
+    status = effective_status(
+        challenge["state"], challenge["starts_at"], challenge["ends_at"], clock.now()
+    )
+    if status != "active":
+        raise Forbidden(f"This challenge is {status}: it does not take stories now.")
+    title = clean_text(data.title, "title")
+    body = clean_text(data.body, "body")
+    await check_words(user.org_id, title, body)
+    current = await _mine(user, challenge_id)
+    if current is None:
+        slug = f"{slugify(title)[:60]}-{secrets.token_hex(4)}"
+        await _rows(
+            "INSERT INTO story (id, org, challenge, author, title, body, slug) "
+            "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT (author, challenge) DO NOTHING",
+            uuid4(),
+            user.org_id,
+            challenge_id,
+            user.id,
+            title,
+            body,
+            slug,
+        )
+    elif current["status"] in ("draft", "rejected"):
+        await _rows(
+            "UPDATE story SET title = {}, body = {}, status = 'draft', updated_at = now() "
+            "WHERE id = {} AND status IN ('draft', 'rejected')",
+            title,
+            body,
+            current["id"],
+        )
+    else:
+        raise Conflict(f"This story is {current['status']}: it can no longer be edited.")
+    return await my_story(user, challenge_id, base_url)
+
+
+async def attach_photo(
+    user: CurrentUser, challenge_id: UUID, raw: bytes, base_url: str
+) -> StoryRead:
+    current = await _mine(user, challenge_id)
+    if current is None:
+        raise NotFound("Save your story as a draft before adding a photo.")
+    if current["status"] not in ("draft", "rejected"):
+        raise Conflict(f"This story is {current['status']}: it can no longer be edited.")
+    jpeg, width, height = clean_photo(raw)
+    photo_id = uuid4()
+    async with DB.transaction():
+        await _rows(
+            "INSERT INTO story_photo (id, org, owner, data, width, height) "
+            "VALUES ({}, {}, {}, {}, {}, {})",
+            photo_id,
+            user.org_id,
+            user.id,
+            jpeg,
+            width,
+            height,
+        )
+        old = current["photo"]
+        await _rows("UPDATE story SET photo = {} WHERE id = {}", photo_id, current["id"])
+        if old:
+            await _rows("DELETE FROM story_photo WHERE id = {}", old)
+    return await my_story(user, challenge_id, base_url)
+
+
+async def submit(user: CurrentUser, challenge_id: UUID, base_url: str, redis: Redis) -> StoryRead:
+    """Hand the story in: published now (trust) or after an admin's approval (review)."""
+    challenge = await _story_challenge(user, challenge_id)
+    current = await _mine(user, challenge_id)
+    if current is None:
+        raise NotFound("Write your story first.")
+    if current["status"] not in ("draft", "rejected"):
+        raise Conflict(f"This story is already {current['status']}.")
+    await check_words(user.org_id, current["title"], current["body"])
+    if challenge["verification"] == "trust":
+        await _publish(current["id"], None, redis)
+    else:
+        await _rows(
+            "UPDATE story SET status = 'submitted', submitted_at = now(), review_note = NULL "
+            "WHERE id = {}",
+            current["id"],
+        )
+    return await my_story(user, challenge_id, base_url)
+
+
+async def _publish(story_id: UUID, note: str | None, redis: Redis) -> None:
+    """Published: its public page goes up, the points land once, the feed shows it."""
+    awarded: list[events.PointsAwarded] = []
+    async with DB.transaction():
+        rows = await _rows(
+            "UPDATE story s SET status = 'published', public = true, published_at = now(), "
+            "review_note = {} FROM challenge c, app_user u "
+            "WHERE s.id = {} AND s.status IN ('draft', 'submitted', 'rejected') "
+            "AND c.id = s.challenge AND u.id = s.author "
+            "RETURNING s.id, s.org, s.author, s.challenge, s.title, c.points, u.team",
+            note,
+            story_id,
+        )
+        if not rows:
+            raise Conflict("This story is already published.")
+        story = rows[0]
+        awarded = await append(
+            [
+                LedgerEntry(
+                    org_id=story["org"],
+                    user_id=story["author"],
+                    team_id=story["team"],
+                    delta=story["points"],
+                    reason="story",
+                    idempotency_key=f"story:{story_id}",
+                    challenge_id=story["challenge"],
+                )
+            ]
+        )
+        await _rows(
+            "INSERT INTO feed_item (id, org, kind, actor, story, dedupe_key) "
+            "VALUES ({}, {}, 'story', {}, {}, {}) ON CONFLICT (dedupe_key) DO NOTHING",
+            uuid4(),
+            story["org"],
+            story["author"],
+            story_id,
+            f"story:{story_id}",
+        )
+    await events.points_awarded(awarded)
+    await _tell(
+        redis,
+        story["org"],
+        story["author"],
+        "Your story is live",
+        f"“{story['title'][:60]}” is in the community space — share it to reach further.",
+        f"/challenges/{story['challenge']}",
+        f"story-published:{story_id}",
+    )
+
+
+async def _tell(
+    redis: Redis, org: UUID, user: UUID, title: str, body: str, url: str, key: str
+) -> None:
+    made = await notifications.notify(org, user, "community", title, body, url, dedupe_key=key)
+    if made is not None and made[1] == "queued":
+        await enqueue_push(redis, made[0])
+
+
+async def review_queue(org_id: UUID) -> list[ReviewStory]:
+    rows = await _rows(
+        "SELECT s.*, c.title AS challenge_title, u.display_name FROM story s "
+        "JOIN challenge c ON c.id = s.challenge JOIN app_user u ON u.id = s.author "
+        "WHERE s.org = {} AND s.status IN ('submitted', 'published') "
+        "ORDER BY s.status = 'published', s.submitted_at NULLS LAST, s.created_at LIMIT 100",
+        org_id,
+    )
+    return [
+        ReviewStory(
+            id=r["id"],
+            challenge_id=r["challenge"],
+            challenge_title=r["challenge_title"],
+            author_id=r["author"],
+            author_name=r["display_name"],
+            title=r["title"],
+            body=r["body"],
+            photo_url=_photo_url(r),
+            status=r["status"],
+            public=r["public"],
+            featured=r["featured_at"] is not None,
+            submitted_at=r["submitted_at"],
+        )
+        for r in rows
+    ]
+
+
+async def _in_org(org_id: UUID, story_id: UUID) -> dict[str, Any]:
+    rows = await _rows("SELECT * FROM story WHERE id = {} AND org = {}", story_id, org_id)
+    if not rows:
+        raise NotFound("No such story in your organization.")
+    return rows[0]
+
+
+async def approve(actor: CurrentUser, story_id: UUID, note: str | None, redis: Redis) -> None:
+    story = await _in_org(actor.org_id, story_id)
+    if story["status"] != "submitted":
+        raise Conflict(f"This story is {story['status']}: only a submitted story is approved.")
+    await _publish(story_id, note, redis)
+
+
+async def reject(actor: CurrentUser, story_id: UUID, note: str | None, redis: Redis) -> None:
+    story = await _in_org(actor.org_id, story_id)
+    if story["status"] != "submitted":
+        raise Conflict(f"This story is {story['status']}: only a submitted story is rejected.")
+    await _rows(
+        "UPDATE story SET status = 'rejected', review_note = {} WHERE id = {}", note, story_id
+    )
+    await _tell(
+        redis,
+        story["org"],
+        story["author"],
+        "About your story",
+        note or "It needs a few changes before it can be published.",
+        f"/challenges/{story['challenge']}",
+        f"story-rejected:{story_id}:{secrets.token_hex(4)}",
+    )
+
+
+async def feature(actor: CurrentUser, story_id: UUID, bonus: int, redis: Redis) -> None:
+    """Story of the week: pinned in the feed, the author told, bonus points once."""
+    story = await _in_org(actor.org_id, story_id)
+    if story["status"] != "published":
+        raise Conflict("Only a published story can be featured.")
+    awarded: list[events.PointsAwarded] = []
+    async with DB.transaction():
+        await _rows(
+            "UPDATE story SET featured_at = now() WHERE id = {} AND featured_at IS NULL", story_id
+        )
+        team = await _rows("SELECT team FROM app_user WHERE id = {}", story["author"])
+        awarded = await append(
+            [
+                LedgerEntry(
+                    org_id=story["org"],
+                    user_id=story["author"],
+                    team_id=team[0]["team"] if team else None,
+                    delta=bonus,
+                    reason="featured",
+                    idempotency_key=f"featured:{story_id}",
+                    challenge_id=story["challenge"],
+                )
+            ]
+        )
+    await events.points_awarded(awarded)
+    if awarded:
+        await _tell(
+            redis,
+            story["org"],
+            story["author"],
+            "Your story is the story of the week",
+            f"+{bonus} points — thank you for telling it.",
+            "/community",
+            f"story-featured:{story_id}",
+        )
+
+
+async def unpublish(user: CurrentUser, story_id: UUID) -> None:
+    """The author takes the public page down (and the story out of the feed); points stay."""
+    story = await _in_org(user.org_id, story_id)
+    if story["author"] != user.id:
+        raise Forbidden("Only the author can take a story down.")
+    async with DB.transaction():
+        await _rows("UPDATE story SET public = false WHERE id = {}", story_id)
+        await _rows(
+            "UPDATE feed_item SET hidden_at = coalesce(hidden_at, now()) WHERE story = {}",
+            story_id,
+        )
+
+
+async def delete(user: CurrentUser, story_id: UUID) -> None:
+    story = await _in_org(user.org_id, story_id)
+    if story["author"] != user.id:
+        raise Forbidden("Only the author can delete a story.")
+    await _rows("DELETE FROM story WHERE id = {}", story_id)
+    if story["photo"]:
+        await _rows("DELETE FROM story_photo WHERE id = {}", story["photo"])
+
+
+_SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
+
+
+async def public_story(slug: str) -> dict[str, Any] | None:
+    """What the public page shows: only a published story whose author keeps it up."""
+    if not _SLUG.match(slug):
+        return None
+    rows = await _rows(
+        "SELECT s.title, s.body, s.slug, s.photo, s.published_at, u.display_name, "
+        "o.name AS org_name FROM story s JOIN app_user u ON u.id = s.author "
+        "JOIN organization o ON o.id = s.org "
+        "WHERE s.slug = {} AND s.status = 'published' AND s.public AND u.active",
+        slug,
+    )
+    return rows[0] if rows else None
+
+
+async def public_photo(slug: str) -> bytes | None:
+    if not _SLUG.match(slug):
+        return None
+    rows = await _rows(
+        "SELECT p.data FROM story s JOIN story_photo p ON p.id = s.photo "
+        "WHERE s.slug = {} AND s.status = 'published' AND s.public",
+        slug,
+    )
+    return bytes(rows[0]["data"]) if rows else None
+
+
+async def photo_for(user: CurrentUser, story_id: UUID) -> bytes | None:
+    """A story's photo for someone in its organization who may see the story."""
+    rows = await _rows(
+        "SELECT p.data FROM story s JOIN story_photo p ON p.id = s.photo "
+        "WHERE s.id = {} AND s.org = {} AND (s.author = {} OR {} OR s.status = 'published')",
+        story_id,
+        user.org_id,
+        user.id,
+        user.role == "admin",
+    )
+    return bytes(rows[0]["data"]) if rows else None

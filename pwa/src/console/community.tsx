@@ -1,0 +1,167 @@
+// Stories to review and feature, reports to handle, and the house rules for what people write.
+import { useEffect, useState } from "preact/hooks";
+import { api, request } from "../api";
+import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useLoad } from "../load";
+import { toast } from "../store";
+import { Field, Section } from "./ui";
+
+interface ReviewStory {
+  id: string;
+  challengeTitle: string;
+  authorName: string;
+  title: string;
+  body: string;
+  photoUrl: string | null;
+  status: string;
+  public: boolean;
+  featured: boolean;
+}
+interface Report {
+  id: string;
+  reason: string;
+  excerpt: string;
+  reporter: { displayName: string };
+}
+
+export function CommunityAdmin() {
+  const queue = useLoad(() => api.get<ReviewStory[]>("/api/v1/admin/stories"), []);
+  const reports = useLoad(() => api.get<Report[]>("/api/v1/admin/reports"), []);
+  return (
+    <main class="screen console">
+      <TopBar title="Community" back="/admin" />
+      <Section title="Stories">
+        {queue.error && !queue.data ? (
+          <Failure error={queue.error} retry={queue.reload} />
+        ) : !queue.data ? (
+          <Skeleton />
+        ) : queue.data.length === 0 ? (
+          <Empty text="No stories yet — create a story challenge to invite them." />
+        ) : (
+          <ul class="cards">
+            {queue.data.map((s) => (
+              <li key={s.id}>
+                <StoryCard story={s} done={queue.reload} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+      <Section title="Reports">
+        {(reports.data ?? []).length === 0 ? (
+          <p class="muted">Nothing reported.</p>
+        ) : (
+          <ul class="cards">
+            {reports.data!.map((r) => (
+              <li class="card pad stack" key={r.id}>
+                <p>
+                  <strong>{r.reporter.displayName}</strong> reported: <span class="prewrap">{r.reason}</span>
+                </p>
+                <blockquote class="kudos-message prewrap">{r.excerpt}</blockquote>
+                <div class="row">
+                  {(["hide", "dismiss"] as const).map((action) => (
+                    <button
+                      class={`button ${action === "hide" ? "primary" : "secondary"} grow`}
+                      onClick={() =>
+                        request("POST", `/api/v1/admin/reports/${r.id}/resolve`, { action }).then(reports.reload, (f) => toast(f.message, "error"))
+                      }
+                    >
+                      {action === "hide" ? "Hide it" : "Keep it"}
+                    </button>
+                  ))}
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </Section>
+      <Rules />
+    </main>
+  );
+}
+
+function StoryCard({ story, done }: { story: ReviewStory; done: () => void }) {
+  const [note, setNote] = useState("");
+  async function act(action: "approve" | "reject" | "feature") {
+    try {
+      await request("POST", `/api/v1/admin/stories/${story.id}/${action}`, action === "feature" ? {} : note.trim() ? { note: note.trim() } : {});
+      toast(action === "approve" ? "Published." : action === "reject" ? "Sent back with your note." : "Featured as the story of the week.", "success");
+      done();
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not do that.", "error");
+    }
+  }
+  return (
+    <article class="card" aria-label={`${story.authorName}: ${story.title}`}>
+      {story.photoUrl && <img class="preview-image" src={story.photoUrl} alt="" />}
+      <div class="card-body">
+        <p class="eyebrow">{story.challengeTitle}</p>
+        <h2 class="card-title">{story.title}</h2>
+        <p class="muted small">
+          by {story.authorName} · {story.status}
+          {story.featured ? " · story of the week" : ""}
+        </p>
+        <p class="prewrap">{story.body}</p>
+        {story.status === "submitted" ? (
+          <>
+            <Field label={`Note to ${story.authorName} (optional)`}>
+              <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+            </Field>
+            <div class="row">
+              <button class="button primary grow" onClick={() => act("approve")}>
+                Approve and publish
+              </button>
+              <button class="button secondary grow" onClick={() => act("reject")}>
+                Send back
+              </button>
+            </div>
+          </>
+        ) : (
+          !story.featured && (
+            <button class="button secondary" onClick={() => act("feature")}>
+              Feature as story of the week
+            </button>
+          )
+        )}
+      </div>
+    </article>
+  );
+}
+
+function Rules() {
+  const [guidelines, setGuidelines] = useState("");
+  const [words, setWords] = useState("");
+  useEffect(() => {
+    api.get<{ guidelines: string[]; blockedWords: string[] }>("/api/v1/admin/community").then((s) => {
+      setGuidelines(s.guidelines.join("\n"));
+      setWords(s.blockedWords.join(", "));
+    }, () => undefined);
+  }, []);
+  async function save(event: Event) {
+    event.preventDefault();
+    try {
+      await api.put("/api/v1/admin/community", {
+        guidelines: guidelines.split("\n").map((g) => g.trim()).filter(Boolean),
+        blockedWords: words.split(",").map((w) => w.trim()).filter(Boolean),
+      });
+      toast("House rules saved.", "success");
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+    }
+  }
+  return (
+    <Section title="House rules">
+      <form class="stack card pad" onSubmit={save}>
+        <Field label="Story guidelines (one per line)" hint="People tick each one before they submit a story.">
+          <textarea rows={4} value={guidelines} onInput={(e) => setGuidelines(e.currentTarget.value)} />
+        </Field>
+        <Field label="Words to avoid (comma separated)" hint="Stories, comments and kudos using them are refused with a kind message.">
+          <textarea rows={2} value={words} onInput={(e) => setWords(e.currentTarget.value)} />
+        </Field>
+        <button class="button primary" type="submit">
+          Save house rules
+        </button>
+      </form>
+    </Section>
+  );
+}

@@ -1,0 +1,324 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, request } from "../api";
+import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useLoad } from "../load";
+import { me } from "../session";
+import { toast, useStore } from "../store";
+
+interface Person {
+  id: string | null;
+  displayName: string;
+}
+export interface FeedEntry {
+  id: string;
+  kind: "story" | "badge" | "team_goal" | "kudos";
+  createdAt: string;
+  actor: Person | null;
+  text: string;
+  story: { id: string; title: string; body: string; photoUrl: string | null; publicUrl: string | null; featured: boolean } | null;
+  to: Person | null;
+  message: string | null;
+  reactions: Record<string, number>;
+  myReaction: string | null;
+  comments: number;
+  hidden: boolean;
+  mine: boolean;
+}
+interface FeedPage {
+  items: FeedEntry[];
+  nextCursor: string | null;
+  featured: FeedEntry | null;
+}
+interface Comment {
+  id: string;
+  author: Person;
+  body: string;
+  createdAt: string;
+  mine: boolean;
+  hidden: boolean;
+}
+
+const REACTIONS: [string, string, string][] = [
+  ["clap", "👏", "Applause"],
+  ["heart", "❤️", "Love"],
+  ["party", "🎉", "Celebrate"],
+  ["insight", "💡", "Insightful"],
+];
+
+export function Community() {
+  const [items, setItems] = useState<FeedEntry[] | null>(null);
+  const [featured, setFeatured] = useState<FeedEntry | null>(null);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [giving, setGiving] = useState(false);
+
+  async function load(from: string | null) {
+    try {
+      const page = await api.get<FeedPage>(`/api/v1/feed${from ? `?cursor=${encodeURIComponent(from)}` : ""}`);
+      setItems((current) => (from && current ? [...current, ...page.items] : page.items));
+      if (!from) setFeatured(page.featured);
+      setCursor(page.nextCursor);
+      setError(null);
+    } catch (failure) {
+      setError(failure);
+    }
+  }
+  useEffect(() => {
+    load(null);
+  }, []);
+
+  const update = (next: FeedEntry) => {
+    setItems((current) => current?.map((i) => (i.id === next.id ? next : i)) ?? null);
+    setFeatured((f) => (f && f.id === next.id ? next : f));
+  };
+  const remove = (id: string) => setItems((current) => current?.filter((i) => i.id !== id) ?? null);
+
+  return (
+    <main class="screen">
+      <TopBar title="Community" />
+      <button class="button primary" onClick={() => setGiving(true)}>
+        Give kudos
+      </button>
+      {giving && (
+        <KudosSheet
+          close={(sent) => {
+            setGiving(false);
+            if (sent) load(null);
+          }}
+        />
+      )}
+      {featured && (
+        <section aria-label="Story of the week" class="featured">
+          <p class="eyebrow">Story of the week</p>
+          <FeedCard item={featured} update={update} remove={remove} />
+        </section>
+      )}
+      {error && !items ? (
+        <Failure error={error} retry={() => load(null)} />
+      ) : !items ? (
+        <Skeleton lines={5} />
+      ) : items.length === 0 ? (
+        <Empty text="Nothing here yet — published stories, badges and kudos show up here." />
+      ) : (
+        <ul class="cards" aria-label="Community feed">
+          {items.map((item) => (
+            <li key={item.id}>
+              <FeedCard item={item} update={update} remove={remove} />
+            </li>
+          ))}
+        </ul>
+      )}
+      {cursor && (
+        <button class="button secondary" onClick={() => load(cursor)}>
+          Show older
+        </button>
+      )}
+    </main>
+  );
+}
+
+function FeedCard({ item, update, remove }: { item: FeedEntry; update: (i: FeedEntry) => void; remove: (id: string) => void }) {
+  const who = useStore(me)!;
+  const [open, setOpen] = useState(false);
+  const [comments, setComments] = useState<Comment[] | null>(null);
+  const [draft, setDraft] = useState("");
+
+  async function react(kind: string) {
+    const same = item.myReaction === kind;
+    try {
+      if (same) await api.del(`/api/v1/feed/${item.id}/reaction`);
+      else await api.put(`/api/v1/feed/${item.id}/reaction`, { kind });
+      const reactions = { ...item.reactions };
+      if (item.myReaction) reactions[item.myReaction] = Math.max(0, (reactions[item.myReaction] ?? 1) - 1);
+      if (!same) reactions[kind] = (reactions[kind] ?? 0) + 1;
+      for (const key of Object.keys(reactions)) if (!reactions[key]) delete reactions[key];
+      update({ ...item, reactions, myReaction: same ? null : kind });
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not react.", "error");
+    }
+  }
+
+  async function toggleComments() {
+    setOpen(!open);
+    if (!open && comments === null) setComments(await api.get<Comment[]>(`/api/v1/feed/${item.id}/comments`).catch(() => []));
+  }
+
+  async function comment(event: Event) {
+    event.preventDefault();
+    try {
+      const made = await request<Comment>("POST", `/api/v1/feed/${item.id}/comments`, { body: draft });
+      setComments([...(comments ?? []), made.data]);
+      setDraft("");
+      update({ ...item, comments: item.comments + 1 });
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not comment.", "error");
+    }
+  }
+
+  async function act(path: string, done: string, body: unknown = {}) {
+    try {
+      await request("POST", path, body);
+      toast(done, "success");
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not do that.", "error");
+    }
+  }
+
+  async function report() {
+    const reason = window.prompt("What is wrong with it? An admin will take a look.");
+    if (reason?.trim()) await act(`/api/v1/feed/${item.id}/report`, "Thank you — an admin will look at it.", { reason: reason.trim() });
+  }
+
+  async function deleteMine() {
+    try {
+      await api.del(`/api/v1/feed/${item.id}`);
+      remove(item.id);
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not delete.", "error");
+    }
+  }
+
+  const story = item.story;
+  return (
+    <article class={`card feed-card ${item.hidden ? "hidden-item" : ""}`} aria-label={item.text}>
+      {story?.photoUrl && <img class="preview-image" src={story.photoUrl} alt="" loading="lazy" />}
+      <div class="card-body">
+        <p class="muted small">
+          {item.text} · {new Date(item.createdAt).toLocaleDateString()}
+          {item.hidden ? " · hidden" : ""}
+        </p>
+        {story && (
+          <>
+            <h2 class="card-title">{story.title}</h2>
+            <p class="prewrap clamp-4">{story.body}</p>
+            {story.publicUrl && (
+              <a href={story.publicUrl} target="_blank" rel="noopener">
+                Read the whole story
+              </a>
+            )}
+          </>
+        )}
+        {item.kind === "kudos" && item.message && <blockquote class="kudos-message prewrap">{item.message}</blockquote>}
+        <div class="reactions" role="group" aria-label="Reactions">
+          {REACTIONS.map(([kind, emoji, label]) => (
+            <button type="button" class="reaction" aria-pressed={item.myReaction === kind} aria-label={`${label}${item.reactions[kind] ? `, ${item.reactions[kind]}` : ""}`} onClick={() => react(kind)}>
+              <span aria-hidden="true">{emoji}</span>
+              {item.reactions[kind] ? <span aria-hidden="true">{item.reactions[kind]}</span> : null}
+            </button>
+          ))}
+          <button type="button" class="reaction" aria-expanded={open} onClick={toggleComments}>
+            Comments ({item.comments})
+          </button>
+        </div>
+        {open && (
+          <div class="comments">
+            {(comments ?? []).map((c) => (
+              <p class="comment" key={c.id}>
+                <strong>{c.author.displayName}</strong> <span class="prewrap">{c.body}</span>
+              </p>
+            ))}
+            <form class="row" onSubmit={comment}>
+              <label class="grow">
+                <span class="visually-hidden">Write a comment</span>
+                <input required maxLength={500} placeholder="Write a comment" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+              </label>
+              <button class="button secondary compact" type="submit">
+                Send
+              </button>
+            </form>
+          </div>
+        )}
+        <div class="row small-actions">
+          {!item.mine && (
+            <button type="button" class="linkish" onClick={report}>
+              Report
+            </button>
+          )}
+          {item.mine && (item.kind === "kudos" || item.kind === "story") && (
+            <button type="button" class="linkish" onClick={deleteMine}>
+              Delete
+            </button>
+          )}
+          {who.role === "admin" && story && !story.featured && (
+            <button type="button" class="linkish" onClick={() => act(`/api/v1/admin/stories/${story.id}/feature`, "Featured as the story of the week.")}>
+              Feature
+            </button>
+          )}
+          {who.role === "admin" && !item.hidden && (
+            <button type="button" class="linkish" onClick={() => act(`/api/v1/admin/feed/${item.id}/hide`, "Hidden from the community.").then(() => update({ ...item, hidden: true }))}>
+              Hide
+            </button>
+          )}
+        </div>
+      </div>
+    </article>
+  );
+}
+
+function KudosSheet({ close }: { close: (sent: boolean) => void }) {
+  const [query, setQuery] = useState("");
+  const [to, setTo] = useState<{ id: string; displayName: string } | null>(null);
+  const [message, setMessage] = useState("");
+  const people = useLoad(() => api.get<{ id: string; displayName: string; team: string | null }[]>(`/api/v1/colleagues?q=${encodeURIComponent(query)}`), [query]);
+
+  async function send(event: Event) {
+    event.preventDefault();
+    if (!to) return;
+    try {
+      const made = await request<{ leftToday: number }>("POST", "/api/v1/kudos", { to: to.id, message });
+      toast(`Kudos sent to ${to.displayName} (${made.data.leftToday} left today).`, "success");
+      close(true);
+    } catch (failure) {
+      toast(failure instanceof Error ? failure.message : "Could not send kudos.", "error");
+    }
+  }
+
+  return (
+    <section class="card pad" role="dialog" aria-labelledby="kudos-title">
+    <form class="stack" onSubmit={send}>
+      <h2 id="kudos-title" class="card-title">
+        Give kudos
+      </h2>
+      {to ? (
+        <p class="row between">
+          <span>
+            To <strong>{to.displayName}</strong>
+          </span>
+          <button type="button" class="linkish" onClick={() => setTo(null)}>
+            Change
+          </button>
+        </p>
+      ) : (
+        <>
+          <label>
+            Who deserves them?
+            <input value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="Start typing a name" />
+          </label>
+          <ul class="plain-list">
+            {(people.data ?? []).map((p) => (
+              <li>
+                <button type="button" class="linkish" onClick={() => setTo(p)}>
+                  {p.displayName}
+                  {p.team ? ` · ${p.team}` : ""}
+                </button>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+      <label>
+        What did they do?
+        <textarea required maxLength={280} rows={3} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
+      </label>
+      <div class="row">
+        <button class="button primary grow" type="submit" disabled={!to}>
+          Send kudos
+        </button>
+        <button class="button secondary" type="button" onClick={() => close(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
+    </section>
+  );
+}

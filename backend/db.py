@@ -13,6 +13,13 @@ DB = PostgresEngine(config={"dsn": get_settings().database_url}, log_queries=Fal
 _pool_users = 0
 
 
+async def _keep_session(connection: object) -> None:
+    """What the pool does to a connection it takes back, beyond rolling back an open
+    transaction (asyncpg always does that): nothing. Chorus never leaves session state behind
+    (advisory locks and SET are transaction-scoped, no LISTEN, no cursors), so asyncpg's default
+    RESET ALL / UNLISTEN / CLOSE ALL round trip after every statement is pure cost."""
+
+
 async def open_pool() -> None:
     """Open the engine's pool for one more user (an app, a worker); the first opens it."""
     global _pool_users
@@ -20,7 +27,10 @@ async def open_pool() -> None:
     if _pool_users == 1:
         settings = get_settings()
         await DB.start_connection_pool(
-            min_size=settings.db_pool_min, max_size=settings.db_pool_max, command_timeout=30
+            min_size=settings.db_pool_min,
+            max_size=settings.db_pool_max,
+            command_timeout=30,
+            reset=_keep_session,
         )
 
 

@@ -1,9 +1,11 @@
 """`python -m bench`: Chorus's benchmarks, each a ratio against a baseline run alongside.
 
-It starts (or reuses, through CHORUS_DATABASE_URL / CHORUS_REDIS_URL) PostgreSQL and Redis,
-runs `chorus serve` with one process on a free loopback port, seeds what the figures need
-through the public API, then loads each endpoint and its baseline with `wrk` from the same
-machine, one after the other, and prints a table (also written to bench/results/latest.json).
+It starts (or reuses, through CHORUS_DATABASE_URL / CHORUS_REDIS_URL) PostgreSQL and Redis and
+a local fake of the social networks, runs `chorus serve` with one process on a free loopback
+port, seeds what the figures need through the public API, then loads each endpoint and its
+baseline with `wrk` from the same machine, one after the other; the pipeline figures run a
+real `chorus worker` (one process) beside it. It prints a table (also written to
+bench/results/latest.json). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -114,7 +116,7 @@ def start_api(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("chorus serve did not become ready")
 
 
-def seed(base: str) -> dict[str, str]:
+def seed(base: str, content_url: str) -> dict[str, str]:
     """An organization, an employee, a published challenge and a tracked link."""
     password = secrets.token_urlsafe(16)
     with httpx.Client(base_url=base, timeout=30) as http:
@@ -134,7 +136,7 @@ def seed(base: str) -> dict[str, str]:
             headers=auth,
             json={
                 "title": "Share our benchmark post",
-                "contentUrl": "https://example.com/blog/fast?ref=bench",
+                "contentUrl": f"{content_url}?ref=bench",
                 "networks": ["linkedin"],
                 "points": 50,
                 "startsAt": (now - timedelta(hours=1)).isoformat(),
@@ -148,6 +150,14 @@ def seed(base: str) -> dict[str, str]:
             json={"network": "linkedin"},
         ).json()
     return {"code": link["code"], "token": admin["accessToken"]}
+
+
+def rss_mb(pid: int) -> float:
+    """A process's resident set (VmRSS), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
 
 
 def ratio_figure(
@@ -171,28 +181,32 @@ def ratio_figure(
     )
 
 
-def run(seconds: int, connections: int, only: set[str] | None) -> list[Figure]:
+GROUPS = [
+    "pipeline",
+    "challenges",
+    "redirect",
+    "leaderboards",
+    "push",
+    "analytics",
+    "rank",
+    "memory",
+]
+
+
+def run(
+    seconds: int, connections: int, only: set[str] | None, worker_tuning: list[str]
+) -> list[Figure]:
     from backend.embedded import free_port
     from backend.notifications.vapid import generate as generate_vapid
+    from bench import pipeline
 
     workdir = Path(tempfile.mkdtemp(prefix="chorus-bench-"))
     servers = Servers(workdir)
-    env = {
-        **os.environ,
-        **servers.start(),
-        "CHORUS_ENV": "production",
-        "CHORUS_SECRET_KEY": secrets.token_urlsafe(48),
-        "CHORUS_OPEN_SIGNUP": "true",
-        "CHORUS_LOG_LEVEL": "WARNING",
-        "CHORUS_COOKIE_SECURE": "false",
-        # the local push service of the fan-out figure listens on 127.0.0.1
-        "CHORUS_FETCH_ALLOW_HOSTS": "127.0.0.1",
-        "CHORUS_VAPID_PRIVATE_KEY": generate_vapid()[0],
-    }
-    os.environ.update(env)  # this process measures some figures itself, on the same servers
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    api = start_api(env, port)
+    network, network_base = pipeline.start_fake_network(base)
+    content_url = f"{network_base}/blog/launch"
+    api: subprocess.Popen[bytes] | None = None
     figures: list[Figure] = []
 
     def load(url: str, headers: dict[str, str] | None = None) -> float:
@@ -203,10 +217,66 @@ def run(seconds: int, connections: int, only: set[str] | None) -> list[Figure]:
         return only is None or group in only
 
     try:
-        constant = load(f"{base}/health")
-        ping = load(f"{base}/health/redis")
+        env = {
+            **os.environ,
+            **servers.start(),
+            "CHORUS_ENV": "production",
+            "CHORUS_SECRET_KEY": secrets.token_urlsafe(48),
+            "CHORUS_OPEN_SIGNUP": "true",
+            "CHORUS_LOG_LEVEL": "WARNING",
+            "CHORUS_COOKIE_SECURE": "false",
+            "CHORUS_PUBLIC_URL": base,
+            # the local push service and the fake social network listen on 127.0.0.1
+            "CHORUS_FETCH_ALLOW_HOSTS": "127.0.0.1",
+            "CHORUS_LINKEDIN_BASE_URL": f"{network_base}/linkedin",
+            "CHORUS_FACEBOOK_BASE_URL": f"{network_base}/facebook",
+            "CHORUS_X_OEMBED_URL": f"{network_base}/x/oembed",
+            "CHORUS_VAPID_PRIVATE_KEY": generate_vapid()[0],
+        }
+        os.environ.update(env)  # this process measures some figures itself, on the same servers
+        api = start_api(env, port)
+        time.sleep(1)
+        idle_rss = rss_mb(api.pid)
+        # The machine is shared: each group measures its HTTP baselines right before its
+        # figures rather than once for the whole run.
+
+        # The pipeline first, while the queue holds nothing of the other groups (their
+        # challenges' previews and shares, the redirect's clicks): the worker runs only here.
+        if wanted("pipeline"):
+            figures += pipeline_figures(base, env, content_url, worker_tuning)
+        if wanted("challenges"):
+            from bench import challenges
+
+            token, statuses = challenges.seed(base, content_url)
+            constant = load(f"{base}/health")
+            listed = load(f"{base}/api/v1/challenges", {"Authorization": f"Bearer {token}"})
+            # what any request pays for one PostgreSQL statement through the pool
+            select_1 = load(f"{base}/ready")
+            shown = ", ".join(f"{n} {status}" for status, n in sorted(statuses.items()))
+            name = f"challenge list for an employee ({challenges.OPEN_CHALLENGES} open: {shown})"
+            figures += [
+                ratio_figure(
+                    name,
+                    listed,
+                    "constant endpoint (/health)",
+                    constant,
+                    "req/s",
+                    ">= 0.3x",
+                    listed / constant >= 0.3,
+                ),
+                ratio_figure(
+                    "challenge list (the same)",
+                    listed,
+                    "endpoint doing one SELECT 1 and one PING (/ready)",
+                    select_1,
+                    "req/s",
+                    "report",
+                    True,
+                ),
+            ]
         if wanted("redirect"):
-            data = seed(base)
+            data = seed(base, content_url)
+            constant = load(f"{base}/health")
             redirect = load(
                 f"{base}/s/{data['code']}",
                 headers={"User-Agent": "Mozilla/5.0 (bench) Chrome/126.0 Mobile"},
@@ -223,7 +293,7 @@ def run(seconds: int, connections: int, only: set[str] | None) -> list[Figure]:
                 )
             )
         if wanted("leaderboards"):
-            figures += leaderboard_figures(base, env, load, constant, ping)
+            figures += leaderboard_figures(base, env, load)
         if wanted("push"):
             from bench import leaderboards as lb
             from bench import push
@@ -240,27 +310,138 @@ def run(seconds: int, connections: int, only: set[str] | None) -> list[Figure]:
                     ours / encrypt_only >= 0.5,
                 )
             )
+        if wanted("analytics"):
+            from bench import analytics
+            from bench import leaderboards as lb_run
+
+            got = lb_run.run_async(analytics.measure(base))
+            figures.append(
+                ratio_figure(
+                    f"admin analytics over {analytics.CLICKS:,} clicks and "
+                    f"{analytics.LEDGER:,} ledger rows (30 days, every slice)",
+                    got.analytics * 1000,
+                    "one indexed COUNT over the same clicks",
+                    got.count * 1000,
+                    "ms",
+                    "<= 20x",
+                    got.analytics / got.count <= 20,
+                )
+            )
+        if wanted("rank"):
+            figures += rank_figures()
+        if wanted("memory"):
+            loaded_rss = rss_mb(api.pid)
+            figures.append(
+                ratio_figure(
+                    "API process RSS after the load runs",
+                    loaded_rss,
+                    "the same process idle after start",
+                    idle_rss,
+                    "MB",
+                    "<= 2x",
+                    loaded_rss / idle_rss <= 2,
+                )
+            )
     finally:
-        api.terminate()
-        api.wait(20)
+        if api is not None:
+            pipeline.stop(api)
+        pipeline.stop(network)
         servers.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return figures
 
 
-def leaderboard_figures(
-    base: str, env: dict[str, str], load: Any, constant: float, ping: float
+def pipeline_figures(
+    base: str, env: dict[str, str], content_url: str, tuning: list[str]
 ) -> list[Figure]:
+    from bench import pipeline
+
+    got = pipeline.run(base, env, content_url, tuning)
+    ms = 1000
+    rate = f"{pipeline.RATE}/s, {pipeline.SUBMISSIONS} people"
+    noop_p50, noop_p99 = pipeline.p50(got.noop) * ms, pipeline.p99(got.noop) * ms
+    verified_p99 = pipeline.p99(got.verified) * ms
+    return [
+        ratio_figure(
+            f"share submitted -> verified -> on the board, p50 ({rate}, SSE)",
+            pipeline.p50(got.verified) * ms,
+            "bare arq no-op job round trip, p50 (same pace)",
+            noop_p50,
+            "ms",
+            "report",
+            True,
+        ),
+        ratio_figure(
+            f"share submitted -> verified -> on the board, p99 ({rate}, SSE)",
+            verified_p99,
+            "bare arq no-op job round trip, p99 (same pace)",
+            noop_p99,
+            "ms",
+            "p99 <= 250 ms",
+            verified_p99 <= 250,
+        ),
+        ratio_figure(
+            "share submitted -> points shown by GET /leaderboards/users, p99",
+            pipeline.p99(got.shown) * ms,
+            "bare arq no-op job round trip, p99 (same pace)",
+            noop_p99,
+            "ms",
+            "report",
+            True,
+        ),
+        ratio_figure(
+            f"verifications completed, one worker ({pipeline.BURST} jobs enqueued at once)",
+            got.verifications_per_s,
+            "bare arq no-op jobs, same worker settings",
+            got.noops_per_s,
+            "jobs/s",
+            ">= 0.3x",
+            got.verifications_per_s / got.noops_per_s >= 0.3,
+        ),
+    ]
+
+
+def rank_figures() -> list[Figure]:
+    from bench import leaderboards as lb
+    from bench import rank
+
+    got: rank.RankFigures = lb.run_async(rank.compare())
+    ms = 1000
+    return [
+        ratio_figure(
+            f"my rank among {rank.MEMBERS:,}: PostgreSQL RANK() OVER (ORDER BY points DESC)",
+            got.pg_my_rank * ms,
+            "Redis ZREVRANK on a sorted set of the same",
+            got.redis_my_rank * ms,
+            "ms",
+            "report",
+            True,
+        ),
+        ratio_figure(
+            f"top 10 of {rank.MEMBERS:,}: PostgreSQL RANK() OVER, index on points",
+            got.pg_top10 * ms,
+            "Redis ZREVRANGE 0 9 WITHSCORES",
+            got.redis_top10 * ms,
+            "ms",
+            "report",
+            True,
+        ),
+    ]
+
+
+def leaderboard_figures(base: str, env: dict[str, str], load: Any) -> list[Figure]:
     from bench import leaderboards as lb
 
     small = lb.signup(base, "Ten Thousand Co")
     lb.run_async(lb.fill_board(env["CHORUS_REDIS_URL"], small["orgId"], small["userId"], lb.SMALL))
     auth = {"Authorization": f"Bearer {small['accessToken']}"}
+    constant = load(f"{base}/health")
     users = load(f"{base}/api/v1/leaderboards/users?period=week&limit=10", auth)
     teams = load(f"{base}/api/v1/leaderboards/teams?period=week", auth)
     large = lb.signup(base, "Million Co")
     lb.run_async(lb.fill_board(env["CHORUS_REDIS_URL"], large["orgId"], large["userId"], lb.LARGE))
     large_auth = {"Authorization": f"Bearer {large['accessToken']}"}
+    ping = load(f"{base}/health/redis")
     users_large = load(f"{base}/api/v1/leaderboards/users?period=week&limit=10", large_auth)
     ours, raw = lb.run_async(lb.award_throughput(small["orgId"]))
     ledger = lb.signup(base, "Ledger Co")
@@ -323,17 +504,28 @@ def leaderboard_figures(
     ]
 
 
+def number(value: float) -> str:
+    """Three significant digits or so: 12,345 / 123 / 12.3 / 1.23 / 0.0123."""
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}"
+    return f"{value:.3g}"
+
+
 def print_table(figures: list[Figure]) -> None:
     rows = [("figure", "value", "baseline", "ratio", "target", "met?")]
     for f in figures:
         rows.append(
             (
                 f.name,
-                f"{f.value:,.0f} {f.unit}",
-                f"{f.baseline:,.0f} {f.unit} ({f.baseline_name})",
-                f"{f.ratio:.2f}x",
+                f"{number(f.value)} {f.unit}",
+                f"{number(f.baseline)} {f.unit} ({f.baseline_name})",
+                f"{f.ratio:.2f}x" if f.ratio < 10 else f"{number(f.ratio)}x",
                 f.target,
-                "yes" if f.met else "NO",
+                "-" if f.target == "report" else "yes" if f.met else "NO",
             )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
@@ -348,14 +540,28 @@ def main() -> None:
     parser.add_argument(
         "--only",
         action="append",
-        choices=["redirect", "leaderboards", "push"],
+        choices=GROUPS,
         help="run only these groups (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--worker-tuning",
+        default="",
+        metavar="NAME=VALUE,...",
+        help="experiments only: run the pipeline's worker and its no-op baseline with these arq "
+        "settings (e.g. poll_delay=0.02,max_jobs=50) instead of `chorus worker`'s",
     )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench needs wrk: apt-get install wrk")
-    figures = run(args.seconds, args.connections, set(args.only) if args.only else None)
+    tuning = [pair for pair in args.worker_tuning.split(",") if pair]
+    from bench.workers import parse_tuning
+
+    parse_tuning(tuning)  # a typo fails now, not after the first groups ran
+    started = time.monotonic()
+    figures = run(args.seconds, args.connections, set(args.only) if args.only else None, tuning)
+    took = time.monotonic() - started
     print_table(figures)
+    print(f"\n{len(figures)} figures in {took / 60:.1f} min")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "latest.json"
     out.write_text(
@@ -363,13 +569,16 @@ def main() -> None:
             {
                 "at": datetime.now(UTC).isoformat(),
                 "server": "chorus serve (uvicorn), 1 process",
+                "worker": "chorus worker (arq), 1 process, for the pipeline figures"
+                + (f", arq settings changed: {args.worker_tuning}" if tuning else ""),
                 "load": f"wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1",
+                "seconds": round(took, 1),
                 "figures": [asdict(f) for f in figures],
             },
             indent=2,
         )
     )
-    print(f"\nwritten to {out.relative_to(ROOT)}")
+    print(f"written to {out.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

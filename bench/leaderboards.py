@@ -16,6 +16,7 @@ import httpx
 SMALL = 10_000
 LARGE = 1_000_000
 LEDGER_ROWS = 1_000_000
+LEDGER_CHUNK = 100_000
 LANES = 4
 
 
@@ -154,18 +155,22 @@ async def rebuild_figures(org_id: str) -> tuple[float, float, int]:
             org,
             org,
         )
-        await PointsLedger.raw(
-            "WITH u AS (SELECT id, team, row_number() OVER (ORDER BY id) - 1 AS n "
-            "FROM app_user WHERE org = {}) "
-            'INSERT INTO points_ledger (org, "user", team, delta, reason, idempotency_key, '
-            "created_at) SELECT {}, u.id, u.team, 10, 'bench', 'bench:' || {}::text || ':' || g, "
-            "now() - make_interval(mins => g % 86400) FROM generate_series(1, {}) AS g "
-            "JOIN u ON u.n = g % 2000",
-            org,
-            org,
-            str(org),
-            LEDGER_ROWS,
-        )
+        # in chunks: one statement stays well inside the pool's 30 s command timeout even
+        # when the machine is busy
+        for first in range(1, LEDGER_ROWS + 1, LEDGER_CHUNK):
+            await PointsLedger.raw(
+                "WITH u AS (SELECT id, team, row_number() OVER (ORDER BY id) - 1 AS n "
+                "FROM app_user WHERE org = {}) "
+                'INSERT INTO points_ledger (org, "user", team, delta, reason, idempotency_key, '
+                "created_at) SELECT {}, u.id, u.team, 10, 'bench', "
+                "'bench:' || {}::text || ':' || g, now() - make_interval(mins => g % 86400) "
+                "FROM generate_series({}::int, {}::int) AS g JOIN u ON u.n = g % 2000",
+                org,
+                org,
+                str(org),
+                first,
+                min(first + LEDGER_CHUNK - 1, LEDGER_ROWS),
+            )
         started = time.perf_counter()
         rows = await PointsLedger.raw(
             'SELECT "user", team, challenge, delta, created_at FROM points_ledger WHERE org = {}',

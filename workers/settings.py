@@ -82,6 +82,8 @@ class WorkerSettings:
     max_tries = 10  # each task bounds its own retries; this is the backstop
     job_timeout = 120
     keep_result = 3600
+    poll_delay = 0.05  # a job waits at most ~50 ms to be picked up
+    max_jobs = 40  # verifications wait on I/O: many run at once
 
 
 def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
@@ -92,7 +94,10 @@ def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
         cron_jobs=[] if burst else CRON_JOBS,
         redis_pool=redis,
         burst=burst,
-        poll_delay=0 if burst else 0.5,
+        # A job waits at most ~50 ms to be picked up; verifications wait on I/O, so many run
+        # at once (they share the process's database pool).
+        poll_delay=0 if burst else WorkerSettings.poll_delay,
+        max_jobs=WorkerSettings.max_jobs,
         handle_signals=False,
         max_tries=WorkerSettings.max_tries,
         job_timeout=WorkerSettings.job_timeout,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import asyncpg
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -186,6 +187,14 @@ def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[
     return problem_response(request, 400, "The request body is nested too deeply.")
 
 
+def _bad_text(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # PostgreSQL refuses a NUL character (or bytes it cannot store) in any text it is given;
+    # wherever such text came from (a query string, a header), it is the client's input.
+    return problem_response(
+        request, 400, "The request holds a character that cannot be stored (such as NUL)."
+    )
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -200,6 +209,8 @@ exception_handlers: dict[Any, Any] = {
     HTTPException: _http_error,
     UnicodeDecodeError: _not_utf8,
     RecursionError: _too_deep,
+    asyncpg.exceptions.CharacterNotInRepertoireError: _bad_text,
+    asyncpg.exceptions.UntranslatableCharacterError: _bad_text,
     Exception: _unexpected,
 }
 

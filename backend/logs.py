@@ -11,7 +11,9 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
-from litestar.types import ASGIApp, Receive, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from backend.settings import Settings, get_settings
 
 _request_id: ContextVar[str | None] = ContextVar("chorus_request_id", default=None)
 _VALID_INCOMING_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -24,6 +26,34 @@ SECURITY_HEADERS = [
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"x-frame-options", b"DENY"),
 ]
+
+# For an HTML answer that brings no Content-Security-Policy of its own (the pages Chorus writes
+# itself bring theirs: the PWA shell, the story pages, the tracked-link 404): no script, no
+# frame, no form, nothing loaded from anywhere. Inline styles stay allowed: with every other
+# source closed a style can reach nothing. The API reference (/schema) runs a script from a
+# CDN and keeps none.
+FALLBACK_CSP = (
+    b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
+    b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_NO_FALLBACK_CSP = re.compile(r"^/schema(/|$)")
+HSTS_HEADER = b"strict-transport-security"
+
+
+def hsts_value(seconds: int) -> bytes:
+    return f"max-age={seconds}; includeSubDomains".encode()
+
+
+def served_over_https(scope: Scope, trust_forwarded: bool) -> bool:
+    """The request came over HTTPS: to this process, or to the proxy in front of it (its
+    X-Forwarded-Proto, believed only when CHORUS_TRUST_FORWARDED_FOR says the proxy is ours)."""
+    if scope.get("scheme") == "https":
+        return True
+    if trust_forwarded:
+        for name, value in scope["headers"]:
+            if name == b"x-forwarded-proto":
+                return bytes(value).split(b",")[0].strip().lower() == b"https"
+    return False
 
 
 def current_request_id() -> str | None:
@@ -82,13 +112,35 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def _settings_of(scope: Any) -> Settings:
+    """The serving app's settings (tests run apps with different ones side by side)."""
+    settings = getattr(getattr(scope.get("app"), "state", None), "settings", None)
+    return settings if isinstance(settings, Settings) else get_settings()
+
+
+def _needs_fallback_csp(headers: list[tuple[bytes, bytes]], path: str) -> bool:
+    names = {name.lower(): value for name, value in headers}
+    return (
+        names.get(b"content-type", b"").lower().startswith(b"text/html")
+        and b"content-security-policy" not in names
+        and not _NO_FALLBACK_CSP.match(path)
+    )
+
+
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
-    """Per request: an id (kept from a sane X-Request-ID), security headers, an access log line."""
+    """Per request: an id (kept from a sane X-Request-ID), security headers (HSTS over HTTPS),
+    an access log line."""
 
     async def middleware(scope: Any, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await app(scope, receive, send)
             return
+        settings = _settings_of(scope)
+        hsts = (
+            hsts_value(settings.hsts_seconds)
+            if settings.hsts_seconds > 0 and served_over_https(scope, settings.trust_forwarded_for)
+            else None
+        )
         incoming = ""
         for name, value in scope["headers"]:
             if name == b"x-request-id":
@@ -106,6 +158,10 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
                 headers.extend(SECURITY_HEADERS)
+                if hsts is not None:
+                    headers.append((HSTS_HEADER, hsts))
+                if _needs_fallback_csp(headers, scope["path"]):
+                    headers.append((b"content-security-policy", FALLBACK_CSP))
                 message = {**message, "headers": headers}
             await send(message)
 

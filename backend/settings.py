@@ -48,6 +48,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_max: int = 10
     inprocess_worker: bool = False
     trust_forwarded_for: bool = False
+    # Strict-Transport-Security max-age on answers served over HTTPS; 0 sends none.
+    hsts_seconds: int = 31_536_000
     fetch_timeout_seconds: float = 5.0
     fetch_max_bytes: int = 1_048_576
     # Hosts that outbound fetches may reach although they resolve to private addresses.
@@ -57,6 +59,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trust_points_percent: int = 50
     verify_max_tries: int = 4
     verify_retry_seconds: float = 5.0
+    sweep_pending_after_seconds: int = 120
     linkedin_base_url: str = "https://www.linkedin.com"
     x_oembed_url: str = "https://publish.twitter.com/oembed"
     facebook_base_url: str = "https://www.facebook.com"

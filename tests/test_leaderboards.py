@@ -299,12 +299,12 @@ async def test_boards_are_rebuilt_before_serving_when_redis_comes_back_empty(app
     await boards.rebuild(app.state.redis, org_id)
     await _verified_points(org_id, people[0][0], team_ids[0], 30)
     before = await _all_boards(app.state.redis, org_id)
-    await app.state.redis.flushall()
+    await app.state.redis.flushdb()
     resp = await client.get("/api/v1/leaderboards/users", headers=bearer(people[0][0]))
     assert resp.json()["me"] == {"rank": 1, "points": 30}
     assert await _all_boards(app.state.redis, org_id) == before
     # awards while boards are missing are not lost: they ask for a rebuild
-    await app.state.redis.flushall()
+    await app.state.redis.flushdb()
     await _verified_points(org_id, people[1][0], team_ids[0], 70)
     await asyncio.sleep(MAX_STALE_SECONDS + 0.1)  # what a process holds is at most 1 s old
     resp = await client.get("/api/v1/leaderboards/users", headers=bearer(people[1][0]))
@@ -420,3 +420,102 @@ async def test_memory_and_lua_reads_agree(app, client):
             b = await by_lua.users(me, "week", limit=limit, offset=offset)
             assert a == b, (offset, limit)
     assert in_memory._snapshots and not by_lua._snapshots
+
+
+def _entry(org_id, person, team_id, delta):
+    from backend.points.service import LedgerEntry
+
+    return LedgerEntry(
+        org_id=org_id,
+        user_id=UUID(person.user_id),
+        team_id=team_id,
+        delta=delta,
+        reason="test",
+        idempotency_key=uuid4().hex,
+    )
+
+
+async def test_a_rebuild_waits_for_an_award_being_committed(app, client):
+    """An award half-committed when a rebuild reads the ledger is neither left out nor counted
+    twice: the rebuild waits for it (the ledger lock) and its mark then covers it."""
+    from backend import events
+    from backend.points import service as points
+
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 1),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    committed = asyncio.Event()
+
+    async def slow_award() -> list[events.PointsAwarded]:
+        async with DB.transaction():
+            written = await points.append([_entry(org_id, people[0][0], team_ids[0], 40)])
+            await asyncio.sleep(0.5)  # inserted, not yet committed
+        committed.set()
+        return written
+
+    award = asyncio.create_task(slow_award())
+    await asyncio.sleep(0.2)
+    mark = await boards.rebuild(app.state.redis, org_id)
+    assert committed.is_set()  # the rebuild's read waited for the commit
+    written = await award
+    assert mark == written[0].ledger_id
+    await events.points_awarded(written)  # announced after commit: already included, skipped
+    board = await _all_boards(app.state.redis, org_id)
+    assert board[keys.users_key(org_id, "all")] == {
+        people[0][0].user_id: pytest.approx(40 * keys.SCALE, abs=keys.SCALE - 1)
+    }
+
+
+async def test_an_award_arriving_during_a_rebuild_makes_it_read_again(app, client, monkeypatch):
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 2),))
+    org_id = UUID(admin.org_id)
+    await _verified_points(org_id, people[0][0], team_ids[0], 30)
+    real_compute = boards.compute_from_ledger
+    reads = 0
+
+    async def compute_then_award(org):  # an award lands between the read and the swap
+        nonlocal reads
+        reads += 1
+        result = await real_compute(org)
+        if reads == 1:
+            await _verified_points(org_id, people[1][0], team_ids[0], 70)
+        return result
+
+    monkeypatch.setattr(boards, "compute_from_ledger", compute_then_award)
+    await boards.rebuild(app.state.redis, org_id)
+    assert reads == 2
+    users = (await _all_boards(app.state.redis, org_id))[keys.users_key(org_id, "all")]
+    assert {member: keys.points_of(score) for member, score in users.items()} == {
+        people[0][0].user_id: 30,
+        people[1][0].user_id: 70,
+    }
+    assert not await app.state.redis.exists(keys.missed_key(org_id))
+
+
+async def test_an_update_redis_drops_marks_the_boards_for_rebuild(app, client, monkeypatch):
+    """Redis went away mid-update: it may or may not have counted the award, so the boards are
+    rebuilt from the ledger before the next read instead of being patched (which could count
+    it twice) or left short."""
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 1),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    assert boards._writer is not None
+    real_call = boards._writer._call
+
+    async def applied_then_connection_lost(event, client=None):
+        await real_call(event, client)  # Redis counted it, then the answer was lost
+        raise RedisConnectionError("Connection reset by peer")
+
+    monkeypatch.setattr(boards._writer, "_call", applied_then_connection_lost)
+    await _verified_points(org_id, people[0][0], team_ids[0], 25)
+    monkeypatch.setattr(boards._writer, "_call", real_call)
+    for _ in range(50):
+        if not await app.state.redis.exists(keys.mark_key(org_id)):
+            break
+        await asyncio.sleep(0.05)
+    assert not await app.state.redis.exists(keys.mark_key(org_id))
+    await asyncio.sleep(MAX_STALE_SECONDS + 0.1)
+    resp = await client.get("/api/v1/leaderboards/users", headers=bearer(people[0][0]))
+    assert resp.json()["me"] == {"rank": 1, "points": 25}  # once, not twice

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import signal
 import socket
 from typing import Any
 
-from arq import cron
-from arq.connections import ArqRedis, RedisSettings
+from arq import cron, func
+from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.constants import in_progress_key_prefix
 from arq.worker import Worker
+from redis.exceptions import RedisError
 
 from backend import db, subscribers
 from backend.fetch import SafeFetcher
@@ -19,9 +24,12 @@ from workers import tasks
 FUNCTIONS: list[Any] = [
     tasks.purge_expired_invites,
     tasks.fetch_content_preview,
-    tasks.verify_submission,
+    # no result kept: once decided nothing queues it again, and the sweep may re-queue a claim
+    # whose job ended without deciding (a database outage longer than its retries)
+    func(tasks.verify_submission, keep_result=0),
     tasks.sweep_submissions,
-    tasks.rebuild_leaderboards,
+    # no result kept: a later request for the same organization must queue a new rebuild
+    func(tasks.rebuild_leaderboards, keep_result=0),
     tasks.reconcile_leaderboards,
     tasks.warn_streaks_at_risk,
     tasks.award_period_winners,
@@ -33,7 +41,7 @@ FUNCTIONS: list[Any] = [
 ]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
-    cron(tasks.sweep_submissions, minute=set(range(0, 60, 5)), run_at_startup=True, unique=True),
+    cron(tasks.sweep_submissions, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
     cron(tasks.reconcile_leaderboards, minute=set(range(2, 60, 10)), unique=True),
     cron(tasks.warn_streaks_at_risk, minute={7}, unique=True),
     cron(tasks.award_period_winners, minute={23}, unique=True),
@@ -106,3 +114,88 @@ def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
         on_shutdown=shutdown,
         ctx={"ingest_clicks": not burst},
     )
+
+
+log = logging.getLogger("chorus.worker")
+RECONNECT_DELAYS = (0.5, 1.0, 2.0, 5.0)  # then every 5 s, for as long as Redis stays away
+ABANDON_WAIT_SECONDS = 20.0  # a verification's reads are bounded well below this
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
+
+
+async def _abandon(worker: Worker) -> list[str]:
+    """Stop a worker whose Redis went away, without raising: let its jobs finish what they
+    do in the database (an award they commit is then announced, and what Redis missed is
+    healed), cancel stragglers, run our shutdown, drop its pool. Returns the jobs it held."""
+    held = [job_id for job_id, task in worker.tasks.items() if not task.done()]
+    ongoing = [task for task in worker.tasks.values() if not task.done()]
+    if ongoing:
+        await asyncio.wait(ongoing, timeout=ABANDON_WAIT_SECONDS)
+    for task in worker.tasks.values():
+        task.cancel()
+    await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
+    await shutdown(worker.ctx)
+    with contextlib.suppress(RedisError, OSError):
+        await worker.pool.close(close_connection_pool=True)
+    return held
+
+
+async def run_supervised(stop: asyncio.Event) -> None:
+    """`chorus worker`: the arq worker until `stop` is set, surviving Redis going away.
+
+    arq's own loop ends with the first Redis error. Here the worker is then stopped, and started
+    again once Redis answers; the jobs it held are released at once (their in-progress locks
+    would otherwise keep them back for the job timeout), so they run again right away.
+    """
+    await db.open_pool()  # held across restarts: only Redis comes and goes here
+    try:
+        await _supervise(stop)
+    finally:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(db.close_pool(), 10)
+
+
+async def _supervise(stop: asyncio.Event) -> None:
+    released: list[str] = []
+    failures = 0
+    while not stop.is_set():
+        try:
+            pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
+            if released:
+                await pool.delete(*(in_progress_key_prefix + job_id for job_id in released))
+                log.info("released %d jobs held when Redis went away", len(released))
+                released = []
+        except (RedisError, OSError) as exc:
+            delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
+            failures += 1
+            log.warning("Redis is unreachable (%s); trying again in %.1f s", exc, delay)
+            await _wait(stop, delay)
+            continue
+        failures = 0
+        worker = build_worker(pool)
+        running = asyncio.create_task(worker.async_run())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if stop.is_set():
+            worker.handle_sig(signal.SIGTERM)  # as arq does on SIGTERM: ongoing jobs cancelled
+            await asyncio.gather(running, return_exceptions=True)
+            with contextlib.suppress(RedisError, OSError):
+                await worker.close()
+            return
+        error = running.exception()
+        if not isinstance(error, RedisError | OSError):
+            await _abandon(worker)
+            if error is not None:
+                raise error
+            return
+        released = await _abandon(worker)
+        log.warning(
+            "lost Redis (%s: %s); the worker starts again when it answers",
+            type(error).__name__,
+            error,
+        )
+        await _wait(stop, RECONNECT_DELAYS[0])

@@ -15,6 +15,7 @@ from backend.badges import service as badges
 from backend.badges.streaks import streak_for, week_start
 from backend.challenges.service import store_preview
 from backend.challenges.tables import Challenge
+from backend.db import CONNECTION_LOST
 from backend.fetch import FetchError, SafeFetcher, parse_preview
 from backend.leaderboards import boards as leaderboards
 from backend.notifications import push, triggers
@@ -96,16 +97,20 @@ async def verify_submission(ctx: dict[str, Any], submission_id: str) -> str:
     except submissions.RetryLater as exc:
         log.info("verification will retry", extra={"submission": submission_id, "why": str(exc)})
         raise Retry(defer=exc.defer) from exc
+    except CONNECTION_LOST as exc:
+        # The database went away mid-decision: nothing was committed; decide again shortly.
+        log.warning("verification interrupted (%s); trying again", type(exc).__name__)
+        raise Retry(defer=min(2 * attempt, 30)) from exc
 
 
-STALE_PENDING_MINUTES = 10
 CLICKS_GRACE_HOURS = 24
 
 
 async def sweep_submissions(ctx: dict[str, Any]) -> str:
     """Nothing stays pending by accident: re-queue verifications whose job was lost (Redis
     restarted empty, say) and send clicks-policy claims nobody clicked to review."""
-    stale = await submissions.stale_pending(STALE_PENDING_MINUTES)
+    # Re-queueing a claim whose job still exists does nothing (the job id is the claim's id).
+    stale = await submissions.stale_pending(get_settings().sweep_pending_after_seconds)
     for submission_id in stale:
         await ctx["redis"].enqueue_job(
             "verify_submission", str(submission_id), _job_id=str(submission_id)

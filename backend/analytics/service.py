@@ -40,7 +40,7 @@ from backend.analytics.schemas import (
 )
 from backend.analytics.tables import OfficialLink
 from backend.errors import Forbidden, Invalid, NotFound
-from backend.fetch import check_public_url
+from backend.fetch import ascii_url, check_public_url
 from backend.leaderboards.boards import org_timezone
 from backend.notifications import service as notifications
 from backend.security import CurrentUser
@@ -598,7 +598,7 @@ async def create_official_link(
     actor: CurrentUser, data: OfficialLinkCreate, base_url: str
 ) -> OfficialLinkRead:
     try:
-        url = check_public_url(data.url)
+        url = ascii_url(check_public_url(data.url))
     except ValueError as exc:
         raise Invalid(f"url: {exc}") from exc
     link_id, code = uuid4(), _official_code()

@@ -37,7 +37,7 @@ from backend.challenges.schemas import (
 from backend.challenges.tables import Challenge, Pillar
 from backend.db import DB
 from backend.errors import Conflict, Invalid, NotFound
-from backend.fetch import check_public_url
+from backend.fetch import ascii_url, check_public_url
 from backend.orgs.tables import Team
 from backend.security import CurrentUser
 from backend.text import clean_text
@@ -105,7 +105,7 @@ def _check_share_texts(
 
 def _check_content_url(url: str) -> str:
     try:
-        return check_public_url(url)
+        return ascii_url(check_public_url(url))
     except ValueError as exc:
         raise Invalid(f"contentUrl: {exc}") from exc
 
@@ -530,7 +530,7 @@ async def create_pillar(actor: CurrentUser, data: PillarCreate) -> PillarRead:
     pillar = PillarRead(
         id=uuid4(),
         title=clean_text(data.title, "title"),
-        message=clean_text(data.message, "message"),
+        message=clean_text(data.message, "message", multiline=True),
     )
     try:
         await Pillar.insert(
@@ -546,7 +546,7 @@ async def update_pillar(actor: CurrentUser, pillar_id: UUID, data: PillarUpdate)
     if data.title is not msgspec.UNSET:
         changes[Pillar.title] = clean_text(data.title, "title")
     if data.message is not msgspec.UNSET:
-        changes[Pillar.message] = clean_text(data.message, "message")
+        changes[Pillar.message] = clean_text(data.message, "message", multiline=True)
     where = (Pillar.id == pillar_id) & (Pillar.org == actor.org_id)
     if not await Pillar.exists().where(where):
         raise NotFound("No such narrative pillar in your organization.")

@@ -352,7 +352,7 @@ async def give_kudos(
     )
     if not receiver:
         raise NotFound("No such colleague in your organization.")
-    text = clean_text(message, "message")
+    text = clean_text(message, "message", multiline=True)
     await check_words(viewer.org_id, text)
     kudos_id = uuid4()
     awarded: list[events.PointsAwarded] = []

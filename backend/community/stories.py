@@ -108,7 +108,7 @@ async def save_draft(
     if status != "active":
         raise Forbidden(f"This challenge is {status}: it does not take stories now.")
     title = clean_text(data.title, "title")
-    body = clean_text(data.body, "body")
+    body = clean_text(data.body, "body", multiline=True)
     await check_words(user.org_id, title, body)
     current = await _mine(user, challenge_id)
     if current is None:

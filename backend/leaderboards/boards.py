@@ -23,11 +23,13 @@ from typing import Any
 from uuid import UUID
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from backend import events
 from backend.db import DB
 from backend.leaderboards import keys
 from backend.orgs.tables import Organization
+from backend.points.service import LEDGER_REBUILD_LOCK
 from backend.points.tables import PointsLedger
 
 log = logging.getLogger("chorus.leaderboards")
@@ -36,12 +38,15 @@ BOARD_EVENTS = "chorus:lb-events"  # pub/sub: which boards changed, for live rea
 
 _APPLY = """
 local mark = redis.call('GET', KEYS[1])
-if not mark then return -1 end
+if not mark then
+  redis.call('SET', KEYS[2], '1', 'EX', 600)
+  return -1
+end
 if tonumber(ARGV[1]) <= tonumber(mark) then return 0 end
 local delta, frac, scale = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-for i = 2, #KEYS do
-  local member = ARGV[3 + 2 * (i - 1)]
-  local expire_at = tonumber(ARGV[4 + 2 * (i - 1)])
+for i = 3, #KEYS do
+  local member = ARGV[3 + 2 * (i - 2)]
+  local expire_at = tonumber(ARGV[4 + 2 * (i - 2)])
   local old = redis.call('ZSCORE', KEYS[i], member)
   local new
   if old then
@@ -108,7 +113,8 @@ def _script_inputs(
     """The apply script's keys and per-board arguments, encoded once: the same person keeps
     scoring on the same boards, and building them costs more than the Redis call."""
     boards = boards_for(org_id, user_id, team_id, challenge_id, minute, tz)
-    board_keys = [keys.mark_key(org_id).encode()] + [key.encode() for key, _, _ in boards]
+    board_keys = [keys.mark_key(org_id).encode(), keys.missed_key(org_id).encode()]
+    board_keys += [key.encode() for key, _, _ in boards]
     board_args: list[bytes | int] = []
     for _, member, expire in boards:
         board_args += [member.encode(), expire]
@@ -192,7 +198,10 @@ async def compute_from_ledger(org_id: UUID) -> tuple[int, dict[str, dict[str, fl
     """(the ledger id read up to, key → member → score) as the ledger says, in one snapshot."""
     tz = await org_timezone(org_id)
     async with DB.transaction():
-        await PointsLedger.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        # Held until commit: no award of this organization is half-committed while we read
+        # (they take the shared side, see points.append), so the mark and the sums agree and
+        # every ledger id above the mark is written after it.
+        await PointsLedger.raw(LEDGER_REBUILD_LOCK, str(org_id))
         top = await PointsLedger.raw(
             "SELECT coalesce(max(id), 0) AS mark FROM points_ledger WHERE org = {}", org_id
         )
@@ -228,21 +237,37 @@ async def board_keys(redis: Redis, org_id: UUID) -> list[str]:
     found = []
     async for key in redis.scan_iter(match=f"{keys.prefix(org_id)}:*", count=1000):
         name = key.decode() if isinstance(key, bytes) else key
-        if not name.endswith((":mark", ":rebuilding")) and ":tmp:" not in name:
+        if not name.endswith((":mark", ":missed", ":rebuilding")) and ":tmp:" not in name:
             found.append(name)
     return found
+
+
+REBUILD_ROUNDS = 5
 
 
 async def rebuild(redis: Redis, org_id: UUID) -> int:
     """Replace every board of the organization with what the ledger says; returns the mark.
 
-    New boards are written under temporary names and swapped in by one MULTI, so readers see
-    the old boards or the new ones, never a half-built board.
+    An award that arrives while the boards are being replaced skips them and flags it; the
+    rebuild then reads the ledger again, so no award is left out (bounded: under a storm of
+    awards the last flag stays, and the next reader or the reconcile job rebuilds again).
     """
+    for _ in range(REBUILD_ROUNDS):
+        mark = await _rebuild_once(redis, org_id)
+        if not await redis.delete(keys.missed_key(org_id)):
+            return mark
+        log.info("an award arrived during the rebuild; reading the ledger again")
+    await redis.delete(keys.mark_key(org_id))  # still missing something: not built
+    return mark
+
+
+async def _rebuild_once(redis: Redis, org_id: UUID) -> int:
+    """New boards are written under temporary names and swapped in by one MULTI, so readers see
+    the old boards or the new ones, never a half-built board."""
     tz = await org_timezone(org_id)
-    # From here until the swap, live updates skip and ask for another rebuild instead of
-    # writing to boards that are about to be replaced.
-    await redis.delete(keys.mark_key(org_id))
+    # From here until the swap, live updates skip (and flag it) instead of writing to boards
+    # that are about to be replaced.
+    await redis.delete(keys.mark_key(org_id), keys.missed_key(org_id))
     mark, boards = await compute_from_ledger(org_id)
     token = secrets.token_hex(4)
     temporary: dict[str, str] = {}
@@ -344,11 +369,46 @@ async def reconcile(redis: Redis, org_id: UUID) -> list[str]:
 
 
 _writer: BoardWriter | None = None
+_unsure: set[UUID] = set()  # organizations whose boards may lack an award Redis did not take
+_healer: asyncio.Task[None] | None = None
 
 
 async def _on_award(event: events.PointsAwarded) -> None:
-    if _writer is not None:
+    if _writer is None:
+        return
+    try:
         await _writer.apply(event)
+    except (RedisError, OSError) as exc:
+        # Redis went away during the update: it may or may not have counted this award, and
+        # adding it again could count it twice. Once Redis answers, the organization's boards
+        # are marked unbuilt, so they are rebuilt from the ledger before anyone reads them.
+        log.warning(
+            "a leaderboard update failed (%s); the boards will be rebuilt from the ledger",
+            exc,
+            extra={"org": str(event.org_id)},
+        )
+        _unsure.add(event.org_id)
+        _start_healer()
+
+
+def _start_healer() -> None:
+    global _healer
+    if _healer is None or _healer.done():
+        _healer = asyncio.create_task(_heal(), name="chorus-boards-heal")
+
+
+async def _heal() -> None:
+    delay = 0.2
+    while _unsure and _writer is not None:
+        org_id = next(iter(_unsure))
+        try:
+            await _writer.redis.delete(keys.mark_key(org_id))
+        except (RedisError, OSError):
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 1.0)
+            continue
+        _unsure.discard(org_id)
+        log.info("leaderboards marked for rebuild", extra={"org": str(org_id)})
 
 
 def install(redis: Redis) -> None:
@@ -356,9 +416,14 @@ def install(redis: Redis) -> None:
     global _writer
     _writer = BoardWriter(redis)
     events.on_points_awarded(_on_award)
+    if _unsure:  # left by a writer that lost its Redis before it could heal
+        _start_healer()
 
 
 def uninstall() -> None:
-    global _writer
+    global _writer, _healer
     events.remove_subscriber(_on_award)
     _writer = None
+    if _healer is not None:
+        _healer.cancel()
+        _healer = None

@@ -39,6 +39,12 @@ def mark_key(org_id: UUID | str) -> str:
     return f"{prefix(org_id)}:mark"
 
 
+def missed_key(org_id: UUID | str) -> str:
+    """Set when an award skipped the boards because they were not built (a rebuild under way):
+    the rebuild then reads the ledger again."""
+    return f"{prefix(org_id)}:missed"
+
+
 def lock_key(org_id: UUID | str) -> str:
     return f"{prefix(org_id)}:rebuilding"
 

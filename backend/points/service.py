@@ -13,6 +13,22 @@ from backend.events import PointsAwarded
 from backend.points.tables import PointsLedger
 from backend.settings import get_settings
 
+# An organization's awards take this lock's shared side while they insert (until commit), and a
+# leaderboard rebuild takes the exclusive side while it reads: the rebuild never reads the
+# ledger with an award half-committed, so its mark is exact (see leaderboards/boards.py).
+LEDGER_REBUILD_LOCK = "SELECT pg_advisory_xact_lock(hashtext('points_ledger'), hashtext({}))"
+_INSERT = """
+WITH ledger_lock AS (
+    SELECT pg_advisory_xact_lock_shared(hashtext('points_ledger'), hashtext({}))
+)
+INSERT INTO points_ledger (
+    org, "user", team, delta, reason, challenge, submission, click, idempotency_key
+)
+SELECT {}::uuid, {}::uuid, {}::uuid, {}::integer, {}, {}::uuid, {}::uuid, {}::uuid, {}
+FROM ledger_lock
+ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, created_at
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class LedgerEntry:
@@ -37,9 +53,8 @@ async def append(entries: list[LedgerEntry]) -> list[PointsAwarded]:
         if entry.delta == 0:
             continue
         rows: list[dict[str, Any]] = await PointsLedger.raw(
-            'INSERT INTO points_ledger (org, "user", team, delta, reason, challenge, submission, '
-            "click, idempotency_key) VALUES ({}, {}, {}, {}, {}, {}, {}, {}, {}) "
-            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, created_at",
+            _INSERT,
+            str(entry.org_id),
             entry.org_id,
             entry.user_id,
             entry.team_id,

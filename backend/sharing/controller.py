@@ -14,7 +14,7 @@ from litestar.types import Receive, Scope, Send
 from backend.security import TOKEN_COOKIE, CurrentUser, require_role
 from backend.settings import Settings
 from backend.sharing import service
-from backend.sharing.redirect import NOT_FOUND_PAGE, Redirector
+from backend.sharing.redirect import NOT_FOUND_CSP, NOT_FOUND_PAGE, Redirector
 from backend.sharing.schemas import ClickCounts, ShareLinkCreate, ShareLinkRead
 
 _CODE = re.compile(r"^[0-9A-Za-z]{8,16}$")
@@ -92,6 +92,7 @@ async def follow_link(scope: Scope, receive: Receive, send: Send) -> None:
             [
                 (b"content-type", b"text/html; charset=utf-8"),
                 (b"cache-control", b"no-store"),
+                (b"content-security-policy", NOT_FOUND_CSP.encode()),
                 (b"content-length", str(len(NOT_FOUND_PAGE)).encode()),
             ],
             NOT_FOUND_PAGE,

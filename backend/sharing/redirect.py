@@ -12,6 +12,7 @@ Redis for two days: raw addresses are never stored, and after 48 h nobody can li
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import hmac
@@ -29,6 +30,7 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from backend.fetch import ascii_url
 from backend.sharing.service import campaign_url
 from backend.sharing.tables import ShareLink
 
@@ -145,6 +147,15 @@ class LinkCache:
             self._hits.popitem(last=False)
 
 
+def _location(url: str) -> bytes | None:
+    """The Location header for a stored URL: ASCII, as headers must be. URLs are stored that
+    way since `ascii_url`; an older row whose host is no valid IDNA name leads nowhere."""
+    try:
+        return ascii_url(url).encode("ascii")
+    except ValueError:  # UnicodeError included
+        return None
+
+
 async def load_target(code: str, base_url: str = "") -> LinkTarget | None:
     rows = await ShareLink.raw(
         'SELECT l.id, l.org, l.challenge, l."user", l.network, c.content_url, c.slug, c.kind, '
@@ -160,14 +171,16 @@ async def load_target(code: str, base_url: str = "") -> LinkTarget | None:
         if not row["story_slug"]:
             return None  # the story was deleted: nothing to send people to
         content = f"{base_url}/stories/{row['story_slug']}"  # its page 404s once taken down
-    location = campaign_url(content, network=row["network"], slug=row["slug"], code=code)
+    location = _location(campaign_url(content, network=row["network"], slug=row["slug"], code=code))
+    if location is None:
+        return None
     return LinkTarget(
         link_id=str(row["id"]),
         org_id=str(row["org"]),
         challenge_id=str(row["challenge"]),
         user_id=str(row["user"]),
         network=row["network"],
-        location=location.encode("ascii", "strict"),
+        location=location,
     )
 
 
@@ -179,16 +192,20 @@ async def _official_target(code: str) -> LinkTarget | None:
     if not rows:
         return None
     row = rows[0]
-    location = campaign_url(
-        row["target_url"], network=row["network"], slug="official", code=code, medium="social"
+    location = _location(
+        campaign_url(
+            row["target_url"], network=row["network"], slug="official", code=code, medium="social"
+        )
     )
+    if location is None:
+        return None
     return LinkTarget(
         link_id=str(row["id"]),
         org_id=str(row["org"]),
         challenge_id="",
         user_id="",
         network=row["network"],
-        location=location.encode("ascii", "strict"),
+        location=location,
         official=True,
     )
 
@@ -355,17 +372,33 @@ def _host_of(referrer: str | None) -> str | None:
     return host[:253] or None
 
 
-NOT_FOUND_PAGE = """<!doctype html>
+_NOT_FOUND_STYLE = (
+    ":root{color-scheme:light dark}body{font-family:system-ui,sans-serif;display:grid;"
+    "place-items:center;min-height:100vh;margin:0;padding:24px;box-sizing:border-box}"
+    "main{max-width:380px}h1{font-size:1.5rem}"
+)
+NOT_FOUND_PAGE = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Link not found · Chorus</title>
-<style>:root{color-scheme:light dark}body{font-family:system-ui,sans-serif;display:grid;
-place-items:center;min-height:100vh;margin:0;padding:24px;box-sizing:border-box}
-main{max-width:380px}h1{font-size:1.5rem}</style></head>
+<style>{_NOT_FOUND_STYLE}</style></head>
 <body><main><h1>This link doesn't lead anywhere</h1>
 <p>It may have been mistyped or cut short when it was copied. Ask the person who shared it
 for the full link.</p></main></body></html>
 """.encode()
+# Nothing but its own inline style may load or run on that page.
+NOT_FOUND_CSP = (
+    "default-src 'none'; style-src 'sha256-"
+    + base64.b64encode(hashlib.sha256(_NOT_FOUND_STYLE.encode()).digest()).decode()
+    + "'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
-__all__ = ["NOT_FOUND_PAGE", "ClickEvent", "LinkTarget", "Redirector", "classify_agent"]
+__all__ = [
+    "NOT_FOUND_CSP",
+    "NOT_FOUND_PAGE",
+    "ClickEvent",
+    "LinkTarget",
+    "Redirector",
+    "classify_agent",
+]

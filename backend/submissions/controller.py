@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -9,6 +10,7 @@ from arq.connections import ArqRedis
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from redis.exceptions import RedisError
 
 from backend.security import CurrentUser, require_role
 from backend.submissions import service
@@ -19,6 +21,8 @@ from backend.submissions.schemas import (
     SubmissionRead,
 )
 from backend.wire import Page
+
+log = logging.getLogger("chorus.submissions")
 
 Cursor = Annotated[str | None, QueryParameter(max_length=512)]
 
@@ -42,7 +46,16 @@ class SubmissionsController(Controller):
         submission = await service.create_submission(
             request.user, challenge_id, data.network, data.post_url
         )
-        await enqueue_verification(redis, submission.id)
+        try:
+            await enqueue_verification(redis, submission.id)
+        except (RedisError, OSError) as exc:
+            # The claim is committed: answering an error would make the person's retry a 409.
+            # The sweep re-queues every claim left pending without a job (workers/tasks.py).
+            log.warning(
+                "verification not queued (%s); the sweep will queue it",
+                exc,
+                extra={"submission": str(submission.id)},
+            )
         return Response(
             submission,
             status_code=202,

@@ -95,11 +95,11 @@ async def create_submission(
         try:
             key = post_key(network, post_url)
         except NotAPost as exc:
-            raise Invalid(str(exc)) from exc
+            raise Invalid(f"postUrl: {exc}") from exc
     submission_id = uuid4()
     inserted = await Submission.raw(
         'INSERT INTO submission (id, org, challenge, "user", network, post_url, post_key) '
-        "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING id",
+        "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING *",
         submission_id,
         user.org_id,
         challenge_id,
@@ -115,7 +115,9 @@ async def create_submission(
         if mine:
             raise Conflict("You have already submitted a share for this challenge.")
         raise Conflict("This post has already been claimed.")
-    return await get_submission(user, submission_id)
+    # answered from the committed row itself: no further query that could fail after the
+    # claim is stored (a client told to try again would then find it already there)
+    return _read(inserted[0])
 
 
 async def get_submission(user: CurrentUser, submission_id: UUID) -> SubmissionRead:
@@ -557,13 +559,13 @@ async def revoke(actor: CurrentUser, submission_id: UUID, note: str | None) -> S
 # -- keeping nothing stuck -------------------------------------------------------------
 
 
-async def stale_pending(older_than_minutes: int) -> list[UUID]:
+async def stale_pending(older_than_seconds: int) -> list[UUID]:
     """Pending submissions whose verification should have run by now (a lost job, say)."""
     rows = await Submission.raw(
         "SELECT s.id FROM submission s JOIN challenge c ON c.id = s.challenge "
         "WHERE s.status = 'pending' AND c.verification <> 'clicks' "
-        "AND s.updated_at < now() - make_interval(mins => {}) ORDER BY s.created_at LIMIT 1000",
-        older_than_minutes,
+        "AND s.updated_at < now() - make_interval(secs => {}) ORDER BY s.created_at LIMIT 1000",
+        older_than_seconds,
     )
     return [row["id"] for row in rows]
 

@@ -174,7 +174,7 @@ def _check_answers(questions: list[Question], data: ResponseCreate) -> dict[str,
         elif value is not None:
             if not isinstance(value, str):
                 raise Invalid(f"Answer {q.id} with words, or leave it out.")
-            text = clean_text(value, f"answers.{q.id}") if value.strip() else ""
+            text = clean_text(value, f"answers.{q.id}", multiline=True) if value.strip() else ""
             if text:
                 answers[q.id] = text
     return answers

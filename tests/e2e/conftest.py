@@ -134,7 +134,9 @@ async def screenshot(page: Page, name: str) -> None:
 
 
 async def axe_violations(page: Page) -> list[dict[str, Any]]:
-    """Serious and critical axe-core findings on the page as it is now."""
+    """Serious and critical axe-core findings on the page as it is now (its colours as they
+    settle: an element still fading in would be measured half transparent)."""
+    await page.emulate_media(reduced_motion="reduce")  # the app's CSS then stops animations
     await page.add_script_tag(path=str(AXE))
     result = await page.evaluate(
         "axe.run(document).then(r => ({passes: r.passes.length,"
@@ -142,4 +144,5 @@ async def axe_violations(page: Page) -> list[dict[str, Any]]:
         " nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))}))"
     )
     assert result["passes"] >= 10, result  # axe really looked at the page
+    await page.emulate_media(reduced_motion="no-preference")
     return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]

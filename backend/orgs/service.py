@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import asyncpg
 import msgspec
 
-from backend.badges import service as badges_service
 from backend.badges.streaks import streak_for
 from backend.db import DB
 from backend.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
@@ -36,6 +35,7 @@ from backend.security import (
     token_digest,
     verify_password,
 )
+from backend.settings import get_settings
 from backend.text import clean_text
 from backend.wire import Page, created_at_cursor, decode_cursor, encode_cursor, from_row
 
@@ -249,29 +249,27 @@ async def accept_invite(data: AcceptInviteCreate) -> tuple[UUID, UUID]:
 # -- me --------------------------------------------------------------------------------
 
 
+_ME = """
+SELECT u.id, u.email, u.display_name, u.role, u.org, o.name AS org_name, u.team,
+       t.name AS team_name, u.timezone, u.hide_from_leaderboards, o.level_thresholds,
+       ARRAY(SELECT tl.team FROM team_lead tl WHERE tl."user" = u.id) AS leads,
+       (SELECT coalesce(sum(l.delta), 0) FROM points_ledger l WHERE l."user" = u.id) AS points,
+       ARRAY(SELECT b.code FROM user_badge ub JOIN badge b ON b.id = ub.badge
+             WHERE ub."user" = u.id ORDER BY ub.earned_at) AS badges
+FROM app_user u JOIN organization o ON o.id = u.org LEFT JOIN team t ON t.id = u.team
+WHERE u.id = {} AND u.org = {}
+"""
+
+
 async def me(user: CurrentUser) -> MeRead:
-    row = (
-        await User.select(
-            User.id,
-            User.email,
-            User.display_name,
-            User.role,
-            User.org,
-            User.org.name.as_alias("org_name"),
-            User.team,
-            User.team.name.as_alias("team_name"),
-            User.timezone,
-            User.hide_from_leaderboards,
-        )
-        .where((User.id == user.id) & (User.org == user.org_id))
-        .first()
-    )
-    if row is None:
+    """The caller's profile: one query (the streak a second); the app asks for it often."""
+    rows = await User.raw(_ME, user.id, user.org_id)
+    if not rows:
         raise NotFound("Your account no longer exists.")
-    leads = await TeamLead.select(TeamLead.team).where(TeamLead.user == user.id)
-    points = await points_service.total(user.id)
+    row = rows[0]
+    points = int(row["points"])
     streak = await streak_for(user.id, row["timezone"])
-    levels = await points_service.org_levels(user.org_id)
+    levels = list(row["level_thresholds"] or get_settings().levels)
     level, next_level = points_service.level_for(points, levels)
     return MeRead(
         id=row["id"],
@@ -283,13 +281,13 @@ async def me(user: CurrentUser) -> MeRead:
         team=TeamRef(id=row["team"], name=row["team_name"]) if row["team"] else None,
         timezone=row["timezone"],
         hide_from_leaderboards=row["hide_from_leaderboards"],
-        leads_team_ids=[lead["team"] for lead in leads],
+        leads_team_ids=list(row["leads"]),
         points=points,
         level=level,
         next_level_points=next_level,
         streak_weeks=streak.weeks,
         streak_freezes=streak.freezes,
-        badges=await badges_service.earned_codes(user.id),
+        badges=[str(code) for code in row["badges"]],
     )
 
 

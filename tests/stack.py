@@ -30,7 +30,6 @@ class Stack:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.api: subprocess.Popen[bytes] | None = None
         self.worker: subprocess.Popen[bytes] | None = None
-        self._workers_started = 0
 
     def _spawn(self, args: list[str], log_name: str) -> subprocess.Popen[bytes]:
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -64,7 +63,6 @@ class Stack:
         raise AssertionError(f"the API never became ready:\n{self.log('api.log')[-3000:]}")
 
     def start_worker(self) -> None:
-        self._workers_started += 1
         self.worker = self._spawn(["worker"], "worker.log")
 
     def stop_worker(self) -> None:

@@ -16,6 +16,7 @@ import asyncio
 import os
 import random
 import shutil
+import subprocess
 import time
 import uuid
 from collections import Counter
@@ -76,8 +77,6 @@ def servers() -> Iterator[Servers]:
                 "CHORUS_LOG_LEVEL": "WARNING",
             }
         )
-        import subprocess
-
         subprocess.run([CHORUS, "migrate"], env=env, check=True, capture_output=True)
         logs = TMP_ROOT / f"{root.name}-logs"  # kept: what the processes said, for a failure
         with chorus_stack(env, api_processes=2, log_dir=logs) as stack:

@@ -117,7 +117,9 @@ def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
 
 
 log = logging.getLogger("chorus.worker")
-RECONNECT_DELAYS = (0.5, 1.0, 2.0, 5.0)  # then every 5 s, for as long as Redis stays away
+# Then every second for as long as Redis stays away (one connection attempt each): once it is
+# back, the worker heals the boards it could not update (backend/leaderboards/boards.py).
+RECONNECT_DELAYS = (0.2, 0.5, 1.0)
 ABANDON_WAIT_SECONDS = 20.0  # a verification's reads are bounded well below this
 
 
@@ -163,7 +165,9 @@ async def _supervise(stop: asyncio.Event) -> None:
     failures = 0
     while not stop.is_set():
         try:
-            pool = await create_pool(RedisSettings.from_dsn(get_settings().redis_url))
+            redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
+            redis_settings.conn_retries = 0  # retried here, at our pace
+            pool = await create_pool(redis_settings)
             if released:
                 await pool.delete(*(in_progress_key_prefix + job_id for job_id in released))
                 log.info("released %d jobs held when Redis went away", len(released))

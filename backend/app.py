@@ -35,7 +35,11 @@ from backend.community.controller import (
     StoriesController,
 )
 from backend.community.pages import story_pages_middleware
-from backend.errors import exception_handlers
+from backend.core.identity import CurrentUser
+from backend.http.auth import TokenIssuer, build_auth, csrf_middleware
+from backend.http.paths import PUBLIC_PATHS
+from backend.http.problems import exception_handlers
+from backend.http.requests import StrictJSONRequest
 from backend.leaderboards.controller import LeaderboardsController
 from backend.leaderboards.service import Boards
 from backend.live import LiveHub, live_events
@@ -45,18 +49,16 @@ from backend.orgs import service as orgs_service
 from backend.orgs.controller import (
     AdminOrgController,
     AuthController,
-    MeController,
     TeamsController,
 )
 from backend.points.controller import LevelsController
+from backend.profile.controller import MeController
 from backend.pwa import DEFAULT_DIST, pwa_middleware
-from backend.security import CurrentUser, TokenIssuer, build_auth, csrf_middleware
 from backend.settings import Settings, get_settings
 from backend.sharing.controller import ClickStatsController, ShareLinksController, follow_link
 from backend.sharing.redirect import Redirector
 from backend.submissions.controller import AdminSubmissionsController, SubmissionsController
 from backend.surveys.controller import AdminSurveysController, SurveysController
-from backend.wire import StrictJSONRequest
 
 log = logging.getLogger("chorus.app")
 
@@ -184,16 +186,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     auth: JWTCookieAuth[CurrentUser, Token] = build_auth(
         settings,
         retrieve_user,
-        exclude=[
-            "^/health$",
-            "^/health/redis$",
-            "^/ready$",
-            "^/schema",
-            "^/$",
-            "^/s/",
-            "^/badges/icons/",
-            "^/stories/",
-        ],
+        exclude=PUBLIC_PATHS,
     )
     tokens = TokenIssuer(auth)
     state = State({"settings": settings})

@@ -1,4 +1,4 @@
-"""The `chorus` command: dev, serve, worker, migrate, create-org, vapid-keys.
+"""The `chorus` command: dev, serve, worker, migrate, create-org, vapid-keys, openapi.
 
 Settings are read once, so each command sets what it must in the environment before the
 first import of anything that reads them (backend.db, backend.app).
@@ -221,7 +221,7 @@ def create_org(name: str, admin_email: str, password_stdin: bool) -> None:
 
     import msgspec
 
-    from backend.errors import DomainError
+    from backend.core.errors import DomainError
     from backend.orgs import service
 
     try:
@@ -279,6 +279,23 @@ def vapid_keys() -> None:
     click.echo(f"CHORUS_VAPID_PRIVATE_KEY={private}")
     # the public key is derived from the private one; printed for reference only
     click.echo(f"CHORUS_VAPID_PUBLIC_KEY={public}")
+
+
+@main.command()
+def openapi() -> None:
+    """Print the API's OpenAPI document (JSON): what the PWA's typed client is generated from.
+
+    Needs no database or Redis: the document is built from the routes alone.
+    """
+    import json
+
+    os.environ.setdefault("CHORUS_ENV", "dev")
+    os.environ.setdefault("CHORUS_DATABASE_URL", "postgresql://unused/unused")
+    os.environ.setdefault("CHORUS_REDIS_URL", "redis://unused")
+    from backend.app import create_app
+
+    document = create_app().openapi_schema.to_schema()
+    click.echo(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -12,14 +12,14 @@ from typing import Any
 import msgspec
 from redis.asyncio import Redis
 
-from backend import clock
 from backend.challenges import service as challenges
 from backend.challenges.schemas import ChallengeCreate, PillarCreate
+from backend.core import clock
+from backend.core.identity import CurrentUser
 from backend.leaderboards.boards import rebuild_locked
 from backend.orgs import service
 from backend.orgs.schemas import AcceptInviteCreate, InviteCreate, SignupCreate, TeamCreate
 from backend.orgs.tables import User
-from backend.security import CurrentUser
 from backend.settings import get_settings
 
 DEMO_ORG = "Northwind Demo"

@@ -23,8 +23,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from backend import events
+from backend.core.identity import CurrentUser
 from backend.leaderboards.boards import BOARD_EVENTS
-from backend.security import CurrentUser
 
 log = logging.getLogger("chorus.live")
 

@@ -11,17 +11,15 @@ from __future__ import annotations
 import gzip
 import hashlib
 import mimetypes
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from litestar.types import ASGIApp, Receive, Scope, Send
 
-DEFAULT_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
+from backend.http.paths import SERVER_PATHS
 
-# Paths the server answers itself: never the app shell, even for a browser navigation.
-SERVER_PATHS = re.compile(r"^/(api|s|schema|stories|health|ready|badges/icons)(/|$)")
+DEFAULT_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 
 # Everything the app loads comes from its own origin, except challenge preview images, which
 # are the content sites' own (https only). No inline script or style anywhere.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from backend.errors import TooManyRequests
+from backend.core.errors import TooManyRequests
 
 
 async def count_attempt(redis: Redis, key: str, limit: int, window_seconds: int, what: str) -> None:

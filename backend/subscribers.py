@@ -3,7 +3,9 @@
 An API process and its in-process worker (or a test's app and its burst workers) each ask for
 them; they are switched on by the first to ask and off by the last to stop, so every event is
 handled once per process. The order matters: the leaderboard writer comes first, so that the
-push trigger for "someone passed you" reads a board that already has the award.
+push trigger for "someone passed you" reads a board that already has the award. Where a lower
+domain must set off a higher one (new unique clicks verifying shares), the higher one's reaction
+is registered here too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from backend.badges import service as badges
 from backend.community import feed
 from backend.leaderboards import boards as leaderboards
 from backend.notifications import push
+from backend.sharing import clicks
+from backend.submissions import verification
 
 _users = 0
 
@@ -28,12 +32,14 @@ def install(redis: Redis) -> None:
         live.install(redis)
         push.install(redis)
         events.on_user_notice(feed.on_notice)  # badges and team goals in the community feed
+        clicks.react_to_unique_clicks(verification.on_unique_clicks)  # sharing sits below
 
 
 def uninstall() -> None:
     global _users
     _users = max(_users - 1, 0)
     if _users == 0:
+        clicks.react_to_unique_clicks(None)
         events.remove_notice_subscriber(feed.on_notice)
         push.uninstall()
         live.uninstall()

@@ -182,9 +182,8 @@ async def make_people(org_id: str, count: int) -> list[Person]:
     as sign-in signs them. They are inserted by SQL: as many argon2id sign-ups would take
     minutes of this machine's two cores before anything is measured."""
     from backend import db
-    from backend.app import retrieve_user
+    from backend.http.auth import token_issuer
     from backend.orgs.tables import User
-    from backend.security import TokenIssuer, build_auth
     from backend.settings import get_settings
 
     org = uuid.UUID(org_id)
@@ -202,7 +201,7 @@ async def make_people(org_id: str, count: int) -> list[Person]:
         )
     finally:
         await db.close_pool()
-    issuer = TokenIssuer(build_auth(get_settings(), retrieve_user, exclude=[]))
+    issuer = token_issuer(get_settings())
     return [Person(str(row["id"]), issuer.issue(row["id"], org)) for row in rows]
 
 

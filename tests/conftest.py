@@ -71,6 +71,9 @@ async def _admin(sql: str) -> None:
 
 
 asyncio.run(_admin(f'CREATE DATABASE "{TEST_DB}"'))
+# A test database need not survive a crash of its server: commits stop waiting for the WAL flush.
+# (The fault tests that crash PostgreSQL run their own server with the default, durable setting.)
+asyncio.run(_admin(f'ALTER DATABASE "{TEST_DB}" SET synchronous_commit = off'))
 atexit.register(lambda: asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{TEST_DB}" WITH (FORCE)')))
 
 os.environ.update(
@@ -118,7 +121,10 @@ async def app() -> AsyncIterator[object]:
 
 @pytest.fixture(autouse=True)
 async def clean_state(app: object) -> None:
-    await db.DB.run_ddl(f"TRUNCATE {', '.join(TABLES)} CASCADE")
+    # DELETE, not TRUNCATE: a test leaves a few rows, and deleting them through the cascades
+    # takes a millisecond where truncating thirty tables takes half a second
+    for table in TABLES:
+        await db.DB.run_ddl(f"DELETE FROM {table}")
     await app.state.redis.flushdb()  # type: ignore[attr-defined]
 
 

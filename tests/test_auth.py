@@ -3,8 +3,10 @@ import time
 import jwt
 import msgspec
 import pytest
+from argon2.exceptions import VerificationError
 
 from backend.app import create_app
+from backend.core.passwords import hash_password, hasher_for, verify_password
 from backend.orgs.tables import Organization, User
 from tests.helpers import (
     PASSWORD,
@@ -206,3 +208,25 @@ async def test_passwords_are_stored_as_argon2id_hashes(client):
     row = await User.select(User.password_hash).first()
     assert row["password_hash"].startswith("$argon2id$")
     assert PASSWORD not in row["password_hash"]
+
+
+async def test_production_hashes_with_rfc_9106_low_memory_and_tests_with_the_cheapest():
+    """Tests run on cheap argon2 parameters; every other environment gets RFC 9106's profile.
+
+    The production profile is exercised for real here: a hash made with it verifies, a wrong
+    password does not, and a cheap test hash still verifies under it (a hash keeps its own
+    parameters, so moving an installation between profiles never locks anyone out).
+    """
+    production = hasher_for("production")
+    assert (production.time_cost, production.memory_cost, production.parallelism) == (3, 65536, 4)
+    assert hasher_for("dev").memory_cost == 65536
+    strong = production.hash(PASSWORD)
+    assert strong.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert production.verify(strong, PASSWORD)
+    with pytest.raises(VerificationError):
+        production.verify(strong, PASSWORD + "x")
+
+    cheap = await hash_password(PASSWORD)  # this process runs with CHORUS_ENV=test
+    assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert production.verify(cheap, PASSWORD)
+    assert await verify_password(strong, PASSWORD)

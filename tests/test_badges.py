@@ -243,7 +243,7 @@ async def test_period_winners_are_the_top_of_the_closed_week_ties_included(clien
         await _points_at(org_id, UUID(person.user_id), points, last_week)
     # this week's points do not count for last week
     await _points_at(org_id, UUID(people[3].user_id), 500, datetime(2026, 11, 24, tzinfo=UTC))
-    from backend import clock
+    from backend.core import clock
 
     this_wednesday = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
     original = clock.now

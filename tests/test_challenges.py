@@ -3,8 +3,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend import clock
 from backend.challenges.tables import Challenge, Pillar
+from backend.core import clock
 from tests.helpers import (
     add_member,
     assert_problem,

@@ -92,7 +92,9 @@ HOSTILE_TEXTS = [
 class Cleaning(Enum):
     """What a field does to text before it keeps it (every field trims surrounding spaces)."""
 
-    ONE_LINE = "NFC; control characters, line breaks and bidi overrides refused (backend/text.py)"
+    ONE_LINE = (
+        "NFC; control characters, line breaks and bidi overrides refused (backend/core/text.py)"
+    )
     PARAGRAPHS = "as ONE_LINE, but line breaks and tabs are kept"
     CASEFOLDED = "as ONE_LINE, then case-folded (blocked words match in any case)"
     AS_SENT = "kept as sent: admins' texts for challenges, badges, links and review notes"

@@ -1,8 +1,8 @@
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from backend.core.tokens import token_digest
 from backend.orgs.tables import Invite, TeamLead, User
-from backend.security import token_digest
 from tests.helpers import (
     PASSWORD,
     add_member,

@@ -393,8 +393,8 @@ async def test_leaderboard_parameters_are_checked(client):
 
 
 async def test_memory_and_lua_reads_agree(app, client):
+    from backend.core.identity import CurrentUser
     from backend.leaderboards.service import Boards
-    from backend.security import CurrentUser
 
     admin, people, team_ids = await _org_with_people(client, teams=(("Red", 7),))
     org_id = UUID(admin.org_id)

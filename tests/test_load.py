@@ -379,9 +379,9 @@ async def probe_ready(balancer: aiohttp.ClientSession, record: Record) -> None:
 async def make_employees(org_id: str, team_ids: list[str]) -> list[Employee]:
     """EMPLOYEES people spread over the teams, as accepted invites make them (one real argon2id
     hash of PASSWORD for all), with tokens signed as sign-in signs them."""
-    from backend.app import retrieve_user
+    from backend.core.passwords import hash_password
+    from backend.http.auth import token_issuer
     from backend.orgs.tables import User
-    from backend.security import TokenIssuer, build_auth, hash_password
     from backend.settings import get_settings
 
     password_hash = await hash_password(PASSWORD)
@@ -396,7 +396,7 @@ async def make_employees(org_id: str, team_ids: list[str]) -> list[Employee]:
         len(team_ids),
         EMPLOYEES,
     )
-    issuer = TokenIssuer(build_auth(get_settings(), retrieve_user, exclude=[]))
+    issuer = token_issuer(get_settings())
     seed = random.Random(12)
     return [
         Employee(n, str(r["id"]), issuer.issue(r["id"], UUID(org_id)), random.Random(seed.random()))

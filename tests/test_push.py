@@ -6,7 +6,8 @@ from uuid import UUID
 
 import pytest
 
-from backend import clock, events
+from backend import events
+from backend.core import clock
 from backend.db import DB
 from backend.notifications import service as notifications
 from backend.notifications.push import enqueue_push

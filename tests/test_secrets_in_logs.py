@@ -28,8 +28,8 @@ import msgspec
 
 from backend.app import create_app
 from backend.embedded import EmbeddedRedis, free_port
+from backend.http.auth import CSRF_COOKIE, TOKEN_COOKIE
 from backend.logs import JsonFormatter, TextFormatter
-from backend.security import CSRF_COOKIE, TOKEN_COOKIE
 from tests.fakes import linkedin_page
 from tests.helpers import (
     TMP_ROOT,

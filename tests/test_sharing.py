@@ -9,9 +9,10 @@ from uuid import UUID, uuid4
 import msgspec
 import pytest
 
-from backend import clock
+from backend.core import clock
+from backend.sharing.bots import classify_agent
 from backend.sharing.clicks import drain, ingest_entries
-from backend.sharing.redirect import ClickEvent, classify_agent
+from backend.sharing.redirect import ClickEvent
 from backend.sharing.tables import Click, ShareLink
 from tests.helpers import (
     PASSWORD,

@@ -3,8 +3,9 @@
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
-from backend import clock, events
+from backend import events
 from backend.badges.streaks import Streak, streak_for, streak_from
+from backend.core import clock
 from backend.db import DB
 from backend.points.tables import PointsLedger
 from tests.helpers import add_member, bearer, ledger_award, signup

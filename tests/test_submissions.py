@@ -8,7 +8,8 @@ from uuid import UUID
 import asyncpg
 import pytest
 
-from backend import clock, events
+from backend import events
+from backend.core import clock
 from backend.points.service import level_for
 from backend.points.tables import PointsLedger
 from backend.sharing.clicks import drain
@@ -111,8 +112,8 @@ async def test_a_post_carrying_the_tracked_link_is_verified_and_paid_once(
 
 
 async def test_racing_verifications_award_once(client, network, settings, awarded):
-    from backend.fetch import SafeFetcher
-    from backend.submissions.service import verify
+    from backend.fetch.client import SafeFetcher
+    from backend.submissions.verification import verify
 
     _, employee, ch, link = await _setup(client)
     network.linkedin_post(POST_PATH, linkedin_page(link["trackedUrl"]))

@@ -3,9 +3,9 @@
 import asyncio
 from uuid import UUID
 
-from backend.fetch import SafeFetcher
+from backend.fetch.client import SafeFetcher
 from backend.points.tables import PointsLedger
-from backend.submissions.service import verify
+from backend.submissions.verification import verify
 from tests.helpers import (
     add_member,
     assert_problem,

@@ -33,3 +33,22 @@ async def test_purge_removes_only_long_expired_unused_invites_and_is_idempotent(
     assert await again.result(timeout=5) == 0
     assert await Invite.count() == 2
     assert (await client.get("/api/v1/me", headers=bearer(admin))).status_code == 200
+
+
+def test_every_job_chorus_queues_has_a_worker_function():
+    """backend/jobs.py names the jobs; a name the worker does not register would sit queued."""
+    from backend import jobs
+    from workers.settings import FUNCTIONS
+
+    registered = {getattr(f, "name", None) or f.__name__ for f in FUNCTIONS}  # type: ignore[union-attr]
+    assert registered >= jobs.NAMES, jobs.NAMES - registered
+    made = [
+        jobs.verify_submission(UUID(int=1)),
+        jobs.send_push(UUID(int=2)),
+        jobs.rebuild_leaderboards(UUID(int=3)),
+        jobs.fetch_content_preview(UUID(int=4), "abc"),
+        jobs.announce_challenge(UUID(int=5)),
+        jobs.announce_challenge_batch(UUID(int=5), 2),
+    ]
+    assert {job.function for job in made} == jobs.NAMES
+    assert len({job.job_id for job in made}) == len(made)  # no two kinds share an id

@@ -16,7 +16,7 @@ from arq.worker import Worker
 from redis.exceptions import RedisError
 
 from backend import db, subscribers
-from backend.fetch import SafeFetcher
+from backend.fetch.client import SafeFetcher
 from backend.settings import get_settings
 from backend.sharing.clicks import run_ingester
 from workers import tasks

@@ -10,18 +10,21 @@ from zoneinfo import ZoneInfo
 
 from arq import Retry
 
-from backend import clock, events
+from backend import events, jobs
 from backend.badges import service as badges
 from backend.badges.streaks import streak_for, week_start
 from backend.challenges.service import store_preview
 from backend.challenges.tables import Challenge
+from backend.core import clock
 from backend.db import CONNECTION_LOST
-from backend.fetch import FetchError, SafeFetcher, parse_preview
+from backend.fetch.client import SafeFetcher
+from backend.fetch.previews import parse_preview
+from backend.fetch.results import FetchError
 from backend.leaderboards import boards as leaderboards
 from backend.notifications import push, triggers
 from backend.orgs.tables import Invite, Organization, User
 from backend.settings import get_settings
-from backend.submissions import service as submissions
+from backend.submissions import verification as submissions
 
 log = logging.getLogger("chorus.worker")
 
@@ -112,9 +115,7 @@ async def sweep_submissions(ctx: dict[str, Any]) -> str:
     # Re-queueing a claim whose job still exists does nothing (the job id is the claim's id).
     stale = await submissions.stale_pending(get_settings().sweep_pending_after_seconds)
     for submission_id in stale:
-        await ctx["redis"].enqueue_job(
-            "verify_submission", str(submission_id), _job_id=str(submission_id)
-        )
+        await jobs.enqueue(ctx["redis"], jobs.verify_submission(submission_id))
     closed = await submissions.close_unclicked(CLICKS_GRACE_HOURS)
     return f"requeued {len(stale)}, sent {closed} to review"
 
@@ -202,12 +203,7 @@ async def announce_challenge(ctx: dict[str, Any], challenge_id: str) -> int:
     size = await triggers.audience_size(UUID(challenge_id))
     batches = (size + triggers.ANNOUNCE_BATCH - 1) // triggers.ANNOUNCE_BATCH
     for batch in range(batches):
-        await ctx["redis"].enqueue_job(
-            "announce_challenge_batch",
-            challenge_id,
-            batch,
-            _job_id=f"announce:{challenge_id}:{batch}",
-        )
+        await jobs.enqueue(ctx["redis"], jobs.announce_challenge_batch(challenge_id, batch))
     return batches
 
 

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.asyncio import Redis
 
-from backend.analytics import service
+from backend.analytics import dashboard, impact, impact_csv, official_links
 from backend.analytics.schemas import (
     AnalyticsRead,
     DashboardRead,
@@ -20,8 +20,9 @@ from backend.analytics.schemas import (
     OfficialLinkCreate,
     OfficialLinkRead,
 )
+from backend.core.identity import CurrentUser
+from backend.http.auth import require_role
 from backend.notifications.push import enqueue_push
-from backend.security import CurrentUser, require_role
 from backend.settings import Settings
 
 FromDate = Annotated[
@@ -44,7 +45,7 @@ class TeamDashboardController(Controller):
         from_date: FromDate = None,
         to_date: ToDate = None,
     ) -> DashboardRead:
-        return await service.dashboard(
+        return await dashboard.dashboard(
             request.user, team_id, from_date, to_date, settings.leaderboard_min_team_size
         )
 
@@ -56,7 +57,7 @@ class TeamDashboardController(Controller):
         data: JSONBody[NudgeCreate],
         redis: NamedDependency[Redis],
     ) -> NudgeRead:
-        answer, to_push = await service.nudge(request.user, team_id, data.user_ids)
+        answer, to_push = await dashboard.nudge(request.user, team_id, data.user_ids)
         for notification_id in to_push:
             await enqueue_push(redis, notification_id)
         return answer
@@ -74,7 +75,7 @@ class AnalyticsController(Controller):
         from_date: FromDate = None,
         to_date: ToDate = None,
     ) -> AnalyticsRead:
-        return await service.analytics(request.user.org_id, from_date, to_date)
+        return await impact.analytics(request.user.org_id, from_date, to_date)
 
     @get("/analytics/export.csv")
     async def export(
@@ -83,10 +84,10 @@ class AnalyticsController(Controller):
         from_date: FromDate = None,
         to_date: ToDate = None,
     ) -> Response[str]:
-        report = await service.analytics(request.user.org_id, from_date, to_date)
+        report = await impact.analytics(request.user.org_id, from_date, to_date)
         name = f"chorus-analytics-{report.from_date}-{report.to_date}.csv"
         return Response(
-            service.analytics_csv(report),
+            impact_csv.analytics_csv(report),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',
@@ -101,10 +102,10 @@ class AnalyticsController(Controller):
         data: JSONBody[OfficialLinkCreate],
         settings: NamedDependency[Settings],
     ) -> OfficialLinkRead:
-        return await service.create_official_link(request.user, data, settings.base_url)
+        return await official_links.create_official_link(request.user, data, settings.base_url)
 
     @get("/official-links")
     async def list_official_links(
         self, request: Request[CurrentUser, Any, Any], settings: NamedDependency[Settings]
     ) -> list[OfficialLinkRead]:
-        return await service.list_official_links(request.user.org_id, settings.base_url)
+        return await official_links.list_official_links(request.user.org_id, settings.base_url)

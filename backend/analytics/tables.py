@@ -12,7 +12,7 @@ from backend.orgs.tables import Organization, User
 
 class OfficialLink(Table, tablename="official_link", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
+    org = ForeignKey(references=Organization, null=False)
     code = Varchar(length=16, unique=True)
     label = Varchar(length=120)
     network = Varchar(length=16)
@@ -23,8 +23,8 @@ class OfficialLink(Table, tablename="official_link", db=DB):
 
 class OfficialClick(Table, tablename="official_click", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
-    link = ForeignKey(references=OfficialLink)
+    org = ForeignKey(references=Organization, null=False)
+    link = ForeignKey(references=OfficialLink, null=False)
     at = Timestamptz()
     kind = Varchar(length=8)  # unique | repeat | bot
     bot_name = Varchar(length=32, null=True, default=None)

@@ -13,8 +13,9 @@ from litestar.static_files import create_static_files_router
 from backend.badges import service, team_goals
 from backend.badges.schemas import BadgeCreate, BadgeRead, BadgeUpdate
 from backend.badges.team_goals import TeamGoalRead
-from backend.errors import NotFound
-from backend.security import CurrentUser, require_role
+from backend.core.errors import NotFound
+from backend.core.identity import CurrentUser
+from backend.http.auth import require_role
 
 ICONS_DIR = Path(__file__).parent / "icons"
 

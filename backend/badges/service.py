@@ -29,14 +29,14 @@ from backend.badges.schemas import (
 from backend.badges.streaks import streak_for
 from backend.badges.tables import Badge, UserBadge
 from backend.challenges.tables import Challenge, Pillar
+from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.text import clean_text
 from backend.db import DB
-from backend.errors import Conflict, Invalid, NotFound
 from backend.orgs.tables import User
 from backend.points.service import LedgerEntry, append, level_for, org_levels
 from backend.points.service import total as points_total
 from backend.points.tables import PointsLedger
-from backend.security import CurrentUser
-from backend.text import clean_text
 
 log = logging.getLogger("chorus.badges")
 

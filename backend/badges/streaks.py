@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from backend import clock
+from backend.core import clock
 from backend.points.tables import PointsLedger
 
 FREEZE_EVERY = 4

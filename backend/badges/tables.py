@@ -12,7 +12,7 @@ from backend.orgs.tables import Organization, User
 
 class Badge(Table, tablename="badge", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
+    org = ForeignKey(references=Organization, null=False)
     code = Varchar(length=40)
     name = Varchar(length=60)
     description = Varchar(length=300, default="")
@@ -29,7 +29,7 @@ class Badge(Table, tablename="badge", db=DB):
 
 class UserBadge(Table, tablename="user_badge", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
-    badge = ForeignKey(references=Badge)
-    user = ForeignKey(references=User)
+    org = ForeignKey(references=Organization, null=False)
+    badge = ForeignKey(references=Badge, null=False)
+    user = ForeignKey(references=User, null=False)
     earned_at = Timestamptz(default=TimestamptzNow())

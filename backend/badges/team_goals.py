@@ -15,11 +15,11 @@ from uuid import UUID
 
 from backend import events
 from backend.challenges.service import visible_challenge
+from backend.core.identity import CurrentUser
+from backend.core.wire import Wire
 from backend.db import DB
 from backend.points.service import LedgerEntry, append
 from backend.points.tables import PointsLedger
-from backend.security import CurrentUser
-from backend.wire import Wire
 
 log = logging.getLogger("chorus.team_goals")
 

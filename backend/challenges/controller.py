@@ -11,7 +11,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from backend import clock
+from backend import jobs
 from backend.challenges import service
 from backend.challenges.schemas import (
     ChallengeCreate,
@@ -21,8 +21,10 @@ from backend.challenges.schemas import (
     PillarRead,
     PillarUpdate,
 )
-from backend.security import CurrentUser, require_role
-from backend.wire import Page
+from backend.core import clock
+from backend.core.identity import CurrentUser
+from backend.core.wire import Page
+from backend.http.auth import require_role
 
 Cursor = Annotated[str | None, QueryParameter(max_length=512)]
 
@@ -32,9 +34,7 @@ async def enqueue_preview(redis: ArqRedis, challenge: ChallengeRead) -> None:
     if not challenge.content_url:
         return  # a story challenge: there is no page of ours to preview
     digest = hashlib.sha256(challenge.content_url.encode()).hexdigest()[:16]
-    await redis.enqueue_job(
-        "fetch_content_preview", str(challenge.id), _job_id=f"preview:{challenge.id}:{digest}"
-    )
+    await jobs.enqueue(redis, jobs.fetch_content_preview(challenge.id, digest))
 
 
 class ChallengesController(Controller):
@@ -118,11 +118,10 @@ class AdminChallengesController(Controller):
     ) -> ChallengeRead:
         challenge = await service.publish(request.user, challenge_id)
         # Told when it opens: now, or at its start if scheduled. Once per challenge.
-        await redis.enqueue_job(
-            "announce_challenge",
-            str(challenge.id),
-            _job_id=f"announce:{challenge.id}",
-            _defer_until=challenge.starts_at if challenge.starts_at > clock.now() else None,
+        await jobs.enqueue(
+            redis,
+            jobs.announce_challenge(challenge.id),
+            defer_until=challenge.starts_at if challenge.starts_at > clock.now() else None,
         )
         return challenge
 

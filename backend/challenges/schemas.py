@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.wire import Wire
+from backend.core.wire import Wire
 
 Network = Literal["linkedin", "x", "facebook", "email", "whatsapp"]
 NETWORKS: tuple[Network, ...] = ("linkedin", "x", "facebook", "email", "whatsapp")

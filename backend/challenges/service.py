@@ -17,7 +17,6 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 
-from backend import clock
 from backend.challenges.schemas import (
     NETWORKS,
     ChallengeCreate,
@@ -35,13 +34,14 @@ from backend.challenges.schemas import (
     TeamGoal,
 )
 from backend.challenges.tables import Challenge, Pillar
+from backend.core import clock
+from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.text import clean_text
+from backend.core.wire import Page, created_at_cursor, decode_cursor, from_row
 from backend.db import DB
-from backend.errors import Conflict, Invalid, NotFound
-from backend.fetch import ascii_url, check_public_url
+from backend.fetch.urls import ascii_url, check_public_url
 from backend.orgs.tables import Team
-from backend.security import CurrentUser
-from backend.text import clean_text
-from backend.wire import Page, created_at_cursor, decode_cursor, from_row
 
 # Once people may have shared it, only what cannot change the meaning of a share may change.
 EDITABLE_WHEN_PUBLISHED = frozenset({"title", "description", "share_text", "ends_at"})

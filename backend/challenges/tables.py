@@ -21,7 +21,7 @@ from backend.orgs.tables import Organization, User
 
 class Pillar(Table, tablename="pillar", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
+    org = ForeignKey(references=Organization, null=False)
     title = Varchar(length=120)
     message = Varchar(length=2000)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -29,7 +29,7 @@ class Pillar(Table, tablename="pillar", db=DB):
 
 class Challenge(Table, tablename="challenge", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
+    org = ForeignKey(references=Organization, null=False)
     slug = Varchar(length=80)
     kind = Varchar(length=16, default="share")
     title = Varchar(length=140)

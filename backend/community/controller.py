@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, MediaType, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.asyncio import Redis
 
-from backend.community import feed, pages, stories
+from backend.community import feed, kudos, moderation, pages, reports, responses, stories
 from backend.community.photos import ACCEPTED, MAX_INPUT_BYTES
 from backend.community.schemas import (
     Colleague,
@@ -30,11 +29,11 @@ from backend.community.schemas import (
     StoryDraft,
     StoryRead,
 )
-from backend.errors import Invalid, NotFound
-from backend.orgs.tables import Organization
-from backend.security import CurrentUser, require_role
+from backend.core.errors import Invalid, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.text import clean_text
+from backend.http.auth import require_role
 from backend.settings import Settings
-from backend.text import clean_text
 
 Cursor = Annotated[str | None, QueryParameter(max_length=200)]
 
@@ -133,19 +132,19 @@ class CommunityController(Controller):
         item_id: FromPath[UUID],
         data: JSONBody[ReactionCreate],
     ) -> None:
-        await feed.react(request.user, item_id, data.kind)
+        await responses.react(request.user, item_id, data.kind)
 
     @delete("/feed/{item_id:uuid}/reaction", status_code=204)
     async def unreact(
         self, request: Request[CurrentUser, Any, Any], item_id: FromPath[UUID]
     ) -> None:
-        await feed.unreact(request.user, item_id)
+        await responses.unreact(request.user, item_id)
 
     @get("/feed/{item_id:uuid}/comments")
     async def comments(
         self, request: Request[CurrentUser, Any, Any], item_id: FromPath[UUID]
     ) -> list[CommentRead]:
-        return await feed.comments(request.user, item_id)
+        return await responses.comments(request.user, item_id)
 
     @post("/feed/{item_id:uuid}/comments", status_code=201)
     async def comment(
@@ -156,7 +155,7 @@ class CommunityController(Controller):
         redis: NamedDependency[Redis],
         settings: NamedDependency[Settings],
     ) -> CommentRead:
-        return await feed.add_comment(
+        return await responses.add_comment(
             request.user, item_id, data.body, redis, settings.comments_per_minute
         )
 
@@ -170,7 +169,7 @@ class CommunityController(Controller):
     async def delete_comment(
         self, request: Request[CurrentUser, Any, Any], comment_id: FromPath[UUID]
     ) -> None:
-        await feed.delete_comment(request.user, comment_id)
+        await responses.delete_comment(request.user, comment_id)
 
     @post("/feed/{item_id:uuid}/report", status_code=204)
     async def report_item(
@@ -179,7 +178,7 @@ class CommunityController(Controller):
         item_id: FromPath[UUID],
         data: JSONBody[ReportCreate],
     ) -> None:
-        await feed.report(request.user, item_id, None, data.reason)
+        await reports.report(request.user, item_id, None, data.reason)
 
     @post("/comments/{comment_id:uuid}/report", status_code=204)
     async def report_comment(
@@ -188,7 +187,7 @@ class CommunityController(Controller):
         comment_id: FromPath[UUID],
         data: JSONBody[ReportCreate],
     ) -> None:
-        await feed.report(request.user, None, comment_id, data.reason)
+        await reports.report(request.user, None, comment_id, data.reason)
 
     @post("/kudos", status_code=201)
     async def give_kudos(
@@ -198,7 +197,7 @@ class CommunityController(Controller):
         redis: NamedDependency[Redis],
         settings: NamedDependency[Settings],
     ) -> KudosRead:
-        return await feed.give_kudos(
+        return await kudos.give_kudos(
             request.user,
             data.to,
             data.message,
@@ -211,7 +210,7 @@ class CommunityController(Controller):
     async def kudos_received(
         self, request: Request[CurrentUser, Any, Any], user_id: FromPath[UUID]
     ) -> list[KudosRead]:
-        return await feed.kudos_for(request.user, user_id)
+        return await kudos.kudos_for(request.user, user_id)
 
     @get("/colleagues")
     async def colleagues(
@@ -219,7 +218,7 @@ class CommunityController(Controller):
         request: Request[CurrentUser, Any, Any],
         q: Annotated[str, QueryParameter(max_length=80)] = "",
     ) -> list[Colleague]:
-        return await feed.colleagues(request.user, q.strip())
+        return await kudos.colleagues(request.user, q.strip())
 
     @get("/community/guidelines")
     async def guidelines(self, request: Request[CurrentUser, Any, Any]) -> list[str]:
@@ -269,17 +268,17 @@ class CommunityAdminController(Controller):
     async def hide_item(
         self, request: Request[CurrentUser, Any, Any], item_id: FromPath[UUID]
     ) -> None:
-        await feed.hide(request.user, item_id, None)
+        await reports.hide(request.user, item_id, None)
 
     @post("/comments/{comment_id:uuid}/hide", status_code=204)
     async def hide_comment(
         self, request: Request[CurrentUser, Any, Any], comment_id: FromPath[UUID]
     ) -> None:
-        await feed.hide(request.user, None, comment_id)
+        await reports.hide(request.user, None, comment_id)
 
     @get("/reports")
     async def reports(self, request: Request[CurrentUser, Any, Any]) -> list[ReportRead]:
-        return await feed.open_reports(request.user.org_id)
+        return await reports.open_reports(request.user.org_id)
 
     @post("/reports/{report_id:uuid}/resolve", status_code=204)
     async def resolve(
@@ -288,34 +287,17 @@ class CommunityAdminController(Controller):
         report_id: FromPath[UUID],
         data: JSONBody[ReportResolve],
     ) -> None:
-        await feed.resolve_report(request.user, report_id, data.action)
+        await reports.resolve_report(request.user, report_id, data.action)
 
     @get("/community")
     async def read_settings(self, request: Request[CurrentUser, Any, Any]) -> CommunitySettings:
-        rows = await Organization.raw(
-            "SELECT story_guidelines, blocked_words FROM organization WHERE id = {}",
-            request.user.org_id,
-        )
-        raw = rows[0]["story_guidelines"]
-        return CommunitySettings(
-            guidelines=list(msgspec.json.decode(raw) if isinstance(raw, str) else raw),
-            blocked_words=list(rows[0]["blocked_words"]),
-        )
+        return await moderation.read_settings(request.user.org_id)
 
     @put("/community")
     async def write_settings(
         self, request: Request[CurrentUser, Any, Any], data: JSONBody[CommunitySettings]
     ) -> CommunitySettings:
-        rules = [clean_text(g, "guidelines") for g in data.guidelines]
-        words = sorted({clean_text(w, "blockedWords").casefold() for w in data.blocked_words})
-        await Organization.raw(
-            "UPDATE organization SET story_guidelines = {}::jsonb, blocked_words = {} "
-            "WHERE id = {}",
-            msgspec.json.encode(rules).decode(),
-            words,
-            request.user.org_id,
-        )
-        return CommunitySettings(guidelines=rules, blocked_words=words)
+        return await moderation.write_settings(request.user.org_id, data)
 
 
 def _note(data: StoryDecision) -> str | None:

@@ -1,7 +1,8 @@
-"""The community space: a feed of stories and milestones, reactions, comments, kudos, reports.
+"""The community feed: one organization's stories and milestones, newest first.
 
 Everything is scoped to one organization; items can be hidden by admins (and their authors'
-stories taken down), which keeps them out of everyone's feed but the admins'.
+stories taken down), which keeps them out of everyone's feed but the admins'. Badges earned and
+team goals reached arrive as events and become feed items, once each.
 """
 
 from __future__ import annotations
@@ -11,30 +12,14 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import msgspec
-from redis.asyncio import Redis
 
-from backend import clock, events
-from backend.community.moderation import check_words, pace
-from backend.community.schemas import (
-    Colleague,
-    CommentRead,
-    FeedEntry,
-    FeedPage,
-    FeedStory,
-    KudosRead,
-    Person,
-    ReportRead,
-)
+from backend import events
+from backend.community.schemas import FeedEntry, FeedPage, FeedStory, Person
 from backend.community.stories import public_url
 from backend.community.tables import FeedItem
-from backend.db import DB
-from backend.errors import Forbidden, Invalid, NotFound, TooManyRequests
-from backend.notifications import service as notifications
-from backend.notifications.push import enqueue_push
-from backend.points.service import LedgerEntry, append
-from backend.security import CurrentUser
-from backend.text import clean_text
-from backend.wire import created_at_cursor, decode_cursor
+from backend.core.errors import Forbidden, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.wire import created_at_cursor, decode_cursor
 
 PAGE = 20
 
@@ -155,7 +140,8 @@ async def feed(viewer: CurrentUser, cursor: str | None, base_url: str) -> FeedPa
     )
 
 
-async def _item(viewer: CurrentUser, item_id: UUID) -> dict[str, Any]:
+async def visible_item(viewer: CurrentUser, item_id: UUID) -> dict[str, Any]:
+    """The feed item if the viewer may see it (hidden ones only for admins), else NotFound."""
     rows = await _rows(
         "SELECT id, org, actor, kind, hidden_at FROM feed_item WHERE id = {} AND org = {}",
         item_id,
@@ -166,305 +152,12 @@ async def _item(viewer: CurrentUser, item_id: UUID) -> dict[str, Any]:
     return rows[0]
 
 
-async def react(viewer: CurrentUser, item_id: UUID, kind: str) -> None:
-    """One reaction per person per item: the same again changes nothing, another replaces it."""
-    await _item(viewer, item_id)
-    await _rows(
-        'INSERT INTO reaction (item, "user", kind) VALUES ({}, {}, {}) '
-        'ON CONFLICT (item, "user") DO UPDATE SET kind = EXCLUDED.kind',
-        item_id,
-        viewer.id,
-        kind,
-    )
-
-
-async def unreact(viewer: CurrentUser, item_id: UUID) -> None:
-    await _item(viewer, item_id)
-    await _rows('DELETE FROM reaction WHERE item = {} AND "user" = {}', item_id, viewer.id)
-
-
-async def comments(viewer: CurrentUser, item_id: UUID) -> list[CommentRead]:
-    await _item(viewer, item_id)
-    rows = await _rows(
-        "SELECT c.id, c.author, c.body, c.created_at, c.hidden_at, u.display_name "
-        "FROM comment c JOIN app_user u ON u.id = c.author WHERE c.item = {} "
-        "AND ({} OR c.hidden_at IS NULL) ORDER BY c.created_at, c.id LIMIT 200",
-        item_id,
-        viewer.role == "admin",
-    )
-    return [
-        CommentRead(
-            id=r["id"],
-            author=Person(id=r["author"], display_name=r["display_name"]),
-            body=r["body"],
-            created_at=r["created_at"],
-            mine=r["author"] == viewer.id,
-            hidden=r["hidden_at"] is not None,
-        )
-        for r in rows
-    ]
-
-
-async def add_comment(
-    viewer: CurrentUser, item_id: UUID, body: str, redis: Redis, per_minute: int
-) -> CommentRead:
-    await _item(viewer, item_id)
-    text = clean_text(body, "body")
-    await check_words(viewer.org_id, text)
-    await pace(redis, viewer.id, "comments", per_minute, 60)
-    comment_id = uuid4()
-    rows = await _rows(
-        "INSERT INTO comment (id, org, item, author, body) VALUES ({}, {}, {}, {}, {}) "
-        "RETURNING created_at",
-        comment_id,
-        viewer.org_id,
-        item_id,
-        viewer.id,
-        text,
-    )
-    return CommentRead(
-        id=comment_id,
-        author=Person(id=viewer.id, display_name=viewer.display_name),
-        body=text,
-        created_at=rows[0]["created_at"],
-        mine=True,
-        hidden=False,
-    )
-
-
-async def delete_comment(viewer: CurrentUser, comment_id: UUID) -> None:
-    rows = await _rows(
-        "SELECT author FROM comment WHERE id = {} AND org = {}", comment_id, viewer.org_id
-    )
-    if not rows:
-        raise NotFound("No such comment in your community.")
-    if rows[0]["author"] != viewer.id:
-        raise Forbidden("Only its author deletes a comment; admins hide it.")
-    await _rows("DELETE FROM comment WHERE id = {}", comment_id)
-
-
 async def delete_item(viewer: CurrentUser, item_id: UUID) -> None:
     """An author removes their own kudos or story from the feed."""
-    item = await _item(viewer, item_id)
+    item = await visible_item(viewer, item_id)
     if item["actor"] != viewer.id or item["kind"] not in ("story", "kudos"):
         raise Forbidden("You can delete only your own stories and kudos.")
     await _rows("DELETE FROM feed_item WHERE id = {}", item_id)
-
-
-async def hide(viewer: CurrentUser, item_id: UUID | None, comment_id: UUID | None) -> None:
-    table, target = ("feed_item", item_id) if item_id else ("comment", comment_id)
-    rows = await _rows(
-        f"UPDATE {table} SET hidden_at = coalesce(hidden_at, now()) "  # noqa: S608 (fixed names)
-        "WHERE id = {} AND org = {} RETURNING id",
-        target,
-        viewer.org_id,
-    )
-    if not rows:
-        raise NotFound("Nothing like that in your community.")
-    await _rows(
-        "UPDATE report SET resolved_at = now(), resolution = 'hidden' "
-        "WHERE org = {} AND resolved_at IS NULL AND (item = {} OR comment = {})",
-        viewer.org_id,
-        item_id,
-        comment_id,
-    )
-
-
-async def report(
-    viewer: CurrentUser, item_id: UUID | None, comment_id: UUID | None, reason: str
-) -> None:
-    if item_id:
-        await _item(viewer, item_id)
-    else:
-        found = await _rows(
-            "SELECT 1 FROM comment WHERE id = {} AND org = {} AND hidden_at IS NULL",
-            comment_id,
-            viewer.org_id,
-        )
-        if not found:
-            raise NotFound("No such comment in your community.")
-    await _rows(
-        "INSERT INTO report (id, org, item, comment, reporter, reason) "
-        "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING",
-        uuid4(),
-        viewer.org_id,
-        item_id,
-        comment_id,
-        viewer.id,
-        clean_text(reason, "reason"),
-    )
-
-
-async def open_reports(org_id: UUID) -> list[ReportRead]:
-    rows = await _rows(
-        "SELECT r.id, r.item, r.comment, r.reporter, r.reason, r.created_at, "
-        "u.display_name, coalesce(c.body, s.title, f.data->>'message', f.kind) AS excerpt "
-        "FROM report r JOIN app_user u ON u.id = r.reporter "
-        "LEFT JOIN comment c ON c.id = r.comment LEFT JOIN feed_item f ON f.id = r.item "
-        "LEFT JOIN story s ON s.id = f.story "
-        "WHERE r.org = {} AND r.resolved_at IS NULL ORDER BY r.created_at LIMIT 200",
-        org_id,
-    )
-    return [
-        ReportRead(
-            id=r["id"],
-            item_id=r["item"],
-            comment_id=r["comment"],
-            reporter=Person(id=r["reporter"], display_name=r["display_name"]),
-            reason=r["reason"],
-            excerpt=str(r["excerpt"] or "")[:200],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
-
-
-async def resolve_report(viewer: CurrentUser, report_id: UUID, action: str) -> None:
-    rows = await _rows(
-        "SELECT item, comment FROM report WHERE id = {} AND org = {} AND resolved_at IS NULL",
-        report_id,
-        viewer.org_id,
-    )
-    if not rows:
-        raise NotFound("No such open report.")
-    if action == "hide":
-        await hide(viewer, rows[0]["item"], rows[0]["comment"])
-    await _rows(
-        "UPDATE report SET resolved_at = now(), resolution = {} WHERE id = {} "
-        "AND resolved_at IS NULL",
-        "hidden" if action == "hide" else "dismissed",
-        report_id,
-    )
-
-
-# -- kudos ----------------------------------------------------------------------------------
-
-
-async def give_kudos(
-    viewer: CurrentUser, to: UUID, message: str, redis: Redis, *, per_day: int, points: int
-) -> KudosRead:
-    if to == viewer.id:
-        raise Invalid("Kudos are for someone else — but we're sure you did great too.")
-    receiver = await _rows(
-        "SELECT id, display_name, team FROM app_user WHERE id = {} AND org = {} AND active",
-        to,
-        viewer.org_id,
-    )
-    if not receiver:
-        raise NotFound("No such colleague in your organization.")
-    text = clean_text(message, "message", multiline=True)
-    await check_words(viewer.org_id, text)
-    kudos_id = uuid4()
-    awarded: list[events.PointsAwarded] = []
-    async with DB.transaction():
-        # One count at a time per giver, so the daily allowance holds under double taps.
-        await _rows("SELECT pg_advisory_xact_lock(hashtext({}))", f"kudos:{viewer.id}")
-        today = await _rows(
-            "SELECT count(*) AS n FROM kudos WHERE giver = {} AND created_at > {}",
-            viewer.id,
-            clock.now().replace(hour=0, minute=0, second=0, microsecond=0),
-        )
-        given = int(today[0]["n"])
-        if given >= per_day:
-            raise TooManyRequests(
-                f"You have given your {per_day} kudos for today — more tomorrow!",
-                headers={"Retry-After": str(_seconds_to_midnight())},
-            )
-        created = await _rows(
-            "INSERT INTO kudos (id, org, giver, receiver, message) VALUES ({}, {}, {}, {}, {}) "
-            "RETURNING created_at",
-            kudos_id,
-            viewer.org_id,
-            viewer.id,
-            to,
-            text,
-        )
-        data = {"to": str(to), "toName": receiver[0]["display_name"], "message": text}
-        await _rows(
-            "INSERT INTO feed_item (id, org, kind, actor, data, dedupe_key) "
-            "VALUES ({}, {}, 'kudos', {}, {}::jsonb, {})",
-            uuid4(),
-            viewer.org_id,
-            viewer.id,
-            msgspec.json.encode(data).decode(),
-            f"kudos:{kudos_id}",
-        )
-        awarded = await append(
-            [
-                LedgerEntry(
-                    org_id=viewer.org_id,
-                    user_id=to,
-                    team_id=receiver[0]["team"],
-                    delta=points,
-                    reason="kudos",
-                    idempotency_key=f"kudos:{kudos_id}",
-                )
-            ]
-        )
-    await events.points_awarded(awarded)
-    made = await notifications.notify(
-        viewer.org_id,
-        to,
-        "community",
-        f"Kudos from {viewer.display_name}",
-        text[:200],
-        "/community",
-        dedupe_key=f"kudos:{kudos_id}",
-    )
-    if made is not None and made[1] == "queued":
-        await enqueue_push(redis, made[0])
-    return KudosRead(
-        id=kudos_id,
-        giver=Person(id=viewer.id, display_name=viewer.display_name),
-        receiver=Person(id=to, display_name=receiver[0]["display_name"]),
-        message=text,
-        created_at=created[0]["created_at"],
-        left_today=per_day - given - 1,
-    )
-
-
-def _seconds_to_midnight() -> int:
-    now = clock.now()
-    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return max(1, 86_400 - int((now - midnight).total_seconds()))
-
-
-async def kudos_for(viewer: CurrentUser, user_id: UUID) -> list[KudosRead]:
-    known = await _rows("SELECT 1 FROM app_user WHERE id = {} AND org = {}", user_id, viewer.org_id)
-    if not known:
-        raise NotFound("No such colleague in your organization.")
-    rows = await _rows(
-        "SELECT k.id, k.giver, k.receiver, k.message, k.created_at, g.display_name AS giver_name, "
-        "r.display_name AS receiver_name FROM kudos k JOIN app_user g ON g.id = k.giver "
-        "JOIN app_user r ON r.id = k.receiver WHERE k.org = {} AND k.receiver = {} "
-        "ORDER BY k.created_at DESC LIMIT 50",
-        viewer.org_id,
-        user_id,
-    )
-    return [
-        KudosRead(
-            id=r["id"],
-            giver=Person(id=r["giver"], display_name=r["giver_name"]),
-            receiver=Person(id=r["receiver"], display_name=r["receiver_name"]),
-            message=r["message"],
-            created_at=r["created_at"],
-        )
-        for r in rows
-    ]
-
-
-async def colleagues(viewer: CurrentUser, query: str) -> list[Colleague]:
-    """People to give kudos to: active colleagues whose name matches, the caller excluded."""
-    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    rows = await _rows(
-        "SELECT u.id, u.display_name, t.name AS team FROM app_user u "
-        "LEFT JOIN team t ON t.id = u.team WHERE u.org = {} AND u.active AND u.id <> {} "
-        "AND u.display_name ILIKE {} ORDER BY u.display_name, u.id LIMIT 20",
-        viewer.org_id,
-        viewer.id,
-        pattern,
-    )
-    return [Colleague(id=r["id"], display_name=r["display_name"], team=r["team"]) for r in rows]
 
 
 # -- milestones from the rest of Chorus ------------------------------------------------------

@@ -7,7 +7,7 @@ import io
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from backend.errors import Invalid
+from backend.core.errors import Invalid
 
 MAX_SIDE = 1280
 MAX_INPUT_BYTES = 8 * 1024 * 1024

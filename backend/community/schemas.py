@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.wire import Wire
+from backend.core.wire import Wire
 
 StoryStatus = Literal["draft", "submitted", "published", "rejected"]
 ReactionKind = Literal["clap", "heart", "party", "insight"]

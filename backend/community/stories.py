@@ -12,19 +12,20 @@ from uuid import UUID, uuid4
 import msgspec
 from redis.asyncio import Redis
 
-from backend import clock, events
+from backend import events
 from backend.challenges.service import effective_status, slugify, visible_challenge
 from backend.community.moderation import check_words
 from backend.community.photos import clean_photo
 from backend.community.schemas import ReviewStory, StoryDraft, StoryRead
 from backend.community.tables import Story
+from backend.core import clock
+from backend.core.errors import Conflict, Forbidden, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.text import clean_text
 from backend.db import DB
-from backend.errors import Conflict, Forbidden, NotFound
 from backend.notifications import service as notifications
 from backend.notifications.push import enqueue_push
 from backend.points.service import LedgerEntry, append
-from backend.security import CurrentUser
-from backend.text import clean_text
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:

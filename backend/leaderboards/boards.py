@@ -25,7 +25,7 @@ from uuid import UUID
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from backend import events
+from backend import events, jobs
 from backend.db import DB
 from backend.leaderboards import keys
 from backend.orgs.tables import Organization
@@ -165,9 +165,7 @@ class BoardWriter:
 
 async def request_rebuild(redis: Redis, org_id: UUID) -> None:
     """Ask a worker to rebuild (one job per organization at a time)."""
-    enqueue = getattr(redis, "enqueue_job", None)
-    if enqueue is not None:
-        await enqueue("rebuild_leaderboards", str(org_id), _job_id=f"lb-rebuild:{org_id}")
+    await jobs.enqueue(redis, jobs.rebuild_leaderboards(org_id))
 
 
 _REBUILD_SQL = """

@@ -9,9 +9,9 @@ import msgspec
 from litestar import Controller, MediaType, Request, Response, get
 from litestar.params import QueryParameter
 
+from backend.core.identity import CurrentUser
 from backend.leaderboards.schemas import TeamsBoard, UsersBoard
 from backend.leaderboards.service import Boards
-from backend.security import CurrentUser
 
 PeriodParam = Annotated[Literal["week", "month", "all", "lastWeek", "lastMonth"], QueryParameter()]
 

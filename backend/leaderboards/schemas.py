@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from backend.wire import Wire
+from backend.core.wire import Wire
 
 
 class UserEntry(Wire):

@@ -18,8 +18,9 @@ from uuid import UUID
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from backend import clock
-from backend.errors import NotFound, Unavailable
+from backend.core import clock
+from backend.core.errors import NotFound, Unavailable
+from backend.core.identity import CurrentUser
 from backend.leaderboards import keys
 from backend.leaderboards.boards import ensure_built, org_timezone
 from backend.leaderboards.schemas import (
@@ -30,7 +31,6 @@ from backend.leaderboards.schemas import (
     UsersBoard,
 )
 from backend.orgs.tables import Team, User
-from backend.security import CurrentUser
 
 ANONYMOUS = "Anonymous advocate"
 DIRECTORY_TTL = 5.0

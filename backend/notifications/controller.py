@@ -9,7 +9,9 @@ from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from backend.errors import Unavailable
+from backend.core.errors import Unavailable
+from backend.core.identity import CurrentUser
+from backend.core.wire import Page
 from backend.notifications import service
 from backend.notifications.schemas import (
     NotificationRead,
@@ -18,9 +20,7 @@ from backend.notifications.schemas import (
     SubscriptionCreate,
 )
 from backend.notifications.vapid import private_key, public_of
-from backend.security import CurrentUser
 from backend.settings import Settings
-from backend.wire import Page
 
 Cursor = Annotated[str | None, QueryParameter(max_length=512)]
 

@@ -22,7 +22,7 @@ from py_vapid import Vapid
 from pywebpush import WebPushException, webpush_async
 from redis.asyncio import Redis
 
-from backend import events
+from backend import events, jobs
 from backend.notifications import service, triggers
 from backend.notifications.tables import Notification, PushSubscription
 from backend.notifications.vapid import private_key
@@ -207,16 +207,15 @@ class NoticePusher:
 async def enqueue_push(redis: Redis, notification_id: UUID) -> None:
     """Queue the push, unless its person has no device to push to (it stays in the inbox):
     one query here saves a job per notice for everyone who never turned push on."""
-    enqueue = getattr(redis, "enqueue_job", None)
-    if enqueue is None:
-        return
+    if not hasattr(redis, "enqueue_job"):
+        return  # a process without a queue
     devices = await PushSubscription.raw(
         'SELECT 1 FROM push_subscription s JOIN notification n ON n."user" = s."user" '
         "WHERE n.id = {} LIMIT 1",
         notification_id,
     )
     if devices:
-        await enqueue("send_push", str(notification_id), _job_id=f"push:{notification_id}")
+        await jobs.enqueue(redis, jobs.send_push(notification_id))
 
 
 _pusher: NoticePusher | None = None

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.wire import Wire
+from backend.core.wire import Wire
 
 CATEGORIES = (
     "challenge",  # a new challenge for me

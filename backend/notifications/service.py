@@ -20,10 +20,13 @@ from zoneinfo import ZoneInfo
 import asyncpg
 import msgspec
 
-from backend import clock, events
+from backend import events
+from backend.core import clock
+from backend.core.errors import Invalid, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.wire import Page, created_at_cursor, decode_cursor
 from backend.db import DB
-from backend.errors import Invalid, NotFound
-from backend.fetch import check_public_url
+from backend.fetch.urls import check_public_url
 from backend.notifications.schemas import (
     CATEGORIES,
     NotificationRead,
@@ -32,9 +35,7 @@ from backend.notifications.schemas import (
 )
 from backend.notifications.tables import Notification, PushSubscription
 from backend.orgs.tables import User
-from backend.security import CurrentUser
 from backend.settings import Settings
-from backend.wire import Page, created_at_cursor, decode_cursor
 
 log = logging.getLogger("chorus.notifications")
 

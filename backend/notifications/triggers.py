@@ -11,9 +11,15 @@ from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from backend import clock
+from redis.asyncio import Redis
+
+from backend.core import clock
+from backend.events import PointsAwarded
+from backend.leaderboards import keys
+from backend.leaderboards.boards import org_timezone
 from backend.notifications.service import notify
 from backend.notifications.tables import Notification
+from backend.orgs.tables import User
 
 ANNOUNCE_BATCH = 500
 DIGEST_HOUR = 18  # local time
@@ -138,13 +144,9 @@ async def send_recaps(at: datetime | None = None) -> list[UUID]:
 OVERTAKEN_LIMIT = 20  # people told per award, at most
 
 
-async def overtaken(redis: Any, event: Any) -> list[UUID]:
+async def overtaken(redis: Redis, event: PointsAwarded) -> list[UUID]:
     """After an award is on this week's board: tell the people it passed (at most once a day
     each). Those passed had more points than the sharer before and fewer now."""
-    from backend.leaderboards import keys
-    from backend.leaderboards.boards import org_timezone
-    from backend.orgs.tables import User
-
     if event.delta <= 0:
         return []
     tz = await org_timezone(event.org_id)

@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Response, delete, get, patch, post, put
+from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.asyncio import Redis
 
-from backend.errors import Forbidden
+from backend.core.errors import Forbidden
+from backend.core.identity import CurrentUser
+from backend.core.tokens import new_token, visitor_hash
+from backend.core.wire import Page
+from backend.http.auth import CSRF_COOKIE, TOKEN_COOKIE, TokenIssuer, require_role
 from backend.orgs import imports, privacy, service
 from backend.orgs.schemas import (
     AcceptInviteCreate,
@@ -22,8 +26,6 @@ from backend.orgs.schemas import (
     InviteRead,
     LoginCreate,
     LoginRead,
-    MeRead,
-    MeUpdate,
     SignupCreate,
     SignupRead,
     TeamCreate,
@@ -32,17 +34,7 @@ from backend.orgs.schemas import (
     UserUpdate,
 )
 from backend.ratelimit import count_attempt
-from backend.security import (
-    CSRF_COOKIE,
-    TOKEN_COOKIE,
-    CurrentUser,
-    TokenIssuer,
-    new_token,
-    require_role,
-    visitor_hash,
-)
 from backend.settings import Settings
-from backend.wire import Page
 
 Cursor = Annotated[str | None, QueryParameter(max_length=512)]
 
@@ -164,34 +156,6 @@ class AuthController(Controller):
         return session_response(
             AcceptInviteRead(user_id=user_id, access_token=token), token, settings, 201
         )
-
-
-class MeController(Controller):
-    path = "/api/v1/me"
-    tags = ["accounts"]
-
-    @get("")
-    async def me(self, request: Request[CurrentUser, Any, Any]) -> MeRead:
-        return await service.me(request.user)
-
-    @get("/export")
-    async def export(self, request: Request[CurrentUser, Any, Any]) -> Response[dict[str, Any]]:
-        """Everything Chorus holds about the caller, as one JSON document to download."""
-        return Response(
-            await privacy.export(request.user),
-            headers={
-                "Content-Disposition": 'attachment; filename="my-chorus-data.json"',
-                "Cache-Control": "no-store",
-            },
-        )
-
-    @patch("")
-    async def update_me(
-        self,
-        request: Request[CurrentUser, Any, Any],
-        data: JSONBody[MeUpdate],
-    ) -> MeRead:
-        return await service.update_me(request.user, data)
 
 
 class TeamsController(Controller):

@@ -12,11 +12,12 @@ from uuid import uuid4
 
 import msgspec
 
-from backend.errors import Invalid
+from backend.core.errors import Invalid
+from backend.core.identity import CurrentUser
+from backend.core.tokens import new_token, token_digest
 from backend.orgs.schemas import ImportedInvite, InviteImportRead, RejectedRow
 from backend.orgs.service import normalize_email
 from backend.orgs.tables import Invite
-from backend.security import CurrentUser, new_token, token_digest
 
 MAX_ROWS = 10_000
 COLUMNS = {"email", "role", "team"}

@@ -14,11 +14,12 @@ from uuid import UUID
 
 import msgspec
 
+from backend.core.errors import Conflict, Forbidden, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.passwords import hash_password
 from backend.db import DB
-from backend.errors import Conflict, Forbidden, NotFound
 from backend.orgs.service import forget_session
 from backend.orgs.tables import User
-from backend.security import CurrentUser, hash_password
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:

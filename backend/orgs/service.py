@@ -11,33 +11,24 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import asyncpg
 import msgspec
 
-from backend.badges.streaks import streak_for
+from backend.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
+from backend.core.identity import CurrentUser
+from backend.core.passwords import hash_password, verify_password
+from backend.core.text import clean_text
+from backend.core.tokens import new_token, token_digest
+from backend.core.wire import Page, created_at_cursor, decode_cursor, encode_cursor, from_row
 from backend.db import DB
-from backend.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
 from backend.orgs.schemas import (
     AcceptInviteCreate,
     InviteCreate,
-    MeRead,
     MeUpdate,
     SignupCreate,
     TeamCreate,
     TeamRead,
-    TeamRef,
     UserRead,
     UserUpdate,
 )
 from backend.orgs.tables import Invite, Organization, Team, TeamLead, User
-from backend.points import service as points_service
-from backend.security import (
-    CurrentUser,
-    hash_password,
-    new_token,
-    token_digest,
-    verify_password,
-)
-from backend.settings import get_settings
-from backend.text import clean_text
-from backend.wire import Page, created_at_cursor, decode_cursor, encode_cursor, from_row
 
 
 def normalize_email(email: str) -> str:
@@ -246,52 +237,8 @@ async def accept_invite(data: AcceptInviteCreate) -> tuple[UUID, UUID]:
     return user_id, invite["org"]
 
 
-# -- me --------------------------------------------------------------------------------
-
-
-_ME = """
-SELECT u.id, u.email, u.display_name, u.role, u.org, o.name AS org_name, u.team,
-       t.name AS team_name, u.timezone, u.hide_from_leaderboards, o.level_thresholds,
-       ARRAY(SELECT tl.team FROM team_lead tl WHERE tl."user" = u.id) AS leads,
-       (SELECT coalesce(sum(l.delta), 0) FROM points_ledger l WHERE l."user" = u.id) AS points,
-       ARRAY(SELECT b.code FROM user_badge ub JOIN badge b ON b.id = ub.badge
-             WHERE ub."user" = u.id ORDER BY ub.earned_at) AS badges
-FROM app_user u JOIN organization o ON o.id = u.org LEFT JOIN team t ON t.id = u.team
-WHERE u.id = {} AND u.org = {}
-"""
-
-
-async def me(user: CurrentUser) -> MeRead:
-    """The caller's profile: one query (the streak a second); the app asks for it often."""
-    rows = await User.raw(_ME, user.id, user.org_id)
-    if not rows:
-        raise NotFound("Your account no longer exists.")
-    row = rows[0]
-    points = int(row["points"])
-    streak = await streak_for(user.id, row["timezone"])
-    levels = list(row["level_thresholds"] or get_settings().levels)
-    level, next_level = points_service.level_for(points, levels)
-    return MeRead(
-        id=row["id"],
-        email=row["email"],
-        display_name=row["display_name"],
-        role=row["role"],
-        org_id=row["org"],
-        org_name=row["org_name"],
-        team=TeamRef(id=row["team"], name=row["team_name"]) if row["team"] else None,
-        timezone=row["timezone"],
-        hide_from_leaderboards=row["hide_from_leaderboards"],
-        leads_team_ids=list(row["leads"]),
-        points=points,
-        level=level,
-        next_level_points=next_level,
-        streak_weeks=streak.weeks,
-        streak_freezes=streak.freezes,
-        badges=[str(code) for code in row["badges"]],
-    )
-
-
-async def update_me(user: CurrentUser, data: MeUpdate) -> MeRead:
+async def update_me(user: CurrentUser, data: MeUpdate) -> None:
+    """Change what a person may change of their own account (name, time zone, visibility)."""
     changes: dict[Any, Any] = {}
     if data.display_name is not msgspec.UNSET:
         changes[User.display_name] = clean_text(data.display_name, "displayName")
@@ -302,7 +249,6 @@ async def update_me(user: CurrentUser, data: MeUpdate) -> MeRead:
     if changes:
         await User.update(changes).where((User.id == user.id) & (User.org == user.org_id))
         forget_session(user.id)
-    return await me(user)
 
 
 # -- teams -----------------------------------------------------------------------------

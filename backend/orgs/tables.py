@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from piccolo.columns import (
+    JSONB,
     UUID,
+    Array,
     Boolean,
     ForeignKey,
+    Integer,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -20,18 +24,24 @@ class Organization(Table, tablename="organization", db=DB):
     name = Varchar(length=120)
     timezone = Varchar(length=64, default="UTC")
     created_at = Timestamptz(default=TimestamptzNow())
+    # points at which each level starts; null: the installation's CHORUS_LEVEL_THRESHOLDS
+    level_thresholds = Array(base_column=Integer(), null=True, default=None)
+    # the community's settings (migrations/community/ adds them): the story checklist shown
+    # to writers, and words that hold a comment or story for moderation
+    story_guidelines = JSONB(default="[]")
+    blocked_words = Array(base_column=Text(), default=list)
 
 
 class Team(Table, tablename="team", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
+    org = ForeignKey(references=Organization, null=False)
     name = Varchar(length=80)
     created_at = Timestamptz(default=TimestamptzNow())
 
 
 class User(Table, tablename="app_user", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
+    org = ForeignKey(references=Organization, null=False)
     email = Varchar(length=254)  # stored lower-cased; unique per organization
     display_name = Varchar(length=80)
     password_hash = Varchar(length=255)
@@ -46,13 +56,13 @@ class User(Table, tablename="app_user", db=DB):
 
 class TeamLead(Table, tablename="team_lead", db=DB):
     id = UUID(primary_key=True)
-    team = ForeignKey(references=Team)
-    user = ForeignKey(references=User)
+    team = ForeignKey(references=Team, null=False)
+    user = ForeignKey(references=User, null=False)
 
 
 class Invite(Table, tablename="invite", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
+    org = ForeignKey(references=Organization, null=False)
     email = Varchar(length=254)
     role = Varchar(length=16)
     team = ForeignKey(references=Team, null=True)

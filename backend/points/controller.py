@@ -8,9 +8,10 @@ import msgspec
 from litestar import Controller, Request, get, put
 from litestar.params import JSONBody
 
+from backend.core.identity import CurrentUser
+from backend.core.wire import Wire
+from backend.http.auth import require_role
 from backend.points import service
-from backend.security import CurrentUser, require_role
-from backend.wire import Wire
 
 Threshold = Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
 

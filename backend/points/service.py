@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from backend.errors import Invalid
+from backend.core.errors import Invalid
 from backend.events import PointsAwarded
 from backend.points.tables import PointsLedger
 from backend.settings import get_settings

@@ -12,8 +12,8 @@ from backend.orgs.tables import Organization, User
 
 class PointsLedger(Table, tablename="points_ledger", db=DB):
     id = BigSerial(primary_key=True)
-    org = ForeignKey(references=Organization)
-    user = ForeignKey(references=User)
+    org = ForeignKey(references=Organization, null=False)
+    user = ForeignKey(references=User, null=False)
     team = UUID(null=True, default=None)
     delta = Integer()
     reason = Varchar(length=32)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -19,9 +20,9 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from backend.db import DB
-from backend.sharing.redirect import CLICK_STREAM, ClickEvent, bot_network
+from backend.sharing.bots import bot_network
+from backend.sharing.redirect import CLICK_STREAM, ClickEvent
 from backend.sharing.tables import Click
-from backend.submissions.service import on_unique_clicks
 
 log = logging.getLogger("chorus.clicks")
 
@@ -30,6 +31,18 @@ REPEAT_WINDOW = timedelta(hours=24)
 CLAIM_IDLE_MS = 60_000  # entries read by a consumer that died are taken over after a minute
 
 _decoder = msgspec.msgpack.Decoder(ClickEvent)
+
+# What new unique clicks mean for a share (a clicks-policy claim verified, click points, reach
+# badges) is the submissions domain's to decide, and it sits above sharing: the composition
+# root (backend/subscribers.py) registers its reaction here, called as (sharer id, challenge id).
+ClicksReaction = Callable[[UUID, UUID], Awaitable[None]]
+_reaction: ClicksReaction | None = None
+
+
+def react_to_unique_clicks(reaction: ClicksReaction | None) -> None:
+    """Set (or, with None, clear) what runs after a batch brings someone new unique clicks."""
+    global _reaction
+    _reaction = reaction
 
 
 async def ensure_group(redis: Redis) -> None:
@@ -129,9 +142,12 @@ async def ingest_entries(entries: list[tuple[Any, dict[Any, Any]]]) -> int:
         for event in sorted(events, key=lambda e: e.at_ms):
             if await _classify_and_insert(event) == "unique":
                 clicked.add((event.sharer_id, event.challenge_id))
+    if clicked and _reaction is None:
+        # never acknowledge clicks nobody reacted to: the batch is read again once one is set
+        raise RuntimeError("no reaction to unique clicks is registered (backend/subscribers.py)")
     for sharer_id, challenge_id in sorted(clicked):
-        # clicks verify clicks-policy shares and earn click points: see submissions.service
-        await on_unique_clicks(UUID(sharer_id), UUID(challenge_id))
+        assert _reaction is not None
+        await _reaction(UUID(sharer_id), UUID(challenge_id))
     return len(events)
 
 

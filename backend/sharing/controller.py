@@ -11,7 +11,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.types import Receive, Scope, Send
 
-from backend.security import TOKEN_COOKIE, CurrentUser, require_role
+from backend.core.identity import CurrentUser
+from backend.http.auth import TOKEN_COOKIE, require_role
 from backend.settings import Settings
 from backend.sharing import service
 from backend.sharing.redirect import NOT_FOUND_CSP, NOT_FOUND_PAGE, Redirector

@@ -17,7 +17,6 @@ import contextlib
 import hashlib
 import hmac
 import logging
-import re
 import secrets
 import time
 from collections import OrderedDict
@@ -30,7 +29,8 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from backend.fetch import ascii_url
+from backend.fetch.urls import ascii_url
+from backend.sharing.bots import classify_agent
 from backend.sharing.service import campaign_url
 from backend.sharing.tables import ShareLink
 
@@ -41,50 +41,6 @@ STREAM_MAX_LEN = 1_000_000
 SALT_KEY = "chorus:visitor-salt:{day}"
 SALT_TTL_SECONDS = 49 * 3600
 MAX_BUFFERED_CLICKS = 200_000
-
-# User agents of crawlers and link-preview fetchers, and the network a preview bot speaks for.
-_BOTS: list[tuple[str, str | None]] = [
-    ("LinkedInBot", "linkedin"),
-    ("Twitterbot", "x"),
-    ("facebookexternalhit", "facebook"),
-    ("Facebot", "facebook"),
-    ("meta-externalagent", "facebook"),
-    ("WhatsApp", "whatsapp"),
-    ("Slackbot", None),
-    ("Slack-ImgProxy", None),
-    ("TelegramBot", None),
-    ("Discordbot", None),
-    ("SkypeUriPreview", None),
-    ("Teams", None),
-    ("Googlebot", None),
-    ("bingbot", None),
-    ("Applebot", None),
-    ("redditbot", None),
-    ("Pinterestbot", None),
-    ("Embedly", None),
-    ("Iframely", None),
-    ("YandexBot", None),
-    ("DuckDuckBot", None),
-]
-_BOT_PATTERN = re.compile("|".join(re.escape(name) for name, _ in _BOTS), re.IGNORECASE)
-_GENERIC_BOT = re.compile(r"bot\b|crawler|spider|preview|headless|python-|curl/|wget/", re.I)
-_BOT_NETWORK = {name.lower(): network for name, network in _BOTS}
-
-
-def classify_agent(user_agent: str) -> str | None:
-    """The bot's name if this user agent is a crawler or link-preview fetcher, else None."""
-    if not user_agent:
-        return "unknown-agent"
-    match = _BOT_PATTERN.search(user_agent)
-    if match:
-        return next(name for name, _ in _BOTS if name.lower() == match.group(0).lower())
-    if _GENERIC_BOT.search(user_agent):
-        return "other-bot"
-    return None
-
-
-def bot_network(bot_name: str | None) -> str | None:
-    return _BOT_NETWORK.get(bot_name.lower()) if bot_name else None
 
 
 @dataclass(frozen=True, slots=True)

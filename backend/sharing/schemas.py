@@ -5,7 +5,7 @@ from __future__ import annotations
 import msgspec
 
 from backend.challenges.schemas import Network
-from backend.wire import Wire
+from backend.core.wire import Wire
 
 
 class ShareLinkCreate(Wire):

@@ -10,15 +10,15 @@ from uuid import UUID, uuid4
 
 import msgspec
 
-from backend import clock
 from backend.challenges.service import (
     compose_share_text,
     effective_status,
     visible_challenge,
 )
 from backend.challenges.tables import Challenge
-from backend.errors import Conflict, Invalid, NotFound
-from backend.security import CurrentUser
+from backend.core import clock
+from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.identity import CurrentUser
 from backend.sharing.schemas import ClickCounts, ShareLinkRead
 from backend.sharing.tables import Click, ShareLink
 

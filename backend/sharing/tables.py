@@ -13,9 +13,9 @@ from backend.orgs.tables import Organization, User
 
 class ShareLink(Table, tablename="share_link", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
-    challenge = ForeignKey(references=Challenge)
-    user = ForeignKey(references=User)
+    org = ForeignKey(references=Organization, null=False)
+    challenge = ForeignKey(references=Challenge, null=False)
+    user = ForeignKey(references=User, null=False)
     network = Varchar(length=16)
     code = Varchar(length=16, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -25,8 +25,8 @@ class ShareLink(Table, tablename="share_link", db=DB):
 
 class Click(Table, tablename="click", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
-    link = ForeignKey(references=ShareLink)
+    org = ForeignKey(references=Organization, null=False)
+    link = ForeignKey(references=ShareLink, null=False)
     challenge = UUID()
     sharer = UUID()
     network = Varchar(length=16)

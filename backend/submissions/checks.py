@@ -11,7 +11,8 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit, urlunsplit
 
-from backend.fetch import FetchError, SafeFetcher
+from backend.fetch.client import SafeFetcher
+from backend.fetch.results import FetchError
 from backend.settings import Settings
 
 

@@ -12,15 +12,16 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from redis.exceptions import RedisError
 
-from backend.security import CurrentUser, require_role
-from backend.submissions import service
+from backend.core.identity import CurrentUser
+from backend.core.wire import Page
+from backend.http.auth import require_role
+from backend.submissions import claiming, review
 from backend.submissions.schemas import (
     ReviewDecision,
     ReviewItem,
     SubmissionCreate,
     SubmissionRead,
 )
-from backend.wire import Page
 
 log = logging.getLogger("chorus.submissions")
 
@@ -43,7 +44,7 @@ class SubmissionsController(Controller):
         data: JSONBody[SubmissionCreate],
         redis: NamedDependency[ArqRedis],
     ) -> Response[SubmissionRead]:
-        submission = await service.create_submission(
+        submission = await claiming.create_submission(
             request.user, challenge_id, data.network, data.post_url
         )
         try:
@@ -66,7 +67,7 @@ class SubmissionsController(Controller):
     async def get_one(
         self, request: Request[CurrentUser, Any, Any], submission_id: FromPath[UUID]
     ) -> SubmissionRead:
-        return await service.get_submission(request.user, submission_id)
+        return await claiming.get_submission(request.user, submission_id)
 
 
 class AdminSubmissionsController(Controller):
@@ -84,7 +85,7 @@ class AdminSubmissionsController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
         cursor: Cursor = None,
     ) -> Page[ReviewItem]:
-        return await service.review_queue(request.user.org_id, status, limit=limit, cursor=cursor)
+        return await review.review_queue(request.user.org_id, status, limit=limit, cursor=cursor)
 
     @post("/{submission_id:uuid}/approve", status_code=200)
     async def approve(
@@ -93,7 +94,7 @@ class AdminSubmissionsController(Controller):
         submission_id: FromPath[UUID],
         data: JSONBody[ReviewDecision],
     ) -> SubmissionRead:
-        return await service.approve(request.user, submission_id, data.note)
+        return await review.approve(request.user, submission_id, data.note)
 
     @post("/{submission_id:uuid}/reject", status_code=200)
     async def reject(
@@ -102,7 +103,7 @@ class AdminSubmissionsController(Controller):
         submission_id: FromPath[UUID],
         data: JSONBody[ReviewDecision],
     ) -> SubmissionRead:
-        return await service.reject(request.user, submission_id, data.note)
+        return await review.reject(request.user, submission_id, data.note)
 
     @post("/{submission_id:uuid}/revoke", status_code=200)
     async def revoke(
@@ -111,4 +112,4 @@ class AdminSubmissionsController(Controller):
         submission_id: FromPath[UUID],
         data: JSONBody[ReviewDecision],
     ) -> SubmissionRead:
-        return await service.revoke(request.user, submission_id, data.note)
+        return await review.revoke(request.user, submission_id, data.note)

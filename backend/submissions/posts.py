@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from backend.fetch import check_public_url
+from backend.fetch.urls import check_public_url
 
 _LINKEDIN_HOSTS = re.compile(r"^(?:[a-z]{2,3}\.|www\.)?linkedin\.com$")
 _LINKEDIN_POST = re.compile(r"^/posts/[A-Za-z0-9_%\-.~]+-(?:activity|ugcPost|share)-(\d+)")

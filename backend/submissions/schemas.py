@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 
 from backend.challenges.schemas import Network
-from backend.wire import Wire
+from backend.core.wire import Wire
 
 SubmissionStatus = Literal["pending", "verified", "rejected", "needs_review", "revoked"]
 Note = Annotated[str, msgspec.Meta(max_length=500)]

@@ -13,9 +13,9 @@ from backend.orgs.tables import Organization, User
 
 class Submission(Table, tablename="submission", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
-    challenge = ForeignKey(references=Challenge)
-    user = ForeignKey(references=User)
+    org = ForeignKey(references=Organization, null=False)
+    challenge = ForeignKey(references=Challenge, null=False)
+    user = ForeignKey(references=User, null=False)
     network = Varchar(length=16)
     post_url = Varchar(length=2048, null=True, default=None)
     post_key = Varchar(length=400, null=True, default=None, unique=True)

@@ -8,7 +8,8 @@ from uuid import UUID
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 
-from backend.security import CurrentUser, require_role
+from backend.core.identity import CurrentUser
+from backend.http.auth import require_role
 from backend.surveys import service
 from backend.surveys.schemas import (
     MySurvey,

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from backend.wire import Wire
+from backend.core.wire import Wire
 
 QuestionKind = Literal["scale", "text"]
 QuestionText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

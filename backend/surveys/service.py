@@ -14,11 +14,13 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 
-from backend import clock, events
+from backend import events
+from backend.core import clock
+from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.text import clean_text
 from backend.db import DB
-from backend.errors import Conflict, Invalid, NotFound
 from backend.points.service import LedgerEntry, append
-from backend.security import CurrentUser
 from backend.surveys.schemas import (
     ANONYMITY_THRESHOLD,
     MySurvey,
@@ -30,7 +32,6 @@ from backend.surveys.schemas import (
     SurveyResults,
 )
 from backend.surveys.tables import Survey
-from backend.text import clean_text
 
 _COLUMNS = (
     "s.id, s.title, s.intro, s.questions, s.audience_team_ids, s.points, s.opens_at, "

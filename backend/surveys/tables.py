@@ -12,7 +12,7 @@ from backend.orgs.tables import Organization, User
 
 class Survey(Table, tablename="survey", db=DB):
     id = UUID(primary_key=True)
-    org = ForeignKey(references=Organization)
+    org = ForeignKey(references=Organization, null=False)
     title = Varchar(length=120)
     intro = Varchar(length=500)
     questions = JSONB()
@@ -26,5 +26,15 @@ class Survey(Table, tablename="survey", db=DB):
 
 class SurveyAnswer(Table, tablename="survey_answer", db=DB):
     id = UUID(primary_key=True)
-    survey = ForeignKey(references=Survey)
+    survey = ForeignKey(references=Survey, null=False)
     answers = JSONB()
+
+
+class SurveyParticipation(Table, tablename="survey_participation", db=DB):
+    """Who took part, with no link to what they said (survey_answer has no person, no time)."""
+
+    # The database's primary key is (survey, "user"): one answer per person. Piccolo has no
+    # composite keys, so it is told `survey` is the key — which it is not on its own: query
+    # with both columns, never through an object's save() or remove().
+    survey = ForeignKey(references=Survey, null=False, primary_key=True)
+    user = ForeignKey(references=User, null=False)

@@ -1,20 +1,23 @@
 // The app's building blocks, built once and reused by every screen.
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
+import { failureText } from "./api";
+import { usePath } from "./router";
 import { me, unread } from "./session";
 import { staleSince, toasts, useStore } from "./store";
 import type { Badge, Challenge, UserEntry } from "./types";
-import { usePath } from "./router";
 
 const ICONS: Record<string, string> = {
   home: "M4 11.5 12 4l8 7.5V20a1 1 0 0 1-1 1h-5v-6h-4v6H5a1 1 0 0 1-1-1z",
   board: "M5 20V10h4v10zm5 0V4h4v16zm5 0v-7h4v7z",
-  badge: "M12 2 4 5v6c0 5 3.4 9.3 8 11 4.6-1.7 8-6 8-11V5zm0 5 1.5 3 3.3.5-2.4 2.3.6 3.3-3-1.6-3 1.6.6-3.3-2.4-2.3 3.3-.5z",
+  badge:
+    "M12 2 4 5v6c0 5 3.4 9.3 8 11 4.6-1.7 8-6 8-11V5zm0 5 1.5 3 3.3.5-2.4 2.3.6 3.3-3-1.6-3 1.6.6-3.3-2.4-2.3 3.3-.5z",
   me: "M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4.4 0-8 2.2-8 5v2h16v-2c0-2.8-3.6-5-8-5z",
   bell: "M12 22a2.5 2.5 0 0 0 2.5-2.5h-5A2.5 2.5 0 0 0 12 22zm7-6V11a7 7 0 0 0-5.5-6.8V3a1.5 1.5 0 0 0-3 0v1.2A7 7 0 0 0 5 11v5l-2 2v1h18v-1z",
   team: "M8 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zm8 0a3 3 0 1 0 0-6 3 3 0 0 0 0 6zM8 13c-3.3 0-6 1.7-6 4v3h12v-3c0-2.3-2.7-4-6-4zm8 0c-.6 0-1.2.1-1.7.2 1.1.9 1.7 2.1 1.7 3.8v3h6v-3c0-2.3-2.7-4-6-4z",
   back: "M15.5 4.5 8 12l7.5 7.5-1.4 1.4L5.2 12l8.9-8.9z",
-  heart: "M12 21s-7.5-4.6-9.5-9.2C1 8.3 3.2 5 6.6 5c2 0 3.4 1 5.4 3 2-2 3.4-3 5.4-3 3.4 0 5.6 3.3 4.1 6.8C19.5 16.4 12 21 12 21z",
+  heart:
+    "M12 21s-7.5-4.6-9.5-9.2C1 8.3 3.2 5 6.6 5c2 0 3.4 1 5.4 3 2-2 3.4-3 5.4-3 3.4 0 5.6 3.3 4.1 6.8C19.5 16.4 12 21 12 21z",
   gear: "M19.4 13a7.5 7.5 0 0 0 0-2l2.1-1.6-2-3.5-2.5 1a7.6 7.6 0 0 0-1.7-1L15 3.3h-4l-.4 2.6a7.6 7.6 0 0 0-1.7 1l-2.5-1-2 3.5L6.6 11a7.5 7.5 0 0 0 0 2l-2.1 1.6 2 3.5 2.5-1c.5.4 1.1.7 1.7 1l.4 2.6h4l.4-2.6c.6-.3 1.2-.6 1.7-1l2.5 1 2-3.5zM13 15.5a3.5 3.5 0 1 1 0-7 3.5 3.5 0 0 1 0 7z",
   flame: "M12 2c1 3.5 5 5.6 5 10.5a5 5 0 0 1-10 0c0-2 1-3.6 2.3-4.6-.1 1.5.5 2.7 1.7 3.1C10.5 7.6 11.4 4.6 12 2z",
 };
@@ -81,7 +84,11 @@ export function TopBar({ title, back }: { title: string; back?: string }) {
         aria-label={count ? `Notifications, ${count} unread` : "Notifications"}
       >
         <Icon name="bell" />
-        {count > 0 && <span class="count" aria-hidden="true">{count > 9 ? "9+" : count}</span>}
+        {count > 0 && (
+          <span class="count" aria-hidden="true">
+            {count > 9 ? "9+" : count}
+          </span>
+        )}
       </a>
     </header>
   );
@@ -113,6 +120,7 @@ export function Toasts() {
 
 export function Skeleton({ lines = 3 }: { lines?: number }) {
   return (
+    // biome-ignore lint/a11y/useAriaPropsSupportedByRole: a role would change what screen readers announce today
     <div class="skeleton" aria-busy="true" aria-label="Loading">
       {Array.from({ length: lines }, (_, i) => (
         <div key={i} class="skeleton-line" />
@@ -131,11 +139,11 @@ export function Empty({ text, children }: { text: string; children?: ComponentCh
 }
 
 export function Failure({ error, retry }: { error: unknown; retry: () => void }) {
-  const text = error instanceof Error ? error.message : "Something went wrong.";
+  const text = failureText(error, "Something went wrong.");
   return (
     <div class="empty" role="alert">
       <p>{text}</p>
-      <button class="button secondary" onClick={retry}>
+      <button type="button" class="button secondary" onClick={retry}>
         Try again
       </button>
     </div>
@@ -238,7 +246,10 @@ function initials(name: string): string {
 
 export function BoardRow({ entry, moved }: { entry: UserEntry; moved?: boolean }) {
   return (
-    <li class={`board-row ${entry.isMe ? "me" : ""} ${moved ? "moved" : ""}`} aria-current={entry.isMe ? "true" : undefined}>
+    <li
+      class={`board-row ${entry.isMe ? "me" : ""} ${moved ? "moved" : ""}`}
+      aria-current={entry.isMe ? "true" : undefined}
+    >
       <span class="rank">{entry.rank}</span>
       <span class="avatar" aria-hidden="true">
         {initials(entry.displayName)}
@@ -269,7 +280,11 @@ export function BadgeTile({ badge }: { badge: Badge }) {
         <p class="small earned-on">Earned {new Date(badge.earnedAt!).toLocaleDateString()}</p>
       ) : progress ? (
         <>
-          <progress max={progress.target} value={Math.min(progress.current, progress.target)} aria-label={`${badge.name} progress`} />
+          <progress
+            max={progress.target}
+            value={Math.min(progress.current, progress.target)}
+            aria-label={`${badge.name} progress`}
+          />
           <p class="small muted">
             {Math.min(progress.current, progress.target)} / {progress.target}
           </p>

@@ -1,5 +1,7 @@
 // Live events from /api/v1/events (Server-Sent Events; the browser reconnects by itself).
-type Listener = (data: any) => void;
+import { apiUrl } from "./api";
+
+type Listener = (data: unknown) => void;
 
 const listeners = new Map<string, Set<Listener>>();
 let source: EventSource | null = null;
@@ -7,7 +9,7 @@ const KINDS = ["submission", "leaderboard", "badge", "level_up", "team_goal", "r
 
 export function startLive(): void {
   if (source || typeof EventSource === "undefined") return;
-  source = new EventSource("/api/v1/events", { withCredentials: true });
+  source = new EventSource(apiUrl("/api/v1/events"), { withCredentials: true });
   for (const kind of KINDS) {
     source.addEventListener(kind, (event) => {
       let data: unknown = null;
@@ -16,7 +18,7 @@ export function startLive(): void {
       } catch {
         return;
       }
-      listeners.get(kind)?.forEach((listener) => listener(data));
+      for (const listener of listeners.get(kind) ?? []) listener(data);
     });
   }
 }
@@ -26,8 +28,12 @@ export function stopLive(): void {
   source = null;
 }
 
-export function onLive(kind: string, listener: Listener): () => void {
-  if (!listeners.has(kind)) listeners.set(kind, new Set());
-  listeners.get(kind)!.add(listener);
-  return () => listeners.get(kind)!.delete(listener);
+/** Listen to one kind of event; `T` is what its data holds (the stream is not in the OpenAPI document). */
+export function onLive<T = unknown>(kind: string, listener: (data: T) => void): () => void {
+  const those = listeners.get(kind) ?? new Set<Listener>();
+  listeners.set(kind, those);
+  those.add(listener as Listener);
+  return () => {
+    those.delete(listener as Listener);
+  };
 }

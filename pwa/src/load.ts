@@ -8,14 +8,19 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]) {
   useEffect(() => {
     let live = true;
     load().then(
-      (value) => live && (setData(value), setError(null)),
-      (failure) => live && setError(failure),
+      (value) => {
+        if (!live) return;
+        setData(value);
+        setError(null);
+      },
+      (failure) => {
+        if (live) setError(failure);
+      },
     );
     return () => {
       live = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, tick]);
+  }, [...deps, tick]); // the caller's deps, and reload()'s tick
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data, error, reload, setData };
 }

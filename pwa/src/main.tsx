@@ -31,14 +31,21 @@ function ConsoleLoader({ path }: { path: string }) {
       setFailed(error);
     });
   }, []);
-  if (failed) return <Failure error={new Error("The console could not load: are you offline?")} retry={() => location.reload()} />;
+  if (failed)
+    return (
+      <Failure error={new Error("The console could not load: are you offline?")} retry={() => location.reload()} />
+    );
   if (!loaded) return <Skeleton lines={6} />;
   return <loaded.Console path={path} />;
 }
 
 function Screen({ path }: { path: string }) {
   const who = me.get();
-  const consoleRole = path.startsWith("/admin") ? "admin" : path === "/team" || path.startsWith("/team/") ? "lead" : null;
+  const consoleRole = path.startsWith("/admin")
+    ? "admin"
+    : path === "/team" || path.startsWith("/team/")
+      ? "lead"
+      : null;
   if (consoleRole && who && (who.role === "admin" || (consoleRole === "lead" && who.role === "lead"))) {
     return <ConsoleLoader path={path} />;
   }
@@ -90,8 +97,12 @@ function App() {
     };
     const offs = ["submission", "badge", "level_up", "team_goal"].map((kind) => onLive(kind, refresh));
     offs.push(onLive("badge", (badge: { name: string }) => toast(`New badge: ${badge.name}!`, "celebrate", 5000)));
-    offs.push(onLive("level_up", (level: { level: number }) => toast(`Level ${level.level} — well done!`, "celebrate", 5000)));
-    return () => offs.forEach((off) => off());
+    offs.push(
+      onLive("level_up", (level: { level: number }) => toast(`Level ${level.level} — well done!`, "celebrate", 5000)),
+    );
+    return () => {
+      for (const off of offs) off();
+    };
   }, []);
 
   useEffect(() => {

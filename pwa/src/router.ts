@@ -1,4 +1,5 @@
 // Client-side routes: the History API, and links that navigate without a reload.
+import { SERVER_PATH } from "./serverPaths";
 import { createStore, useStore } from "./store";
 
 export const location = createStore<string>(window.location.pathname);
@@ -21,7 +22,7 @@ document.addEventListener("click", (event) => {
   if (!anchor || anchor.target || anchor.hasAttribute("download")) return;
   const url = new URL(anchor.href, window.location.href);
   if (url.origin !== window.location.origin) return;
-  if (/^\/(api|s|schema|stories)\//.test(url.pathname)) return;
+  if (SERVER_PATH.test(url.pathname)) return;
   event.preventDefault();
   navigate(url.pathname + url.search);
 });

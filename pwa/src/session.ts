@@ -9,7 +9,7 @@ export const unread = createStore<number>(0);
 
 export async function loadMe(): Promise<Me | null> {
   try {
-    const who = await api.get<Me>("/api/v1/me");
+    const who = await api.get("/api/v1/me");
     me.set(who);
     startLive();
     refreshUnread();
@@ -27,7 +27,7 @@ export async function loadMe(): Promise<Me | null> {
 
 export function refreshUnread(): void {
   api
-    .get<{ items: { readAt: string | null }[] }>("/api/v1/notifications?limit=50")
+    .get("/api/v1/notifications", { query: { limit: 50 } })
     .then((page) => unread.set(page.items.filter((n) => !n.readAt).length))
     .catch(() => undefined);
 }

@@ -15,7 +15,7 @@ export function createStore<T>(initial: T): Store<T> {
     set(next) {
       if (Object.is(next, value)) return;
       value = next;
-      listeners.forEach((listener) => listener(value));
+      for (const listener of listeners) listener(value);
     },
     subscribe(listener) {
       listeners.add(listener);

@@ -7,6 +7,8 @@ import { ExpirationPlugin } from "workbox-expiration";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { CacheFirst, NetworkFirst } from "workbox-strategies";
+import type { paths } from "./api/schema";
+import { SERVER_PATH } from "./serverPaths";
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -18,7 +20,7 @@ cleanupOutdatedCaches();
 // Client-side routes open the app shell; server paths never do.
 registerRoute(
   new NavigationRoute(createHandlerBoundToURL("/index.html"), {
-    denylist: [/^\/api\//, /^\/s\//, /^\/schema/, /^\/stories\//, /^\/health/, /^\/ready/, /^\/badges\/icons\//],
+    denylist: [SERVER_PATH],
   }),
 );
 
@@ -62,7 +64,7 @@ registerRoute(
 
 async function tellClients(message: Record<string, unknown>): Promise<void> {
   const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
-  windows.forEach((client) => client.postMessage(message));
+  for (const client of windows) client.postMessage(message);
 }
 
 const challengeOf = (url: string) => /\/api\/v1\/challenges\/([^/]+)\/submissions$/.exec(new URL(url).pathname)?.[1];
@@ -71,8 +73,7 @@ let replaying: Promise<void> | null = null;
 
 /** Send what was queued, oldest first; each request leaves the queue before it is sent. */
 async function replay(queue: Queue): Promise<void> {
-  let entry;
-  while ((entry = await queue.shiftRequest())) {
+  for (let entry = await queue.shiftRequest(); entry; entry = await queue.shiftRequest()) {
     let response: Response;
     try {
       response = await fetch(entry.request.clone());
@@ -82,7 +83,12 @@ async function replay(queue: Queue): Promise<void> {
     }
     // 202: sent; 409: it had arrived before (the API keeps one per person and challenge).
     const body = await response.json().catch(() => null);
-    await tellClients({ type: "submission-sent", challengeId: challengeOf(entry.request.url), status: response.status, body });
+    await tellClients({
+      type: "submission-sent",
+      challengeId: challengeOf(entry.request.url),
+      status: response.status,
+      body,
+    });
   }
 }
 
@@ -172,34 +178,44 @@ function keyBytes(base64url: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
+// The API paths this worker calls itself (type-checked against the OpenAPI document).
+const PUBLIC_KEY = "/api/v1/push/public-key" satisfies keyof paths;
+const SUBSCRIPTIONS = "/api/v1/push/subscriptions" satisfies keyof paths;
+
 async function csrfToken(): Promise<string> {
-  const store = (self as unknown as { cookieStore?: { get(name: string): Promise<{ value: string } | null> } }).cookieStore;
+  const store = (self as unknown as { cookieStore?: { get(name: string): Promise<{ value: string } | null> } })
+    .cookieStore;
   return (await store?.get("chorus_csrf"))?.value ?? "";
 }
 
 // The browser replaced our subscription (keys rotated, expiry): subscribe again and tell the API.
-self.addEventListener("pushsubscriptionchange", ((event: Event & {
-  oldSubscription?: PushSubscription | null;
-  newSubscription?: PushSubscription | null;
-  waitUntil(promise: Promise<unknown>): void;
-}) => {
+self.addEventListener("pushsubscriptionchange", ((
+  event: Event & {
+    oldSubscription?: PushSubscription | null;
+    newSubscription?: PushSubscription | null;
+    waitUntil(promise: Promise<unknown>): void;
+  },
+) => {
   event.waitUntil(
     (async () => {
       let fresh = event.newSubscription ?? null;
       if (!fresh) {
-        const { publicKey } = await (await fetch("/api/v1/push/public-key")).json();
-        fresh = await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+        const { publicKey } = await (await fetch(PUBLIC_KEY)).json();
+        fresh = await self.registration.pushManager.subscribe({
+          userVisibleOnly: true,
+          applicationServerKey: keyBytes(publicKey),
+        });
       }
       const headers = { "Content-Type": "application/json", "X-CSRF-Token": await csrfToken() };
       const json = fresh.toJSON();
-      await fetch("/api/v1/push/subscriptions", {
+      await fetch(SUBSCRIPTIONS, {
         method: "POST",
         credentials: "same-origin",
         headers,
         body: JSON.stringify({ endpoint: json.endpoint, keys: json.keys }),
       });
       if (event.oldSubscription && event.oldSubscription.endpoint !== fresh.endpoint) {
-        await fetch(`/api/v1/push/subscriptions?endpoint=${encodeURIComponent(event.oldSubscription.endpoint)}`, {
+        await fetch(`${SUBSCRIPTIONS}?endpoint=${encodeURIComponent(event.oldSubscription.endpoint)}`, {
           method: "DELETE",
           credentials: "same-origin",
           headers,

@@ -40,12 +40,14 @@ FLAGS = [
 ]
 PHONE = {"width": 360, "height": 780}
 
-pytestmark = pytest.mark.e2e
+HERE = Path(__file__).resolve().parent
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark this folder's tests `e2e` (the hook sees every collected item, so filter by path)."""
     for item in items:
-        item.add_marker(pytest.mark.e2e)
+        if HERE in item.path.resolve().parents:
+            item.add_marker(pytest.mark.e2e)
 
 
 def _require_build_and_browser() -> None:

@@ -1,53 +1,23 @@
 // Impact: what the program did over a range, per challenge, pillar, team and network, and how
 // employees' shares compare with the brand's own posts.
 import { useState } from "preact/hooks";
-import { api, request } from "../api";
+import { api, apiUrl, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
-import { toast } from "../store";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
+import type { Analytics, Metrics, Network } from "../types";
 import { Chart } from "./chart";
 import { Field, percent, RangePicker, Section, Stat, useRange } from "./ui";
 
-interface Metrics {
-  sharesClaimed: number;
-  sharesVerified: number;
-  uniqueClicks: number;
-  clicksPerShare: number | null;
-  participants: number;
-  members: number;
-  participationRate: number | null;
-  pointsAwarded: number;
-}
 type Named = Metrics & { name: string };
-interface Report {
-  from: string;
-  to: string;
-  totals: Metrics;
-  byChallenge: (Metrics & { title: string; challengeId: string })[];
-  byPillar: (Metrics & { title: string })[];
-  byTeam: (Metrics & { name: string })[];
-  byNetwork: (Metrics & { network: keyof typeof NETWORK_NAMES })[];
-  amplification: {
-    officialPosts: number;
-    officialUniqueClicks: number;
-    clicksPerOfficialPost: number | null;
-    clicksPerEmployeeShare: number | null;
-    ratio: number | null;
-  };
-}
-interface OfficialLink {
-  id: string;
-  label: string;
-  network: string;
-  trackedUrl: string;
-  uniqueClicks: number;
-}
+/** The API names networks with plain strings here: look their names up as such. */
+const networkName = (network: string) => (NETWORK_NAMES as Record<string, string | undefined>)[network] ?? network;
 
 function Table({ caption, rows }: { caption: string; rows: Named[] }) {
   if (rows.length === 0) return null;
   return (
     // Scrolls sideways on a phone: focusable so keyboards can scroll it too.
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1)
     <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
       <table class="report">
         <caption class="small-title">{caption}</caption>
@@ -82,7 +52,10 @@ function Table({ caption, rows }: { caption: string; rows: Named[] }) {
 
 export function AnalyticsScreen() {
   const range = useRange(30);
-  const report = useLoad(() => api.get<Report>(`/api/v1/admin/analytics?${range.query}`), [range.query]);
+  const report = useLoad(
+    () => api.get("/api/v1/admin/analytics", { query: { from: range.from, to: range.to } }),
+    [range.query],
+  );
   const r = report.data;
   return (
     <main class="screen console">
@@ -95,13 +68,29 @@ export function AnalyticsScreen() {
       ) : (
         <>
           <div class="stats">
-            <Stat label="Verified shares" value={r.totals.sharesVerified} hint={`of ${r.totals.sharesClaimed} claimed`} />
-            <Stat label="Unique clicks" value={r.totals.uniqueClicks} hint={`${r.totals.clicksPerShare ?? "–"} per share`} />
-            <Stat label="Taking part" value={percent(r.totals.participationRate)} hint={`${r.totals.participants} of ${r.totals.members} people`} />
+            <Stat
+              label="Verified shares"
+              value={r.totals.sharesVerified}
+              hint={`of ${r.totals.sharesClaimed} claimed`}
+            />
+            <Stat
+              label="Unique clicks"
+              value={r.totals.uniqueClicks}
+              hint={`${r.totals.clicksPerShare ?? "–"} per share`}
+            />
+            <Stat
+              label="Taking part"
+              value={percent(r.totals.participationRate)}
+              hint={`${r.totals.participants} of ${r.totals.members} people`}
+            />
             <Stat
               label="Amplification"
               value={r.amplification.ratio ? `${r.amplification.ratio}×` : "–"}
-              hint={r.amplification.ratio ? "clicks per employee share vs per brand post" : "add official links below to measure it"}
+              hint={
+                r.amplification.ratio
+                  ? "clicks per employee share vs per brand post"
+                  : "add official links below to measure it"
+              }
             />
           </div>
           {r.byChallenge.length > 0 && (
@@ -109,7 +98,12 @@ export function AnalyticsScreen() {
               title="Per challenge"
               labels={r.byChallenge.map((c) => c.title.slice(0, 14))}
               series={[
-                { label: "Verified shares", values: r.byChallenge.map((c) => c.sharesVerified), color: "#6366f1", bars: true },
+                {
+                  label: "Verified shares",
+                  values: r.byChallenge.map((c) => c.sharesVerified),
+                  color: "#6366f1",
+                  bars: true,
+                },
                 { label: "Unique clicks", values: r.byChallenge.map((c) => c.uniqueClicks), color: "#f59e0b" },
               ]}
             />
@@ -117,8 +111,12 @@ export function AnalyticsScreen() {
           <Table caption="Per challenge" rows={r.byChallenge.map((c) => ({ ...c, name: c.title }))} />
           <Table caption="Per narrative pillar" rows={r.byPillar.map((p) => ({ ...p, name: p.title }))} />
           <Table caption="Per team" rows={r.byTeam} />
-          <Table caption="Per network" rows={r.byNetwork.map((n) => ({ ...n, name: NETWORK_NAMES[n.network] ?? n.network }))} />
-          <a class="button secondary" href={`/api/v1/admin/analytics/export.csv?${range.query}`} download>
+          <Table caption="Per network" rows={r.byNetwork.map((n) => ({ ...n, name: networkName(n.network) }))} />
+          <a
+            class="button secondary"
+            href={apiUrl("/api/v1/admin/analytics/export.csv", { query: { from: range.from, to: range.to } })}
+            download
+          >
             Download as CSV
           </a>
           <OfficialLinks amplification={r.amplification} />
@@ -128,27 +126,27 @@ export function AnalyticsScreen() {
   );
 }
 
-function OfficialLinks({ amplification }: { amplification: Report["amplification"] }) {
-  const links = useLoad(() => api.get<OfficialLink[]>("/api/v1/admin/official-links"), []);
+function OfficialLinks({ amplification }: { amplification: Analytics["amplification"] }) {
+  const links = useLoad(() => api.get("/api/v1/admin/official-links"), []);
   const [label, setLabel] = useState("");
   const [url, setUrl] = useState("");
-  const [network, setNetwork] = useState("linkedin");
+  const [network, setNetwork] = useState<Network>("linkedin");
   async function create(event: Event) {
     event.preventDefault();
     try {
-      await request("POST", "/api/v1/admin/official-links", { label, url, network });
+      await api.post("/api/v1/admin/official-links", { body: { label, url, network } });
       setLabel("");
       setUrl("");
       links.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not create the link.", "error");
+      toastFailure(failure, "Could not create the link.");
     }
   }
   return (
     <Section title="Brand posts (official links)">
       <p class="muted small">
-        Post the brand's own updates with a tracked link to compare: {amplification.clicksPerOfficialPost ?? "–"} unique clicks per brand post vs{" "}
-        {amplification.clicksPerEmployeeShare ?? "–"} per employee share in this range.
+        Post the brand's own updates with a tracked link to compare: {amplification.clicksPerOfficialPost ?? "–"} unique
+        clicks per brand post vs {amplification.clicksPerEmployeeShare ?? "–"} per employee share in this range.
       </p>
       <ul class="board">
         {(links.data ?? []).map((l) => (
@@ -169,7 +167,7 @@ function OfficialLinks({ amplification }: { amplification: Report["amplification
           <input type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
         </Field>
         <Field label="Posted on">
-          <select value={network} onChange={(e) => setNetwork(e.currentTarget.value)}>
+          <select value={network} onChange={(e) => setNetwork(e.currentTarget.value as Network)}>
             {Object.entries(NETWORK_NAMES).map(([key, name]) => (
               <option value={key}>{name}</option>
             ))}

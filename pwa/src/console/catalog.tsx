@@ -1,48 +1,42 @@
 // The narrative (pillars) and the badges an organization offers.
 import { useState } from "preact/hooks";
-import { api } from "../api";
+import { api, type Schemas, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
 import { toast } from "../store";
-import type { Badge } from "../types";
+import type { BadgeRule, Pillar } from "../types";
 import { Field, Section } from "./ui";
 
-interface Pillar {
-  id: string;
-  title: string;
-  message: string;
-}
-
 export function PillarsAdmin() {
-  const pillars = useLoad(() => api.get<Pillar[]>("/api/v1/pillars"), []);
+  const pillars = useLoad(() => api.get("/api/v1/pillars"), []);
   const [title, setTitle] = useState("");
   const [message, setMessage] = useState("");
   async function create(event: Event) {
     event.preventDefault();
     try {
-      await api.post("/api/v1/admin/pillars", { title, message });
+      await api.post("/api/v1/admin/pillars", { body: { title, message } });
       setTitle("");
       setMessage("");
       pillars.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+      toastFailure(failure, "Could not save.");
     }
   }
-  async function save(p: Pillar, change: Partial<Pillar>) {
+  async function save(p: Pillar, change: Schemas["PillarUpdate"]) {
     try {
-      await api.patch(`/api/v1/admin/pillars/${p.id}`, change);
+      await api.patch("/api/v1/admin/pillars/{pillar_id}", { path: { pillar_id: p.id }, body: change });
       toast("Saved.", "success");
       pillars.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+      toastFailure(failure, "Could not save.");
     }
   }
   async function remove(p: Pillar) {
     try {
-      await api.del(`/api/v1/admin/pillars/${p.id}`);
+      await api.del("/api/v1/admin/pillars/{pillar_id}", { path: { pillar_id: p.id } });
       pillars.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not delete.", "error");
+      toastFailure(failure, "Could not delete.");
     }
   }
   return (
@@ -58,12 +52,21 @@ export function PillarsAdmin() {
           {pillars.data.map((p) => (
             <li class="card pad stack" key={p.id}>
               <Field label="Title">
-                <input defaultValue={p.title} maxLength={120} onChange={(e) => save(p, { title: e.currentTarget.value })} />
+                <input
+                  defaultValue={p.title}
+                  maxLength={120}
+                  onChange={(e) => save(p, { title: e.currentTarget.value })}
+                />
               </Field>
               <Field label="Key message">
-                <textarea rows={2} defaultValue={p.message} maxLength={2000} onChange={(e) => save(p, { message: e.currentTarget.value })} />
+                <textarea
+                  rows={2}
+                  defaultValue={p.message}
+                  maxLength={2000}
+                  onChange={(e) => save(p, { message: e.currentTarget.value })}
+                />
               </Field>
-              <button class="button danger" onClick={() => remove(p)}>
+              <button type="button" class="button danger" onClick={() => remove(p)}>
                 Delete {p.title}
               </button>
             </li>
@@ -76,7 +79,13 @@ export function PillarsAdmin() {
             <input required maxLength={120} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
           </Field>
           <Field label="Key message">
-            <textarea required rows={2} maxLength={2000} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
+            <textarea
+              required
+              rows={2}
+              maxLength={2000}
+              value={message}
+              onInput={(e) => setMessage(e.currentTarget.value)}
+            />
           </Field>
           <button class="button primary" type="submit">
             Add pillar
@@ -87,8 +96,22 @@ export function PillarsAdmin() {
   );
 }
 
-const ICONS = ["spark", "megaphone", "amplifier", "ripple", "crowd", "star", "crown", "globe", "flag", "pillar", "flame"];
-const RULES: [string, string][] = [
+type BadgeIcon = Schemas["BadgeCreate"]["icon"];
+
+const ICONS: BadgeIcon[] = [
+  "spark",
+  "megaphone",
+  "amplifier",
+  "ripple",
+  "crowd",
+  "star",
+  "crown",
+  "globe",
+  "flag",
+  "pillar",
+  "flame",
+];
+const RULES: [BadgeRule["type"], string][] = [
   ["first_share", "First verified share"],
   ["shares_count", "Verified shares (count)"],
   ["unique_clicks", "Unique clicks on their links"],
@@ -98,35 +121,55 @@ const RULES: [string, string][] = [
   ["period_winner", "Top N of a week or month"],
 ];
 
+interface BadgeForm {
+  code: string;
+  name: string;
+  description: string;
+  icon: BadgeIcon;
+  type: BadgeRule["type"];
+  threshold: number;
+  points: number;
+}
+
 export function BadgesAdmin() {
-  const badges = useLoad(() => api.get<(Badge & { icon: string; rule: { type: string; threshold: number } })[]>("/api/v1/badges"), []);
-  const [form, setForm] = useState({ code: "", name: "", description: "", icon: "star", type: "shares_count", threshold: 10, points: 20 });
-  const set = (key: keyof typeof form, value: string | number) => setForm((f) => ({ ...f, [key]: value }));
+  const badges = useLoad(() => api.get("/api/v1/badges"), []);
+  const [form, setForm] = useState<BadgeForm>({
+    code: "",
+    name: "",
+    description: "",
+    icon: "star",
+    type: "shares_count",
+    threshold: 10,
+    points: 20,
+  });
+  const set = <K extends keyof BadgeForm>(key: K, value: BadgeForm[K]) => setForm((f) => ({ ...f, [key]: value }));
   async function create(event: Event) {
     event.preventDefault();
     try {
-      const rule: Record<string, unknown> = { type: form.type, threshold: Number(form.threshold) };
+      const rule: BadgeRule = { type: form.type, threshold: Number(form.threshold) };
       if (form.type === "period_winner") rule.period = "week";
       await api.post("/api/v1/admin/badges", {
-        code: form.code,
-        name: form.name,
-        description: form.description,
-        icon: form.icon,
-        points: Number(form.points),
-        rule,
+        body: {
+          code: form.code,
+          name: form.name,
+          description: form.description,
+          icon: form.icon,
+          points: Number(form.points),
+          rule,
+        },
       });
       toast(`Badge ${form.name} created.`, "success");
       badges.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not create the badge.", "error");
+      toastFailure(failure, "Could not create the badge.");
     }
   }
   async function retire(id: string) {
     try {
-      await api.del(`/api/v1/admin/badges/${id}`);
+      await api.del("/api/v1/admin/badges/{badge_id}", { path: { badge_id: id } });
       badges.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not retire.", "error");
+      toastFailure(failure, "Could not retire.");
     }
   }
   return (
@@ -147,7 +190,7 @@ export function BadgesAdmin() {
                 </span>
               </span>
               {!b.retired && (
-                <button class="button secondary compact" onClick={() => retire(b.id)}>
+                <button type="button" class="button secondary compact" onClick={() => retire(b.id)}>
                   Retire
                 </button>
               )}
@@ -159,37 +202,57 @@ export function BadgesAdmin() {
         <form class="stack card pad" onSubmit={create}>
           <div class="row">
             <Field label="Code" hint="lowercase, e.g. storyteller">
-              <input required pattern="[a-z0-9][a-z0-9-]{0,39}" value={form.code} onInput={(e) => set("code", e.currentTarget.value)} />
+              <input
+                required
+                pattern="[a-z0-9][a-z0-9-]{0,39}"
+                value={form.code}
+                onInput={(e) => set("code", e.currentTarget.value)}
+              />
             </Field>
             <Field label="Name">
               <input required maxLength={60} value={form.name} onInput={(e) => set("name", e.currentTarget.value)} />
             </Field>
           </div>
           <Field label="Description">
-            <input maxLength={300} value={form.description} onInput={(e) => set("description", e.currentTarget.value)} />
+            <input
+              maxLength={300}
+              value={form.description}
+              onInput={(e) => set("description", e.currentTarget.value)}
+            />
           </Field>
           <div class="row">
             <Field label="Earned for">
-              <select value={form.type} onChange={(e) => set("type", e.currentTarget.value)}>
+              <select value={form.type} onChange={(e) => set("type", e.currentTarget.value as BadgeForm["type"])}>
                 {RULES.map(([value, label]) => (
                   <option value={value}>{label}</option>
                 ))}
               </select>
             </Field>
             <Field label="Threshold">
-              <input type="number" min={1} value={form.threshold} onInput={(e) => set("threshold", Number(e.currentTarget.value))} />
+              <input
+                type="number"
+                min={1}
+                value={form.threshold}
+                onInput={(e) => set("threshold", Number(e.currentTarget.value))}
+              />
             </Field>
           </div>
           <div class="row">
             <Field label="Icon">
-              <select value={form.icon} onChange={(e) => set("icon", e.currentTarget.value)}>
+              <select value={form.icon} onChange={(e) => set("icon", e.currentTarget.value as BadgeIcon)}>
                 {ICONS.map((icon) => (
                   <option value={icon}>{icon}</option>
                 ))}
               </select>
             </Field>
             <Field label="Bonus points">
-              <input type="number" min={0} max={10000} value={form.points} onInput={(e) => set("points", Number(e.currentTarget.value))} />
+              <input
+                type="number"
+                min={0}
+                max={10000}
+                value={form.points}
+                onInput={(e) => set("points", Number(e.currentTarget.value))}
+              />
             </Field>
           </div>
           <button class="button primary" type="submit">

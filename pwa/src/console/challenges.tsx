@@ -1,21 +1,27 @@
 // Challenges: the list, and the editor with a live preview of the post per network.
 import { useEffect, useState } from "preact/hooks";
-import { api, request } from "../api";
+import { api, failureText } from "../api";
 import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
 import { useLoad } from "../load";
 import { navigate } from "../router";
-import { toast } from "../store";
-import type { Challenge, Network, Page } from "../types";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
+import { toast } from "../store";
+import type { Challenge, ChallengeCreate, ChallengeUpdate, Network } from "../types";
 import { Field } from "./ui";
 
 const NETWORKS: Network[] = ["linkedin", "x", "facebook", "email", "whatsapp"];
-const LIMITS: Partial<Record<Network, number>> = { linkedin: 3000, x: 280, facebook: 5000, email: 2000, whatsapp: 2000 };
+const LIMITS: Partial<Record<Network, number>> = {
+  linkedin: 3000,
+  x: 280,
+  facebook: 5000,
+  email: 2000,
+  whatsapp: 2000,
+};
 const X_URL = 23; // X counts every link as 23 characters
 const SAMPLE_LINK = "https://chorus.example/s/AbCdEf1234";
 
 export function ChallengesAdmin() {
-  const list = useLoad(() => api.get<Page<Challenge>>("/api/v1/admin/challenges?limit=100"), []);
+  const list = useLoad(() => api.get("/api/v1/admin/challenges", { query: { limit: 100 } }), []);
   return (
     <main class="screen console">
       <TopBar title="Challenges" back="/admin" />
@@ -36,7 +42,8 @@ export function ChallengesAdmin() {
                 <span class="who">
                   <span class="name">{c.title}</span>
                   <span class="muted small">
-                    {new Date(c.startsAt).toLocaleDateString()} – {new Date(c.endsAt).toLocaleDateString()} · {c.networks.map((n) => NETWORK_NAMES[n]).join(", ")}
+                    {new Date(c.startsAt).toLocaleDateString()} – {new Date(c.endsAt).toLocaleDateString()} ·{" "}
+                    {c.networks.map((n) => NETWORK_NAMES[n]).join(", ")}
                   </span>
                 </span>
                 <StatusChip status={c.status} />
@@ -76,7 +83,7 @@ interface Form {
   clickPoints: number;
   startsAt: string;
   endsAt: string;
-  verification: string;
+  verification: Challenge["verification"];
   teamIds: string[];
   goalShares: number;
   goalBonus: number;
@@ -106,17 +113,17 @@ function blank(): Form {
 
 export function ChallengeEditor({ id }: { id: string | null }) {
   const [form, setForm] = useState<Form>(blank);
-  const [status, setStatus] = useState<string>("draft");
+  const [status, setStatus] = useState<Challenge["status"]>("draft");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const [previewOn, setPreviewOn] = useState<Network>("linkedin");
-  const [original, setOriginal] = useState<Record<string, unknown> | null>(null);
-  const pillars = useLoad(() => api.get<{ id: string; title: string }[]>("/api/v1/pillars"), []);
-  const teams = useLoad(() => api.get<Page<{ id: string; name: string }>>("/api/v1/teams?limit=100"), []);
+  const [original, setOriginal] = useState<ChallengeCreate | null>(null);
+  const pillars = useLoad(() => api.get("/api/v1/pillars"), []);
+  const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
 
   useEffect(() => {
     if (!id) return;
-    api.get<Challenge & { teamIds: string[]; teamGoal: { shares: number; bonus: number } | null }>(`/api/v1/admin/challenges/${id}`).then(
+    api.get("/api/v1/admin/challenges/{challenge_id}", { path: { challenge_id: id } }).then(
       (c) => {
         setStatus(c.status);
         const loaded: Form = {
@@ -140,16 +147,24 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         setForm(loaded);
         setOriginal(body(loaded));
       },
-      (failure) => setError(failure.message),
+      (failure) => setError(failureText(failure, "Could not load the challenge.")),
     );
   }, [id]);
 
   const set = <K extends keyof Form>(key: K, value: Form[K]) => setForm((f) => ({ ...f, [key]: value }));
-  const hashtags = form.hashtags.split(/[\s,]+/).map((h) => h.replace(/^#/, "")).filter(Boolean);
+  const hashtags = form.hashtags
+    .split(/[\s,]+/)
+    .map((h) => h.replace(/^#/, ""))
+    .filter(Boolean);
   const shown = form.networks.includes(previewOn) ? previewOn : form.networks[0];
 
-  function body(form: Form): Record<string, unknown> {
-    const hashtags = form.hashtags.split(/[\s,]+/).map((h) => h.replace(/^#/, "")).filter(Boolean);
+  // Every field is sent, the server's defaults (kind, click points) too, so an edit can tell
+  // what changed.
+  function body(form: Form): ChallengeCreate {
+    const hashtags = form.hashtags
+      .split(/[\s,]+/)
+      .map((h) => h.replace(/^#/, ""))
+      .filter(Boolean);
     const common = {
       title: form.title,
       description: form.description,
@@ -160,13 +175,16 @@ export function ChallengeEditor({ id }: { id: string | null }) {
       verification: form.verification,
       teamIds: form.teamIds,
     };
-    if (form.kind === "story") return { ...common, kind: "story", networks: form.networks };
+    if (form.kind === "story") return { ...common, kind: "story", networks: form.networks, clickPoints: 0 };
     return {
       ...common,
+      kind: "share",
       contentUrl: form.contentUrl,
       pillarId: form.pillarId || null,
       networks: form.networks,
-      shareText: Object.fromEntries(form.networks.filter((n) => form.shareText[n]?.trim()).map((n) => [n, form.shareText[n]])),
+      shareText: Object.fromEntries(
+        form.networks.filter((n) => form.shareText[n]?.trim()).map((n) => [n, form.shareText[n]]),
+      ),
       hashtags,
       points: Number(form.points),
       clickPoints: Number(form.clickPoints),
@@ -184,17 +202,20 @@ export function ChallengeEditor({ id }: { id: string | null }) {
     try {
       // An edit sends only what changed: a published challenge takes only safe edits.
       const all = body(form);
-      const changed = Object.fromEntries(
-        Object.entries(all).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(original?.[key])),
+      const changed: ChallengeUpdate = Object.fromEntries(
+        Object.entries(all).filter(
+          ([key, value]) => JSON.stringify(value) !== JSON.stringify(original?.[key as keyof ChallengeCreate]),
+        ),
       );
       const saved = id
-        ? await api.patch<Challenge>(`/api/v1/admin/challenges/${id}`, changed)
-        : (await request<Challenge>("POST", "/api/v1/admin/challenges", all)).data;
-      if (publish) await api.post(`/api/v1/admin/challenges/${saved.id}/publish`);
+        ? await api.patch("/api/v1/admin/challenges/{challenge_id}", { path: { challenge_id: id }, body: changed })
+        : await api.post("/api/v1/admin/challenges", { body: all });
+      if (publish)
+        await api.post("/api/v1/admin/challenges/{challenge_id}/publish", { path: { challenge_id: saved.id } });
       toast(publish ? "Published — people will see it when it starts." : "Saved as a draft.", "success");
       navigate("/admin/challenges");
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : "Could not save.");
+      setError(failureText(failure, "Could not save."));
     } finally {
       setBusy(false);
     }
@@ -202,16 +223,16 @@ export function ChallengeEditor({ id }: { id: string | null }) {
 
   async function act(action: "unpublish" | "archive") {
     try {
-      await api.post(`/api/v1/admin/challenges/${id}/${action}`);
+      await api.post(`/api/v1/admin/challenges/{challenge_id}/${action}`, { path: { challenge_id: id ?? "" } });
       toast(action === "archive" ? "Archived." : "Back to draft.", "success");
       navigate("/admin/challenges");
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : "Could not do that.");
+      setError(failureText(failure, "Could not do that."));
     }
   }
 
   const preview = shown ? composePost(shown, form.shareText[shown] || form.title, hashtags) : null;
-  const limit = shown ? LIMITS[shown] ?? 3000 : 0;
+  const limit = shown ? (LIMITS[shown] ?? 3000) : 0;
   return (
     <main class="screen console with-action">
       <TopBar title={id ? "Edit challenge" : "New challenge"} back="/admin/challenges" />
@@ -224,10 +245,13 @@ export function ChallengeEditor({ id }: { id: string | null }) {
       >
         {!id && (
           <Field label="Kind">
-            <select value={form.kind} onChange={(e) => {
-              const kind = e.currentTarget.value as Form["kind"];
-              setForm((f) => ({ ...f, kind, verification: kind === "story" ? "review" : "auto" }));
-            }}>
+            <select
+              value={form.kind}
+              onChange={(e) => {
+                const kind = e.currentTarget.value as Form["kind"];
+                setForm((f) => ({ ...f, kind, verification: kind === "story" ? "review" : "auto" }));
+              }}
+            >
               <option value="share">Share our news</option>
               <option value="story">Tell your own story</option>
             </select>
@@ -238,11 +262,27 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         </Field>
         {form.kind === "share" && (
           <Field label="What to share (URL of the news)">
-            <input type="url" required value={form.contentUrl} onInput={(e) => set("contentUrl", e.currentTarget.value)} />
+            <input
+              type="url"
+              required
+              value={form.contentUrl}
+              onInput={(e) => set("contentUrl", e.currentTarget.value)}
+            />
           </Field>
         )}
-        <Field label={form.kind === "story" ? "The prompt (what story to tell, with guidance)" : "Why it matters (shown to employees)"}>
-          <textarea rows={3} maxLength={2000} value={form.description} onInput={(e) => set("description", e.currentTarget.value)} />
+        <Field
+          label={
+            form.kind === "story"
+              ? "The prompt (what story to tell, with guidance)"
+              : "Why it matters (shown to employees)"
+          }
+        >
+          <textarea
+            rows={3}
+            maxLength={2000}
+            value={form.description}
+            onInput={(e) => set("description", e.currentTarget.value)}
+          />
         </Field>
         <Field label="Narrative pillar">
           <select value={form.pillarId} onChange={(e) => set("pillarId", e.currentTarget.value)}>
@@ -259,36 +299,53 @@ export function ChallengeEditor({ id }: { id: string | null }) {
               <input
                 type="checkbox"
                 checked={form.networks.includes(n)}
-                onChange={(e) => set("networks", e.currentTarget.checked ? [...form.networks, n] : form.networks.filter((x) => x !== n))}
+                onChange={(e) =>
+                  set(
+                    "networks",
+                    e.currentTarget.checked ? [...form.networks, n] : form.networks.filter((x) => x !== n),
+                  )
+                }
               />
               {NETWORK_NAMES[n]}
             </label>
           ))}
         </fieldset>
-        {form.kind === "share" && form.networks.map((n) => {
-          const { length } = composePost(n, form.shareText[n] || form.title, hashtags);
-          const max = LIMITS[n] ?? 3000;
-          return (
-            <Field
-              label={`Suggested text for ${NETWORK_NAMES[n]}`}
-              hint={
-                <span class={length > max ? "over" : ""} data-testid={`count-${n}`}>
-                  {length} / {max} characters with the link{n === "x" ? " (counted as 23)" : ""} and hashtags
-                </span>
-              }
-            >
-              <textarea rows={3} value={form.shareText[n] ?? ""} onInput={(e) => set("shareText", { ...form.shareText, [n]: e.currentTarget.value })} onFocus={() => setPreviewOn(n)} />
-            </Field>
-          );
-        })}
-        {form.kind === "share" && <Field label="Hashtags" hint="separated by spaces">
-          <input value={form.hashtags} onInput={(e) => set("hashtags", e.currentTarget.value)} />
-        </Field>}
+        {form.kind === "share" &&
+          form.networks.map((n) => {
+            const { length } = composePost(n, form.shareText[n] || form.title, hashtags);
+            const max = LIMITS[n] ?? 3000;
+            return (
+              <Field
+                label={`Suggested text for ${NETWORK_NAMES[n]}`}
+                hint={
+                  <span class={length > max ? "over" : ""} data-testid={`count-${n}`}>
+                    {length} / {max} characters with the link{n === "x" ? " (counted as 23)" : ""} and hashtags
+                  </span>
+                }
+              >
+                <textarea
+                  rows={3}
+                  value={form.shareText[n] ?? ""}
+                  onInput={(e) => set("shareText", { ...form.shareText, [n]: e.currentTarget.value })}
+                  onFocus={() => setPreviewOn(n)}
+                />
+              </Field>
+            );
+          })}
+        {form.kind === "share" && (
+          <Field label="Hashtags" hint="separated by spaces">
+            <input value={form.hashtags} onInput={(e) => set("hashtags", e.currentTarget.value)} />
+          </Field>
+        )}
         {form.kind === "share" && preview && shown && (
           <section class="card post-preview" aria-label={`Preview on ${NETWORK_NAMES[shown]}`}>
             <div class="row between">
               <h3 class="small-title">Preview on {NETWORK_NAMES[shown]}</h3>
-              <select aria-label="Preview network" value={shown} onChange={(e) => setPreviewOn(e.currentTarget.value as Network)}>
+              <select
+                aria-label="Preview network"
+                value={shown}
+                onChange={(e) => setPreviewOn(e.currentTarget.value as Network)}
+              >
                 {form.networks.map((n) => (
                   <option value={n}>{NETWORK_NAMES[n]}</option>
                 ))}
@@ -302,15 +359,31 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         )}
         <div class="row">
           <Field label="Points">
-            <input type="number" min={0} max={10000} value={form.points} onInput={(e) => set("points", Number(e.currentTarget.value))} />
+            <input
+              type="number"
+              min={0}
+              max={10000}
+              value={form.points}
+              onInput={(e) => set("points", Number(e.currentTarget.value))}
+            />
           </Field>
           <Field label="Points per unique click">
-            <input type="number" min={0} max={100} value={form.clickPoints} onInput={(e) => set("clickPoints", Number(e.currentTarget.value))} />
+            <input
+              type="number"
+              min={0}
+              max={100}
+              value={form.clickPoints}
+              onInput={(e) => set("clickPoints", Number(e.currentTarget.value))}
+            />
           </Field>
         </div>
         <div class="row">
           <Field label="Starts">
-            <input type="datetime-local" value={form.startsAt} onInput={(e) => set("startsAt", e.currentTarget.value)} />
+            <input
+              type="datetime-local"
+              value={form.startsAt}
+              onInput={(e) => set("startsAt", e.currentTarget.value)}
+            />
           </Field>
           <Field label="Ends">
             <input type="datetime-local" value={form.endsAt} onInput={(e) => set("endsAt", e.currentTarget.value)} />
@@ -318,12 +391,18 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         </div>
         <Field label={form.kind === "story" ? "How stories are published" : "How shares are verified"}>
           {form.kind === "story" ? (
-            <select value={form.verification} onChange={(e) => set("verification", e.currentTarget.value)}>
+            <select
+              value={form.verification}
+              onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
+            >
               <option value="review">An admin approves each story before it is published</option>
               <option value="trust">Publish stories directly</option>
             </select>
           ) : (
-            <select value={form.verification} onChange={(e) => set("verification", e.currentTarget.value)}>
+            <select
+              value={form.verification}
+              onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
+            >
               <option value="auto">Automatically: the post must be public and carry the link</option>
               <option value="clicks">When the link gets its first unique click</option>
               <option value="review">An admin reviews each one</option>
@@ -333,24 +412,43 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         </Field>
         <fieldset class="stack">
           <legend>Audience</legend>
-          <p class="muted small">{form.teamIds.length ? "Only the teams ticked below." : "Everyone in the organization."}</p>
+          <p class="muted small">
+            {form.teamIds.length ? "Only the teams ticked below." : "Everyone in the organization."}
+          </p>
           {(teams.data?.items ?? []).map((t) => (
             <label class="switch">
               <span>{t.name}</span>
               <input
                 type="checkbox"
                 checked={form.teamIds.includes(t.id)}
-                onChange={(e) => set("teamIds", e.currentTarget.checked ? [...form.teamIds, t.id] : form.teamIds.filter((x) => x !== t.id))}
+                onChange={(e) =>
+                  set(
+                    "teamIds",
+                    e.currentTarget.checked ? [...form.teamIds, t.id] : form.teamIds.filter((x) => x !== t.id),
+                  )
+                }
               />
             </label>
           ))}
         </fieldset>
         <div class="row">
           <Field label="Team goal: shares per team (0: none)">
-            <input type="number" min={0} max={100000} value={form.goalShares} onInput={(e) => set("goalShares", Number(e.currentTarget.value))} />
+            <input
+              type="number"
+              min={0}
+              max={100000}
+              value={form.goalShares}
+              onInput={(e) => set("goalShares", Number(e.currentTarget.value))}
+            />
           </Field>
           <Field label="Bonus each when reached">
-            <input type="number" min={0} max={10000} value={form.goalBonus} onInput={(e) => set("goalBonus", Number(e.currentTarget.value))} />
+            <input
+              type="number"
+              min={0}
+              max={10000}
+              value={form.goalBonus}
+              onInput={(e) => set("goalBonus", Number(e.currentTarget.value))}
+            />
           </Field>
         </div>
         {error && (

@@ -15,7 +15,17 @@ function cssVar(name: string, fallback: string): string {
 }
 
 /** A small chart over labelled categories (weeks, challenges): bars and/or lines. */
-export function Chart({ labels, series, title, height = 220 }: { labels: string[]; series: Series[]; title: string; height?: number }) {
+export function Chart({
+  labels,
+  series,
+  title,
+  height = 220,
+}: {
+  labels: string[];
+  series: Series[];
+  title: string;
+  height?: number;
+}) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const el = box.current;
@@ -64,7 +74,11 @@ export function Chart({ labels, series, title, height = 220 }: { labels: string[
   return (
     <figure class="chart card">
       <figcaption class="small-title">{title}</figcaption>
-      <div ref={box} role="img" aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.join(", ")}`).join("; ")}`} />
+      <div
+        ref={box}
+        role="img"
+        aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.join(", ")}`).join("; ")}`}
+      />
     </figure>
   );
 }

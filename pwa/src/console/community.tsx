@@ -1,32 +1,15 @@
 // Stories to review and feature, reports to handle, and the house rules for what people write.
 import { useEffect, useState } from "preact/hooks";
-import { api, request } from "../api";
+import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
 import { toast } from "../store";
+import type { ReviewStory } from "../types";
 import { Field, Section } from "./ui";
 
-interface ReviewStory {
-  id: string;
-  challengeTitle: string;
-  authorName: string;
-  title: string;
-  body: string;
-  photoUrl: string | null;
-  status: string;
-  public: boolean;
-  featured: boolean;
-}
-interface Report {
-  id: string;
-  reason: string;
-  excerpt: string;
-  reporter: { displayName: string };
-}
-
 export function CommunityAdmin() {
-  const queue = useLoad(() => api.get<ReviewStory[]>("/api/v1/admin/stories"), []);
-  const reports = useLoad(() => api.get<Report[]>("/api/v1/admin/reports"), []);
+  const queue = useLoad(() => api.get("/api/v1/admin/stories"), []);
+  const reports = useLoad(() => api.get("/api/v1/admin/reports"), []);
   return (
     <main class="screen console">
       <TopBar title="Community" back="/admin" />
@@ -61,9 +44,15 @@ export function CommunityAdmin() {
                 <div class="row">
                   {(["hide", "dismiss"] as const).map((action) => (
                     <button
+                      type="button"
                       class={`button ${action === "hide" ? "primary" : "secondary"} grow`}
                       onClick={() =>
-                        request("POST", `/api/v1/admin/reports/${r.id}/resolve`, { action }).then(reports.reload, (f) => toast(f.message, "error"))
+                        api
+                          .post("/api/v1/admin/reports/{report_id}/resolve", {
+                            path: { report_id: r.id },
+                            body: { action },
+                          })
+                          .then(reports.reload, (failure) => toastFailure(failure, "Could not do that."))
                       }
                     >
                       {action === "hide" ? "Hide it" : "Keep it"}
@@ -84,11 +73,24 @@ function StoryCard({ story, done }: { story: ReviewStory; done: () => void }) {
   const [note, setNote] = useState("");
   async function act(action: "approve" | "reject" | "feature") {
     try {
-      await request("POST", `/api/v1/admin/stories/${story.id}/${action}`, action === "feature" ? {} : note.trim() ? { note: note.trim() } : {});
-      toast(action === "approve" ? "Published." : action === "reject" ? "Sent back with your note." : "Featured as the story of the week.", "success");
+      const path = { story_id: story.id };
+      if (action === "feature") await api.post("/api/v1/admin/stories/{story_id}/feature", { path });
+      else
+        await api.post(`/api/v1/admin/stories/{story_id}/${action}`, {
+          path,
+          body: note.trim() ? { note: note.trim() } : {},
+        });
+      toast(
+        action === "approve"
+          ? "Published."
+          : action === "reject"
+            ? "Sent back with your note."
+            : "Featured as the story of the week.",
+        "success",
+      );
       done();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not do that.", "error");
+      toastFailure(failure, "Could not do that.");
     }
   }
   return (
@@ -108,17 +110,17 @@ function StoryCard({ story, done }: { story: ReviewStory; done: () => void }) {
               <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
             </Field>
             <div class="row">
-              <button class="button primary grow" onClick={() => act("approve")}>
+              <button type="button" class="button primary grow" onClick={() => act("approve")}>
                 Approve and publish
               </button>
-              <button class="button secondary grow" onClick={() => act("reject")}>
+              <button type="button" class="button secondary grow" onClick={() => act("reject")}>
                 Send back
               </button>
             </div>
           </>
         ) : (
           !story.featured && (
-            <button class="button secondary" onClick={() => act("feature")}>
+            <button type="button" class="button secondary" onClick={() => act("feature")}>
               Feature as story of the week
             </button>
           )
@@ -132,21 +134,32 @@ function Rules() {
   const [guidelines, setGuidelines] = useState("");
   const [words, setWords] = useState("");
   useEffect(() => {
-    api.get<{ guidelines: string[]; blockedWords: string[] }>("/api/v1/admin/community").then((s) => {
-      setGuidelines(s.guidelines.join("\n"));
-      setWords(s.blockedWords.join(", "));
-    }, () => undefined);
+    api.get("/api/v1/admin/community").then(
+      (s) => {
+        setGuidelines(s.guidelines.join("\n"));
+        setWords(s.blockedWords.join(", "));
+      },
+      () => undefined,
+    );
   }, []);
   async function save(event: Event) {
     event.preventDefault();
     try {
       await api.put("/api/v1/admin/community", {
-        guidelines: guidelines.split("\n").map((g) => g.trim()).filter(Boolean),
-        blockedWords: words.split(",").map((w) => w.trim()).filter(Boolean),
+        body: {
+          guidelines: guidelines
+            .split("\n")
+            .map((g) => g.trim())
+            .filter(Boolean),
+          blockedWords: words
+            .split(",")
+            .map((w) => w.trim())
+            .filter(Boolean),
+        },
       });
       toast("House rules saved.", "success");
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+      toastFailure(failure, "Could not save.");
     }
   }
   return (
@@ -155,7 +168,10 @@ function Rules() {
         <Field label="Story guidelines (one per line)" hint="People tick each one before they submit a story.">
           <textarea rows={4} value={guidelines} onInput={(e) => setGuidelines(e.currentTarget.value)} />
         </Field>
-        <Field label="Words to avoid (comma separated)" hint="Stories, comments and kudos using them are refused with a kind message.">
+        <Field
+          label="Words to avoid (comma separated)"
+          hint="Stories, comments and kudos using them are refused with a kind message."
+        >
           <textarea rows={2} value={words} onInput={(e) => setWords(e.currentTarget.value)} />
         </Field>
         <button class="button primary" type="submit">

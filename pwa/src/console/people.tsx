@@ -1,63 +1,42 @@
 // People and teams: roles, teams, invites one by one or from a CSV file.
 import { useState } from "preact/hooks";
-import { ApiError, api, request } from "../api";
+import { ApiError, api, type Schemas, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
 import { toast } from "../store";
-import type { Page } from "../types";
+import type { ImportReport, RejectedRow, Role, Team, User } from "../types";
 import { Field, Section } from "./ui";
 
-interface User {
-  id: string;
-  email: string;
-  displayName: string;
-  role: string;
-  teamId: string | null;
-  active: boolean;
-}
-interface Team {
-  id: string;
-  name: string;
-  members: number;
-}
-interface Rejected {
-  row: number;
-  email: string;
-  reason: string;
-}
-interface ImportReport {
-  dryRun: boolean;
-  valid: number;
-  created: number;
-  invites: { row: number; email: string; url: string }[];
-  rejected: Rejected[];
-}
-
 export function PeopleAdmin() {
-  const users = useLoad(() => api.get<Page<User>>("/api/v1/admin/users?limit=100"), []);
-  const teams = useLoad(() => api.get<Page<Team>>("/api/v1/teams?limit=100"), []);
+  const users = useLoad(() => api.get("/api/v1/admin/users", { query: { limit: 100 } }), []);
+  const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
   const teamList = teams.data?.items ?? [];
 
-  async function update(user: User, change: Partial<Pick<User, "role" | "teamId" | "active">>) {
+  async function update(user: User, change: Schemas["UserUpdate"]) {
     try {
-      await api.put(`/api/v1/admin/users/${user.id}`, change);
+      await api.put("/api/v1/admin/users/{user_id}", { path: { user_id: user.id }, body: change });
       toast(`Saved ${user.displayName}.`, "success");
       users.reload();
       teams.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+      toastFailure(failure, "Could not save.");
       users.reload();
     }
   }
 
   async function erase(user: User) {
-    if (!window.confirm(`Erase ${user.displayName}? Their personal data is deleted for good; their points stay in the totals, anonymously.`)) return;
+    if (
+      !window.confirm(
+        `Erase ${user.displayName}? Their personal data is deleted for good; their points stay in the totals, anonymously.`,
+      )
+    )
+      return;
     try {
-      await api.del(`/api/v1/admin/users/${user.id}`);
+      await api.del("/api/v1/admin/users/{user_id}", { path: { user_id: user.id } });
       toast(`${user.displayName} was erased.`, "success");
       users.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not erase.", "error");
+      toastFailure(failure, "Could not erase.");
     }
   }
 
@@ -80,19 +59,31 @@ export function PeopleAdmin() {
                   <span class="name">{u.displayName}</span>
                   <span class="muted small">{u.email}</span>
                 </span>
-                <select aria-label={`Role of ${u.displayName}`} value={u.role} onChange={(e) => update(u, { role: e.currentTarget.value })}>
+                <select
+                  aria-label={`Role of ${u.displayName}`}
+                  value={u.role}
+                  onChange={(e) => update(u, { role: e.currentTarget.value as Role })}
+                >
                   <option value="employee">Employee</option>
                   <option value="lead">Lead</option>
                   <option value="admin">Admin</option>
                 </select>
-                <select aria-label={`Team of ${u.displayName}`} value={u.teamId ?? ""} onChange={(e) => update(u, { teamId: e.currentTarget.value || null })}>
+                <select
+                  aria-label={`Team of ${u.displayName}`}
+                  value={u.teamId ?? ""}
+                  onChange={(e) => update(u, { teamId: e.currentTarget.value || null })}
+                >
                   <option value="">No team</option>
                   {teamList.map((t) => (
                     <option value={t.id}>{t.name}</option>
                   ))}
                 </select>
                 <label class="inline">
-                  <input type="checkbox" checked={u.active} onChange={(e) => update(u, { active: e.currentTarget.checked })} />
+                  <input
+                    type="checkbox"
+                    checked={u.active}
+                    onChange={(e) => update(u, { active: e.currentTarget.checked })}
+                  />
                   Active
                 </label>
                 <button type="button" class="linkish" onClick={() => erase(u)}>
@@ -109,17 +100,17 @@ export function PeopleAdmin() {
 
 function InviteOne({ teams }: { teams: Team[] }) {
   const [email, setEmail] = useState("");
-  const [role, setRole] = useState("employee");
+  const [role, setRole] = useState<Role>("employee");
   const [teamId, setTeamId] = useState("");
   const [link, setLink] = useState("");
   async function submit(event: Event) {
     event.preventDefault();
     try {
-      const made = await request<{ url: string }>("POST", "/api/v1/admin/invites", { email, role, ...(teamId ? { teamId } : {}) });
-      setLink(made.data.url);
+      const made = await api.post("/api/v1/admin/invites", { body: { email, role, ...(teamId ? { teamId } : {}) } });
+      setLink(made.url);
       setEmail("");
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not invite.", "error");
+      toastFailure(failure, "Could not invite.");
     }
   }
   return (
@@ -130,7 +121,7 @@ function InviteOne({ teams }: { teams: Team[] }) {
         </Field>
         <div class="row">
           <Field label="Role">
-            <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
+            <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
               <option value="employee">Employee</option>
               <option value="lead">Lead</option>
               <option value="admin">Admin</option>
@@ -162,7 +153,7 @@ function ImportCsv({ done }: { done: () => void }) {
   const [text, setText] = useState("");
   const [name, setName] = useState("");
   const [report, setReport] = useState<ImportReport | null>(null);
-  const [rejected, setRejected] = useState<Rejected[]>([]);
+  const [rejected, setRejected] = useState<RejectedRow[]>([]);
   const [busy, setBusy] = useState(false);
 
   async function pick(event: Event) {
@@ -182,16 +173,17 @@ function ImportCsv({ done }: { done: () => void }) {
   async function run(content: string, dryRun: boolean) {
     setBusy(true);
     try {
-      const answer = await request<ImportReport>("POST", "/api/v1/admin/invites/import", { csv: content, dryRun });
-      setReport(answer.data);
-      setRejected(answer.data.rejected);
+      const answer = await api.post("/api/v1/admin/invites/import", { body: { csv: content, dryRun } });
+      setReport(answer);
+      setRejected(answer.rejected);
       if (!dryRun) {
-        toast(`Invited ${answer.data.created} people.`, "success");
+        toast(`Invited ${answer.created} people.`, "success");
         done();
       }
     } catch (failure) {
-      if (failure instanceof ApiError && Array.isArray(failure.problem.rejected)) setRejected(failure.problem.rejected as Rejected[]);
-      toast(failure instanceof Error ? failure.message : "Could not import.", "error");
+      if (failure instanceof ApiError && Array.isArray(failure.problem.rejected))
+        setRejected(failure.problem.rejected as RejectedRow[]);
+      toastFailure(failure, "Could not import.");
     } finally {
       setBusy(false);
     }
@@ -212,8 +204,8 @@ function ImportCsv({ done }: { done: () => void }) {
     <Section title="Invite from a CSV file">
       <div class="stack card pad">
         <p class="muted small">
-          One person per line under a header with <code>email</code>, and optionally <code>role</code> and <code>team</code> (the team's name). Every row is checked first; a
-          file with a problem imports nothing.
+          One person per line under a header with <code>email</code>, and optionally <code>role</code> and{" "}
+          <code>team</code> (the team's name). Every row is checked first; a file with a problem imports nothing.
         </p>
         <Field label="CSV file">
           <input type="file" accept=".csv,text/csv" onChange={pick} />
@@ -245,12 +237,12 @@ function ImportCsv({ done }: { done: () => void }) {
           </table>
         )}
         {report?.dryRun && report.valid > 0 && rejected.length === 0 && (
-          <button class="button primary" disabled={busy} onClick={() => run(text, false)}>
+          <button type="button" class="button primary" disabled={busy} onClick={() => run(text, false)}>
             Invite {report.valid} people
           </button>
         )}
         {report && !report.dryRun && (
-          <button class="button secondary" onClick={download}>
+          <button type="button" class="button secondary" onClick={download}>
             Download the {report.created} invite links
           </button>
         )}
@@ -264,11 +256,11 @@ function Teams({ teams, reload }: { teams: Team[]; reload: () => void }) {
   async function create(event: Event) {
     event.preventDefault();
     try {
-      await api.post("/api/v1/admin/teams", { name });
+      await api.post("/api/v1/admin/teams", { body: { name } });
       setName("");
       reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not create the team.", "error");
+      toastFailure(failure, "Could not create the team.");
     }
   }
   return (

@@ -1,26 +1,24 @@
 // The review queue: shares that need a human look, with what Chorus found, approve or reject.
 import { useState } from "preact/hooks";
-import { api } from "../api";
+import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
-import { toast } from "../store";
-import type { Page } from "../types";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
+import { toast } from "../store";
+import type { ReviewItem } from "../types";
 
-interface ReviewItem {
-  id: string;
-  challengeTitle: string;
-  displayName: string;
-  network: keyof typeof NETWORK_NAMES;
-  postUrl: string | null;
-  status: string;
-  reason: string | null;
-  evidence: { source?: string; found?: boolean; detail?: string }[];
-  createdAt: string;
+/** One check of a share, as the verifier recorded it (the API types evidence only as objects). */
+interface Evidence {
+  source?: string;
+  found?: boolean;
+  detail?: string;
 }
 
 export function ReviewQueue() {
-  const queue = useLoad(() => api.get<Page<ReviewItem>>("/api/v1/admin/submissions?status=needs_review&limit=50"), []);
+  const queue = useLoad(
+    () => api.get("/api/v1/admin/submissions", { query: { status: "needs_review", limit: 50 } }),
+    [],
+  );
   return (
     <main class="screen console">
       <TopBar title="Review queue" back="/admin" />
@@ -49,11 +47,19 @@ function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
   async function decide(action: "approve" | "reject") {
     setBusy(true);
     try {
-      await api.post(`/api/v1/admin/submissions/${item.id}/${action}`, note.trim() ? { note: note.trim() } : {});
-      toast(action === "approve" ? `Approved ${item.displayName}'s share.` : `Rejected — ${item.displayName} will see your note.`, "success");
+      await api.post(`/api/v1/admin/submissions/{submission_id}/${action}`, {
+        path: { submission_id: item.id },
+        body: note.trim() ? { note: note.trim() } : {},
+      });
+      toast(
+        action === "approve"
+          ? `Approved ${item.displayName}'s share.`
+          : `Rejected — ${item.displayName} will see your note.`,
+        "success",
+      );
       done();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not decide.", "error");
+      toastFailure(failure, "Could not decide.");
     } finally {
       setBusy(false);
     }
@@ -63,7 +69,8 @@ function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
       <div class="card-body">
         <h2 class="card-title">{item.challengeTitle}</h2>
         <p>
-          <strong>{item.displayName}</strong> on {NETWORK_NAMES[item.network]} · {new Date(item.createdAt).toLocaleString()}
+          <strong>{item.displayName}</strong> on {NETWORK_NAMES[item.network]} ·{" "}
+          {new Date(item.createdAt).toLocaleString()}
         </p>
         {item.postUrl && (
           <p class="clamp">
@@ -75,7 +82,7 @@ function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
         {item.reason && <p class="muted">{item.reason}</p>}
         {item.evidence.length > 0 && (
           <ul class="evidence">
-            {item.evidence.map((e) => (
+            {(item.evidence as Evidence[]).map((e) => (
               <li class={e.found ? "found" : "missing"}>
                 {e.found ? "✓" : "✗"} {e.source}: {e.detail}
               </li>
@@ -87,10 +94,10 @@ function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
           <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
         </label>
         <div class="row">
-          <button class="button primary grow" disabled={busy} onClick={() => decide("approve")}>
+          <button type="button" class="button primary grow" disabled={busy} onClick={() => decide("approve")}>
             Approve
           </button>
-          <button class="button secondary grow" disabled={busy} onClick={() => decide("reject")}>
+          <button type="button" class="button secondary grow" disabled={busy} onClick={() => decide("reject")}>
             Reject
           </button>
         </div>

@@ -1,34 +1,19 @@
 // Pulse surveys: create one in a minute, read the answers only in aggregate.
 import { useState } from "preact/hooks";
-import { api, request } from "../api";
+import { api, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
 import { useLoad } from "../load";
 import { toast } from "../store";
-import type { Page } from "../types";
 import { Field, Section } from "./ui";
 
-interface Survey {
-  id: string;
-  title: string;
-  status: string;
-  responses: number;
-  closesAt: string;
-  points: number;
-}
-interface Results {
-  title: string;
-  responses: number;
-  threshold: number;
-  shown: boolean;
-  questions: { id: string; text: string; kind: string; answered: number | null; average: number | null; distribution: number[] | null; comments: string[] | null }[];
-}
+type NewQuestion = Schemas["QuestionCreate"];
 
 export function SurveysAdmin() {
-  const surveys = useLoad(() => api.get<Survey[]>("/api/v1/admin/surveys"), []);
-  const teams = useLoad(() => api.get<Page<{ id: string; name: string }>>("/api/v1/teams?limit=100"), []);
+  const surveys = useLoad(() => api.get("/api/v1/admin/surveys"), []);
+  const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
   const [title, setTitle] = useState("");
   const [intro, setIntro] = useState("");
-  const [questions, setQuestions] = useState([{ text: "", kind: "scale" }]);
+  const [questions, setQuestions] = useState<NewQuestion[]>([{ text: "", kind: "scale" }]);
   const [days, setDays] = useState(7);
   const [points, setPoints] = useState(10);
   const [teamIds, setTeamIds] = useState<string[]>([]);
@@ -36,13 +21,15 @@ export function SurveysAdmin() {
   async function create(event: Event) {
     event.preventDefault();
     try {
-      await request("POST", "/api/v1/admin/surveys", {
-        title,
-        intro,
-        questions,
-        points: Number(points),
-        teamIds,
-        closesAt: new Date(Date.now() + Number(days) * 86_400_000).toISOString(),
+      await api.post("/api/v1/admin/surveys", {
+        body: {
+          title,
+          intro,
+          questions,
+          points: Number(points),
+          teamIds,
+          closesAt: new Date(Date.now() + Number(days) * 86_400_000).toISOString(),
+        },
       });
       toast("Survey sent: people see it on their home screen.", "success");
       setTitle("");
@@ -50,7 +37,7 @@ export function SurveysAdmin() {
       setQuestions([{ text: "", kind: "scale" }]);
       surveys.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not create the survey.", "error");
+      toastFailure(failure, "Could not create the survey.");
     }
   }
 
@@ -96,33 +83,65 @@ export function SurveysAdmin() {
                   required
                   maxLength={200}
                   value={q.text}
-                  onInput={(e) => setQuestions(questions.map((x, j) => (j === i ? { ...x, text: e.currentTarget.value } : x)))}
+                  onInput={(e) =>
+                    setQuestions(questions.map((x, j) => (j === i ? { ...x, text: e.currentTarget.value } : x)))
+                  }
                 />
               </Field>
               <Field label="Answer">
-                <select value={q.kind} onChange={(e) => setQuestions(questions.map((x, j) => (j === i ? { ...x, kind: e.currentTarget.value } : x)))}>
+                <select
+                  value={q.kind}
+                  onChange={(e) =>
+                    setQuestions(
+                      questions.map((x, j) =>
+                        j === i ? { ...x, kind: e.currentTarget.value as NewQuestion["kind"] } : x,
+                      ),
+                    )
+                  }
+                >
                   <option value="scale">1 to 5</option>
                   <option value="text">Words (optional)</option>
                 </select>
               </Field>
               {questions.length > 1 && (
-                <button type="button" class="button secondary compact" aria-label={`Remove question ${i + 1}`} onClick={() => setQuestions(questions.filter((_, j) => j !== i))}>
+                <button
+                  type="button"
+                  class="button secondary compact"
+                  aria-label={`Remove question ${i + 1}`}
+                  onClick={() => setQuestions(questions.filter((_, j) => j !== i))}
+                >
                   Remove
                 </button>
               )}
             </div>
           ))}
           {questions.length < 10 && (
-            <button type="button" class="linkish" onClick={() => setQuestions([...questions, { text: "", kind: "scale" }])}>
+            <button
+              type="button"
+              class="linkish"
+              onClick={() => setQuestions([...questions, { text: "", kind: "scale" }])}
+            >
               Add a question
             </button>
           )}
           <div class="row">
             <Field label="Open for (days)">
-              <input type="number" min={1} max={60} value={days} onInput={(e) => setDays(Number(e.currentTarget.value))} />
+              <input
+                type="number"
+                min={1}
+                max={60}
+                value={days}
+                onInput={(e) => setDays(Number(e.currentTarget.value))}
+              />
             </Field>
             <Field label="Points for answering">
-              <input type="number" min={0} max={1000} value={points} onInput={(e) => setPoints(Number(e.currentTarget.value))} />
+              <input
+                type="number"
+                min={0}
+                max={1000}
+                value={points}
+                onInput={(e) => setPoints(Number(e.currentTarget.value))}
+              />
             </Field>
           </div>
           <fieldset class="stack">
@@ -131,7 +150,13 @@ export function SurveysAdmin() {
             {(teams.data?.items ?? []).map((t) => (
               <label class="switch">
                 <span>{t.name}</span>
-                <input type="checkbox" checked={teamIds.includes(t.id)} onChange={(e) => setTeamIds(e.currentTarget.checked ? [...teamIds, t.id] : teamIds.filter((x) => x !== t.id))} />
+                <input
+                  type="checkbox"
+                  checked={teamIds.includes(t.id)}
+                  onChange={(e) =>
+                    setTeamIds(e.currentTarget.checked ? [...teamIds, t.id] : teamIds.filter((x) => x !== t.id))
+                  }
+                />
               </label>
             ))}
           </fieldset>
@@ -145,7 +170,10 @@ export function SurveysAdmin() {
 }
 
 export function SurveyResultsScreen({ id }: { id: string }) {
-  const results = useLoad(() => api.get<Results>(`/api/v1/admin/surveys/${id}/results`), [id]);
+  const results = useLoad(
+    () => api.get("/api/v1/admin/surveys/{survey_id}/results", { path: { survey_id: id } }),
+    [id],
+  );
   const r = results.data;
   return (
     <main class="screen console">
@@ -159,7 +187,9 @@ export function SurveyResultsScreen({ id }: { id: string }) {
           <h2 class="card-title">{r.title}</h2>
           <p class="muted">{r.responses} answers</p>
           {!r.shown ? (
-            <Empty text={`Results appear once ${r.threshold} people have answered, so nobody can be singled out (${r.responses} so far).`} />
+            <Empty
+              text={`Results appear once ${r.threshold} people have answered, so nobody can be singled out (${r.responses} so far).`}
+            />
           ) : (
             r.questions.map((q) => (
               <section class="card pad stack" key={q.id}>
@@ -171,7 +201,11 @@ export function SurveyResultsScreen({ id }: { id: string }) {
                       {q.distribution.map((n, i) => (
                         <li>
                           <span>{i + 1}</span>
-                          <progress max={Math.max(...q.distribution!, 1)} value={n} aria-label={`${n} answered ${i + 1}`} />
+                          <progress
+                            max={Math.max(...q.distribution!, 1)}
+                            value={n}
+                            aria-label={`${n} answered ${i + 1}`}
+                          />
                           <span>{n}</span>
                         </li>
                       ))}

@@ -1,37 +1,13 @@
 // The team lead's dashboard: the team at a glance, who might need a kind nudge, one tap to send it.
 import { useState } from "preact/hooks";
-import { api } from "../api";
+import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
 import { navigate } from "../router";
 import { me } from "../session";
 import { toast, useStore } from "../store";
-import type { Page } from "../types";
 import { Chart } from "./chart";
 import { percent, RangePicker, Section, Stat, useRange } from "./ui";
-
-interface Member {
-  userId: string;
-  displayName: string;
-  points: number;
-  verifiedShares: number;
-  uniqueClicks: number;
-  lastActiveAt: string | null;
-  lastNudgedAt: string | null;
-  nudgeable: boolean;
-}
-
-interface Dashboard {
-  teamId: string;
-  name: string;
-  members: Member[];
-  participation: { active: number; members: number; rate: number | null };
-  trend: { week: string; points: number; verifiedShares: number; activeMembers: number }[];
-  rank: { total: number | null; perCapita: number | null; perCapitaRank: number | null; teams: number };
-  points: number;
-  verifiedShares: number;
-  uniqueClicks: number;
-}
 
 function since(iso: string | null): string {
   if (!iso) return "no activity yet";
@@ -41,7 +17,7 @@ function since(iso: string | null): string {
 
 export function TeamConsole({ teamId }: { teamId: string | null }) {
   const who = useStore(me)!;
-  const teams = useLoad(() => api.get<Page<{ id: string; name: string }>>("/api/v1/teams?limit=100"), []);
+  const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
   const mine = (teams.data?.items ?? []).filter((t) => who.role === "admin" || who.leadsTeamIds.includes(t.id));
   const chosen = teamId ?? who.leadsTeamIds[0] ?? mine[0]?.id ?? null;
   return (
@@ -57,14 +33,27 @@ export function TeamConsole({ teamId }: { teamId: string | null }) {
           </select>
         </label>
       )}
-      {chosen ? <TeamDashboard teamId={chosen} /> : teams.data ? <Empty text="You don't lead a team yet." /> : <Skeleton />}
+      {chosen ? (
+        <TeamDashboard teamId={chosen} />
+      ) : teams.data ? (
+        <Empty text="You don't lead a team yet." />
+      ) : (
+        <Skeleton />
+      )}
     </main>
   );
 }
 
 function TeamDashboard({ teamId }: { teamId: string }) {
   const range = useRange(30);
-  const board = useLoad(() => api.get<Dashboard>(`/api/v1/teams/${teamId}/dashboard?${range.query}`), [teamId, range.query]);
+  const board = useLoad(
+    () =>
+      api.get("/api/v1/teams/{team_id}/dashboard", {
+        path: { team_id: teamId },
+        query: { from: range.from, to: range.to },
+      }),
+    [teamId, range.query],
+  );
   const [sending, setSending] = useState(false);
   const d = board.data;
   if (board.error && !d) return <Failure error={board.error} retry={board.reload} />;
@@ -74,14 +63,20 @@ function TeamDashboard({ teamId }: { teamId: string }) {
   async function nudge() {
     setSending(true);
     try {
-      const answer = await api.post<{ nudged: unknown[]; skipped: unknown[] }>(`/api/v1/teams/${teamId}/nudges`, {
-        userIds: quiet.map((m) => m.userId),
+      const answer = await api.post("/api/v1/teams/{team_id}/nudges", {
+        path: { team_id: teamId },
+        body: { userIds: quiet.map((m) => m.userId) },
       });
-      const n = answer.data.nudged.length;
-      toast(n ? `Sent a friendly nudge to ${n} ${n === 1 ? "person" : "people"}.` : "Everyone was nudged recently — nothing sent.", "success");
+      const n = answer.nudged.length;
+      toast(
+        n
+          ? `Sent a friendly nudge to ${n} ${n === 1 ? "person" : "people"}.`
+          : "Everyone was nudged recently — nothing sent.",
+        "success",
+      );
       board.reload();
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not send nudges.", "error");
+      toastFailure(failure, "Could not send nudges.");
     } finally {
       setSending(false);
     }
@@ -92,8 +87,16 @@ function TeamDashboard({ teamId }: { teamId: string }) {
       <h2 class="card-title">{d.name}</h2>
       <RangePicker range={range} />
       <div class="stats">
-        <Stat label="Taking part" value={percent(d.participation.rate)} hint={`${d.participation.active} of ${d.participation.members} with a verified share`} />
-        <Stat label="Team rank" value={d.rank.total ? `#${d.rank.total}` : "–"} hint={`of ${d.rank.teams} · per person ${d.rank.perCapitaRank ? `#${d.rank.perCapitaRank}` : "unranked"}`} />
+        <Stat
+          label="Taking part"
+          value={percent(d.participation.rate)}
+          hint={`${d.participation.active} of ${d.participation.members} with a verified share`}
+        />
+        <Stat
+          label="Team rank"
+          value={d.rank.total ? `#${d.rank.total}` : "–"}
+          hint={`of ${d.rank.teams} · per person ${d.rank.perCapitaRank ? `#${d.rank.perCapitaRank}` : "unranked"}`}
+        />
         <Stat label="Verified shares" value={d.verifiedShares} />
         <Stat label="People reached" value={d.uniqueClicks} hint="unique clicks on their links" />
       </div>
@@ -109,7 +112,7 @@ function TeamDashboard({ teamId }: { teamId: string }) {
         title={`Members (${d.members.length})`}
         action={
           quiet.length > 0 && (
-            <button class="button primary compact" onClick={nudge} disabled={sending}>
+            <button type="button" class="button primary compact" onClick={nudge} disabled={sending}>
               Nudge {quiet.length} quiet {quiet.length === 1 ? "member" : "members"}
             </button>
           )
@@ -132,7 +135,9 @@ function TeamDashboard({ teamId }: { teamId: string }) {
             </li>
           ))}
         </ul>
-        <p class="muted small">A nudge is a kind reminder in their Chorus inbox (and a push if they allow it) — at most once a week each.</p>
+        <p class="muted small">
+          A nudge is a kind reminder in their Chorus inbox (and a push if they allow it) — at most once a week each.
+        </p>
       </Section>
     </>
   );

@@ -2,7 +2,15 @@
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 
-export function Section({ title, children, action }: { title: string; children: ComponentChildren; action?: ComponentChildren }) {
+export function Section({
+  title,
+  children,
+  action,
+}: {
+  title: string;
+  children: ComponentChildren;
+  action?: ComponentChildren;
+}) {
   return (
     <section class="console-section">
       <div class="row between">
@@ -67,8 +75,17 @@ export function RangePicker({ range }: { range: ReturnType<typeof useRange> }) {
   );
 }
 
-export function Field({ label, children, hint }: { label: string; children: ComponentChildren; hint?: ComponentChildren }) {
+export function Field({
+  label,
+  children,
+  hint,
+}: {
+  label: string;
+  children: ComponentChildren;
+  hint?: ComponentChildren;
+}) {
   return (
+    // biome-ignore lint/a11y/noLabelWithoutControl: the control is one of the children
     <label>
       {label}
       {children}

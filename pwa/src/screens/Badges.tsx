@@ -3,10 +3,9 @@ import { api } from "../api";
 import { BadgeTile, Empty, Failure, Skeleton, TopBar } from "../components";
 import { onLive } from "../live";
 import { useLoad } from "../load";
-import type { Badge } from "../types";
 
 export function Badges() {
-  const badges = useLoad(() => api.get<Badge[]>("/api/v1/badges"), []);
+  const badges = useLoad(() => api.get("/api/v1/badges"), []);
   useEffect(() => onLive("badge", () => badges.reload()), []);
   const list = badges.data?.filter((b) => !b.retired || b.earnedAt);
   const earned = list?.filter((b) => b.earnedAt) ?? [];

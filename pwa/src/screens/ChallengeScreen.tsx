@@ -1,12 +1,12 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, OfflineError, api, request, shareLink } from "../api";
+import { ApiError, api, failureText, OfflineError, shareLink, toastFailure } from "../api";
 import { Failure, Skeleton, StatusChip, TopBar, timeLeft } from "../components";
 import { onLive } from "../live";
 import { useLoad } from "../load";
 import { loadMe } from "../session";
 import { toast } from "../store";
-import type { Challenge, MySubmission, Network, ShareLink } from "../types";
-import { type Story, StoryEditor } from "./StoryEditor";
+import type { MySubmission, Network, ShareLink, Story } from "../types";
+import { StoryEditor } from "./StoryEditor";
 
 export const NETWORK_NAMES: Record<Network, string> = {
   linkedin: "LinkedIn",
@@ -16,7 +16,9 @@ export const NETWORK_NAMES: Record<Network, string> = {
   whatsapp: "WhatsApp",
 };
 
-type Shown = MySubmission | { status: "queued" } | null;
+/** What the service worker answers for a submission it keeps to send once back online. */
+type Queued = { status: "queued" };
+type Shown = MySubmission | Queued | null;
 
 function celebrate(points: number) {
   toast(`Verified — +${points} points!`, "celebrate", 5000);
@@ -24,7 +26,7 @@ function celebrate(points: number) {
 }
 
 export function ChallengeScreen({ id }: { id: string }) {
-  const loaded = useLoad(() => api.get<Challenge>(`/api/v1/challenges/${id}`), [id]);
+  const loaded = useLoad(() => api.get("/api/v1/challenges/{challenge_id}", { path: { challenge_id: id } }), [id]);
   const challenge = loaded.data;
   const [network, setNetwork] = useState<Network | null>(null);
   const [link, setLink] = useState<ShareLink | null>(null);
@@ -86,7 +88,7 @@ export function ChallengeScreen({ id }: { id: string }) {
       setLink(fresh);
       return fresh;
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not get your link.", "error");
+      toastFailure(failure, "Could not get your link.");
       return null;
     }
   }
@@ -94,7 +96,9 @@ export function ChallengeScreen({ id }: { id: string }) {
   async function share() {
     const mine = await getLink();
     if (!mine) return;
-    const text = mine.shareText.includes(mine.trackedUrl) ? mine.shareText : `${mine.shareText} ${mine.trackedUrl}`.trim();
+    const text = mine.shareText.includes(mine.trackedUrl)
+      ? mine.shareText
+      : `${mine.shareText} ${mine.trackedUrl}`.trim();
     // On phones the system share sheet reaches every app; on desktops the network's own page is better.
     if (navigator.share && window.matchMedia("(pointer: coarse)").matches) {
       try {
@@ -110,7 +114,9 @@ export function ChallengeScreen({ id }: { id: string }) {
   async function copy() {
     const mine = await getLink();
     if (!mine) return;
-    const text = mine.shareText.includes(mine.trackedUrl) ? mine.shareText : `${mine.shareText} ${mine.trackedUrl}`.trim();
+    const text = mine.shareText.includes(mine.trackedUrl)
+      ? mine.shareText
+      : `${mine.shareText} ${mine.trackedUrl}`.trim();
     try {
       await navigator.clipboard.writeText(text);
       toast("Copied — paste it into your post.", "success");
@@ -124,13 +130,13 @@ export function ChallengeScreen({ id }: { id: string }) {
     setBusy(true);
     setError("");
     try {
-      const answer = await request<MySubmission | { status: "queued" }>(
-        "POST",
-        `/api/v1/challenges/${id}/submissions`,
-        { network, ...(postUrl.trim() ? { postUrl: postUrl.trim() } : {}) },
-      );
-      setSubmission(answer.data);
-      if (answer.data.status === "queued") toast("Saved — it will be sent when you're back online.", "info", 6000);
+      // Offline, the service worker answers instead of the API: it queued the submission.
+      const answer = (await api.post("/api/v1/challenges/{challenge_id}/submissions", {
+        path: { challenge_id: id },
+        body: { network: network!, ...(postUrl.trim() ? { postUrl: postUrl.trim() } : {}) },
+      })) as MySubmission | Queued;
+      setSubmission(answer);
+      if (answer.status === "queued") toast("Saved — it will be sent when you're back online.", "info", 6000);
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 409) {
         loaded.reload();
@@ -138,7 +144,7 @@ export function ChallengeScreen({ id }: { id: string }) {
       } else if (failure instanceof OfflineError) {
         setError("You're offline and this browser can't keep it for later: try again once you're back online.");
       } else {
-        setError(failure instanceof Error ? failure.message : "Could not send it.");
+        setError(failureText(failure, "Could not send it."));
       }
     } finally {
       setBusy(false);
@@ -155,7 +161,9 @@ export function ChallengeScreen({ id }: { id: string }) {
         <div class="card-body">
           {challenge.pillar && <p class="eyebrow">{challenge.pillar.title}</p>}
           <h2 class="card-title">{challenge.title}</h2>
-          {challenge.description && !challenge.kind.startsWith("story") && <p class="prewrap">{challenge.description}</p>}
+          {challenge.description && !challenge.kind.startsWith("story") && (
+            <p class="prewrap">{challenge.description}</p>
+          )}
           {preview.title && (
             <p class="muted">
               <a href={challenge.contentUrl} target="_blank" rel="noopener noreferrer">
@@ -171,9 +179,7 @@ export function ChallengeScreen({ id }: { id: string }) {
         </div>
       </article>
 
-      {submission ? (
-        <SubmissionStatus submission={submission} points={challenge.points} />
-      ) : null}
+      {submission ? <SubmissionStatus submission={submission} points={challenge.points} /> : null}
 
       {isStory && <StoryEditor challengeId={challenge.id} prompt={challenge.description} onChange={setStory} />}
 
@@ -193,24 +199,31 @@ export function ChallengeScreen({ id }: { id: string }) {
             <section class="card share-text">
               <h3 class="small-title">Suggested text</h3>
               <p class="prewrap">{text}</p>
-              {challenge.hashtags.length > 0 && <p class="muted">{challenge.hashtags.map((h) => `#${h.replace(/^#/, "")}`).join(" ")}</p>}
+              {challenge.hashtags.length > 0 && (
+                <p class="muted">{challenge.hashtags.map((h) => `#${h.replace(/^#/, "")}`).join(" ")}</p>
+              )}
             </section>
           )}
           <div class="row">
-            <button class="button primary grow" onClick={share}>
+            <button type="button" class="button primary grow" onClick={share}>
               Share on {NETWORK_NAMES[network]}
             </button>
-            <button class="button secondary" onClick={copy}>
+            <button type="button" class="button secondary" onClick={copy}>
               Copy text
             </button>
           </div>
-          <button class="linkish" onClick={getLink}>
+          <button type="button" class="linkish" onClick={getLink}>
             Get my link
           </button>
           {link && (
             <label class="tracked">
               Your personal link
-              <input readOnly value={link.trackedUrl} data-testid="tracked-url" onFocus={(e) => e.currentTarget.select()} />
+              <input
+                readOnly
+                value={link.trackedUrl}
+                data-testid="tracked-url"
+                onFocus={(e) => e.currentTarget.select()}
+              />
             </label>
           )}
           <form class="paste-bar" onSubmit={submit}>
@@ -259,14 +272,23 @@ function SubmissionStatus({ submission, points }: { submission: Shown; points: n
         <StatusChip status={shown} />
       </p>
       {shown === "pending" && (
-        <p>{s.status === "needs_review" ? "An admin will look at your post shortly." : "Checking your post… this takes a few seconds."}</p>
+        <p>
+          {s.status === "needs_review"
+            ? "An admin will look at your post shortly."
+            : "Checking your post… this takes a few seconds."}
+        </p>
       )}
       {shown === "verified" && (
         <p class="celebrate-points">
           <strong>+{s.pointsAwarded || points} points</strong> — thank you for sharing!
         </p>
       )}
-      {shown === "rejected" && <p>{s.reason ?? "We couldn't verify this post."} If you think that's a mistake, ask your program admin to take a look.</p>}
+      {shown === "rejected" && (
+        <p>
+          {s.reason ?? "We couldn't verify this post."} If you think that's a mistake, ask your program admin to take a
+          look.
+        </p>
+      )}
     </section>
   );
 }

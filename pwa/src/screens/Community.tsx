@@ -1,44 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
-import { api, request } from "../api";
+import { api, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
 import { me } from "../session";
 import { toast, useStore } from "../store";
+import type { Colleague, Comment, FeedEntry } from "../types";
 
-interface Person {
-  id: string | null;
-  displayName: string;
-}
-export interface FeedEntry {
-  id: string;
-  kind: "story" | "badge" | "team_goal" | "kudos";
-  createdAt: string;
-  actor: Person | null;
-  text: string;
-  story: { id: string; title: string; body: string; photoUrl: string | null; publicUrl: string | null; featured: boolean } | null;
-  to: Person | null;
-  message: string | null;
-  reactions: Record<string, number>;
-  myReaction: string | null;
-  comments: number;
-  hidden: boolean;
-  mine: boolean;
-}
-interface FeedPage {
-  items: FeedEntry[];
-  nextCursor: string | null;
-  featured: FeedEntry | null;
-}
-interface Comment {
-  id: string;
-  author: Person;
-  body: string;
-  createdAt: string;
-  mine: boolean;
-  hidden: boolean;
-}
+type Reaction = Schemas["ReactionCreate"]["kind"];
 
-const REACTIONS: [string, string, string][] = [
+const REACTIONS: [Reaction, string, string][] = [
   ["clap", "👏", "Applause"],
   ["heart", "❤️", "Love"],
   ["party", "🎉", "Celebrate"],
@@ -54,7 +24,7 @@ export function Community() {
 
   async function load(from: string | null) {
     try {
-      const page = await api.get<FeedPage>(`/api/v1/feed${from ? `?cursor=${encodeURIComponent(from)}` : ""}`);
+      const page = await api.get("/api/v1/feed", { query: { cursor: from } });
       setItems((current) => (from && current ? [...current, ...page.items] : page.items));
       if (!from) setFeatured(page.featured);
       setCursor(page.nextCursor);
@@ -76,7 +46,7 @@ export function Community() {
   return (
     <main class="screen">
       <TopBar title="Community" />
-      <button class="button primary" onClick={() => setGiving(true)}>
+      <button type="button" class="button primary" onClick={() => setGiving(true)}>
         Give kudos
       </button>
       {giving && (
@@ -109,7 +79,7 @@ export function Community() {
         </ul>
       )}
       {cursor && (
-        <button class="button secondary" onClick={() => load(cursor)}>
+        <button type="button" class="button secondary" onClick={() => load(cursor)}>
           Show older
         </button>
       )}
@@ -117,64 +87,84 @@ export function Community() {
   );
 }
 
-function FeedCard({ item, update, remove }: { item: FeedEntry; update: (i: FeedEntry) => void; remove: (id: string) => void }) {
+function FeedCard({
+  item,
+  update,
+  remove,
+}: {
+  item: FeedEntry;
+  update: (i: FeedEntry) => void;
+  remove: (id: string) => void;
+}) {
   const who = useStore(me)!;
   const [open, setOpen] = useState(false);
   const [comments, setComments] = useState<Comment[] | null>(null);
   const [draft, setDraft] = useState("");
 
-  async function react(kind: string) {
+  const reactions = item.reactions ?? {};
+
+  async function react(kind: Reaction) {
     const same = item.myReaction === kind;
     try {
-      if (same) await api.del(`/api/v1/feed/${item.id}/reaction`);
-      else await api.put(`/api/v1/feed/${item.id}/reaction`, { kind });
-      const reactions = { ...item.reactions };
-      if (item.myReaction) reactions[item.myReaction] = Math.max(0, (reactions[item.myReaction] ?? 1) - 1);
-      if (!same) reactions[kind] = (reactions[kind] ?? 0) + 1;
-      for (const key of Object.keys(reactions)) if (!reactions[key]) delete reactions[key];
-      update({ ...item, reactions, myReaction: same ? null : kind });
+      const path = { item_id: item.id };
+      if (same) await api.del("/api/v1/feed/{item_id}/reaction", { path });
+      else await api.put("/api/v1/feed/{item_id}/reaction", { path, body: { kind } });
+      const counts = { ...reactions };
+      if (item.myReaction) counts[item.myReaction] = Math.max(0, (counts[item.myReaction] ?? 1) - 1);
+      if (!same) counts[kind] = (counts[kind] ?? 0) + 1;
+      for (const key of Object.keys(counts)) if (!counts[key]) delete counts[key];
+      update({ ...item, reactions: counts, myReaction: same ? null : kind });
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not react.", "error");
+      toastFailure(failure, "Could not react.");
     }
   }
 
   async function toggleComments() {
     setOpen(!open);
-    if (!open && comments === null) setComments(await api.get<Comment[]>(`/api/v1/feed/${item.id}/comments`).catch(() => []));
+    if (!open && comments === null)
+      setComments(await api.get("/api/v1/feed/{item_id}/comments", { path: { item_id: item.id } }).catch(() => []));
   }
 
   async function comment(event: Event) {
     event.preventDefault();
     try {
-      const made = await request<Comment>("POST", `/api/v1/feed/${item.id}/comments`, { body: draft });
-      setComments([...(comments ?? []), made.data]);
+      const made = await api.post("/api/v1/feed/{item_id}/comments", {
+        path: { item_id: item.id },
+        body: { body: draft },
+      });
+      setComments([...(comments ?? []), made]);
       setDraft("");
       update({ ...item, comments: item.comments + 1 });
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not comment.", "error");
+      toastFailure(failure, "Could not comment.");
     }
   }
 
-  async function act(path: string, done: string, body: unknown = {}) {
+  async function act(work: () => Promise<unknown>, done: string) {
     try {
-      await request("POST", path, body);
+      await work();
       toast(done, "success");
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not do that.", "error");
+      toastFailure(failure, "Could not do that.");
     }
   }
 
   async function report() {
     const reason = window.prompt("What is wrong with it? An admin will take a look.");
-    if (reason?.trim()) await act(`/api/v1/feed/${item.id}/report`, "Thank you — an admin will look at it.", { reason: reason.trim() });
+    if (reason?.trim())
+      await act(
+        () =>
+          api.post("/api/v1/feed/{item_id}/report", { path: { item_id: item.id }, body: { reason: reason.trim() } }),
+        "Thank you — an admin will look at it.",
+      );
   }
 
   async function deleteMine() {
     try {
-      await api.del(`/api/v1/feed/${item.id}`);
+      await api.del("/api/v1/feed/{item_id}", { path: { item_id: item.id } });
       remove(item.id);
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not delete.", "error");
+      toastFailure(failure, "Could not delete.");
     }
   }
 
@@ -201,9 +191,15 @@ function FeedCard({ item, update, remove }: { item: FeedEntry; update: (i: FeedE
         {item.kind === "kudos" && item.message && <blockquote class="kudos-message prewrap">{item.message}</blockquote>}
         <div class="reactions" role="group" aria-label="Reactions">
           {REACTIONS.map(([kind, emoji, label]) => (
-            <button type="button" class="reaction" aria-pressed={item.myReaction === kind} aria-label={`${label}${item.reactions[kind] ? `, ${item.reactions[kind]}` : ""}`} onClick={() => react(kind)}>
+            <button
+              type="button"
+              class="reaction"
+              aria-pressed={item.myReaction === kind}
+              aria-label={`${label}${reactions[kind] ? `, ${reactions[kind]}` : ""}`}
+              onClick={() => react(kind)}
+            >
               <span aria-hidden="true">{emoji}</span>
-              {item.reactions[kind] ? <span aria-hidden="true">{item.reactions[kind]}</span> : null}
+              {reactions[kind] ? <span aria-hidden="true">{reactions[kind]}</span> : null}
             </button>
           ))}
           <button type="button" class="reaction" aria-expanded={open} onClick={toggleComments}>
@@ -220,7 +216,13 @@ function FeedCard({ item, update, remove }: { item: FeedEntry; update: (i: FeedE
             <form class="row" onSubmit={comment}>
               <label class="grow">
                 <span class="visually-hidden">Write a comment</span>
-                <input required maxLength={500} placeholder="Write a comment" value={draft} onInput={(e) => setDraft(e.currentTarget.value)} />
+                <input
+                  required
+                  maxLength={500}
+                  placeholder="Write a comment"
+                  value={draft}
+                  onInput={(e) => setDraft(e.currentTarget.value)}
+                />
               </label>
               <button class="button secondary compact" type="submit">
                 Send
@@ -240,12 +242,30 @@ function FeedCard({ item, update, remove }: { item: FeedEntry; update: (i: FeedE
             </button>
           )}
           {who.role === "admin" && story && !story.featured && (
-            <button type="button" class="linkish" onClick={() => act(`/api/v1/admin/stories/${story.id}/feature`, "Featured as the story of the week.")}>
+            <button
+              type="button"
+              class="linkish"
+              onClick={() =>
+                act(
+                  () => api.post("/api/v1/admin/stories/{story_id}/feature", { path: { story_id: story.id } }),
+                  "Featured as the story of the week.",
+                )
+              }
+            >
               Feature
             </button>
           )}
           {who.role === "admin" && !item.hidden && (
-            <button type="button" class="linkish" onClick={() => act(`/api/v1/admin/feed/${item.id}/hide`, "Hidden from the community.").then(() => update({ ...item, hidden: true }))}>
+            <button
+              type="button"
+              class="linkish"
+              onClick={() =>
+                act(
+                  () => api.post("/api/v1/admin/feed/{item_id}/hide", { path: { item_id: item.id } }),
+                  "Hidden from the community.",
+                ).then(() => update({ ...item, hidden: true }))
+              }
+            >
               Hide
             </button>
           )}
@@ -257,68 +277,74 @@ function FeedCard({ item, update, remove }: { item: FeedEntry; update: (i: FeedE
 
 function KudosSheet({ close }: { close: (sent: boolean) => void }) {
   const [query, setQuery] = useState("");
-  const [to, setTo] = useState<{ id: string; displayName: string } | null>(null);
+  const [to, setTo] = useState<Colleague | null>(null);
   const [message, setMessage] = useState("");
-  const people = useLoad(() => api.get<{ id: string; displayName: string; team: string | null }[]>(`/api/v1/colleagues?q=${encodeURIComponent(query)}`), [query]);
+  const people = useLoad(() => api.get("/api/v1/colleagues", { query: { q: query } }), [query]);
 
   async function send(event: Event) {
     event.preventDefault();
     if (!to) return;
     try {
-      const made = await request<{ leftToday: number }>("POST", "/api/v1/kudos", { to: to.id, message });
-      toast(`Kudos sent to ${to.displayName} (${made.data.leftToday} left today).`, "success");
+      const made = await api.post("/api/v1/kudos", { body: { to: to.id, message } });
+      toast(`Kudos sent to ${to.displayName} (${made.leftToday} left today).`, "success");
       close(true);
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not send kudos.", "error");
+      toastFailure(failure, "Could not send kudos.");
     }
   }
 
   return (
     <section class="card pad" role="dialog" aria-labelledby="kudos-title">
-    <form class="stack" onSubmit={send}>
-      <h2 id="kudos-title" class="card-title">
-        Give kudos
-      </h2>
-      {to ? (
-        <p class="row between">
-          <span>
-            To <strong>{to.displayName}</strong>
-          </span>
-          <button type="button" class="linkish" onClick={() => setTo(null)}>
-            Change
+      <form class="stack" onSubmit={send}>
+        <h2 id="kudos-title" class="card-title">
+          Give kudos
+        </h2>
+        {to ? (
+          <p class="row between">
+            <span>
+              To <strong>{to.displayName}</strong>
+            </span>
+            <button type="button" class="linkish" onClick={() => setTo(null)}>
+              Change
+            </button>
+          </p>
+        ) : (
+          <>
+            <label>
+              Who deserves them?
+              <input value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="Start typing a name" />
+            </label>
+            <ul class="plain-list">
+              {(people.data ?? []).map((p) => (
+                <li>
+                  <button type="button" class="linkish" onClick={() => setTo(p)}>
+                    {p.displayName}
+                    {p.team ? ` · ${p.team}` : ""}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+        <label>
+          What did they do?
+          <textarea
+            required
+            maxLength={280}
+            rows={3}
+            value={message}
+            onInput={(e) => setMessage(e.currentTarget.value)}
+          />
+        </label>
+        <div class="row">
+          <button class="button primary grow" type="submit" disabled={!to}>
+            Send kudos
           </button>
-        </p>
-      ) : (
-        <>
-          <label>
-            Who deserves them?
-            <input value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="Start typing a name" />
-          </label>
-          <ul class="plain-list">
-            {(people.data ?? []).map((p) => (
-              <li>
-                <button type="button" class="linkish" onClick={() => setTo(p)}>
-                  {p.displayName}
-                  {p.team ? ` · ${p.team}` : ""}
-                </button>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-      <label>
-        What did they do?
-        <textarea required maxLength={280} rows={3} value={message} onInput={(e) => setMessage(e.currentTarget.value)} />
-      </label>
-      <div class="row">
-        <button class="button primary grow" type="submit" disabled={!to}>
-          Send kudos
-        </button>
-        <button class="button secondary" type="button" onClick={() => close(false)}>
-          Cancel
-        </button>
-      </div>
-    </form>
+          <button class="button secondary" type="button" onClick={() => close(false)}>
+            Cancel
+          </button>
+        </div>
+      </form>
     </section>
   );
 }

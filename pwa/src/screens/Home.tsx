@@ -1,19 +1,17 @@
+import { useEffect } from "preact/hooks";
 import { api } from "../api";
 import { ChallengeCard, Empty, Failure, LevelRing, Skeleton, Streak, TopBar } from "../components";
-import { useLoad } from "../load";
 import { onLive } from "../live";
+import { useLoad } from "../load";
 import { me } from "../session";
 import { useStore } from "../store";
-import type { Challenge, Page } from "../types";
-import { useEffect } from "preact/hooks";
 import { NotifyMe } from "./Profile";
-import type { OpenSurvey } from "./SurveyScreen";
 
 export function Home() {
   const who = useStore(me)!;
-  const challenges = useLoad(() => api.get<Page<Challenge>>("/api/v1/challenges").then((page) => page.items), []);
+  const challenges = useLoad(() => api.get("/api/v1/challenges").then((page) => page.items), []);
   useEffect(() => onLive("submission", () => challenges.reload()), []);
-  const surveys = useLoad(() => api.get<OpenSurvey[]>("/api/v1/surveys"), []);
+  const surveys = useLoad(() => api.get("/api/v1/surveys"), []);
   const first = who.displayName.split(" ")[0];
   return (
     <main class="screen">

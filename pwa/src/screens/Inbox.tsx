@@ -3,7 +3,7 @@ import { api } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
 import { navigate } from "../router";
 import { refreshUnread } from "../session";
-import type { Notification, Page } from "../types";
+import type { Notification } from "../types";
 
 export function Inbox() {
   const [items, setItems] = useState<Notification[] | null>(null);
@@ -12,9 +12,9 @@ export function Inbox() {
 
   async function load(from: string | null) {
     try {
-      const page = await api.get<Page<Notification>>(`/api/v1/notifications?limit=20${from ? `&cursor=${encodeURIComponent(from)}` : ""}`);
+      const page = await api.get("/api/v1/notifications", { query: { limit: 20, cursor: from } });
       setItems((current) => (from && current ? [...current, ...page.items] : page.items));
-      setCursor(page.nextCursor);
+      setCursor(page.nextCursor ?? null);
       setError(null);
     } catch (failure) {
       setError(failure);
@@ -29,8 +29,12 @@ export function Inbox() {
 
   async function open(item: Notification) {
     if (!item.readAt) {
-      api.post(`/api/v1/notifications/${item.id}/read`).then(refreshUnread, () => undefined);
-      setItems((current) => current?.map((n) => (n.id === item.id ? { ...n, readAt: new Date().toISOString() } : n)) ?? null);
+      api
+        .post("/api/v1/notifications/{notification_id}/read", { path: { notification_id: item.id } })
+        .then(refreshUnread, () => undefined);
+      setItems(
+        (current) => current?.map((n) => (n.id === item.id ? { ...n, readAt: new Date().toISOString() } : n)) ?? null,
+      );
     }
     if (item.url.startsWith("/")) navigate(item.url);
   }
@@ -48,17 +52,19 @@ export function Inbox() {
         <ul class="inbox">
           {items.map((n) => (
             <li key={n.id}>
-              <button class={`inbox-item ${n.readAt ? "" : "unread"}`} onClick={() => open(n)}>
+              <button type="button" class={`inbox-item ${n.readAt ? "" : "unread"}`} onClick={() => open(n)}>
                 <span class="inbox-title">{n.title}</span>
                 <span class="muted">{n.body}</span>
-                <span class="muted small">{new Date(n.createdAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}</span>
+                <span class="muted small">
+                  {new Date(n.createdAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}
+                </span>
               </button>
             </li>
           ))}
         </ul>
       )}
       {cursor && (
-        <button class="button secondary" onClick={() => load(cursor)}>
+        <button type="button" class="button secondary" onClick={() => load(cursor)}>
           Show older
         </button>
       )}

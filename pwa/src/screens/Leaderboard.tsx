@@ -3,7 +3,6 @@ import { api } from "../api";
 import { BoardRow, Empty, Failure, Skeleton, TopBar } from "../components";
 import { onLive } from "../live";
 import { useLoad } from "../load";
-import type { TeamsBoard, UsersBoard } from "../types";
 
 type Period = "week" | "month" | "all";
 const PERIODS: [Period, string][] = [
@@ -12,7 +11,17 @@ const PERIODS: [Period, string][] = [
   ["all", "All time"],
 ];
 
-function Segmented<T extends string>({ label, options, value, onChange }: { label: string; options: [T, string][]; value: T; onChange: (v: T) => void }) {
+function Segmented<T extends string>({
+  label,
+  options,
+  value,
+  onChange,
+}: {
+  label: string;
+  options: [T, string][];
+  value: T;
+  onChange: (v: T) => void;
+}) {
   return (
     <div class="segmented" role="group" aria-label={label}>
       {options.map(([key, text]) => (
@@ -31,13 +40,29 @@ export function Leaderboard() {
   return (
     <main class="screen">
       <TopBar title="Leaderboard" />
-      <Segmented label="Who" options={[["people", "People"], ["teams", "Teams"]]} value={tab} onChange={setTab} />
+      <Segmented
+        label="Who"
+        options={[
+          ["people", "People"],
+          ["teams", "Teams"],
+        ]}
+        value={tab}
+        onChange={setTab}
+      />
       <Segmented label="Period" options={PERIODS} value={period} onChange={setPeriod} />
       {tab === "people" ? (
         <People period={period} />
       ) : (
         <>
-          <Segmented label="Measure" options={[["total", "Total"], ["perCapita", "Per person"]]} value={metric} onChange={setMetric} />
+          <Segmented
+            label="Measure"
+            options={[
+              ["total", "Total"],
+              ["perCapita", "Per person"],
+            ]}
+            value={metric}
+            onChange={setMetric}
+          />
           <Teams period={period} metric={metric} />
         </>
       )}
@@ -57,7 +82,7 @@ function useLiveReload(reload: () => void) {
 }
 
 function People({ period }: { period: Period }) {
-  const board = useLoad(() => api.get<UsersBoard>(`/api/v1/leaderboards/users?period=${period}&limit=10`), [period]);
+  const board = useLoad(() => api.get("/api/v1/leaderboards/users", { query: { period, limit: 10 } }), [period]);
   useLiveReload(board.reload);
   const previous = useRef<Map<string, number>>(new Map());
   const data = board.data;
@@ -71,15 +96,19 @@ function People({ period }: { period: Period }) {
   }
   useEffect(() => {
     if (!data) return;
-    previous.current = new Map([...data.entries, ...data.around].map((e) => [e.userId ?? `${e.displayName}-${e.rank}`, e.rank]));
+    previous.current = new Map(
+      [...data.entries, ...data.around].map((e) => [e.userId ?? `${e.displayName}-${e.rank}`, e.rank]),
+    );
   }, [data]);
 
   if (board.error && !data) return <Failure error={board.error} retry={board.reload} />;
   if (!data) return <Skeleton lines={8} />;
-  if (data.entries.length === 0) return <Empty text="Nobody has points yet this period — the first verified share takes the top spot." />;
+  if (data.entries.length === 0)
+    return <Empty text="Nobody has points yet this period — the first verified share takes the top spot." />;
   const meShown = data.entries.some((e) => e.isMe);
   const aroundExtra = data.around.filter((a) => !data.entries.some((e) => e.rank === a.rank && e.userId === a.userId));
-  const key = (e: { userId: string | null; displayName: string; rank: number }) => e.userId ?? `${e.displayName}-${e.rank}`;
+  const key = (e: { userId: string | null; displayName: string; rank: number }) =>
+    e.userId ?? `${e.displayName}-${e.rank}`;
   return (
     <>
       <ol class="board" aria-label="Top people">
@@ -101,7 +130,8 @@ function People({ period }: { period: Period }) {
       )}
       {data.me ? (
         <p class="me-bar" data-testid="my-rank">
-          You're <strong>#{data.me.rank}</strong> of {data.total} with <strong>{data.me.points.toLocaleString()}</strong> points
+          You're <strong>#{data.me.rank}</strong> of {data.total} with{" "}
+          <strong>{data.me.points.toLocaleString()}</strong> points
         </p>
       ) : (
         <p class="me-bar">You're not on this board yet — a verified share puts you on it.</p>
@@ -111,12 +141,13 @@ function People({ period }: { period: Period }) {
 }
 
 function Teams({ period, metric }: { period: Period; metric: "total" | "perCapita" }) {
-  const board = useLoad(() => api.get<TeamsBoard>(`/api/v1/leaderboards/teams?period=${period}&metric=${metric}`), [period, metric]);
+  const board = useLoad(() => api.get("/api/v1/leaderboards/teams", { query: { period, metric } }), [period, metric]);
   useLiveReload(board.reload);
   const data = board.data;
   if (board.error && !data) return <Failure error={board.error} retry={board.reload} />;
   if (!data) return <Skeleton lines={6} />;
-  if (data.entries.length === 0 && data.unranked.length === 0) return <Empty text="No team has points yet this period." />;
+  if (data.entries.length === 0 && data.unranked.length === 0)
+    return <Empty text="No team has points yet this period." />;
   const value = (points: number) => (metric === "perCapita" ? points.toFixed(1) : points.toLocaleString());
   return (
     <>
@@ -137,7 +168,9 @@ function Teams({ period, metric }: { period: Period; metric: "total" | "perCapit
       {data.unranked.length > 0 && (
         <>
           <h2 class="section-title">Smaller teams</h2>
-          <p class="muted small">Teams under {data.minTeamSize} people aren't ranked per person — a single share would swing them.</p>
+          <p class="muted small">
+            Teams under {data.minTeamSize} people aren't ranked per person — a single share would swing them.
+          </p>
           <ul class="board">
             {data.unranked.map((t) => (
               <li class="board-row" key={t.teamId}>

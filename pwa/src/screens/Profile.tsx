@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api";
+import { api, apiUrl, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
@@ -40,7 +40,7 @@ export function NotifyMe() {
       if (on) toast("Notifications are on. You can fine-tune them below.", "success");
     } catch (failure) {
       setState("off");
-      toast(failure instanceof Error ? failure.message : "Could not turn notifications on.", "error");
+      toastFailure(failure, "Could not turn notifications on.");
     }
   }
 
@@ -50,13 +50,15 @@ export function NotifyMe() {
   }
 
   if (state === "unknown") return null;
-  if (state === "unsupported") return <p class="muted small">This browser can't show notifications; your inbox still collects them.</p>;
-  if (state === "blocked") return <p class="muted small">Notifications are blocked for Chorus in your browser's site settings.</p>;
+  if (state === "unsupported")
+    return <p class="muted small">This browser can't show notifications; your inbox still collects them.</p>;
+  if (state === "blocked")
+    return <p class="muted small">Notifications are blocked for Chorus in your browser's site settings.</p>;
   if (state === "on")
     return (
       <p class="row between">
         <span>Notifications are on for this device.</span>
-        <button class="button secondary" onClick={turnOff}>
+        <button type="button" class="button secondary" onClick={turnOff}>
           Turn off
         </button>
       </p>
@@ -65,19 +67,22 @@ export function NotifyMe() {
     return (
       <div class="card explain" role="dialog" aria-labelledby="notify-title">
         <h3 id="notify-title">Stay in the loop</h3>
-        <p>We'll tell you when a new challenge opens and when your share is verified — at most a few times a day, never during your quiet hours.</p>
+        <p>
+          We'll tell you when a new challenge opens and when your share is verified — at most a few times a day, never
+          during your quiet hours.
+        </p>
         <div class="row">
-          <button class="button primary grow" onClick={turnOn}>
+          <button type="button" class="button primary grow" onClick={turnOn}>
             Turn on notifications
           </button>
-          <button class="button secondary" onClick={() => setState("off")}>
+          <button type="button" class="button secondary" onClick={() => setState("off")}>
             Not now
           </button>
         </div>
       </div>
     );
   return (
-    <button class="button secondary" onClick={() => setState("explain")}>
+    <button type="button" class="button secondary" onClick={() => setState("explain")}>
       Notify me about new challenges
     </button>
   );
@@ -85,20 +90,17 @@ export function NotifyMe() {
 
 export function Profile() {
   const who = useStore(me)!;
-  const prefs = useLoad(() => api.get<Preferences>("/api/v1/me/notification-preferences"), []);
+  const prefs = useLoad(() => api.get("/api/v1/me/notification-preferences"), []);
   const [saving, setSaving] = useState(false);
-  const kudos = useLoad(
-    () => api.get<{ id: string; message: string; createdAt: string; giver: { displayName: string } }[]>(`/api/v1/users/${who.id}/kudos`),
-    [who.id],
-  );
+  const kudos = useLoad(() => api.get("/api/v1/users/{user_id}/kudos", { path: { user_id: who.id } }), [who.id]);
 
   async function setHidden(hide: boolean) {
     try {
-      await api.patch("/api/v1/me", { hideFromLeaderboards: hide });
+      await api.patch("/api/v1/me", { body: { hideFromLeaderboards: hide } });
       await loadMe();
       toast(hide ? "You're hidden from the leaderboards." : "You're back on the leaderboards.", "success");
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+      toastFailure(failure, "Could not save.");
     }
   }
 
@@ -106,9 +108,9 @@ export function Profile() {
     prefs.setData(next);
     setSaving(true);
     try {
-      prefs.setData(await api.put<Preferences>("/api/v1/me/notification-preferences", next));
+      prefs.setData(await api.put("/api/v1/me/notification-preferences", { body: next }));
     } catch (failure) {
-      toast(failure instanceof Error ? failure.message : "Could not save.", "error");
+      toastFailure(failure, "Could not save.");
       prefs.reload();
     } finally {
       setSaving(false);
@@ -153,9 +155,17 @@ export function Profile() {
       <label class="switch card">
         <span>
           Hide me from leaderboards
-          <span class="muted small block">Others see "Someone" instead of your name. Your points still count for your team.</span>
+          <span class="muted small block">
+            Others see "Someone" instead of your name. Your points still count for your team.
+          </span>
         </span>
-        <input type="checkbox" role="switch" checked={who.hideFromLeaderboards} onChange={(e) => setHidden(e.currentTarget.checked)} />
+        <input
+          type="checkbox"
+          // biome-ignore lint/a11y/useAriaPropsForRole: native checkboxes carry their checked state; ARIA in HTML forbids aria-checked on them
+          role="switch"
+          checked={who.hideFromLeaderboards}
+          onChange={(e) => setHidden(e.currentTarget.checked)}
+        />
       </label>
 
       <h2 class="section-title">Notifications</h2>
@@ -174,6 +184,7 @@ export function Profile() {
               <span>{CATEGORY_LABELS[key] ?? key}</span>
               <input
                 type="checkbox"
+                // biome-ignore lint/a11y/useAriaPropsForRole: native checkboxes carry their checked state; ARIA in HTML forbids aria-checked on them
                 role="switch"
                 checked={p.categories[key]}
                 onChange={(e) => savePrefs({ ...p, categories: { ...p.categories, [key]: e.currentTarget.checked } })}
@@ -183,7 +194,16 @@ export function Profile() {
           <div class="row">
             <label class="grow">
               Quiet from
-              <select value={hour(p.quietStart)} onChange={(e) => savePrefs(e.currentTarget.value === "" ? { ...p, quietStart: null, quietEnd: null } : { ...p, quietStart: Number(e.currentTarget.value), quietEnd: p.quietEnd ?? 7 })}>
+              <select
+                value={hour(p.quietStart ?? null)}
+                onChange={(e) =>
+                  savePrefs(
+                    e.currentTarget.value === ""
+                      ? { ...p, quietStart: null, quietEnd: null }
+                      : { ...p, quietStart: Number(e.currentTarget.value), quietEnd: p.quietEnd ?? 7 },
+                  )
+                }
+              >
                 <option value="">Off</option>
                 {Array.from({ length: 24 }, (_, h) => (
                   <option value={String(h)}>{`${String(h).padStart(2, "0")}:00`}</option>
@@ -192,7 +212,16 @@ export function Profile() {
             </label>
             <label class="grow">
               until
-              <select value={hour(p.quietEnd)} onChange={(e) => savePrefs(e.currentTarget.value === "" ? { ...p, quietStart: null, quietEnd: null } : { ...p, quietStart: p.quietStart ?? 22, quietEnd: Number(e.currentTarget.value) })}>
+              <select
+                value={hour(p.quietEnd ?? null)}
+                onChange={(e) =>
+                  savePrefs(
+                    e.currentTarget.value === ""
+                      ? { ...p, quietStart: null, quietEnd: null }
+                      : { ...p, quietStart: p.quietStart ?? 22, quietEnd: Number(e.currentTarget.value) },
+                  )
+                }
+              >
                 <option value="">Off</option>
                 {Array.from({ length: 24 }, (_, h) => (
                   <option value={String(h)}>{`${String(h).padStart(2, "0")}:00`}</option>
@@ -202,7 +231,10 @@ export function Profile() {
           </div>
           <label>
             At most this many a day
-            <select value={String(p.dailyCap)} onChange={(e) => savePrefs({ ...p, dailyCap: Number(e.currentTarget.value) })}>
+            <select
+              value={String(p.dailyCap)}
+              onChange={(e) => savePrefs({ ...p, dailyCap: Number(e.currentTarget.value) })}
+            >
               {[0, 1, 2, 3, 5, 10].map((n) => (
                 <option value={String(n)}>{n === 0 ? "None (inbox only)" : String(n)}</option>
               ))}
@@ -219,10 +251,10 @@ export function Profile() {
           How points work
         </a>
       </p>
-      <a class="button secondary" href="/api/v1/me/export" download="my-chorus-data.json">
+      <a class="button secondary" href={apiUrl("/api/v1/me/export")} download="my-chorus-data.json">
         Download my data
       </a>
-      <button class="button danger" onClick={leave}>
+      <button type="button" class="button danger" onClick={leave}>
         Sign out
       </button>
     </main>

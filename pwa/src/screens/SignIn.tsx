@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { ApiError, api } from "../api";
+import { ApiError, api, failureText } from "../api";
 import { navigate } from "../router";
 import { loadMe } from "../session";
 
@@ -21,7 +21,7 @@ export function SignIn() {
     setBusy(true);
     setError("");
     try {
-      await api.post("/api/v1/auth/login", { email, password, ...(orgId ? { orgId } : {}) });
+      await api.post("/api/v1/auth/login", { body: { email, password, ...(orgId ? { orgId } : {}) } });
       await loadMe(); // the screen asked for before signing in shows next
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 409 && Array.isArray(failure.problem.organizations)) {
@@ -30,7 +30,7 @@ export function SignIn() {
         setOrgId(choices[0]?.orgId ?? "");
         setError("This email belongs to several organizations: pick one.");
       } else {
-        setError(failure instanceof Error ? failure.message : "Could not sign in.");
+        setError(failureText(failure, "Could not sign in."));
       }
     } finally {
       setBusy(false);
@@ -45,11 +45,23 @@ export function SignIn() {
       <form onSubmit={submit} class="stack">
         <label>
           Work email
-          <input type="email" autocomplete="username" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+          <input
+            type="email"
+            autocomplete="username"
+            required
+            value={email}
+            onInput={(e) => setEmail(e.currentTarget.value)}
+          />
         </label>
         <label>
           Password
-          <input type="password" autocomplete="current-password" required value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            type="password"
+            autocomplete="current-password"
+            required
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </label>
         {orgs && (
           <label>
@@ -79,7 +91,9 @@ export function AcceptInvite() {
   const token = new URLSearchParams(window.location.hash.slice(1)).get("token") ?? "";
   const [displayName, setDisplayName] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState(token ? "" : "This invite link is incomplete: open the whole link from your invite.");
+  const [error, setError] = useState(
+    token ? "" : "This invite link is incomplete: open the whole link from your invite.",
+  );
   const [busy, setBusy] = useState(false);
 
   async function submit(event: Event) {
@@ -87,12 +101,12 @@ export function AcceptInvite() {
     setBusy(true);
     setError("");
     try {
-      await api.post("/api/v1/auth/accept-invite", { token, displayName, password });
+      await api.post("/api/v1/auth/accept-invite", { body: { token, displayName, password } });
       history.replaceState(null, "", "/accept-invite"); // the token leaves the address bar
       await loadMe();
       navigate("/welcome", true);
     } catch (failure) {
-      setError(failure instanceof Error ? failure.message : "Could not accept the invite.");
+      setError(failureText(failure, "Could not accept the invite."));
     } finally {
       setBusy(false);
     }
@@ -106,11 +120,24 @@ export function AcceptInvite() {
       <form onSubmit={submit} class="stack">
         <label>
           Your name
-          <input autocomplete="name" required maxLength={80} value={displayName} onInput={(e) => setDisplayName(e.currentTarget.value)} />
+          <input
+            autocomplete="name"
+            required
+            maxLength={80}
+            value={displayName}
+            onInput={(e) => setDisplayName(e.currentTarget.value)}
+          />
         </label>
         <label>
           Password (at least 10 characters)
-          <input type="password" autocomplete="new-password" required minLength={10} value={password} onInput={(e) => setPassword(e.currentTarget.value)} />
+          <input
+            type="password"
+            autocomplete="new-password"
+            required
+            minLength={10}
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+          />
         </label>
         {error && (
           <p class="error" role="alert">
@@ -134,10 +161,12 @@ export function Welcome() {
           <strong>Pick a challenge.</strong> Each one is a piece of news or a story worth sharing, with points on it.
         </li>
         <li>
-          <strong>Share it your way.</strong> Post on your network with your personal link, then paste your post's link back here.
+          <strong>Share it your way.</strong> Post on your network with your personal link, then paste your post's link
+          back here.
         </li>
         <li>
-          <strong>Earn points and badges.</strong> Chorus checks the post is there and adds your points — your team climbs too.
+          <strong>Earn points and badges.</strong> Chorus checks the post is there and adds your points — your team
+          climbs too.
         </li>
       </ol>
       <h2>What is and isn't tracked</h2>

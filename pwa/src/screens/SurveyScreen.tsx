@@ -1,23 +1,13 @@
 import { useState } from "preact/hooks";
-import { ApiError, api, request } from "../api";
+import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
 import { useLoad } from "../load";
 import { navigate } from "../router";
 import { loadMe } from "../session";
 import { toast } from "../store";
 
-export interface OpenSurvey {
-  id: string;
-  title: string;
-  intro: string;
-  questions: { id: string; text: string; kind: "scale" | "text" }[];
-  points: number;
-  closesAt: string;
-  answered: boolean;
-}
-
 export function SurveyScreen({ id }: { id: string }) {
-  const surveys = useLoad(() => api.get<OpenSurvey[]>("/api/v1/surveys"), []);
+  const surveys = useLoad(() => api.get("/api/v1/surveys"), []);
   const [answers, setAnswers] = useState<Record<string, number | string>>({});
   const [busy, setBusy] = useState(false);
   const survey = surveys.data?.find((s) => s.id === id);
@@ -27,12 +17,15 @@ export function SurveyScreen({ id }: { id: string }) {
     event.preventDefault();
     setBusy(true);
     try {
-      const answer = await request<{ pointsAwarded: number }>("POST", `/api/v1/surveys/${id}/responses`, { answers });
-      toast(answer.data.pointsAwarded ? `Thank you! +${answer.data.pointsAwarded} points` : "Thank you!", "celebrate");
+      const answer = await api.post("/api/v1/surveys/{survey_id}/responses", {
+        path: { survey_id: id },
+        body: { answers },
+      });
+      toast(answer.pointsAwarded ? `Thank you! +${answer.pointsAwarded} points` : "Thank you!", "celebrate");
       loadMe().catch(() => undefined);
       navigate("/");
     } catch (failure) {
-      toast(failure instanceof ApiError || failure instanceof Error ? failure.message : "Could not send.", "error");
+      toastFailure(failure, "Could not send.");
     } finally {
       setBusy(false);
     }
@@ -57,7 +50,14 @@ export function SurveyScreen({ id }: { id: string }) {
                 <div class="row">
                   {[1, 2, 3, 4, 5].map((n) => (
                     <label class={`scale-choice ${answers[q.id] === n ? "chosen" : ""}`}>
-                      <input type="radio" name={q.id} value={String(n)} required checked={answers[q.id] === n} onChange={() => setAnswers({ ...answers, [q.id]: n })} />
+                      <input
+                        type="radio"
+                        name={q.id}
+                        value={String(n)}
+                        required
+                        checked={answers[q.id] === n}
+                        onChange={() => setAnswers({ ...answers, [q.id]: n })}
+                      />
                       {n}
                     </label>
                   ))}
@@ -70,7 +70,12 @@ export function SurveyScreen({ id }: { id: string }) {
             ) : (
               <label key={q.id}>
                 {q.text} (optional)
-                <textarea rows={3} maxLength={1000} value={String(answers[q.id] ?? "")} onInput={(e) => setAnswers({ ...answers, [q.id]: e.currentTarget.value })} />
+                <textarea
+                  rows={3}
+                  maxLength={1000}
+                  value={String(answers[q.id] ?? "")}
+                  onInput={(e) => setAnswers({ ...answers, [q.id]: e.currentTarget.value })}
+                />
               </label>
             ),
           )}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from backend.errors import Invalid
+from backend.core.errors import Invalid
 
 _ZERO_WIDTH_JOINER = "\u200d"
 _EMOJI_PRESENTATION = "\ufe0f"

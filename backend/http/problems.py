@@ -1,7 +1,7 @@
-"""Domain errors and their one mapping to RFC 9457 problem details.
+"""The one mapping of every error to RFC 9457 problem details.
 
-Services raise DomainError subclasses and never HTTP exceptions; `exception_handlers`
-turns every error (domain, validation, framework, unexpected) into
+Services raise `backend.core.errors.DomainError` subclasses and never HTTP exceptions;
+`exception_handlers` turns every error (domain, validation, framework, unexpected) into
 `application/problem+json` with a human-readable `detail`.
 """
 
@@ -22,63 +22,13 @@ from litestar.exceptions import (
 )
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
+from backend.core.errors import DomainError
 from backend.logs import current_request_id
 
 log = logging.getLogger("chorus.errors")
 
 PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
-
-
-class DomainError(Exception):
-    status = 400
-    title = "Bad request"
-
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
-        super().__init__(detail)
-        self.detail = detail
-        self.headers = headers or {}
-        self.extra = extra
-
-
-class Invalid(DomainError):
-    status = 422
-    title = "Invalid input"
-
-
-class Unauthorized(DomainError):
-    status = 401
-    title = "Not signed in"
-
-
-class Forbidden(DomainError):
-    status = 403
-    title = "Not allowed"
-
-
-class NotFound(DomainError):
-    status = 404
-    title = "Not found"
-
-
-class Conflict(DomainError):
-    status = 409
-    title = "Conflict"
-
-
-class Gone(DomainError):
-    status = 410
-    title = "Gone"
-
-
-class TooManyRequests(DomainError):
-    status = 429
-    title = "Too many requests"
-
-
-class Unavailable(DomainError):
-    status = 503
-    title = "Service unavailable"
 
 
 class Problem(msgspec.Struct, omit_defaults=True):
@@ -243,18 +193,3 @@ exception_handlers: dict[Any, Any] = {
     OSError: _unavailable,  # refused, reset, timed out, socket file gone
     Exception: _unexpected,
 }
-
-__all__ = [
-    "PROBLEM_JSON",
-    "Conflict",
-    "DomainError",
-    "Forbidden",
-    "Gone",
-    "Invalid",
-    "NotFound",
-    "TooManyRequests",
-    "Unauthorized",
-    "Unavailable",
-    "exception_handlers",
-    "problem_response",
-]

@@ -1,19 +1,14 @@
-"""Authentication (JWT in a Bearer header or an HttpOnly cookie), CSRF, role guards, passwords."""
+"""Authentication (JWT in a Bearer header or an HttpOnly cookie), CSRF and role guards."""
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import hmac
-import secrets
 import time
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 import msgspec
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
@@ -21,59 +16,12 @@ from litestar.middleware.authentication import AuthenticationResult
 from litestar.security.jwt import JWTCookieAuth, JWTCookieAuthenticationMiddleware, Token
 from litestar.types import ASGIApp, Receive, Send
 
+from backend.core.identity import ROLE_RANK, CurrentUser, Role
 from backend.settings import Settings
-
-Role = Literal["employee", "lead", "admin"]
-ROLE_RANK: dict[str, int] = {"employee": 0, "lead": 1, "admin": 2}
 
 TOKEN_COOKIE = "chorus_token"
 CSRF_COOKIE = "chorus_csrf"
 CSRF_HEADER = "x-csrf-token"
-
-# argon2id (the library's default type) with its RFC 9106 low-memory profile.
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-class CurrentUser(msgspec.Struct, frozen=True):
-    id: UUID
-    org_id: UUID
-    role: Role
-    email: str
-    display_name: str
-    team_id: UUID | None
-
-
-async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
-
-
-async def verify_password(password_hash: str | None, password: str) -> bool:
-    """Constant work whether or not the account exists (a dummy hash stands in)."""
-
-    def check() -> bool:
-        try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
-        except (VerificationError, InvalidHashError):
-            return False
-
-    return await asyncio.to_thread(check)
-
-
-def token_digest(token: str) -> str:
-    """How single-use tokens (invites) are stored: never the token itself."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
-
-
-def visitor_hash(secret_key: str, *parts: str) -> str:
-    """A keyed hash of visitor data (an IP address, an email): the raw value is never stored."""
-    return hmac.new(secret_key.encode(), "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()[
-        :32
-    ]
 
 
 class VerifiedTokenCache(JWTCookieAuthenticationMiddleware):
@@ -144,6 +92,16 @@ class TokenIssuer:
             token_issuer="chorus",
             token_extras={"org": str(org_id)},
         )
+
+
+def token_issuer(settings: Settings) -> TokenIssuer:
+    """An issuer for a process that only signs tokens (the load test, the benchmarks): the
+    same keys, issuer and expiry as the app's, with no one to look up."""
+
+    async def nobody(*_: Any) -> None:
+        return None
+
+    return TokenIssuer(build_auth(settings, nobody, exclude=[]))
 
 
 def require_role(minimum: Role) -> Any:

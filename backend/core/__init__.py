@@ -1,0 +1,1 @@
+"""Domain-neutral building blocks every domain may use; nothing here imports Litestar."""

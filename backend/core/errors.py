@@ -1,0 +1,60 @@
+"""The errors a service raises: what went wrong, in the product's words, with an HTTP status.
+
+Services raise these and never HTTP exceptions; `backend/http/problems.py` is their one mapping
+to RFC 9457 problem details. Nothing here knows about Litestar.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.headers = headers or {}
+        self.extra = extra
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Invalid input"
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Not signed in"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Not allowed"
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class Gone(DomainError):
+    status = 410
+    title = "Gone"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too many requests"
+
+
+class Unavailable(DomainError):
+    status = 503
+    title = "Service unavailable"

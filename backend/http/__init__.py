@@ -1,0 +1,1 @@
+"""Litestar adapters: authentication, CSRF, problem details, strict JSON requests."""

@@ -1,0 +1,44 @@
+"""HTTP for the caller's own profile: read it, change it, download everything held about it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get, patch
+from litestar.params import JSONBody
+
+from backend.core.identity import CurrentUser
+from backend.orgs import privacy
+from backend.orgs import service as orgs_service
+from backend.orgs.schemas import MeUpdate
+from backend.profile import service
+from backend.profile.schemas import MeRead
+
+
+class MeController(Controller):
+    path = "/api/v1/me"
+    tags = ["accounts"]
+
+    @get("")
+    async def me(self, request: Request[CurrentUser, Any, Any]) -> MeRead:
+        return await service.me(request.user)
+
+    @get("/export")
+    async def export(self, request: Request[CurrentUser, Any, Any]) -> Response[dict[str, Any]]:
+        """Everything Chorus holds about the caller, as one JSON document to download."""
+        return Response(
+            await privacy.export(request.user),
+            headers={
+                "Content-Disposition": 'attachment; filename="my-chorus-data.json"',
+                "Cache-Control": "no-store",
+            },
+        )
+
+    @patch("")
+    async def update_me(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        data: JSONBody[MeUpdate],
+    ) -> MeRead:
+        await orgs_service.update_me(request.user, data)
+        return await service.me(request.user)

@@ -1,0 +1,92 @@
+"""Claiming a share: a pending submission on an active challenge the person can see, one per
+person and challenge and one per social-network post. The caller queues its verification.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID, uuid4
+
+from backend.challenges.service import effective_status, visible_challenge
+from backend.community.stories import published_story
+from backend.core import clock
+from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.core.identity import CurrentUser
+from backend.submissions.posts import NETWORKS_WITH_POSTS, NotAPost, post_key
+from backend.submissions.schemas import SubmissionRead
+from backend.submissions.tables import Submission
+
+
+def _read(row: dict[str, Any]) -> SubmissionRead:
+    return SubmissionRead(
+        id=row["id"],
+        challenge_id=row["challenge"],
+        network=row["network"],
+        post_url=row["post_url"],
+        status=row["status"],
+        points_awarded=row["points_awarded"],
+        reason=row["reason"],
+        created_at=row["created_at"],
+        decided_at=row["decided_at"],
+    )
+
+
+async def create_submission(
+    user: CurrentUser, challenge_id: UUID, network: str, post_url: str | None
+) -> SubmissionRead:
+    """A pending claim; the caller enqueues its verification with the submission id as job id."""
+    challenge = await visible_challenge(user, challenge_id)
+    status = effective_status(
+        challenge["state"], challenge["starts_at"], challenge["ends_at"], clock.now()
+    )
+    if status != "active":
+        raise Forbidden(f"This challenge is {status}: it does not take submissions now.")
+    if network not in challenge["networks"]:
+        raise Invalid(
+            f"This challenge is not shared on {network}; "
+            f"choose one of {', '.join(challenge['networks'])}."
+        )
+    if challenge["kind"] == "story" and not await published_story(user.id, challenge_id):
+        raise Conflict("Publish your story first: sharing it links to its public page.")
+    key: str | None = None
+    if network in NETWORKS_WITH_POSTS:
+        if not post_url:
+            raise Invalid(f"postUrl is needed: paste the public link to your {network} post.")
+        try:
+            key = post_key(network, post_url)
+        except NotAPost as exc:
+            raise Invalid(f"postUrl: {exc}") from exc
+    submission_id = uuid4()
+    inserted = await Submission.raw(
+        'INSERT INTO submission (id, org, challenge, "user", network, post_url, post_key) '
+        "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING *",
+        submission_id,
+        user.org_id,
+        challenge_id,
+        user.id,
+        network,
+        post_url.strip() if post_url else None,
+        key,
+    )
+    if not inserted:
+        mine = await Submission.exists().where(
+            (Submission.user == user.id) & (Submission.challenge == challenge_id)
+        )
+        if mine:
+            raise Conflict("You have already submitted a share for this challenge.")
+        raise Conflict("This post has already been claimed.")
+    # answered from the committed row itself: no further query that could fail after the
+    # claim is stored (a client told to try again would then find it already there)
+    return _read(inserted[0])
+
+
+async def get_submission(user: CurrentUser, submission_id: UUID) -> SubmissionRead:
+    """The owner and the organization's admins see a submission; anyone else gets 404."""
+    row = (
+        await Submission.select()
+        .where((Submission.id == submission_id) & (Submission.org == user.org_id))
+        .first()
+    )
+    if row is None or (row["user"] != user.id and user.role != "admin"):
+        raise NotFound("No such submission.")
+    return _read(row)

@@ -1,0 +1,155 @@
+"""The admins' review queue: approving, rejecting and revoking share submissions.
+
+Approving and rejecting go through `decisions.decide`, so each applies once. Revoking takes back
+what the ledger paid for the share with one compensating row (`revoke:<submission>`), under the
+submission's lock: nothing is deleted.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+import msgspec
+
+from backend import events
+from backend.core.errors import Conflict, NotFound
+from backend.core.identity import CurrentUser
+from backend.core.wire import Page, created_at_cursor, decode_cursor
+from backend.db import DB
+from backend.points.service import LedgerEntry, append
+from backend.submissions.claiming import get_submission
+from backend.submissions.decisions import Claim, decide, evidence_of, find_claim
+from backend.submissions.schemas import ReviewItem, SubmissionRead
+from backend.submissions.tables import Submission
+
+
+async def review_queue(
+    org_id: UUID, status: str, *, limit: int = 50, cursor: str | None = None
+) -> Page[ReviewItem]:
+    after_created, after_id = (
+        decode_cursor(cursor, tuple[datetime, UUID]) if cursor else (None, None)
+    )
+    rows = await Submission.raw(
+        "SELECT s.*, c.title AS challenge_title, u.display_name FROM submission s "
+        'JOIN challenge c ON c.id = s.challenge JOIN app_user u ON u.id = s."user" '
+        "WHERE s.org = {} AND s.status = {} "
+        "AND ({}::timestamptz IS NULL OR (s.created_at, s.id) > ({}::timestamptz, {}::uuid)) "
+        "ORDER BY s.created_at, s.id LIMIT {}",
+        org_id,
+        status,
+        after_created,
+        after_created,
+        after_id,
+        limit + 1,
+    )
+    items = [
+        ReviewItem(
+            id=r["id"],
+            challenge_id=r["challenge"],
+            challenge_title=r["challenge_title"],
+            user_id=r["user"],
+            display_name=r["display_name"],
+            network=r["network"],
+            post_url=r["post_url"],
+            status=r["status"],
+            points_awarded=r["points_awarded"],
+            reason=r["reason"],
+            evidence=msgspec.json.decode(r["evidence"])
+            if isinstance(r["evidence"], str)
+            else r["evidence"],
+            created_at=r["created_at"],
+            decided_at=r["decided_at"],
+            review_note=r["review_note"],
+        )
+        for r in rows[:limit]
+    ]
+    next_cursor = created_at_cursor(rows, limit)
+    return Page[ReviewItem](items=items, next_cursor=next_cursor)
+
+
+async def _in_org(actor: CurrentUser, submission_id: UUID) -> Claim:
+    claim = await find_claim(submission_id)
+    if claim is None or claim.org_id != actor.org_id:
+        raise NotFound("No such submission in your organization.")
+    return claim
+
+
+async def approve(actor: CurrentUser, submission_id: UUID, note: str | None) -> SubmissionRead:
+    claim = await _in_org(actor, submission_id)
+    result = await decide(
+        claim.id,
+        "verified",
+        claim.points,
+        [evidence_of("admin", True, f"Approved by {actor.display_name}.")],
+        from_statuses=("pending", "needs_review", "rejected"),
+        reviewer=actor.id,
+        note=note,
+    )
+    if result.startswith("already") and claim.status != "verified":
+        raise Conflict(f"This submission is {claim.status}; it cannot be approved.")
+    return await get_submission(actor, submission_id)
+
+
+async def reject(actor: CurrentUser, submission_id: UUID, note: str | None) -> SubmissionRead:
+    claim = await _in_org(actor, submission_id)
+    result = await decide(
+        claim.id,
+        "rejected",
+        0,
+        [evidence_of("admin", False, f"Rejected by {actor.display_name}.")],
+        note or "Rejected by an admin.",
+        from_statuses=("pending", "needs_review"),
+        reviewer=actor.id,
+        note=note,
+    )
+    if result.startswith("already") and claim.status != "rejected":
+        raise Conflict(
+            f"This submission is {claim.status}; "
+            + ("revoke it instead." if claim.status == "verified" else "it cannot be rejected.")
+        )
+    return await get_submission(actor, submission_id)
+
+
+async def revoke(actor: CurrentUser, submission_id: UUID, note: str | None) -> SubmissionRead:
+    """Take back a verified share's points with compensating rows; nothing is deleted."""
+    claim = await _in_org(actor, submission_id)
+    async with DB.transaction():
+        locked = await find_claim(submission_id, lock=True)
+        if locked is None or locked.status not in ("verified", "revoked"):
+            raise Conflict("Only a verified submission can be revoked.")
+        if locked.status == "revoked":
+            awarded: list[events.PointsAwarded] = []
+        else:
+            paid = await Submission.raw(
+                "SELECT coalesce(sum(delta), 0) AS paid FROM points_ledger WHERE submission = {}",
+                claim.id,
+            )
+            await Submission.raw(
+                "UPDATE submission SET status = 'revoked', points_awarded = 0, reason = {}, "
+                "review_note = {}, reviewed_by = {}, updated_at = now(), "
+                "evidence = evidence || {}::jsonb WHERE id = {}",
+                note or "Revoked by an admin.",
+                note,
+                actor.id,
+                msgspec.json.encode(
+                    [evidence_of("admin", False, f"Revoked by {actor.display_name}.")]
+                ).decode(),
+                claim.id,
+            )
+            awarded = await append(
+                [
+                    LedgerEntry(
+                        org_id=claim.org_id,
+                        user_id=claim.user_id,
+                        team_id=claim.team_id,
+                        delta=-int(paid[0]["paid"]),
+                        reason="revoked",
+                        idempotency_key=f"revoke:{claim.id}",
+                        challenge_id=claim.challenge_id,
+                        submission_id=claim.id,
+                    )
+                ]
+            )
+    await events.points_awarded(awarded)
+    return await get_submission(actor, submission_id)

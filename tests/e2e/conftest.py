@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 import uvicorn
 from arq import create_pool
-from playwright.async_api import Browser, BrowserContext, Page, Playwright, async_playwright
+from playwright.async_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    async_playwright,
+    expect,
+)
 
 from backend.app import redis_settings
 from backend.settings import get_settings
@@ -41,6 +48,10 @@ FLAGS = [
 PHONE = {"width": 360, "height": 780}
 
 HERE = Path(__file__).resolve().parent
+
+# Assertions wait for the page up to this long (Playwright's default is 5 s): they are about
+# what the page shows, not how fast, and CI runs on a machine that may be busy.
+expect.set_options(timeout=30_000)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -36,10 +36,16 @@ from backend.community.controller import (
 )
 from backend.community.pages import story_pages_middleware
 from backend.core.identity import CurrentUser
+from backend.core.networks import parse_networks
 from backend.http.auth import TokenIssuer, build_auth, csrf_middleware
+from backend.http.client import client_address
+from backend.http.content_types import json_only_middleware
+from backend.http.idempotency import idempotency_middleware
 from backend.http.paths import PUBLIC_PATHS
 from backend.http.problems import exception_handlers
 from backend.http.requests import StrictJSONRequest
+from backend.http.same_origin import same_origin_sign_in_middleware
+from backend.leaderboards import outbox
 from backend.leaderboards.controller import LeaderboardsController
 from backend.leaderboards.service import Boards
 from backend.live import LiveHub, live_events
@@ -57,6 +63,7 @@ from backend.pwa import DEFAULT_DIST, pwa_middleware
 from backend.settings import Settings, get_settings
 from backend.sharing.controller import ClickStatsController, ShareLinksController, follow_link
 from backend.sharing.redirect import Redirector
+from backend.sharing.sharers import SharerAddresses
 from backend.submissions.controller import AdminSubmissionsController, SubmissionsController
 from backend.surveys.controller import AdminSurveysController, SurveysController
 
@@ -66,12 +73,20 @@ READY_TIMEOUT_SECONDS = 2.0
 PLACEHOLDER = (Path(__file__).parent / "placeholder.html").read_text(encoding="utf-8")
 
 
-async def retrieve_user(token: Token, _: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser | None:
+async def retrieve_user(
+    token: Token, connection: ASGIConnection[Any, Any, Any, Any]
+) -> CurrentUser | None:
     try:
         user_id, org_id = UUID(token.sub), UUID(str(token.extras.get("org")))
     except ValueError:
         return None
-    return await orgs_service.load_current_user(user_id, org_id)
+    user = await orgs_service.load_current_user(user_id, org_id)
+    sharers: SharerAddresses | None = getattr(connection.app.state, "sharers", None)
+    if user is not None and sharers is not None:
+        # their own clicks from here on their own links will not count (sharing/sharers.py)
+        settings: Settings = connection.app.state.settings
+        await sharers.remember(org_id, user_id, client_address(connection.scope, settings))
+    return user
 
 
 def provide_redis(state: State) -> ArqRedis:
@@ -91,16 +106,25 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     redis: ArqRedis = await create_pool(redis_settings(settings.redis_url))
     app.state.redis = redis
     redirector = Redirector(
-        redis, settings.secret_key, settings.click_flush_ms / 1000, settings.base_url
+        redis,
+        settings.secret_key,
+        settings.click_flush_ms / 1000,
+        settings.base_url,
+        bot_ranges={
+            network: parse_networks(settings.bot_ranges(network))
+            for network in ("linkedin", "x", "facebook")
+        },
     )
     redirector.recorder.start()
     app.state.redirector = redirector
+    app.state.sharers = SharerAddresses(redis, redirector.salts)
     app.state.boards = Boards(
         redis,
         min_team_size=settings.leaderboard_min_team_size,
         memory_max=settings.leaderboard_memory_max,
     )
     subscribers.install(redis)
+    outbox.start(redis)  # awards reach the boards even when their event is lost
     hub = LiveHub(redis)
     hub.on_boards_changed.append(app.state.boards.mark_dirty)
     hub.start()
@@ -121,6 +145,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             await worker.close()
             worker_task.cancel()
             await asyncio.gather(worker_task, return_exceptions=True)
+        await outbox.stop()
         subscribers.uninstall()
         await hub.stop()
         await redirector.recorder.stop()
@@ -225,6 +250,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             CommunityAdminController,
         ],
         on_app_init=[auth.on_app_init],
+        # after authentication (which on_app_init puts first), in this order: who may send,
+        # what they may send, then whether it was already answered (backend/http/idempotency.py)
+        middleware=[same_origin_sign_in_middleware, json_only_middleware, idempotency_middleware],
         logging_config=None,
         lifespan=[lifespan],
         state=state,

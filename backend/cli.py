@@ -182,7 +182,8 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         workers=workers,
         log_config=None,
         access_log=False,
-        proxy_headers=settings.trust_forwarded_for,
+        # the client address comes from CHORUS_TRUSTED_PROXIES (backend/http/client.py)
+        proxy_headers=False,
     )
 
 

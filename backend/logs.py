@@ -11,8 +11,9 @@ import time
 from contextvars import ContextVar
 from typing import Any
 
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Send
 
+from backend.http.client import served_over_https
 from backend.settings import Settings, get_settings
 
 _request_id: ContextVar[str | None] = ContextVar("chorus_request_id", default=None)
@@ -42,18 +43,6 @@ HSTS_HEADER = b"strict-transport-security"
 
 def hsts_value(seconds: int) -> bytes:
     return f"max-age={seconds}; includeSubDomains".encode()
-
-
-def served_over_https(scope: Scope, trust_forwarded: bool) -> bool:
-    """The request came over HTTPS: to this process, or to the proxy in front of it (its
-    X-Forwarded-Proto, believed only when CHORUS_TRUST_FORWARDED_FOR says the proxy is ours)."""
-    if scope.get("scheme") == "https":
-        return True
-    if trust_forwarded:
-        for name, value in scope["headers"]:
-            if name == b"x-forwarded-proto":
-                return bytes(value).split(b",")[0].strip().lower() == b"https"
-    return False
 
 
 def current_request_id() -> str | None:
@@ -138,7 +127,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
         settings = _settings_of(scope)
         hsts = (
             hsts_value(settings.hsts_seconds)
-            if settings.hsts_seconds > 0 and served_over_https(scope, settings.trust_forwarded_for)
+            if settings.hsts_seconds > 0 and served_over_https(scope, settings)
             else None
         )
         incoming = ""

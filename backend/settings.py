@@ -14,6 +14,8 @@ from typing import Literal
 
 import msgspec
 
+from backend.core.networks import parse_networks
+
 Env = Literal["dev", "test", "production"]
 
 # A key any reader of this file knows is no key: refused outside dev.
@@ -47,7 +49,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     db_pool_min: int = 1
     db_pool_max: int = 10
     inprocess_worker: bool = False
-    trust_forwarded_for: bool = False
+    trust_forwarded_for: bool = False  # older spelling of CHORUS_TRUSTED_PROXIES=127.0.0.1,::1
+    # Proxies (addresses or CIDRs, comma-separated) whose X-Forwarded-For / -Proto are believed:
+    # the client is the rightmost X-Forwarded-For hop that is not one of them.
+    trusted_proxies: str = ""
     # Strict-Transport-Security max-age on answers served over HTTPS; 0 sends none.
     hsts_seconds: int = 31_536_000
     fetch_timeout_seconds: float = 5.0
@@ -73,10 +78,29 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     )
     leaderboard_min_team_size: int = 3
     leaderboard_memory_max: int = 50_000
+    # Tests only (ignored unless CHORUS_ENV=test): "<fault>:<n>" makes this process fail at the
+    # n-th award it is about to put on the boards: "exit" (os._exit(137) before writing),
+    # "exit-after" (after the board write, before the outbox row is deleted), "drop-db" (its
+    # PostgreSQL session is ended inside the board update). See backend/leaderboards/outbox.py.
+    fault_board_write: str = ""
     level_thresholds: str = "0,100,250,500,1000,2000,3500,5500,8000,12000"
     feature_bonus_points: int = 25  # a story featured as "story of the week"
     kudos_per_day: int = 3  # kudos each person may give a day
     kudos_points: int = 5  # for the one who receives them
+    kudos_received_points_per_day: int = 15  # points one person may receive from kudos a day
+    kudos_per_colleague_per_day: int = 1  # kudos one person may give the same colleague a day
+    # clicks one address may make on tracked links a minute before the rest count as repeats
+    clicks_per_address_per_minute: int = 20
+    # The networks' published address ranges (CIDRs, comma-separated): a preview bot's fetch of
+    # a tracked link is evidence of a post only from these. Defaults: the networks' own
+    # autonomous systems as routed in 2026 (LinkedIn AS14413, X AS13414, Meta AS32934);
+    # refresh them from the networks' documentation. WhatsApp previews are fetched by phones.
+    linkedin_bot_ranges: str = "108.174.0.0/20,144.2.0.0/19,185.63.144.0/22,2620:109:c000::/40"
+    x_bot_ranges: str = "199.16.156.0/22,199.59.148.0/22,192.133.76.0/22,104.244.40.0/21"
+    facebook_bot_ranges: str = (
+        "31.13.24.0/21,31.13.64.0/18,66.220.144.0/20,69.63.176.0/20,69.171.224.0/19,"
+        "173.252.64.0/18,157.240.0.0/16,2a03:2880::/32"
+    )
     comments_per_minute: int = 10
     # The built employee app (`npm run build` in pwa/); empty: pwa/dist beside the backend package.
     pwa_dir: str = ""
@@ -90,6 +114,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def fetch_allow_list(self) -> frozenset[str]:
         return frozenset(h.strip().lower() for h in self.fetch_allow_hosts.split(",") if h.strip())
+
+    @property
+    def trusted_proxy_spec(self) -> str:
+        """CHORUS_TRUSTED_PROXIES, with the loopback proxy the older flag meant."""
+        return self.trusted_proxies + (",127.0.0.1,::1" if self.trust_forwarded_for else "")
+
+    def bot_ranges(self, network: str) -> str:
+        """The published address ranges of `network`'s preview bot ("" when it has none)."""
+        return {
+            "linkedin": self.linkedin_bot_ranges,
+            "x": self.x_bot_ranges,
+            "facebook": self.facebook_bot_ranges,
+        }.get(network, "")
 
     @property
     def is_dev(self) -> bool:
@@ -119,6 +156,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if not self.redis_url:
             raise SettingsError("CHORUS_REDIS_URL is not set (chorus dev starts an embedded one)")
+        for name in (
+            "trusted_proxies",
+            "linkedin_bot_ranges",
+            "x_bot_ranges",
+            "facebook_bot_ranges",
+        ):
+            try:
+                parse_networks(getattr(self, name))
+            except ValueError as exc:
+                raise SettingsError(f"CHORUS_{name.upper()}: {exc}") from exc
         if self.is_dev:
             return
         if self.secret_key in KNOWN_BAD_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:

@@ -2,8 +2,9 @@
 
 An API process and its in-process worker (or a test's app and its burst workers) each ask for
 them; they are switched on by the first to ask and off by the last to stop, so every event is
-handled once per process. The order matters: the leaderboard writer comes first, so that the
-push trigger for "someone passed you" reads a board that already has the award. Where a lower
+handled once per process. The order matters: the leaderboard kick comes first (it applies the
+award at once; the outbox relay is what guarantees it), so that the push trigger for "someone
+passed you" reads a board that already has the award. Where a lower
 domain must set off a higher one (new unique clicks verifying shares), the higher one's reaction
 is registered here too.
 """
@@ -15,7 +16,7 @@ from redis.asyncio import Redis
 from backend import events, live
 from backend.badges import service as badges
 from backend.community import feed
-from backend.leaderboards import boards as leaderboards
+from backend.leaderboards import outbox as leaderboards
 from backend.notifications import push
 from backend.sharing import clicks
 from backend.submissions import verification

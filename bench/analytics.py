@@ -191,6 +191,8 @@ async def _fill(org: uuid.UUID) -> None:
                 "created_at",
             ],
         )
+        # read by the analytics alone: not for the board relay to carry (nobody reads its boards)
+        await conn.execute("DELETE FROM board_outbox WHERE org = $1", org)
         await conn.execute("ANALYZE click; ANALYZE points_ledger; ANALYZE submission")
     finally:
         await conn.close()

@@ -70,7 +70,8 @@ async def award_throughput(org_id: str, awards: int = 20_000) -> tuple[float, fl
 
     from backend import db, events
     from backend.leaderboards import keys
-    from backend.leaderboards.boards import BoardWriter, boards_for
+    from backend.leaderboards.boards import boards_for
+    from backend.leaderboards.writer import BoardWriter
     from backend.settings import get_settings
 
     await db.open_pool()
@@ -171,6 +172,8 @@ async def rebuild_figures(org_id: str) -> tuple[float, float, int]:
                 first,
                 min(first + LEDGER_CHUNK - 1, LEDGER_ROWS),
             )
+        # the rebuild below puts them on the boards: not for the relay to carry one by one
+        await PointsLedger.raw("DELETE FROM board_outbox WHERE org = {}", org)
         started = time.perf_counter()
         rows = await PointsLedger.raw(
             'SELECT "user", team, challenge, delta, created_at FROM points_ledger WHERE org = {}',

@@ -88,6 +88,10 @@ os.environ.update(
         "CHORUS_PUBLIC_URL": "http://testserver",
         # the local fakes of content sites and social networks listen on 127.0.0.1
         "CHORUS_FETCH_ALLOW_HOSTS": "127.0.0.1",
+        # the local fakes' preview bots fetch from loopback; tests of the real ranges set others
+        "CHORUS_LINKEDIN_BOT_RANGES": "127.0.0.0/8",
+        "CHORUS_X_BOT_RANGES": "127.0.0.0/8",
+        "CHORUS_FACEBOOK_BOT_RANGES": "127.0.0.0/8",
         "CHORUS_FETCH_TIMEOUT_SECONDS": "1",
         "CHORUS_LINKEDIN_BASE_URL": f"{NETWORK.base}/linkedin",
         "CHORUS_FACEBOOK_BASE_URL": f"{NETWORK.base}/facebook",

@@ -240,3 +240,14 @@ async def ledger_award(
                 )
             ]
         )
+
+
+async def visit(
+    app: Litestar, path: str, address: str, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """A GET from another address (the ASGI transport lets a test choose the peer): visitors
+    are told apart by address, and the test client's own 127.0.0.1 is every signed-in
+    person's API address, so clicks from it are their own."""
+    transport = httpx.ASGITransport(app=app, client=(address, 40123))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        return await http.get(path, headers=headers or {})

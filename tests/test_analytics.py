@@ -19,6 +19,7 @@ from tests.helpers import (
     create_challenge,
     create_team,
     signup,
+    visit,
 )
 
 IN = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
@@ -356,8 +357,14 @@ async def test_official_links_redirect_and_their_clicks_count(client, app):
     assert resp.status_code == 201, resp.text
     made = resp.json()
     assert len(made["code"]) == 12 and made["trackedUrl"].endswith(f"/s/{made['code']}")
-    for agent in ("Mozilla/5.0 (one)", "Mozilla/5.0 (two)", "Mozilla/5.0 (two)", "LinkedInBot/1.0"):
-        hop = await client.get(f"/s/{made['code']}", headers={"User-Agent": agent})
+    readers = [
+        ("198.51.100.1", "Mozilla/5.0 (one)"),
+        ("198.51.100.2", "Mozilla/5.0 (two)"),
+        ("198.51.100.2", "Mozilla/5.0 (two, another browser)"),  # the same address: a repeat
+        ("127.0.0.1", "LinkedInBot/1.0"),
+    ]
+    for address, agent in readers:
+        hop = await visit(app, f"/s/{made['code']}", address, {"User-Agent": agent})
         assert hop.status_code == 302
         assert hop.headers["location"] == (
             "https://example.com/brand/launch?ref=a&utm_source=linkedin&utm_medium=social"

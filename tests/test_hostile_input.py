@@ -215,7 +215,12 @@ async def new_submission(w: World) -> str:
 async def roomy() -> AsyncIterator[httpx.AsyncClient]:
     """The app with room in each person's allowances (kudos a day, comments a minute), so that
     every hostile text is its own request."""
-    relaxed = msgspec.structs.replace(get_settings(), kudos_per_day=1000, comments_per_minute=1000)
+    relaxed = msgspec.structs.replace(
+        get_settings(),
+        kudos_per_day=1000,
+        kudos_per_colleague_per_day=1000,
+        comments_per_minute=1000,
+    )
     async with client_for(create_app(relaxed)) as http:
         yield http
 

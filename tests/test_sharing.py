@@ -21,6 +21,7 @@ from tests.helpers import (
     bearer,
     create_challenge,
     signup,
+    visit,
 )
 
 BROWSER = "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/126.0 Mobile Safari/537.36"
@@ -160,31 +161,35 @@ async def test_clicks_are_classified_unique_repeat_self_and_bot(app, client):
     admin = await signup(client)
     sharer = await add_member(client, admin)
     challenge = await create_challenge(client, admin)
-    link = await _link(client, sharer, challenge)
+    link = await _link(client, sharer, challenge)  # the sharer uses Chorus from 127.0.0.1
     path = f"/s/{link['code']}"
-    await client.get(
-        path, headers={"User-Agent": BROWSER, "Referer": "https://www.linkedin.com/feed/"}
-    )
-    await client.get(path, headers={"User-Agent": BROWSER})  # the same visitor again
-    await client.get(path, headers={"User-Agent": OTHER_BROWSER})  # someone else
+    referred = {"User-Agent": BROWSER, "Referer": "https://www.linkedin.com/feed/"}
+    await visit(app, path, "198.51.100.1", referred)
+    await visit(app, path, "198.51.100.1", {"User-Agent": OTHER_BROWSER})  # the same address
+    await visit(app, path, "198.51.100.2", {"User-Agent": BROWSER})  # someone else
     await client.get(path, headers={"User-Agent": "LinkedInBot/1.0 (compatible; Mozilla/5.0)"})
-    await client.get(path, headers={"User-Agent": "Twitterbot/1.0"})
-    await client.get(path, headers={"User-Agent": ""})
+    await visit(app, path, "198.51.100.3", {"User-Agent": "Twitterbot/1.0"})
+    await visit(app, path, "198.51.100.4", {"User-Agent": ""})
     login = await client.post(
         "/api/v1/auth/login", json={"email": sharer.email, "password": PASSWORD}
     )
     assert login.status_code == 200
-    await client.get(path, headers={"User-Agent": "Totally different browser"})  # sharer's cookie
+    cookie = f"chorus_token={client.cookies['chorus_token']}"
+    # the sharer's session, from an address of their phone's network they never used Chorus on
+    await visit(app, path, "198.51.100.5", {"User-Agent": "Another browser", "Cookie": cookie})
     client.cookies.clear()
+    # and the sharer's own address, without the session (a private window)
+    await client.get(path, headers={"User-Agent": "Totally different browser"})
     clicks = await _clicks(app)
-    assert [c["kind"] for c in clicks] == [
-        "unique",
-        "repeat",
-        "unique",
-        "bot",
-        "bot",
-        "bot",
-        "self",
+    assert [(c["kind"], c["set_aside"]) for c in clicks] == [
+        ("unique", None),
+        ("repeat", "same_visitor"),
+        ("unique", None),
+        ("bot", "bot"),  # LinkedIn's bot from LinkedIn's addresses (loopback in the tests)
+        ("bot", "unverified_bot"),  # X's bot by name, from an ordinary address
+        ("bot", "bot"),
+        ("self", "session"),
+        ("self", "sharer_address"),
     ]
     assert clicks[0]["referrer_host"] == "www.linkedin.com"
     assert clicks[3]["bot_name"] == "LinkedInBot"
@@ -200,7 +205,7 @@ async def test_clicks_are_classified_unique_repeat_self_and_bot(app, client):
         "links": 1,
         "unique": 2,
         "repeat": 1,
-        "self": 1,
+        "self": 2,
         "bot": 3,
         "networksSeenByBots": ["linkedin"],
     }
@@ -223,12 +228,14 @@ async def test_ingesting_the_same_clicks_twice_stores_them_once(app, client):
     admin = await signup(client)
     challenge = await create_challenge(client, admin)
     link = await _link(client, admin, challenge)
-    for agent in (BROWSER, OTHER_BROWSER):
-        await client.get(f"/s/{link['code']}", headers={"User-Agent": agent})
+    for address in ("198.51.100.1", "198.51.100.2"):
+        await visit(app, f"/s/{link['code']}", address, {"User-Agent": BROWSER})
     await app.state.redirector.recorder.flush()
     entries = await app.state.redis.xrange("chorus:clicks")
-    await ingest_entries(entries)
-    await ingest_entries(entries)  # a redelivery after a crash between commit and ack
+    await ingest_entries(app.state.redis, entries)
+    await ingest_entries(
+        app.state.redis, entries
+    )  # a redelivery after a crash between commit and ack
     assert [c["kind"] for c in await _clicks(app)] == ["unique", "unique"]
 
 
@@ -258,14 +265,20 @@ async def test_repeat_window_spans_midnight_through_the_previous_days_salt(app, 
     def entry(e):
         return (b"0-1", {b"e": msgspec.msgpack.encode(e)})
 
-    await ingest_entries([entry(event(evening, "a" * 32, "z" * 32))])
+    await ingest_entries(app.state.redis, [entry(event(evening, "a" * 32, "z" * 32))])
     # after midnight the same visitor hashes to "b…" with the new salt and "a…" with yesterday's
-    await ingest_entries([entry(event(evening + timedelta(hours=2), "b" * 32, "a" * 32))])
+    await ingest_entries(
+        app.state.redis, [entry(event(evening + timedelta(hours=2), "b" * 32, "a" * 32))]
+    )
     # 25 h after the first click but 23 h after the second: still the same visit's repeat
-    await ingest_entries([entry(event(evening + timedelta(hours=25), "c" * 32, "b" * 32))])
+    await ingest_entries(
+        app.state.redis, [entry(event(evening + timedelta(hours=25), "c" * 32, "b" * 32))]
+    )
     kinds = [c["kind"] for c in await Click.select(Click.kind).order_by(Click.at)]
     assert kinds == ["unique", "repeat", "repeat"]
-    await ingest_entries([entry(event(evening + timedelta(hours=60), "d" * 32, "c" * 32))])
+    await ingest_entries(
+        app.state.redis, [entry(event(evening + timedelta(hours=60), "d" * 32, "c" * 32))]
+    )
     kinds = [c["kind"] for c in await Click.select(Click.kind).order_by(Click.at)]
     assert kinds[-1] == "unique"
 

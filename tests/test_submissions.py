@@ -6,12 +6,14 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 import asyncpg
+import msgspec
 import pytest
 
 from backend import events
 from backend.core import clock
 from backend.points.service import level_for
 from backend.points.tables import PointsLedger
+from backend.sharing.bots import classify_agent
 from backend.sharing.clicks import drain
 from backend.submissions.tables import Submission
 from tests.fakes import Answer, linkedin_page
@@ -22,6 +24,7 @@ from tests.helpers import (
     create_challenge,
     run_worker_burst,
     signup,
+    visit,
 )
 
 POST_PATH = "/posts/priya-natarajan_launch-day-activity-7200000000000000001-AbCd"
@@ -270,9 +273,11 @@ async def test_a_flaky_network_is_retried_until_it_answers(client, network):
     assert network.hits[f"/linkedin{POST_PATH}"] == 2
 
 
-async def test_a_post_without_the_link_is_verified_when_linkedins_bot_fetched_the_link(
+async def test_a_post_without_the_link_goes_to_review_even_when_linkedins_bot_came_by(
     app, client, network
 ):
+    """Only the tracked link in the post pays by itself; the bot's visit (from LinkedIn's
+    address ranges) is shown to the reviewer as evidence."""
     _, employee, ch, link = await _setup(client)
     network.linkedin_post(POST_PATH, linkedin_page("Proud of the launch #launch"))
     bot = "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)"
@@ -281,7 +286,16 @@ async def test_a_post_without_the_link_is_verified_when_linkedins_bot_fetched_th
     await drain(app.state.redis)
     submission = (await _submit(client, employee, ch)).json()
     await run_worker_burst()
-    assert (await _status(client, employee, submission["id"]))["status"] == "verified"
+    decided = await _status(client, employee, submission["id"])
+    assert (decided["status"], decided["pointsAwarded"]) == ("needs_review", 0)
+    row = await Submission.select(Submission.evidence).first()
+    log = (
+        msgspec.json.decode(row["evidence"])
+        if isinstance(row["evidence"], str)
+        else row["evidence"]
+    )
+    assert [e["found"] for e in log if e["source"] == "preview_bot"] == [True]
+    assert [e["found"] for e in log if e["source"] == "post"] == [False]
 
 
 async def test_x_posts_are_read_through_oembed(client, network):
@@ -383,9 +397,19 @@ async def test_review_endpoints_guard_roles_and_organizations(client):
     assert await _ledger() == []
 
 
+_READERS: dict[str, str] = {}  # a reader's browser → the address they read from
+
+
 async def _click(app, client, code, agents):
+    """Each browser is another reader at an address of its own; bots fetch from loopback (the
+    networks' address ranges in the tests' settings)."""
     for agent in agents:
-        await client.get(f"/s/{code}", headers={"User-Agent": agent})
+        address = (
+            "127.0.0.1"
+            if classify_agent(agent)
+            else _READERS.setdefault(agent, f"198.51.100.{10 + len(_READERS)}")
+        )
+        await visit(app, f"/s/{code}", address, {"User-Agent": agent})
     await app.state.redirector.recorder.flush()
     await drain(app.state.redis)
 

@@ -17,6 +17,7 @@ from redis.exceptions import RedisError
 
 from backend import db, subscribers
 from backend.fetch.client import SafeFetcher
+from backend.leaderboards import outbox
 from backend.settings import get_settings
 from backend.sharing.clicks import run_ingester
 from workers import tasks
@@ -60,10 +61,13 @@ def make_fetcher() -> SafeFetcher:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
-    """Resources every task shares, and the click ingester that runs beside the jobs."""
+    """Resources every task shares, and the click ingester and the board relay that run
+    beside the jobs."""
     await db.open_pool()
     ctx["fetcher"] = make_fetcher()
     subscribers.install(ctx["redis"])
+    outbox.start(ctx["redis"])  # a no-op beside an API process's relay (tests, `chorus dev`)
+    ctx["relay"] = True
     if ctx.get("ingest_clicks", True):
         stop = asyncio.Event()
         consumer = f"{socket.gethostname()}-{id(ctx)}"
@@ -75,6 +79,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
     if "ingester" in ctx:
         ctx["ingester_stop"].set()
         await ctx["ingester"]
+    if ctx.pop("relay", False):
+        await outbox.stop()
     if "fetcher" in ctx:
         await ctx["fetcher"].aclose()
         subscribers.uninstall()
@@ -118,7 +124,7 @@ def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
 
 log = logging.getLogger("chorus.worker")
 # Then every second for as long as Redis stays away (one connection attempt each): once it is
-# back, the worker heals the boards it could not update (backend/leaderboards/boards.py).
+# back, the board relay applies what the outage held back (backend/leaderboards/outbox.py).
 RECONNECT_DELAYS = (0.2, 0.5, 1.0)
 ABANDON_WAIT_SECONDS = 20.0  # a verification's reads are bounded well below this
 
@@ -130,8 +136,8 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 
 async def _abandon(worker: Worker) -> list[str]:
     """Stop a worker whose Redis went away, without raising: let its jobs finish what they
-    do in the database (an award they commit is then announced, and what Redis missed is
-    healed), cancel stragglers, run our shutdown, drop its pool. Returns the jobs it held."""
+    do in the database (an award they commit is then announced, and what Redis missed the
+    relay applies), cancel stragglers, run our shutdown, drop its pool. Returns the jobs it held."""
     held = [job_id for job_id, task in worker.tasks.items() if not task.done()]
     ongoing = [task for task in worker.tasks.values() if not task.done()]
     if ongoing:

@@ -79,6 +79,9 @@ async def analytics(org_id: UUID, first: date | None, last: date | None) -> Anal
     submissions = await _rows(
         "SELECT challenge, network, \"user\", status = 'verified' AS verified, count(*) AS n "
         "FROM submission WHERE org = {} AND created_at >= {} AND created_at < {} "
+        # a share sent again after a rejection is still one share: its latest try counts
+        'AND NOT EXISTS (SELECT 1 FROM submission later WHERE later."user" = submission."user" '
+        "AND later.challenge = submission.challenge AND later.attempt > submission.attempt) "
         "GROUP BY challenge, network, \"user\", status = 'verified'",
         org_id,
         span.start,

@@ -139,6 +139,9 @@ class MySubmission(Wire):
     status: str
     points_awarded: int
     reason: str | None
+    review_note: str | None = None  # the admin's note when they decided it
+    attempt: int = 1  # which try this is; a rejected share may be sent again
+    tries_left: int = 0  # how many more times it may be sent (0 unless rejected)
 
 
 class ChallengeRead(Wire):

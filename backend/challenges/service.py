@@ -231,14 +231,23 @@ _SHOWN_STATUS: dict[str | None, MyStatus] = {
 }
 
 
+# A rejected share may be sent again: this many tries in all (submissions/claiming.py keeps it).
+MAX_SHARE_TRIES = 3
+
+
 async def _my_submission(user: CurrentUser, challenge_id: UUID) -> MySubmission | None:
     rows = await Challenge.raw(
-        "SELECT id, network, post_url, status, points_awarded, reason FROM submission "
-        'WHERE "user" = {} AND challenge = {}',
+        "SELECT id, network, post_url, status, points_awarded, reason, review_note, attempt "
+        'FROM submission WHERE "user" = {} AND challenge = {} ORDER BY attempt DESC LIMIT 1',
         user.id,
         challenge_id,
     )
-    return from_row(rows[0], MySubmission) if rows else None
+    if not rows:
+        return None
+    mine = from_row(rows[0], MySubmission)
+    if mine.status == "rejected":
+        mine = msgspec.structs.replace(mine, tries_left=max(0, MAX_SHARE_TRIES - mine.attempt))
+    return mine
 
 
 async def get_for_member(user: CurrentUser, challenge_id: UUID) -> ChallengeRead:
@@ -252,8 +261,10 @@ async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead
     """Challenges open to the caller now (active, in their audience), ending soonest first."""
     at = clock.now()
     rows = await Challenge.raw(
-        f"SELECT {_COLUMNS}, s.status AS my_submission {_FROM} "
-        'LEFT JOIN submission s ON s.challenge = c.id AND s."user" = {} '
+        f"SELECT {_COLUMNS}, s.status AS my_submission {_FROM} "  # noqa: S608 (constants)
+        # the latest try of the caller's share, if any (a rejected share may be sent again)
+        "LEFT JOIN LATERAL (SELECT status FROM submission WHERE challenge = c.id "
+        'AND "user" = {} ORDER BY attempt DESC LIMIT 1) s ON true '
         "WHERE c.org = {} AND c.state = 'published' AND c.starts_at <= {} AND c.ends_at > {} "
         "AND (cardinality(c.audience_team_ids) = 0 OR {}::uuid = ANY(c.audience_team_ids)) "
         "ORDER BY c.ends_at, c.id LIMIT {}",

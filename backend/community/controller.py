@@ -204,6 +204,8 @@ class CommunityController(Controller):
             redis,
             per_day=settings.kudos_per_day,
             points=settings.kudos_points,
+            received_points_per_day=settings.kudos_received_points_per_day,
+            per_colleague_per_day=settings.kudos_per_colleague_per_day,
         )
 
     @get("/users/{user_id:uuid}/kudos")

@@ -17,7 +17,7 @@ from backend.community.moderation import check_words
 from backend.community.schemas import Colleague, KudosRead, Person
 from backend.community.tables import FeedItem
 from backend.core import clock
-from backend.core.errors import Invalid, NotFound, TooManyRequests
+from backend.core.errors import Conflict, Invalid, NotFound, TooManyRequests
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.db import DB
@@ -31,8 +31,20 @@ async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
 
 
 async def give_kudos(
-    viewer: CurrentUser, to: UUID, message: str, redis: Redis, *, per_day: int, points: int
+    viewer: CurrentUser,
+    to: UUID,
+    message: str,
+    redis: Redis,
+    *,
+    per_day: int,
+    points: int,
+    received_points_per_day: int,
+    per_colleague_per_day: int = 1,
 ) -> KudosRead:
+    """Thank a colleague: `per_colleague_per_day` kudos per colleague (one by default) and
+    `per_day` in all a day, and the points they
+    bring capped at `received_points_per_day` for whoever receives them, so a ring of friends
+    cannot mint points for one another (the kudos itself is always sent)."""
     if to == viewer.id:
         raise Invalid("Kudos are for someone else — but we're sure you did great too.")
     receiver = await _rows(
@@ -60,6 +72,28 @@ async def give_kudos(
                 f"You have given your {per_day} kudos for today — more tomorrow!",
                 headers={"Retry-After": str(_seconds_to_midnight())},
             )
+        midnight = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
+        again = await _rows(
+            "SELECT count(*) AS n FROM kudos "
+            "WHERE giver = {} AND receiver = {} AND created_at > {}",
+            viewer.id,
+            to,
+            midnight,
+        )
+        if int(again[0]["n"]) >= per_colleague_per_day:
+            raise Conflict(
+                f"You already sent {receiver[0]['display_name']} kudos today — "
+                "thank someone else, or again tomorrow."
+            )
+        # and one count at a time per receiver, so their daily cap holds when several give
+        await _rows("SELECT pg_advisory_xact_lock(hashtext({}))", f"kudos-received:{to}")
+        received = await _rows(
+            'SELECT coalesce(sum(delta), 0) AS points FROM points_ledger WHERE "user" = {} '
+            "AND reason = 'kudos' AND created_at > {}",
+            to,
+            midnight,
+        )
+        paid = max(0, min(points, received_points_per_day - int(received[0]["points"])))
         created = await _rows(
             "INSERT INTO kudos (id, org, giver, receiver, message) VALUES ({}, {}, {}, {}, {}) "
             "RETURNING created_at",
@@ -85,7 +119,7 @@ async def give_kudos(
                     org_id=viewer.org_id,
                     user_id=to,
                     team_id=receiver[0]["team"],
-                    delta=points,
+                    delta=paid,
                     reason="kudos",
                     idempotency_key=f"kudos:{kudos_id}",
                 )

@@ -210,7 +210,9 @@ async def _publish(story_id: UUID, note: str | None, redis: Redis) -> None:
                     team_id=story["team"],
                     delta=story["points"],
                     reason="story",
-                    idempotency_key=f"story:{story_id}",
+                    # once per person and challenge, whatever happens to the story: taking
+                    # it down, deleting it and writing it again never pays twice
+                    idempotency_key=f"story:{story['challenge']}:{story['author']}",
                     challenge_id=story["challenge"],
                 )
             ]
@@ -322,7 +324,7 @@ async def feature(actor: CurrentUser, story_id: UUID, bonus: int, redis: Redis) 
                     team_id=team[0]["team"] if team else None,
                     delta=bonus,
                     reason="featured",
-                    idempotency_key=f"featured:{story_id}",
+                    idempotency_key=f"featured:{story['challenge']}:{story['author']}",
                     challenge_id=story["challenge"],
                 )
             ]

@@ -1,31 +1,25 @@
-"""Writing leaderboards: live updates from `points_awarded`, and rebuilds from the ledger.
+"""Leaderboards from the ledger: which boards a ledger row counts on, and rebuilds.
 
-Every award updates every affected board (the person's, their team's members, the teams',
-the challenge's) for every period in **one Lua call**, so no reader ever sees half an award and
-no two writers race. The call is skipped for ledger rows the boards already include: a rebuild
-records the ledger id it read up to (the mark), so a live update and a rebuild never count a
-row twice. No mark means the boards are not built (Redis came back empty, or a rebuild is under
-way): the update is skipped and a rebuild is asked for, and readers rebuild before they serve.
-What a race could still leave behind (an update skipped while a rebuild job was already
-running), `reconcile` finds and repairs: it compares every board with the ledger whenever the
-organization's ledger has been quiet for a few seconds.
+Awards reach the boards through the outbox (backend/leaderboards/outbox.py): one Lua call per
+batch, which skips ledger rows the boards already include. A rebuild records the ledger id it
+read up to (the mark), so the relay and a rebuild never count a row twice; no mark means the
+boards are not built (Redis came back empty, or a rebuild is under way), and the relay then
+keeps its rows until the rebuild is done. `reconcile` is the last net: it compares every board
+with the ledger whenever the organization's ledger has been quiet for a few seconds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import secrets
 from collections import defaultdict
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from backend import events, jobs
+from backend import jobs
 from backend.db import DB
 from backend.leaderboards import keys
 from backend.orgs.tables import Organization
@@ -35,34 +29,6 @@ from backend.points.tables import PointsLedger
 log = logging.getLogger("chorus.leaderboards")
 
 BOARD_EVENTS = "chorus:lb-events"  # pub/sub: which boards changed, for live readers
-
-_APPLY = """
-local mark = redis.call('GET', KEYS[1])
-if not mark then
-  redis.call('SET', KEYS[2], '1', 'EX', 600)
-  return -1
-end
-if tonumber(ARGV[1]) <= tonumber(mark) then return 0 end
-local delta, frac, scale = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-for i = 3, #KEYS do
-  local member = ARGV[3 + 2 * (i - 2)]
-  local expire_at = tonumber(ARGV[4 + 2 * (i - 2)])
-  local old = redis.call('ZSCORE', KEYS[i], member)
-  local new
-  if old then
-    old = tonumber(old)
-    local points = math.floor(old / scale)
-    local f = old - points * scale
-    if frac < f then f = frac end
-    new = (points + delta) * scale + f
-  else
-    new = delta * scale + frac
-  end
-  redis.call('ZADD', KEYS[i], new, member)
-  if expire_at > 0 then redis.call('EXPIREAT', KEYS[i], expire_at) end
-end
-return 1
-"""
 
 _tz_cache: dict[UUID, str] = {}
 
@@ -78,6 +44,11 @@ async def org_timezone(org_id: UUID) -> str:
         tz = row["timezone"] if row else "UTC"
         _tz_cache[org_id] = tz
     return tz
+
+
+def remember_timezone(org_id: UUID, tz: str) -> None:
+    """The organization's time zone as just read with its outbox rows (fresher than the cache)."""
+    _tz_cache[org_id] = tz
 
 
 def boards_for(
@@ -99,68 +70,6 @@ def boards_for(
     if challenge_id is not None:
         boards.append((keys.challenge_key(org_id, challenge_id), str(user_id), 0))
     return boards
-
-
-@functools.lru_cache(maxsize=20_000)
-def _script_inputs(
-    org_id: UUID,
-    user_id: UUID,
-    team_id: UUID | None,
-    challenge_id: UUID | None,
-    minute: datetime,
-    tz: str,
-) -> tuple[list[bytes], list[bytes | int]]:
-    """The apply script's keys and per-board arguments, encoded once: the same person keeps
-    scoring on the same boards, and building them costs more than the Redis call."""
-    boards = boards_for(org_id, user_id, team_id, challenge_id, minute, tz)
-    board_keys = [keys.mark_key(org_id).encode(), keys.missed_key(org_id).encode()]
-    board_keys += [key.encode() for key, _, _ in boards]
-    board_args: list[bytes | int] = []
-    for _, member, expire in boards:
-        board_args += [member.encode(), expire]
-    return board_keys, board_args
-
-
-class BoardWriter:
-    """Applies awards to the boards of the Redis it was given (one per process)."""
-
-    def __init__(self, redis: Redis) -> None:
-        self.redis = redis
-        self._apply = redis.register_script(_APPLY)
-
-    async def _call(self, event: events.PointsAwarded, client: Any = None) -> Any:
-        tz = await org_timezone(event.org_id)
-        board_keys, board_args = _script_inputs(
-            event.org_id,
-            event.user_id,
-            event.team_id,
-            event.challenge_id,
-            event.at.replace(second=0, microsecond=0),
-            tz,
-        )
-        args = [event.ledger_id, event.delta, keys.fraction(event.at), keys.SCALE, *board_args]
-        return await self._apply(keys=board_keys, args=args, client=client)
-
-    async def apply(self, event: events.PointsAwarded) -> int:
-        """1 applied, 0 already included, -1 boards not built (a rebuild is asked for)."""
-        return (await self.apply_many([event]))[0]
-
-    async def apply_many(self, awards: list[events.PointsAwarded]) -> list[int]:
-        """Apply several awards in one round trip (a pipeline of the same Lua call)."""
-        if len(awards) == 1:
-            results = [int(await self._call(awards[0]))]
-        else:
-            async with self.redis.pipeline(transaction=False) as pipe:
-                for event in awards:
-                    await self._call(event, client=pipe)
-                results = [int(r) for r in await pipe.execute()]
-        done = list(zip(awards, results, strict=True))
-        changed = {f"{e.org_id} {e.user_id} {e.team_id or '-'}" for e, r in done if r == 1}
-        for message in sorted(changed):
-            await self.redis.publish(BOARD_EVENTS, message)
-        for org_id in sorted({e.org_id for e, r in done if r == -1}):
-            await request_rebuild(self.redis, org_id)
-        return results
 
 
 async def request_rebuild(redis: Redis, org_id: UUID) -> None:
@@ -235,7 +144,8 @@ async def board_keys(redis: Redis, org_id: UUID) -> list[str]:
     found = []
     async for key in redis.scan_iter(match=f"{keys.prefix(org_id)}:*", count=1000):
         name = key.decode() if isinstance(key, bytes) else key
-        if not name.endswith((":mark", ":missed", ":rebuilding")) and ":tmp:" not in name:
+        bookkeeping = (":mark", ":missed", ":rebuilding", ":applied")
+        if not name.endswith(bookkeeping) and ":tmp:" not in name:
             found.append(name)
     return found
 
@@ -291,6 +201,9 @@ async def _rebuild_once(redis: Redis, org_id: UUID) -> int:
             else:
                 multi.expireat(key, expires)
         multi.set(keys.mark_key(org_id), mark)
+        # every award recorded as applied was on the old boards, so it is at or below the new
+        # mark (it committed before our read): the record has nothing left to guard
+        multi.delete(keys.applied_key(org_id))
         await multi.execute()
     await redis.publish(BOARD_EVENTS, f"{org_id} * -")
     log.info("leaderboards rebuilt", extra={"org": str(org_id), "boards": len(boards)})
@@ -364,64 +277,3 @@ async def reconcile(redis: Redis, org_id: UUID) -> list[str]:
         log.warning("leaderboard drift repaired", extra={"org": str(org_id), "boards": drift})
         await rebuild_locked(redis, org_id)
     return drift
-
-
-_writer: BoardWriter | None = None
-_unsure: set[UUID] = set()  # organizations whose boards may lack an award Redis did not take
-_healer: asyncio.Task[None] | None = None
-
-
-async def _on_award(event: events.PointsAwarded) -> None:
-    if _writer is None:
-        return
-    try:
-        await _writer.apply(event)
-    except (RedisError, OSError) as exc:
-        # Redis went away during the update: it may or may not have counted this award, and
-        # adding it again could count it twice. Once Redis answers, the organization's boards
-        # are marked unbuilt, so they are rebuilt from the ledger before anyone reads them.
-        log.warning(
-            "a leaderboard update failed (%s); the boards will be rebuilt from the ledger",
-            exc,
-            extra={"org": str(event.org_id)},
-        )
-        _unsure.add(event.org_id)
-        _start_healer()
-
-
-def _start_healer() -> None:
-    global _healer
-    if _healer is None or _healer.done():
-        _healer = asyncio.create_task(_heal(), name="chorus-boards-heal")
-
-
-async def _heal() -> None:
-    delay = 0.2
-    while _unsure and _writer is not None:
-        org_id = next(iter(_unsure))
-        try:
-            await _writer.redis.delete(keys.mark_key(org_id))
-        except (RedisError, OSError):
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 1.0)
-            continue
-        _unsure.discard(org_id)
-        log.info("leaderboards marked for rebuild", extra={"org": str(org_id)})
-
-
-def install(redis: Redis) -> None:
-    """Keep this process's boards live (see backend/subscribers.py for when)."""
-    global _writer
-    _writer = BoardWriter(redis)
-    events.on_points_awarded(_on_award)
-    if _unsure:  # left by a writer that lost its Redis before it could heal
-        _start_healer()
-
-
-def uninstall() -> None:
-    global _writer, _healer
-    events.remove_subscriber(_on_award)
-    _writer = None
-    if _healer is not None:
-        _healer.cancel()
-        _healer = None

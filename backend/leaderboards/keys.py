@@ -45,6 +45,12 @@ def missed_key(org_id: UUID | str) -> str:
     return f"{prefix(org_id)}:missed"
 
 
+def applied_key(org_id: UUID | str) -> str:
+    """The ledger ids the relay put on the boards lately (a sorted set, scored by when): a
+    replayed award is then a no-op (backend/leaderboards/outbox.py)."""
+    return f"{prefix(org_id)}:applied"
+
+
 def lock_key(org_id: UUID | str) -> str:
     return f"{prefix(org_id)}:rebuilding"
 

@@ -16,6 +16,7 @@ from backend.core.identity import CurrentUser
 from backend.core.tokens import new_token, visitor_hash
 from backend.core.wire import Page
 from backend.http.auth import CSRF_COOKIE, TOKEN_COOKIE, TokenIssuer, require_role
+from backend.http.client import client_address
 from backend.orgs import imports, privacy, service
 from backend.orgs.schemas import (
     AcceptInviteCreate,
@@ -40,11 +41,7 @@ Cursor = Annotated[str | None, QueryParameter(max_length=512)]
 
 
 def client_ip(request: Request[Any, Any, Any], settings: Settings) -> str:
-    if settings.trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip()
-    return request.client.host if request.client else "unknown"
+    return client_address(request.scope, settings)
 
 
 def session_response(

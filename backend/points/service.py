@@ -46,6 +46,10 @@ class LedgerEntry:
 async def append(entries: list[LedgerEntry]) -> list[PointsAwarded]:
     """Write the entries (in the caller's transaction); a key already written is skipped.
 
+    The same statement queues each row for the leaderboards (a trigger writes its
+    `board_outbox` row), so a committed award reaches the boards whatever fails after the
+    commit (backend/leaderboards/outbox.py).
+
     Returns one event per row actually written, for the caller to publish after commit.
     """
     events: list[PointsAwarded] = []

@@ -1,4 +1,7 @@
-"""The points ledger: the only truth about points. Append-only (a trigger refuses updates)."""
+"""The points ledger: the only truth about points. Append-only (a trigger refuses updates).
+
+Beside it, the board outbox: one row per ledger row not yet on the leaderboards.
+"""
 
 from __future__ import annotations
 
@@ -22,3 +25,13 @@ class PointsLedger(Table, tablename="points_ledger", db=DB):
     click = UUID(null=True, default=None)
     idempotency_key = Varchar(length=200, unique=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class BoardOutbox(Table, tablename="board_outbox", db=DB):
+    """A ledger row on its way to the leaderboards, written by a trigger in the statement that
+    writes the ledger row, deleted once the relay has it on every board
+    (backend/leaderboards/outbox.py)."""
+
+    ledger = ForeignKey(references=PointsLedger, null=False, primary_key=True)
+    org = ForeignKey(references=Organization, null=False)
+    queued_at = Timestamptz(default=TimestamptzNow())

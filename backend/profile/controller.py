@@ -1,18 +1,22 @@
-"""HTTP for the caller's own profile: read it, change it, download everything held about it."""
+"""HTTP for the caller's own profile: read it, change it, list their shares, download everything
+held about it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, patch
-from litestar.params import JSONBody
+from litestar.params import JSONBody, QueryParameter
 
 from backend.core.identity import CurrentUser
+from backend.core.wire import Page
 from backend.orgs import privacy
 from backend.orgs import service as orgs_service
 from backend.orgs.schemas import MeUpdate
 from backend.profile import service
 from backend.profile.schemas import MeRead
+from backend.submissions import claiming
+from backend.submissions.schemas import SubmissionRead
 
 
 class MeController(Controller):
@@ -22,6 +26,16 @@ class MeController(Controller):
     @get("")
     async def me(self, request: Request[CurrentUser, Any, Any]) -> MeRead:
         return await service.me(request.user)
+
+    @get("/submissions")
+    async def my_submissions(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+    ) -> Page[SubmissionRead]:
+        """The caller's own shares, every try of each, newest first (the app's "My shares")."""
+        return await claiming.my_submissions(request.user, limit=limit, cursor=cursor)
 
     @get("/export")
     async def export(self, request: Request[CurrentUser, Any, Any]) -> Response[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""Ingesting clicks from the Redis stream into PostgreSQL, deciding unique versus repeat.
+"""Ingesting clicks from the Redis stream into PostgreSQL, deciding which of them count.
 
 At least once: a consumer group tracks what was read; entries are acknowledged only after
 their transaction commits, and a click's id is its primary key, so a batch read twice (a crash
@@ -20,14 +20,17 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError, ResponseError
 
 from backend.db import DB
+from backend.settings import get_settings
 from backend.sharing.bots import bot_network
 from backend.sharing.redirect import CLICK_STREAM, ClickEvent
+from backend.sharing.sharers import used_by_sharer
 from backend.sharing.tables import Click
 
 log = logging.getLogger("chorus.clicks")
 
 GROUP = "ingest"
 REPEAT_WINDOW = timedelta(hours=24)
+RATE_WINDOW = timedelta(minutes=1)
 CLAIM_IDLE_MS = 60_000  # entries read by a consumer that died are taken over after a minute
 
 _decoder = msgspec.msgpack.Decoder(ClickEvent)
@@ -92,18 +95,55 @@ async def _insert_official(event: ClickEvent, at: datetime) -> str:
     return "official"
 
 
-async def _classify_and_insert(event: ClickEvent) -> str:
+async def _too_many_from(event: ClickEvent, at: datetime) -> bool:
+    """This address already clicked tracked links of the organization too often this minute."""
+    rows = await Click.raw(
+        "SELECT count(*) AS n FROM click WHERE org = {} AND visitor_hash IN ({}, {}) "
+        "AND at > {} AND at <= {} AND id <> {}",
+        UUID(event.org_id),
+        event.visitor_today,
+        event.visitor_yesterday,
+        at - RATE_WINDOW,
+        at,
+        UUID(event.id),
+    )
+    return int(rows[0]["n"]) >= get_settings().clicks_per_address_per_minute
+
+
+async def classify(redis: Redis, event: ClickEvent, at: datetime) -> tuple[str, str | None]:
+    """(kind, why it was set aside or None): what a click on an employee's link counts as.
+
+    Only a `unique` click counts (verifies a clicks-policy share, earns click points, counts
+    towards reach badges and impact figures). Set aside: crawlers, the sharer themselves (their
+    session, or an address they used Chorus from in the last 24 h), a visitor's address again
+    within 24 h (however its User-Agent varies), and an address clicking too fast.
+    """
+    if event.hint == "bot":
+        posing = bot_network(event.bot_name) is not None and not event.bot_from_network
+        # a network's preview bot by name, from outside that network's addresses
+        return "bot", "unverified_bot" if posing else "bot"
+    if event.hint == "self":
+        return "self", "session"
+    hashes = (event.visitor_today, event.visitor_yesterday)
+    if await used_by_sharer(redis, event.org_id, event.sharer_id, hashes, at):
+        return "self", "sharer_address"
+    if await _too_many_from(event, at):
+        return "repeat", "rate_limit"
+    if await _unique_or_repeat(CLICK, event, at) == "repeat":
+        return "repeat", "same_visitor"
+    return "unique", None
+
+
+async def _classify_and_insert(redis: Redis, event: ClickEvent) -> str:
     at = datetime.fromtimestamp(event.at_ms / 1000, UTC)
     if event.official:
         return await _insert_official(event, at)
-    kind = event.hint
-    if not kind:
-        kind = await _unique_or_repeat(CLICK, event, at)
+    kind, set_aside = await classify(redis, event, at)
     # A link deleted since the click (its organization left) takes the click with it.
     await Click.raw(
         "INSERT INTO click (id, org, link, challenge, sharer, network, at, kind, bot_name, "
-        "visitor_hash, referrer_host) SELECT {}, {}, l.id, {}, {}, {}, {}, {}, {}, {}, {} "
-        "FROM share_link l WHERE l.id = {} ON CONFLICT (id) DO NOTHING",
+        "visitor_hash, referrer_host, set_aside) SELECT {}, {}, l.id, {}, {}, {}, {}, {}, {}, "
+        "{}, {}, {} FROM share_link l WHERE l.id = {} ON CONFLICT (id) DO NOTHING",
         UUID(event.id),
         UUID(event.org_id),
         UUID(event.challenge_id),
@@ -114,9 +154,10 @@ async def _classify_and_insert(event: ClickEvent) -> str:
         event.bot_name,
         event.visitor_today,
         event.referrer_host,
+        set_aside,
         UUID(event.link_id),
     )
-    if kind == "bot" and bot_network(event.bot_name) == event.network:
+    if kind == "bot" and event.bot_from_network and bot_network(event.bot_name) == event.network:
         # The network's own preview bot fetched the link: evidence it was posted there.
         await Click.raw(
             "UPDATE share_link SET first_bot_at = {}, first_bot_name = {} "
@@ -128,7 +169,7 @@ async def _classify_and_insert(event: ClickEvent) -> str:
     return kind
 
 
-async def ingest_entries(entries: list[tuple[Any, dict[Any, Any]]]) -> int:
+async def ingest_entries(redis: Redis, entries: list[tuple[Any, dict[Any, Any]]]) -> int:
     """Write a batch of stream entries in order, in one transaction."""
     events = []
     for _, fields in entries:
@@ -140,7 +181,7 @@ async def ingest_entries(entries: list[tuple[Any, dict[Any, Any]]]) -> int:
     clicked: set[tuple[str, str]] = set()
     async with DB.transaction():
         for event in sorted(events, key=lambda e: e.at_ms):
-            if await _classify_and_insert(event) == "unique":
+            if await _classify_and_insert(redis, event) == "unique":
                 clicked.add((event.sharer_id, event.challenge_id))
     if clicked and _reaction is None:
         # never acknowledge clicks nobody reacted to: the batch is read again once one is set
@@ -166,7 +207,7 @@ async def ingest_once(
         entries = [entry for _, stream_entries in response or [] for entry in stream_entries]
     if not entries:
         return 0
-    stored = await ingest_entries(entries)
+    stored = await ingest_entries(redis, entries)
     await redis.xack(CLICK_STREAM, GROUP, *[entry_id for entry_id, _ in entries])
     return stored
 

@@ -13,6 +13,7 @@ from litestar.types import Receive, Scope, Send
 
 from backend.core.identity import CurrentUser
 from backend.http.auth import TOKEN_COOKIE, require_role
+from backend.http.client import client_address
 from backend.settings import Settings
 from backend.sharing import service
 from backend.sharing.redirect import NOT_FOUND_CSP, NOT_FOUND_PAGE, Redirector
@@ -100,15 +101,9 @@ async def follow_link(scope: Scope, receive: Receive, send: Send) -> None:
         )
         return
     settings: Settings = scope["app"].state.settings
-    client = scope.get("client")
-    address = client[0] if client else "unknown"
-    if settings.trust_forwarded_for:
-        forwarded = _header(scope, b"x-forwarded-for")
-        if forwarded:
-            address = forwarded.split(",")[0].strip()
     await redirector.record(
         target,
-        address=address,
+        address=client_address(scope, settings),
         user_agent=_header(scope, b"user-agent") or "",
         session_token=_cookie(_header(scope, b"cookie"), TOKEN_COOKIE),
         referrer=_header(scope, b"referer"),

@@ -5,8 +5,9 @@ The hot path does no I/O in the common case: the code's target comes from an in-
 as far as the request alone allows (bot? the sharer's own session?) and appended to an
 in-memory buffer that a background task flushes to a Redis stream every `click_flush_ms`.
 Workers ingest that stream into PostgreSQL, where "repeat" versus "unique" is decided.
-Visitors are identified only by a keyed hash of address + user agent whose daily salt lives in
-Redis for two days: raw addresses are never stored, and after 48 h nobody can link hashes.
+Visitors are identified only by a keyed hash of their address (never by User-Agent, which costs
+nothing to vary) whose daily salt lives in Redis for two days: raw addresses are never stored,
+and after 48 h nobody can link hashes.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import msgspec
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from backend.core.networks import Network, within
 from backend.fetch.urls import ascii_url
-from backend.sharing.bots import classify_agent
+from backend.sharing.bots import bot_network, classify_agent
 from backend.sharing.service import campaign_url
 from backend.sharing.tables import ShareLink
 
@@ -70,6 +72,9 @@ class ClickEvent(msgspec.Struct, array_like=True):
     visitor_yesterday: str
     referrer_host: str | None
     official: bool = False
+    # the bot's request came from its network's published address ranges: only then is its
+    # fetch evidence that the link was posted there (a User-Agent alone is never evidence)
+    bot_from_network: bool = False
 
 
 class LinkCache:
@@ -189,8 +194,10 @@ class VisitorSalts:
         return self._salts
 
 
-def visitor_hashes(salts: tuple[bytes, bytes], address: str, user_agent: str) -> tuple[str, str]:
-    visitor = f"{address}\x1f{user_agent}".encode()
+def visitor_hashes(salts: tuple[bytes, bytes], address: str) -> tuple[str, str]:
+    """Today's and yesterday's keyed hash of a visitor's address. The address alone: a
+    User-Agent costs nothing to vary, so one address is one visitor however it presents."""
+    visitor = address.encode()
     return (
         hmac.new(salts[0], visitor, hashlib.sha256).hexdigest()[:32],
         hmac.new(salts[1], visitor, hashlib.sha256).hexdigest()[:32],
@@ -254,9 +261,15 @@ class Redirector:
     """Everything `/s/{code}` needs, created once per process in the lifespan."""
 
     def __init__(
-        self, redis: Redis, secret_key: str, flush_seconds: float, base_url: str = ""
+        self,
+        redis: Redis,
+        secret_key: str,
+        flush_seconds: float,
+        base_url: str = "",
+        bot_ranges: dict[str, tuple[Network, ...]] | None = None,
     ) -> None:
         self.base_url = base_url
+        self.bot_ranges = bot_ranges or {}
         self.cache = LinkCache()
         self.salts = VisitorSalts(redis)
         self.recorder = ClickRecorder(redis, flush_seconds)
@@ -294,8 +307,10 @@ class Redirector:
         now = datetime.now(UTC)
         day = now.date().isoformat()
         salts = self.salts.cached(day) or await self.salts.load(day)
-        today, yesterday = visitor_hashes(salts, address, user_agent)
+        today, yesterday = visitor_hashes(salts, address)
         bot_name = classify_agent(user_agent)
+        network = bot_network(bot_name)
+        from_network = network is not None and within(address, self.bot_ranges.get(network, ()))
         if bot_name:
             hint = "bot"
         elif self._session_user(session_token) == target.user_id:
@@ -317,6 +332,7 @@ class Redirector:
                 visitor_yesterday=yesterday,
                 referrer_host=_host_of(referrer),
                 official=target.official,
+                bot_from_network=from_network,
             )
         )
 

@@ -35,3 +35,5 @@ class Click(Table, tablename="click", db=DB):
     bot_name = Varchar(length=32, null=True, default=None)
     visitor_hash = Varchar(length=32)
     referrer_host = Varchar(length=253, null=True, default=None)
+    # why the click does not count (null: it does); see migrations/sharing/ for the values
+    set_aside = Varchar(length=16, null=True, default=None)

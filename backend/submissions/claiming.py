@@ -1,20 +1,26 @@
 """Claiming a share: a pending submission on an active challenge the person can see, one per
-person and challenge and one per social-network post. The caller queues its verification.
+social-network post, and one live claim per person and challenge: a rejected claim may be sent
+again (a new try, up to `MAX_TRIES`), anything else is final. The caller queues verification.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from backend.challenges.service import effective_status, visible_challenge
+from backend.challenges.service import MAX_SHARE_TRIES, effective_status, visible_challenge
 from backend.community.stories import published_story
 from backend.core import clock
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.identity import CurrentUser
+from backend.core.wire import Page, created_at_cursor, decode_cursor
+from backend.db import DB
 from backend.submissions.posts import NETWORKS_WITH_POSTS, NotAPost, post_key
 from backend.submissions.schemas import SubmissionRead
 from backend.submissions.tables import Submission
+
+MAX_TRIES = MAX_SHARE_TRIES
 
 
 def _read(row: dict[str, Any]) -> SubmissionRead:
@@ -28,6 +34,9 @@ def _read(row: dict[str, Any]) -> SubmissionRead:
         reason=row["reason"],
         created_at=row["created_at"],
         decided_at=row["decided_at"],
+        attempt=row["attempt"],
+        review_note=row["review_note"],
+        challenge_title=row.get("challenge_title"),
     )
 
 
@@ -57,24 +66,47 @@ async def create_submission(
         except NotAPost as exc:
             raise Invalid(f"postUrl: {exc}") from exc
     submission_id = uuid4()
-    inserted = await Submission.raw(
-        'INSERT INTO submission (id, org, challenge, "user", network, post_url, post_key) '
-        "VALUES ({}, {}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING *",
-        submission_id,
-        user.org_id,
-        challenge_id,
-        user.id,
-        network,
-        post_url.strip() if post_url else None,
-        key,
-    )
-    if not inserted:
-        mine = await Submission.exists().where(
-            (Submission.user == user.id) & (Submission.challenge == challenge_id)
+    async with DB.transaction():
+        latest = await Submission.raw(
+            'SELECT id, status, attempt FROM submission WHERE "user" = {} AND challenge = {} '
+            "ORDER BY attempt DESC LIMIT 1 FOR UPDATE",
+            user.id,
+            challenge_id,
         )
-        if mine:
-            raise Conflict("You have already submitted a share for this challenge.")
-        raise Conflict("This post has already been claimed.")
+        attempt = 1
+        if latest:
+            if latest[0]["status"] != "rejected":
+                raise Conflict("You have already submitted a share for this challenge.")
+            if latest[0]["attempt"] >= MAX_TRIES:
+                raise Conflict(
+                    f"You have tried {MAX_TRIES} times for this challenge: that was the last try."
+                )
+            attempt = latest[0]["attempt"] + 1
+            # a rejected claim holds no post: the same post may be sent again
+            await Submission.raw(
+                "UPDATE submission SET post_key = NULL WHERE id = {}", latest[0]["id"]
+            )
+        inserted = await Submission.raw(
+            'INSERT INTO submission (id, org, challenge, "user", network, post_url, post_key, '
+            "attempt) VALUES ({}, {}, {}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING RETURNING *",
+            submission_id,
+            user.org_id,
+            challenge_id,
+            user.id,
+            network,
+            post_url.strip() if post_url else None,
+            key,
+            attempt,
+        )
+        if not inserted:
+            mine = await Submission.exists().where(
+                (Submission.user == user.id)
+                & (Submission.challenge == challenge_id)
+                & (Submission.attempt == attempt)
+            )
+            if mine:  # sent twice at once: the other one is the claim
+                raise Conflict("You have already submitted a share for this challenge.")
+            raise Conflict("This post has already been claimed.")
     # answered from the committed row itself: no further query that could fail after the
     # claim is stored (a client told to try again would then find it already there)
     return _read(inserted[0])
@@ -90,3 +122,26 @@ async def get_submission(user: CurrentUser, submission_id: UUID) -> SubmissionRe
     if row is None or (row["user"] != user.id and user.role != "admin"):
         raise NotFound("No such submission.")
     return _read(row)
+
+
+async def my_submissions(
+    user: CurrentUser, *, limit: int = 20, cursor: str | None = None
+) -> Page[SubmissionRead]:
+    """The caller's own shares, every try of each, newest first, with the challenge's title."""
+    after = ""
+    args: list[Any] = [user.id, user.org_id]
+    if cursor:
+        created_at, last_id = decode_cursor(cursor, tuple[datetime, UUID])
+        after = "AND (s.created_at, s.id) < ({}, {}) "
+        args += [created_at, last_id]
+    rows = await Submission.raw(
+        "SELECT s.*, c.title AS challenge_title FROM submission s "  # noqa: S608 (constants)
+        'JOIN challenge c ON c.id = s.challenge WHERE s."user" = {} AND s.org = {} '
+        + after
+        + "ORDER BY s.created_at DESC, s.id DESC LIMIT {}",
+        *args,
+        limit + 1,
+    )
+    return Page[SubmissionRead](
+        items=[_read(row) for row in rows[:limit]], next_cursor=created_at_cursor(rows, limit)
+    )

@@ -77,6 +77,13 @@ async def _in_org(actor: CurrentUser, submission_id: UUID) -> Claim:
 
 async def approve(actor: CurrentUser, submission_id: UUID, note: str | None) -> SubmissionRead:
     claim = await _in_org(actor, submission_id)
+    newer = await Submission.raw(
+        'SELECT 1 FROM submission s JOIN submission mine ON mine.id = {} WHERE s."user" = '
+        'mine."user" AND s.challenge = mine.challenge AND s.attempt > mine.attempt LIMIT 1',
+        claim.id,
+    )
+    if newer:
+        raise Conflict("This share was sent again since; decide the newest try instead.")
     result = await decide(
         claim.id,
         "verified",

@@ -30,6 +30,9 @@ class SubmissionRead(Wire):
     reason: str | None
     created_at: datetime
     decided_at: datetime | None
+    attempt: int = 1  # the try this is (a rejected share may be sent again, 3 tries in all)
+    review_note: str | None = None  # what the admin who decided it said
+    challenge_title: str | None = None  # in the caller's list of their own shares
 
 
 class ReviewItem(Wire):

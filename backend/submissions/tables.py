@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, UUID, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import JSONB, UUID, ForeignKey, Integer, SmallInt, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -29,3 +29,4 @@ class Submission(Table, tablename="submission", db=DB):
     decided_at = Timestamptz(null=True, default=None)
     reviewed_by = UUID(null=True, default=None)
     review_note = Varchar(length=500, null=True, default=None)
+    attempt = SmallInt(default=1)  # a rejected share may be sent again: tries 1 to 3

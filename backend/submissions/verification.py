@@ -116,7 +116,9 @@ async def verify(
         else:
             evidence.append(evidence_of("post", post.outcome == "link_found", post.detail))
     outcome = post.outcome if post else None
-    if outcome == "link_found" or (outcome in ("hashtag_found", "no_link") and positive):
+    # Only the tracked link in the post itself pays: a hashtag, a click or a preview bot's
+    # visit is a hint an admin weighs in the review queue, never a payment on its own.
+    if outcome == "link_found":
         return await decide(claim.id, "verified", claim.points, evidence)
     if outcome == "not_found" and not positive:
         return await decide(

@@ -1,6 +1,7 @@
 /// <reference lib="webworker" />
 // Chorus's service worker: the app shell offline, API reads network-first with a cached
-// fallback, submissions made offline queued and sent once, and Web Push.
+// fallback, submissions made offline queued and sent once (with the key they were made with),
+// and Web Push.
 import { Queue } from "workbox-background-sync";
 import { clientsClaim } from "workbox-core";
 import { ExpirationPlugin } from "workbox-expiration";
@@ -81,7 +82,9 @@ async function replay(queue: Queue): Promise<void> {
       await queue.unshiftRequest(entry);
       throw error; // still offline: the sync event (or the next start) tries again
     }
-    // 202: sent; 409: it had arrived before (the API keeps one per person and challenge).
+    // The request goes out as it was queued, Idempotency-Key included: if an earlier try did
+    // reach the API (only its answer was lost), the API answers that first answer again (202)
+    // instead of acting twice. 409: another try of the same share had arrived before.
     const body = await response.json().catch(() => null);
     await tellClients({
       type: "submission-sent",
@@ -100,9 +103,19 @@ const submissions = new Queue("chorus-submissions", {
   },
 });
 
+/** The request with an Idempotency-Key of its own (the app's requests bring one), so that every
+ * send of it, first try and replays alike, is one action to the API. */
+function withIdempotencyKey(request: Request): Request {
+  if (request.headers.has("Idempotency-Key")) return request;
+  const headers = new Headers(request.headers);
+  headers.set("Idempotency-Key", crypto.randomUUID());
+  return new Request(request, { headers });
+}
+
 registerRoute(
   ({ url }) => url.origin === self.location.origin && challengeOf(url.href) !== undefined,
-  async ({ request }) => {
+  async ({ request: sent }) => {
+    const request = withIdempotencyKey(sent);
     try {
       return await fetch(request.clone());
     } catch {

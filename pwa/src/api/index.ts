@@ -44,6 +44,8 @@ type Init<O> = PathPart<O> &
   BodyPart<O> & {
     /** A raw body (a photo) instead of JSON, sent with its own content type. */
     file?: Blob;
+    /** The action's Idempotency-Key, to send one action again as itself (a POST gets a fresh one). */
+    idempotencyKey?: string;
   };
 
 type RequiredKeys<T> = { [K in keyof T]-?: undefined extends T[K] ? never : K }[keyof T];
@@ -122,10 +124,21 @@ export function apiUrl<P extends PathsFor<"get">>(path: P, ...[init]: InitArgs<O
   return fill(path, (init ?? {}) as Params);
 }
 
+/** A fresh Idempotency-Key: a random UUID (crypto.randomUUID needs HTTPS or localhost; the
+ * same 122 random bits from getRandomValues elsewhere). */
+export function newIdempotencyKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
 async function request(
   method: string,
   path: string,
-  init: Params & { body?: unknown; file?: Blob } = {},
+  init: Params & { body?: unknown; file?: Blob; idempotencyKey?: string } = {},
 ): Promise<unknown> {
   const headers: Record<string, string> = { Accept: "application/json" };
   // POST always carries a body, `{}` when the operation takes none.
@@ -133,6 +146,10 @@ async function request(
   if (init.file) headers["Content-Type"] = init.file.type || "application/octet-stream";
   else if (json !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET") headers["X-CSRF-Token"] = cookie("chorus_csrf");
+  // One key per user action: a retry of this request (the service worker's offline queue sends
+  // it again as it was) is answered with the first answer instead of acting twice.
+  const key = init.idempotencyKey ?? (method === "POST" ? newIdempotencyKey() : undefined);
+  if (key) headers["Idempotency-Key"] = key;
   let res: Response;
   try {
     res = await fetch(fill(path, init), {

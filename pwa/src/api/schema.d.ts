@@ -1108,6 +1108,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/submissions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MySubmissions */
+        get: operations["ApiV1MeSubmissionsMySubmissions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -1835,6 +1852,8 @@ export interface components {
         };
         /** MySubmission */
         MySubmission: {
+            /** @default 1 */
+            attempt: number;
             /** Format: uuid */
             id: string;
             /** @enum {string} */
@@ -1842,7 +1861,10 @@ export interface components {
             pointsAwarded: number;
             postUrl: string | null;
             reason: string | null;
+            reviewNote?: string | null;
             status: string;
+            /** @default 0 */
+            triesLeft: number;
         };
         /** MySurvey */
         MySurvey: {
@@ -1946,6 +1968,11 @@ export interface components {
         /** Page[ReviewItem] */
         "Page_backend.submissions.schemas.ReviewItem_": {
             items: components["schemas"]["ReviewItem"][];
+            nextCursor?: string | null;
+        };
+        /** Page[SubmissionRead] */
+        "Page_backend.submissions.schemas.SubmissionRead_": {
+            items: components["schemas"]["SubmissionRead"][];
             nextCursor?: string | null;
         };
         /** Participation */
@@ -2204,8 +2231,11 @@ export interface components {
         };
         /** SubmissionRead */
         SubmissionRead: {
+            /** @default 1 */
+            attempt: number;
             /** Format: uuid */
             challengeId: string;
+            challengeTitle?: string | null;
             /** Format: date-time */
             createdAt: string;
             decidedAt: string | null;
@@ -2216,6 +2246,7 @@ export interface components {
             pointsAwarded: number;
             postUrl: string | null;
             reason: string | null;
+            reviewNote?: string | null;
             /** @enum {string} */
             status: "pending" | "verified" | "rejected" | "needs_review" | "revoked";
         };
@@ -5098,6 +5129,44 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PreferencesBody"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1MeSubmissionsMySubmissions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.submissions.schemas.SubmissionRead_"];
                 };
             };
             /** @description Bad request syntax or unsupported method */

@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import { api, apiUrl, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
 import type { Analytics, Metrics, Network } from "../types";
@@ -131,16 +132,19 @@ function OfficialLinks({ amplification }: { amplification: Analytics["amplificat
   const [label, setLabel] = useState("");
   const [url, setUrl] = useState("");
   const [network, setNetwork] = useState<Network>("linkedin");
+  const [busy, run] = useInFlight();
   async function create(event: Event) {
     event.preventDefault();
-    try {
-      await api.post("/api/v1/admin/official-links", { body: { label, url, network } });
-      setLabel("");
-      setUrl("");
-      links.reload();
-    } catch (failure) {
-      toastFailure(failure, "Could not create the link.");
-    }
+    await run(async () => {
+      try {
+        await api.post("/api/v1/admin/official-links", { body: { label, url, network } });
+        setLabel("");
+        setUrl("");
+        links.reload();
+      } catch (failure) {
+        toastFailure(failure, "Could not create the link.");
+      }
+    });
   }
   return (
     <Section title="Brand posts (official links)">
@@ -173,7 +177,7 @@ function OfficialLinks({ amplification }: { amplification: Analytics["amplificat
             ))}
           </select>
         </Field>
-        <button class="button primary" type="submit">
+        <button class="button primary" type="submit" disabled={busy}>
           Create official link
         </button>
       </form>

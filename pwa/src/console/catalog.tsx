@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
 import type { BadgeRule, Pillar } from "../types";
@@ -11,16 +12,19 @@ export function PillarsAdmin() {
   const pillars = useLoad(() => api.get("/api/v1/pillars"), []);
   const [title, setTitle] = useState("");
   const [message, setMessage] = useState("");
+  const [busy, run] = useInFlight();
   async function create(event: Event) {
     event.preventDefault();
-    try {
-      await api.post("/api/v1/admin/pillars", { body: { title, message } });
-      setTitle("");
-      setMessage("");
-      pillars.reload();
-    } catch (failure) {
-      toastFailure(failure, "Could not save.");
-    }
+    await run(async () => {
+      try {
+        await api.post("/api/v1/admin/pillars", { body: { title, message } });
+        setTitle("");
+        setMessage("");
+        pillars.reload();
+      } catch (failure) {
+        toastFailure(failure, "Could not save.");
+      }
+    });
   }
   async function save(p: Pillar, change: Schemas["PillarUpdate"]) {
     try {
@@ -32,12 +36,14 @@ export function PillarsAdmin() {
     }
   }
   async function remove(p: Pillar) {
-    try {
-      await api.del("/api/v1/admin/pillars/{pillar_id}", { path: { pillar_id: p.id } });
-      pillars.reload();
-    } catch (failure) {
-      toastFailure(failure, "Could not delete.");
-    }
+    await run(async () => {
+      try {
+        await api.del("/api/v1/admin/pillars/{pillar_id}", { path: { pillar_id: p.id } });
+        pillars.reload();
+      } catch (failure) {
+        toastFailure(failure, "Could not delete.");
+      }
+    });
   }
   return (
     <main class="screen console">
@@ -66,7 +72,7 @@ export function PillarsAdmin() {
                   onChange={(e) => save(p, { message: e.currentTarget.value })}
                 />
               </Field>
-              <button type="button" class="button danger" onClick={() => remove(p)}>
+              <button type="button" class="button danger" disabled={busy} onClick={() => remove(p)}>
                 Delete {p.title}
               </button>
             </li>
@@ -87,7 +93,7 @@ export function PillarsAdmin() {
               onInput={(e) => setMessage(e.currentTarget.value)}
             />
           </Field>
-          <button class="button primary" type="submit">
+          <button class="button primary" type="submit" disabled={busy}>
             Add pillar
           </button>
         </form>
@@ -143,8 +149,12 @@ export function BadgesAdmin() {
     points: 20,
   });
   const set = <K extends keyof BadgeForm>(key: K, value: BadgeForm[K]) => setForm((f) => ({ ...f, [key]: value }));
+  const [busy, run] = useInFlight();
   async function create(event: Event) {
     event.preventDefault();
+    await run(() => createNow());
+  }
+  async function createNow() {
     try {
       const rule: BadgeRule = { type: form.type, threshold: Number(form.threshold) };
       if (form.type === "period_winner") rule.period = "week";
@@ -165,12 +175,14 @@ export function BadgesAdmin() {
     }
   }
   async function retire(id: string) {
-    try {
-      await api.del("/api/v1/admin/badges/{badge_id}", { path: { badge_id: id } });
-      badges.reload();
-    } catch (failure) {
-      toastFailure(failure, "Could not retire.");
-    }
+    await run(async () => {
+      try {
+        await api.del("/api/v1/admin/badges/{badge_id}", { path: { badge_id: id } });
+        badges.reload();
+      } catch (failure) {
+        toastFailure(failure, "Could not retire.");
+      }
+    });
   }
   return (
     <main class="screen console">
@@ -190,7 +202,7 @@ export function BadgesAdmin() {
                 </span>
               </span>
               {!b.retired && (
-                <button type="button" class="button secondary compact" onClick={() => retire(b.id)}>
+                <button type="button" class="button secondary compact" disabled={busy} onClick={() => retire(b.id)}>
                   Retire
                 </button>
               )}
@@ -255,7 +267,7 @@ export function BadgesAdmin() {
               />
             </Field>
           </div>
-          <button class="button primary" type="submit">
+          <button class="button primary" type="submit" disabled={busy}>
             Create badge
           </button>
         </form>

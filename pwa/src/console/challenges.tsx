@@ -1,7 +1,8 @@
 // Challenges: the list, and the editor with a live preview of the post per network.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, failureText } from "../api";
 import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
@@ -115,7 +116,10 @@ export function ChallengeEditor({ id }: { id: string | null }) {
   const [form, setForm] = useState<Form>(blank);
   const [status, setStatus] = useState<Challenge["status"]>("draft");
   const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useInFlight();
+  // A new challenge made by a save whose publishing then failed: trying again publishes it
+  // instead of making a second one.
+  const made = useRef<{ body: string; id: string } | null>(null);
   const [previewOn, setPreviewOn] = useState<Network>("linkedin");
   const [original, setOriginal] = useState<ChallengeCreate | null>(null);
   const pillars = useLoad(() => api.get("/api/v1/pillars"), []);
@@ -196,8 +200,9 @@ export function ChallengeEditor({ id }: { id: string | null }) {
     };
   }
 
-  async function save(publish: boolean) {
-    setBusy(true);
+  const save = (publish: boolean) => run(() => saveNow(publish));
+
+  async function saveNow(publish: boolean) {
     setError("");
     try {
       // An edit sends only what changed: a published challenge takes only safe edits.
@@ -207,21 +212,23 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           ([key, value]) => JSON.stringify(value) !== JSON.stringify(original?.[key as keyof ChallengeCreate]),
         ),
       );
+      const sameAsMade = !id && made.current?.body === JSON.stringify(all) ? made.current : null;
       const saved = id
         ? await api.patch("/api/v1/admin/challenges/{challenge_id}", { path: { challenge_id: id }, body: changed })
-        : await api.post("/api/v1/admin/challenges", { body: all });
+        : (sameAsMade ?? (await api.post("/api/v1/admin/challenges", { body: all })));
+      if (!id) made.current = { body: JSON.stringify(all), id: saved.id };
       if (publish)
         await api.post("/api/v1/admin/challenges/{challenge_id}/publish", { path: { challenge_id: saved.id } });
       toast(publish ? "Published — people will see it when it starts." : "Saved as a draft.", "success");
       navigate("/admin/challenges");
     } catch (failure) {
       setError(failureText(failure, "Could not save."));
-    } finally {
-      setBusy(false);
     }
   }
 
-  async function act(action: "unpublish" | "archive") {
+  const act = (action: "unpublish" | "archive") => run(() => actNow(action));
+
+  async function actNow(action: "unpublish" | "archive") {
     try {
       await api.post(`/api/v1/admin/challenges/{challenge_id}/${action}`, { path: { challenge_id: id ?? "" } });
       toast(action === "archive" ? "Archived." : "Back to draft.", "success");
@@ -465,13 +472,13 @@ export function ChallengeEditor({ id }: { id: string | null }) {
               Publish
             </button>
           ) : (
-            <button class="button secondary" type="button" onClick={() => act("unpublish")}>
+            <button class="button secondary" type="button" disabled={busy} onClick={() => act("unpublish")}>
               Unpublish
             </button>
           )}
         </div>
         {id && (
-          <button class="button danger" type="button" onClick={() => act("archive")}>
+          <button class="button danger" type="button" disabled={busy} onClick={() => act("archive")}>
             Archive
           </button>
         )}

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
 import type { ReviewStory } from "../types";
@@ -10,6 +11,7 @@ import { Field, Section } from "./ui";
 export function CommunityAdmin() {
   const queue = useLoad(() => api.get("/api/v1/admin/stories"), []);
   const reports = useLoad(() => api.get("/api/v1/admin/reports"), []);
+  const [resolving, run] = useInFlight();
   return (
     <main class="screen console">
       <TopBar title="Community" back="/admin" />
@@ -46,13 +48,16 @@ export function CommunityAdmin() {
                     <button
                       type="button"
                       class={`button ${action === "hide" ? "primary" : "secondary"} grow`}
+                      disabled={resolving}
                       onClick={() =>
-                        api
-                          .post("/api/v1/admin/reports/{report_id}/resolve", {
-                            path: { report_id: r.id },
-                            body: { action },
-                          })
-                          .then(reports.reload, (failure) => toastFailure(failure, "Could not do that."))
+                        run(() =>
+                          api
+                            .post("/api/v1/admin/reports/{report_id}/resolve", {
+                              path: { report_id: r.id },
+                              body: { action },
+                            })
+                            .then(reports.reload, (failure) => toastFailure(failure, "Could not do that.")),
+                        )
                       }
                     >
                       {action === "hide" ? "Hide it" : "Keep it"}
@@ -71,7 +76,9 @@ export function CommunityAdmin() {
 
 function StoryCard({ story, done }: { story: ReviewStory; done: () => void }) {
   const [note, setNote] = useState("");
-  async function act(action: "approve" | "reject" | "feature") {
+  const [busy, run] = useInFlight();
+  const act = (action: "approve" | "reject" | "feature") => run(() => actNow(action));
+  async function actNow(action: "approve" | "reject" | "feature") {
     try {
       const path = { story_id: story.id };
       if (action === "feature") await api.post("/api/v1/admin/stories/{story_id}/feature", { path });
@@ -110,17 +117,17 @@ function StoryCard({ story, done }: { story: ReviewStory; done: () => void }) {
               <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
             </Field>
             <div class="row">
-              <button type="button" class="button primary grow" onClick={() => act("approve")}>
+              <button type="button" class="button primary grow" disabled={busy} onClick={() => act("approve")}>
                 Approve and publish
               </button>
-              <button type="button" class="button secondary grow" onClick={() => act("reject")}>
+              <button type="button" class="button secondary grow" disabled={busy} onClick={() => act("reject")}>
                 Send back
               </button>
             </div>
           </>
         ) : (
           !story.featured && (
-            <button type="button" class="button secondary" onClick={() => act("feature")}>
+            <button type="button" class="button secondary" disabled={busy} onClick={() => act("feature")}>
               Feature as story of the week
             </button>
           )
@@ -142,8 +149,12 @@ function Rules() {
       () => undefined,
     );
   }, []);
+  const [busy, run] = useInFlight();
   async function save(event: Event) {
     event.preventDefault();
+    await run(saveNow);
+  }
+  async function saveNow() {
     try {
       await api.put("/api/v1/admin/community", {
         body: {
@@ -174,7 +185,7 @@ function Rules() {
         >
           <textarea rows={2} value={words} onInput={(e) => setWords(e.currentTarget.value)} />
         </Field>
-        <button class="button primary" type="submit">
+        <button class="button primary" type="submit" disabled={busy}>
           Save house rules
         </button>
       </form>

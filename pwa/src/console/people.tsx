@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, type Schemas, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
 import type { ImportReport, RejectedRow, Role, Team, User } from "../types";
@@ -103,15 +104,18 @@ function InviteOne({ teams }: { teams: Team[] }) {
   const [role, setRole] = useState<Role>("employee");
   const [teamId, setTeamId] = useState("");
   const [link, setLink] = useState("");
+  const [busy, run] = useInFlight();
   async function submit(event: Event) {
     event.preventDefault();
-    try {
-      const made = await api.post("/api/v1/admin/invites", { body: { email, role, ...(teamId ? { teamId } : {}) } });
-      setLink(made.url);
-      setEmail("");
-    } catch (failure) {
-      toastFailure(failure, "Could not invite.");
-    }
+    await run(async () => {
+      try {
+        const made = await api.post("/api/v1/admin/invites", { body: { email, role, ...(teamId ? { teamId } : {}) } });
+        setLink(made.url);
+        setEmail("");
+      } catch (failure) {
+        toastFailure(failure, "Could not invite.");
+      }
+    });
   }
   return (
     <Section title="Invite someone">
@@ -136,7 +140,7 @@ function InviteOne({ teams }: { teams: Team[] }) {
             </select>
           </Field>
         </div>
-        <button class="button primary" type="submit">
+        <button class="button primary" type="submit" disabled={busy}>
           Create invite link
         </button>
         {link && (
@@ -154,7 +158,7 @@ function ImportCsv({ done }: { done: () => void }) {
   const [name, setName] = useState("");
   const [report, setReport] = useState<ImportReport | null>(null);
   const [rejected, setRejected] = useState<RejectedRow[]>([]);
-  const [busy, setBusy] = useState(false);
+  const [busy, inFlight] = useInFlight();
 
   async function pick(event: Event) {
     const file = (event.currentTarget as HTMLInputElement).files?.[0];
@@ -170,8 +174,9 @@ function ImportCsv({ done }: { done: () => void }) {
     await run(content, true);
   }
 
-  async function run(content: string, dryRun: boolean) {
-    setBusy(true);
+  const run = (content: string, dryRun: boolean) => inFlight(() => importRows(content, dryRun));
+
+  async function importRows(content: string, dryRun: boolean) {
     try {
       const answer = await api.post("/api/v1/admin/invites/import", { body: { csv: content, dryRun } });
       setReport(answer);
@@ -184,8 +189,6 @@ function ImportCsv({ done }: { done: () => void }) {
       if (failure instanceof ApiError && Array.isArray(failure.problem.rejected))
         setRejected(failure.problem.rejected as RejectedRow[]);
       toastFailure(failure, "Could not import.");
-    } finally {
-      setBusy(false);
     }
   }
 
@@ -253,15 +256,18 @@ function ImportCsv({ done }: { done: () => void }) {
 
 function Teams({ teams, reload }: { teams: Team[]; reload: () => void }) {
   const [name, setName] = useState("");
+  const [busy, run] = useInFlight();
   async function create(event: Event) {
     event.preventDefault();
-    try {
-      await api.post("/api/v1/admin/teams", { body: { name } });
-      setName("");
-      reload();
-    } catch (failure) {
-      toastFailure(failure, "Could not create the team.");
-    }
+    await run(async () => {
+      try {
+        await api.post("/api/v1/admin/teams", { body: { name } });
+        setName("");
+        reload();
+      } catch (failure) {
+        toastFailure(failure, "Could not create the team.");
+      }
+    });
   }
   return (
     <Section title="Teams">
@@ -282,7 +288,7 @@ function Teams({ teams, reload }: { teams: Team[]; reload: () => void }) {
           New team
           <input required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
-        <button class="button secondary" type="submit">
+        <button class="button secondary" type="submit" disabled={busy}>
           Add team
         </button>
       </form>

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
 import { toast } from "../store";
@@ -43,9 +44,9 @@ export function ReviewQueue() {
 
 function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
   const [note, setNote] = useState("");
-  const [busy, setBusy] = useState(false);
-  async function decide(action: "approve" | "reject") {
-    setBusy(true);
+  const [busy, run] = useInFlight();
+  const decide = (action: "approve" | "reject") => run(() => decideNow(action));
+  async function decideNow(action: "approve" | "reject") {
     try {
       await api.post(`/api/v1/admin/submissions/{submission_id}/${action}`, {
         path: { submission_id: item.id },
@@ -60,8 +61,6 @@ function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
       done();
     } catch (failure) {
       toastFailure(failure, "Could not decide.");
-    } finally {
-      setBusy(false);
     }
   }
   return (

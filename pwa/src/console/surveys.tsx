@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
 import { Field, Section } from "./ui";
@@ -17,9 +18,14 @@ export function SurveysAdmin() {
   const [days, setDays] = useState(7);
   const [points, setPoints] = useState(10);
   const [teamIds, setTeamIds] = useState<string[]>([]);
+  const [busy, run] = useInFlight();
 
   async function create(event: Event) {
     event.preventDefault();
+    await run(createNow);
+  }
+
+  async function createNow() {
     try {
       await api.post("/api/v1/admin/surveys", {
         body: {
@@ -160,7 +166,7 @@ export function SurveysAdmin() {
               </label>
             ))}
           </fieldset>
-          <button class="button primary" type="submit">
+          <button class="button primary" type="submit" disabled={busy}>
             Send survey
           </button>
         </form>

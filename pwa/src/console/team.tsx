@@ -1,7 +1,7 @@
 // The team lead's dashboard: the team at a glance, who might need a kind nudge, one tap to send it.
-import { useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
 import { me } from "../session";
@@ -54,14 +54,15 @@ function TeamDashboard({ teamId }: { teamId: string }) {
       }),
     [teamId, range.query],
   );
-  const [sending, setSending] = useState(false);
+  const [sending, run] = useInFlight();
   const d = board.data;
   if (board.error && !d) return <Failure error={board.error} retry={board.reload} />;
   if (!d) return <Skeleton lines={6} />;
   const quiet = d.members.filter((m) => m.nudgeable);
 
-  async function nudge() {
-    setSending(true);
+  const nudge = () => run(nudgeNow);
+
+  async function nudgeNow() {
     try {
       const answer = await api.post("/api/v1/teams/{team_id}/nudges", {
         path: { team_id: teamId },
@@ -77,8 +78,6 @@ function TeamDashboard({ teamId }: { teamId: string }) {
       board.reload();
     } catch (failure) {
       toastFailure(failure, "Could not send nudges.");
-    } finally {
-      setSending(false);
     }
   }
 

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api, failureText, OfflineError, shareLink, toastFailure } from "../api";
+import { ApiError, api, failureText, OfflineError, type Schemas, shareLink, toastFailure } from "../api";
 import { Failure, Skeleton, StatusChip, TopBar, timeLeft } from "../components";
+import { useInFlight } from "../inflight";
 import { onLive } from "../live";
 import { useLoad } from "../load";
 import { loadMe } from "../session";
@@ -18,7 +19,9 @@ export const NETWORK_NAMES: Record<Network, string> = {
 
 /** What the service worker answers for a submission it keeps to send once back online. */
 type Queued = { status: "queued" };
-type Shown = MySubmission | Queued | null;
+/** A submission as the challenge shows it, or as the API answered it when it was sent. */
+type Sent = Schemas["SubmissionRead"];
+type Shown = MySubmission | Sent | Queued | null;
 
 function celebrate(points: number) {
   toast(`Verified — +${points} points!`, "celebrate", 5000);
@@ -33,7 +36,7 @@ export function ChallengeScreen({ id }: { id: string }) {
   const [postUrl, setPostUrl] = useState("");
   const [submission, setSubmission] = useState<Shown>(null);
   const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useInFlight();
   const [story, setStory] = useState<Story | null>(null);
 
   useEffect(() => {
@@ -47,6 +50,11 @@ export function ChallengeScreen({ id }: { id: string }) {
       onLive("submission", (event: MySubmission & { challengeId: string }) => {
         if (event.challengeId !== id) return;
         setSubmission((current) => ({ ...(current as MySubmission), ...event }));
+        if (event.status === "rejected") {
+          // the admin's note and the tries left come with the challenge
+          setSubmission(null);
+          loaded.reload();
+        }
         if (event.status === "verified") celebrate(event.pointsAwarded);
         loadMe().catch(() => undefined);
       }),
@@ -79,7 +87,8 @@ export function ChallengeScreen({ id }: { id: string }) {
   // A story's share is checked like any share; the challenge's policy is about the story.
   const needsPost = isStory || challenge.verification === "auto" || challenge.verification === "review";
   const canShare = !isStory || Boolean(story?.publicUrl);
-  const done = Boolean(submission); // one submission per person and challenge
+  // one live submission per person and challenge; a rejected one may be fixed and sent again
+  const done = Boolean(submission) && !canTryAgain(submission);
 
   async function getLink(): Promise<ShareLink | null> {
     if (link && link.network === network) return link;
@@ -127,27 +136,28 @@ export function ChallengeScreen({ id }: { id: string }) {
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
+    await run(() => send());
+  }
+
+  async function send() {
     setError("");
     try {
       // Offline, the service worker answers instead of the API: it queued the submission.
       const answer = (await api.post("/api/v1/challenges/{challenge_id}/submissions", {
         path: { challenge_id: id },
         body: { network: network!, ...(postUrl.trim() ? { postUrl: postUrl.trim() } : {}) },
-      })) as MySubmission | Queued;
+      })) as Sent | Queued;
       setSubmission(answer);
       if (answer.status === "queued") toast("Saved — it will be sent when you're back online.", "info", 6000);
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 409) {
         loaded.reload();
-        setError("You already took part in this challenge.");
+        setError(failureText(failure, "You already took part in this challenge."));
       } else if (failure instanceof OfflineError) {
         setError("You're offline and this browser can't keep it for later: try again once you're back online.");
       } else {
         setError(failureText(failure, "Could not send it."));
       }
-    } finally {
-      setBusy(false);
     }
   }
 
@@ -255,6 +265,11 @@ export function ChallengeScreen({ id }: { id: string }) {
   );
 }
 
+function canTryAgain(submission: Shown): boolean {
+  if (submission?.status !== "rejected" || !("triesLeft" in submission)) return false;
+  return submission.triesLeft > 0;
+}
+
 function SubmissionStatus({ submission, points }: { submission: Shown; points: number }) {
   if (!submission) return null;
   if (submission.status === "queued")
@@ -283,12 +298,20 @@ function SubmissionStatus({ submission, points }: { submission: Shown; points: n
           <strong>+{s.pointsAwarded || points} points</strong> — thank you for sharing!
         </p>
       )}
-      {shown === "rejected" && (
+      {shown === "rejected" && s.reviewNote && (
         <p>
-          {s.reason ?? "We couldn't verify this post."} If you think that's a mistake, ask your program admin to take a
-          look.
+          <strong>Note from your admin:</strong> <span class="prewrap">{s.reviewNote}</span>
         </p>
       )}
+      {shown === "rejected" && !s.reviewNote && <p>{s.reason ?? "We couldn't verify this post."}</p>}
+      {shown === "rejected" &&
+        (canTryAgain(s) ? (
+          <p>
+            Fix it and send it again below ({s.triesLeft} {s.triesLeft === 1 ? "try" : "tries"} left).
+          </p>
+        ) : (
+          <p>If you think that's a mistake, ask your program admin to take a look.</p>
+        ))}
     </section>
   );
 }

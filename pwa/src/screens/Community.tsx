@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { me } from "../session";
 import { toast, useStore } from "../store";
@@ -100,10 +101,14 @@ function FeedCard({
   const [open, setOpen] = useState(false);
   const [comments, setComments] = useState<Comment[] | null>(null);
   const [draft, setDraft] = useState("");
+  // one request at a time per card: a reaction, a comment, a report, a moderation action
+  const [busy, run] = useInFlight();
 
   const reactions = item.reactions ?? {};
 
-  async function react(kind: Reaction) {
+  const react = (kind: Reaction) => run(() => reactNow(kind));
+
+  async function reactNow(kind: Reaction) {
     const same = item.myReaction === kind;
     try {
       const path = { item_id: item.id };
@@ -127,26 +132,34 @@ function FeedCard({
 
   async function comment(event: Event) {
     event.preventDefault();
-    try {
-      const made = await api.post("/api/v1/feed/{item_id}/comments", {
-        path: { item_id: item.id },
-        body: { body: draft },
-      });
-      setComments([...(comments ?? []), made]);
-      setDraft("");
-      update({ ...item, comments: item.comments + 1 });
-    } catch (failure) {
-      toastFailure(failure, "Could not comment.");
-    }
+    await run(async () => {
+      try {
+        const made = await api.post("/api/v1/feed/{item_id}/comments", {
+          path: { item_id: item.id },
+          body: { body: draft },
+        });
+        setComments([...(comments ?? []), made]);
+        setDraft("");
+        update({ ...item, comments: item.comments + 1 });
+      } catch (failure) {
+        toastFailure(failure, "Could not comment.");
+      }
+    });
   }
 
-  async function act(work: () => Promise<unknown>, done: string) {
-    try {
-      await work();
-      toast(done, "success");
-    } catch (failure) {
-      toastFailure(failure, "Could not do that.");
-    }
+  /** True when the work was done (false: it failed, or another action was in flight). */
+  async function act(work: () => Promise<unknown>, done: string): Promise<boolean> {
+    const ok = await run(async () => {
+      try {
+        await work();
+        toast(done, "success");
+        return true;
+      } catch (failure) {
+        toastFailure(failure, "Could not do that.");
+        return false;
+      }
+    });
+    return ok === true;
   }
 
   async function report() {
@@ -160,12 +173,14 @@ function FeedCard({
   }
 
   async function deleteMine() {
-    try {
-      await api.del("/api/v1/feed/{item_id}", { path: { item_id: item.id } });
-      remove(item.id);
-    } catch (failure) {
-      toastFailure(failure, "Could not delete.");
-    }
+    await run(async () => {
+      try {
+        await api.del("/api/v1/feed/{item_id}", { path: { item_id: item.id } });
+        remove(item.id);
+      } catch (failure) {
+        toastFailure(failure, "Could not delete.");
+      }
+    });
   }
 
   const story = item.story;
@@ -196,6 +211,7 @@ function FeedCard({
               class="reaction"
               aria-pressed={item.myReaction === kind}
               aria-label={`${label}${reactions[kind] ? `, ${reactions[kind]}` : ""}`}
+              disabled={busy}
               onClick={() => react(kind)}
             >
               <span aria-hidden="true">{emoji}</span>
@@ -224,7 +240,7 @@ function FeedCard({
                   onInput={(e) => setDraft(e.currentTarget.value)}
                 />
               </label>
-              <button class="button secondary compact" type="submit">
+              <button class="button secondary compact" type="submit" disabled={busy}>
                 Send
               </button>
             </form>
@@ -232,12 +248,12 @@ function FeedCard({
         )}
         <div class="row small-actions">
           {!item.mine && (
-            <button type="button" class="linkish" onClick={report}>
+            <button type="button" class="linkish" disabled={busy} onClick={report}>
               Report
             </button>
           )}
           {item.mine && (item.kind === "kudos" || item.kind === "story") && (
-            <button type="button" class="linkish" onClick={deleteMine}>
+            <button type="button" class="linkish" disabled={busy} onClick={deleteMine}>
               Delete
             </button>
           )}
@@ -245,6 +261,7 @@ function FeedCard({
             <button
               type="button"
               class="linkish"
+              disabled={busy}
               onClick={() =>
                 act(
                   () => api.post("/api/v1/admin/stories/{story_id}/feature", { path: { story_id: story.id } }),
@@ -259,11 +276,12 @@ function FeedCard({
             <button
               type="button"
               class="linkish"
+              disabled={busy}
               onClick={() =>
                 act(
                   () => api.post("/api/v1/admin/feed/{item_id}/hide", { path: { item_id: item.id } }),
                   "Hidden from the community.",
-                ).then(() => update({ ...item, hidden: true }))
+                ).then((done) => done && update({ ...item, hidden: true }))
               }
             >
               Hide
@@ -280,17 +298,20 @@ function KudosSheet({ close }: { close: (sent: boolean) => void }) {
   const [to, setTo] = useState<Colleague | null>(null);
   const [message, setMessage] = useState("");
   const people = useLoad(() => api.get("/api/v1/colleagues", { query: { q: query } }), [query]);
+  const [busy, run] = useInFlight();
 
   async function send(event: Event) {
     event.preventDefault();
     if (!to) return;
-    try {
-      const made = await api.post("/api/v1/kudos", { body: { to: to.id, message } });
-      toast(`Kudos sent to ${to.displayName} (${made.leftToday} left today).`, "success");
-      close(true);
-    } catch (failure) {
-      toastFailure(failure, "Could not send kudos.");
-    }
+    await run(async () => {
+      try {
+        const made = await api.post("/api/v1/kudos", { body: { to: to.id, message } });
+        toast(`Kudos sent to ${to.displayName} (${made.leftToday} left today).`, "success");
+        close(true);
+      } catch (failure) {
+        toastFailure(failure, "Could not send kudos.");
+      }
+    });
   }
 
   return (
@@ -337,7 +358,7 @@ function KudosSheet({ close }: { close: (sent: boolean) => void }) {
           />
         </label>
         <div class="row">
-          <button class="button primary grow" type="submit" disabled={!to}>
+          <button class="button primary grow" type="submit" disabled={!to || busy}>
             Send kudos
           </button>
           <button class="button secondary" type="button" onClick={() => close(false)}>

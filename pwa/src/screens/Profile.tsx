@@ -1,12 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, apiUrl, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
 import { navigate } from "../router";
 import { loadMe, me, signOut } from "../session";
 import { toast, useStore } from "../store";
 import type { Preferences } from "../types";
+import { MyShares } from "./MyShares";
 
 const CATEGORY_LABELS: Record<string, string> = {
   challenge: "New challenges for me",
@@ -33,21 +35,25 @@ export function NotifyMe() {
     );
   }, []);
 
-  async function turnOn() {
-    try {
-      const on = await enablePush();
-      setState(on ? "on" : Notification.permission === "denied" ? "blocked" : "off");
-      if (on) toast("Notifications are on. You can fine-tune them below.", "success");
-    } catch (failure) {
-      setState("off");
-      toastFailure(failure, "Could not turn notifications on.");
-    }
-  }
+  const [busy, run] = useInFlight();
 
-  async function turnOff() {
-    await disablePush().catch(() => undefined);
-    setState("off");
-  }
+  const turnOn = () =>
+    run(async () => {
+      try {
+        const on = await enablePush();
+        setState(on ? "on" : Notification.permission === "denied" ? "blocked" : "off");
+        if (on) toast("Notifications are on. You can fine-tune them below.", "success");
+      } catch (failure) {
+        setState("off");
+        toastFailure(failure, "Could not turn notifications on.");
+      }
+    });
+
+  const turnOff = () =>
+    run(async () => {
+      await disablePush().catch(() => undefined);
+      setState("off");
+    });
 
   if (state === "unknown") return null;
   if (state === "unsupported")
@@ -58,7 +64,7 @@ export function NotifyMe() {
     return (
       <p class="row between">
         <span>Notifications are on for this device.</span>
-        <button type="button" class="button secondary" onClick={turnOff}>
+        <button type="button" class="button secondary" disabled={busy} onClick={turnOff}>
           Turn off
         </button>
       </p>
@@ -72,7 +78,7 @@ export function NotifyMe() {
           during your quiet hours.
         </p>
         <div class="row">
-          <button type="button" class="button primary grow" onClick={turnOn}>
+          <button type="button" class="button primary grow" disabled={busy} onClick={turnOn}>
             Turn on notifications
           </button>
           <button type="button" class="button secondary" onClick={() => setState("off")}>
@@ -150,6 +156,8 @@ export function Profile() {
           </ul>
         </>
       )}
+
+      <MyShares />
 
       <h2 class="section-title">Privacy</h2>
       <label class="switch card">

@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
 import { ApiError, api, failureText } from "../api";
+import { useInFlight } from "../inflight";
 import { navigate } from "../router";
 import { loadMe } from "../session";
 
@@ -14,11 +15,14 @@ export function SignIn() {
   const [orgs, setOrgs] = useState<OrgChoice[] | null>(null);
   const [orgId, setOrgId] = useState<string>("");
   const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useInFlight();
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
+    await run(signIn);
+  }
+
+  async function signIn() {
     setError("");
     try {
       await api.post("/api/v1/auth/login", { body: { email, password, ...(orgId ? { orgId } : {}) } });
@@ -32,8 +36,6 @@ export function SignIn() {
       } else {
         setError(failureText(failure, "Could not sign in."));
       }
-    } finally {
-      setBusy(false);
     }
   }
 
@@ -94,11 +96,14 @@ export function AcceptInvite() {
   const [error, setError] = useState(
     token ? "" : "This invite link is incomplete: open the whole link from your invite.",
   );
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useInFlight();
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
+    await run(join);
+  }
+
+  async function join() {
     setError("");
     try {
       await api.post("/api/v1/auth/accept-invite", { body: { token, displayName, password } });
@@ -107,8 +112,6 @@ export function AcceptInvite() {
       navigate("/welcome", true);
     } catch (failure) {
       setError(failureText(failure, "Could not accept the invite."));
-    } finally {
-      setBusy(false);
     }
   }
 

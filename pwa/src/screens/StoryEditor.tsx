@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api, failureText } from "../api";
+import { ApiError, api, failureText, toastFailure } from "../api";
+import { useInFlight } from "../inflight";
 import { toast } from "../store";
 import type { Story } from "../types";
 
@@ -19,7 +20,7 @@ export function StoryEditor({
   const [body, setBody] = useState("");
   const [guidelines, setGuidelines] = useState<string[]>([]);
   const [checked, setChecked] = useState<Set<number>>(new Set());
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useInFlight();
   const [error, setError] = useState("");
 
   const keep = (next: Story) => {
@@ -59,8 +60,11 @@ export function StoryEditor({
   async function photo(event: Event) {
     const file = (event.currentTarget as HTMLInputElement).files?.[0];
     if (!file) return;
+    await run(() => attach(file));
+  }
+
+  async function attach(file: File) {
     if (!story && !(await save())) return;
-    setBusy(true);
     try {
       // The API reads the image's type; a file the browser could not type is most likely a JPEG.
       const image = file.type ? file : file.slice(0, file.size, "image/jpeg");
@@ -73,13 +77,12 @@ export function StoryEditor({
       toast("Photo added — its location data was removed.", "success");
     } catch (failure) {
       setError(failureText(failure, "Could not add the photo."));
-    } finally {
-      setBusy(false);
     }
   }
 
-  async function submit() {
-    setBusy(true);
+  const submit = () => run(submitNow);
+
+  async function submitNow() {
     try {
       if (!(await save())) return;
       const done = await api.post("/api/v1/challenges/{challenge_id}/story/submit", {
@@ -89,17 +92,20 @@ export function StoryEditor({
       toast(done.status === "published" ? "Your story is live!" : "Sent for review — we'll let you know.", "success");
     } catch (failure) {
       setError(failureText(failure, "Could not submit."));
-    } finally {
-      setBusy(false);
     }
   }
 
-  async function takeDown() {
-    if (!story) return;
-    await api.post("/api/v1/stories/{story_id}/unpublish", { path: { story_id: story.id } });
-    keep({ ...story, public: false, publicUrl: null });
-    toast("Your story's public page is down. Your points stay yours.", "info");
-  }
+  const takeDown = () =>
+    run(async () => {
+      if (!story) return;
+      try {
+        await api.post("/api/v1/stories/{story_id}/unpublish", { path: { story_id: story.id } });
+        keep({ ...story, public: false, publicUrl: null });
+        toast("Your story's public page is down. Your points stay yours.", "info");
+      } catch (failure) {
+        toastFailure(failure, "Could not take it down.");
+      }
+    });
 
   if (!loaded) return null;
   const editable = !story || story.status === "draft" || story.status === "rejected";
@@ -124,7 +130,7 @@ export function StoryEditor({
               <a href={story.publicUrl} target="_blank" rel="noopener">
                 Your story's public page
               </a>
-              <button type="button" class="linkish" onClick={takeDown}>
+              <button type="button" class="linkish" disabled={busy} onClick={takeDown}>
                 Take it down
               </button>
             </p>
@@ -153,7 +159,7 @@ export function StoryEditor({
             <span class="muted small">{body.length} / 5000</span>
             <label>
               A photo (optional — we remove its location)
-              <input type="file" accept="image/jpeg,image/png,image/webp" onChange={photo} />
+              <input type="file" accept="image/jpeg,image/png,image/webp" disabled={busy} onChange={photo} />
             </label>
             {story?.photoUrl && (
               // biome-ignore lint/a11y/noRedundantAlt: the browser tests find the photo by this name
@@ -199,7 +205,7 @@ export function StoryEditor({
             type="button"
             class="button secondary grow"
             disabled={busy || !title.trim() || !body.trim()}
-            onClick={() => save().then((s) => s && toast("Draft saved.", "success"))}
+            onClick={() => run(save).then((s) => s && toast("Draft saved.", "success"))}
           >
             Save draft
           </button>

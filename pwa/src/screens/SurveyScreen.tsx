@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
 import { loadMe } from "../session";
@@ -9,26 +10,25 @@ import { toast } from "../store";
 export function SurveyScreen({ id }: { id: string }) {
   const surveys = useLoad(() => api.get("/api/v1/surveys"), []);
   const [answers, setAnswers] = useState<Record<string, number | string>>({});
-  const [busy, setBusy] = useState(false);
+  const [busy, run] = useInFlight();
   const survey = surveys.data?.find((s) => s.id === id);
   if (surveys.error && !surveys.data) return <Failure error={surveys.error} retry={surveys.reload} />;
 
   async function submit(event: Event) {
     event.preventDefault();
-    setBusy(true);
-    try {
-      const answer = await api.post("/api/v1/surveys/{survey_id}/responses", {
-        path: { survey_id: id },
-        body: { answers },
-      });
-      toast(answer.pointsAwarded ? `Thank you! +${answer.pointsAwarded} points` : "Thank you!", "celebrate");
-      loadMe().catch(() => undefined);
-      navigate("/");
-    } catch (failure) {
-      toastFailure(failure, "Could not send.");
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => {
+      try {
+        const answer = await api.post("/api/v1/surveys/{survey_id}/responses", {
+          path: { survey_id: id },
+          body: { answers },
+        });
+        toast(answer.pointsAwarded ? `Thank you! +${answer.pointsAwarded} points` : "Thank you!", "celebrate");
+        loadMe().catch(() => undefined);
+        navigate("/");
+      } catch (failure) {
+        toastFailure(failure, "Could not send.");
+      }
+    });
   }
 
   return (

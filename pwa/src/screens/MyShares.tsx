@@ -1,0 +1,65 @@
+// "My shares" on Me: every share the person sent, newest first, with what became of it and the
+// admin's note when one was rejected (a rejected share can be fixed and sent again from its
+// challenge).
+import { useState } from "preact/hooks";
+import { api, type Schemas, toastFailure } from "../api";
+import { StatusChip } from "../components";
+import { useInFlight } from "../inflight";
+import { useLoad } from "../load";
+
+type Share = Schemas["SubmissionRead"];
+
+function shownStatus(status: Share["status"]): string {
+  return status === "needs_review" ? "pending" : status === "revoked" ? "rejected" : status;
+}
+
+export function MyShares() {
+  const first = useLoad(() => api.get("/api/v1/me/submissions", { query: { limit: 10 } }), []);
+  const [more, setMore] = useState<Share[]>([]);
+  const [cursor, setCursor] = useState<string | null | undefined>(undefined);
+  const [busy, run] = useInFlight();
+  const shares = [...(first.data?.items ?? []), ...more];
+  const next = cursor === undefined ? first.data?.nextCursor : cursor;
+  if (shares.length === 0) return null;
+
+  async function loadMore() {
+    await run(async () => {
+      try {
+        const page = await api.get("/api/v1/me/submissions", { query: { limit: 10, cursor: next ?? undefined } });
+        setMore((earlier) => [...earlier, ...page.items]);
+        setCursor(page.nextCursor ?? null);
+      } catch (failure) {
+        toastFailure(failure, "Could not load more of your shares.");
+      }
+    });
+  }
+
+  return (
+    <>
+      <h2 class="section-title">My shares</h2>
+      <ul class="cards" aria-label="My shares">
+        {shares.map((share) => (
+          <li class="card pad" key={share.id}>
+            <p>
+              <a href={`/challenges/${share.challengeId}`}>{share.challengeTitle ?? "A challenge"}</a>{" "}
+              <StatusChip status={shownStatus(share.status)} />
+            </p>
+            {share.status === "rejected" && (share.reviewNote || share.reason) && (
+              <p class="muted small prewrap">{share.reviewNote ?? share.reason}</p>
+            )}
+            <p class="muted small">
+              {new Date(share.createdAt).toLocaleDateString()}
+              {(share.attempt ?? 1) > 1 ? ` · try ${share.attempt}` : ""}
+              {share.pointsAwarded > 0 ? ` · +${share.pointsAwarded} pts` : ""}
+            </p>
+          </li>
+        ))}
+      </ul>
+      {next && (
+        <button type="button" class="button secondary" onClick={loadMore} disabled={busy}>
+          {busy ? "Loading…" : "Show more"}
+        </button>
+      )}
+    </>
+  );
+}

@@ -11,10 +11,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.asyncio import Redis
 
-from backend.analytics import dashboard, impact, impact_csv, official_links
+from backend.analytics import dashboard, impact, impact_csv, integrity, official_links
 from backend.analytics.schemas import (
     AnalyticsRead,
     DashboardRead,
+    IntegrityRead,
     NudgeCreate,
     NudgeRead,
     OfficialLinkCreate,
@@ -76,6 +77,17 @@ class AnalyticsController(Controller):
         to_date: ToDate = None,
     ) -> AnalyticsRead:
         return await impact.analytics(request.user.org_id, from_date, to_date)
+
+    @get("/integrity")
+    async def integrity(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        from_date: FromDate = None,
+        to_date: ToDate = None,
+    ) -> IntegrityRead:
+        """What the game set aside and who to look at: per challenge the clicks that did not
+        count and why, people whose links drew many refused clicks, pairs trading kudos."""
+        return await integrity.integrity(request.user.org_id, from_date, to_date)
 
     @get("/analytics/export.csv")
     async def export(

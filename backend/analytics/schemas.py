@@ -145,3 +145,50 @@ class OfficialLinkRead(Wire):
     tracked_url: str
     unique_clicks: int
     created_at: datetime
+
+
+class ClicksSetAside(Wire):
+    """Clicks that did not count, by why (see README, "Only a click that means a person")."""
+
+    session: int = 0  # the sharer's own session
+    sharer_address: int = 0  # an address the sharer uses Chorus from
+    same_visitor: int = 0  # the same address on the same link within 24 h
+    rate_limit: int = 0  # one address clicking too fast
+    bot: int = 0  # crawlers and link-preview fetchers
+    unverified_bot: int = 0  # a network's preview bot by name, from outside its addresses
+
+
+class ChallengeIntegrity(Wire):
+    challenge_id: UUID
+    title: str
+    unique: int  # the clicks that counted
+    set_aside: ClicksSetAside
+
+
+class PersonFlag(Wire):
+    """Someone whose numbers look unlike a person sharing with their network."""
+
+    user_id: UUID
+    display_name: str
+    refused_clicks: int  # clicks on their links from themselves or too fast from one address
+    unique_clicks: int
+    why: str  # in words, for the admin
+
+
+class KudosPair(Wire):
+    giver_id: UUID
+    giver_name: str
+    receiver_id: UUID
+    receiver_name: str
+    count: int
+    mutual: bool  # the receiver gave the giver as many or more back
+
+
+class IntegrityRead(Wire):
+    """What the game set aside and who to look at, over a range of days."""
+
+    from_date: date
+    to_date: date
+    challenges: list[ChallengeIntegrity]
+    people: list[PersonFlag]
+    kudos_pairs: list[KudosPair]

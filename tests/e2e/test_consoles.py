@@ -164,6 +164,9 @@ async def test_an_admin_reads_the_impact_and_runs_a_survey(client, browser: Brow
     await page.get_by_label("Where it leads (URL)").fill("https://example.com/brand")
     await page.get_by_role("button", name="Create official link").click()
     await expect(page.locator(".board-row", has_text="Brand launch post")).to_contain_text("/s/")
+    # the fair-play panel: nothing set aside yet in this organization
+    await expect(page.get_by_role("heading", name="Fair play")).to_be_visible()
+    await expect(page.get_by_text("Nothing unusual in this range.")).to_be_visible()
     assert await axe_violations(page) == []
     await screenshot(page, "admin-impact")
     csv_link = await page.get_by_role("link", name="Download as CSV").get_attribute("href")

@@ -229,6 +229,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/integrity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Integrity */
+        get: operations["ApiV1AdminIntegrityIntegrity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/invites": {
         parameters: {
             query?: never;
@@ -1546,6 +1563,14 @@ export interface components {
              */
             verification: "auto" | "clicks" | "review" | "trust";
         };
+        /** ChallengeIntegrity */
+        ChallengeIntegrity: {
+            /** Format: uuid */
+            challengeId: string;
+            setAside: components["schemas"]["ClicksSetAside"];
+            title: string;
+            unique: number;
+        };
         /** ChallengeMetrics */
         ChallengeMetrics: {
             /** Format: uuid */
@@ -1620,6 +1645,21 @@ export interface components {
             repeat: number;
             self: number;
             unique: number;
+        };
+        /** ClicksSetAside */
+        ClicksSetAside: {
+            /** @default 0 */
+            bot: number;
+            /** @default 0 */
+            rateLimit: number;
+            /** @default 0 */
+            sameVisitor: number;
+            /** @default 0 */
+            session: number;
+            /** @default 0 */
+            sharerAddress: number;
+            /** @default 0 */
+            unverifiedBot: number;
         };
         /** Colleague */
         Colleague: {
@@ -1721,6 +1761,16 @@ export interface components {
             team: string | null;
             url: string;
         };
+        /** IntegrityRead */
+        IntegrityRead: {
+            challenges: components["schemas"]["ChallengeIntegrity"][];
+            /** Format: date */
+            fromDate: string;
+            kudosPairs: components["schemas"]["KudosPair"][];
+            people: components["schemas"]["PersonFlag"][];
+            /** Format: date */
+            toDate: string;
+        };
         /** InviteCreate */
         InviteCreate: {
             /** @description An email address */
@@ -1761,6 +1811,17 @@ export interface components {
             message: string;
             /** Format: uuid */
             to: string;
+        };
+        /** KudosPair */
+        KudosPair: {
+            count: number;
+            /** Format: uuid */
+            giverId: string;
+            giverName: string;
+            mutual: boolean;
+            /** Format: uuid */
+            receiverId: string;
+            receiverName: string;
         };
         /** KudosRead */
         KudosRead: {
@@ -1985,6 +2046,15 @@ export interface components {
         Person: {
             displayName: string;
             id: string | null;
+        };
+        /** PersonFlag */
+        PersonFlag: {
+            displayName: string;
+            refusedClicks: number;
+            uniqueClicks: number;
+            /** Format: uuid */
+            userId: string;
+            why: string;
         };
         /** PillarCreate */
         PillarCreate: {
@@ -3044,6 +3114,46 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminIntegrityIntegrity: {
+        parameters: {
+            query?: {
+                /** @description first day, org timezone */
+                from?: string | null;
+                /** @description last day, included */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrityRead"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {

@@ -8,6 +8,7 @@ import { useLoad } from "../load";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
 import type { Analytics, Metrics, Network } from "../types";
 import { Chart } from "./chart";
+import { Integrity } from "./integrity";
 import { Field, percent, RangePicker, Section, Stat, useRange } from "./ui";
 
 type Named = Metrics & { name: string };
@@ -121,6 +122,7 @@ export function AnalyticsScreen() {
             Download as CSV
           </a>
           <OfficialLinks amplification={r.amplification} />
+          <Integrity range={range} />
         </>
       )}
     </main>

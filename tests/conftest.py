@@ -59,7 +59,30 @@ NETWORK = FakeNetwork()
 VAPID_PRIVATE, VAPID_PUBLIC = generate_vapid()
 PUSH = FakePushService(VAPID_PUBLIC)
 TEST_DB = f"chorus_test_{WORKER}_{secrets.token_hex(4)}"
-REDIS_DB = 1 + WORKER_INDEX % 15  # db 0 is left to whatever else uses this server
+
+
+def _release_redis_db(server: object, key: str, token: str) -> None:
+    if server.get(key) == token.encode():  # type: ignore[attr-defined]
+        server.delete(key)  # type: ignore[attr-defined]
+
+
+def _claim_redis_db(url: str) -> int:
+    """A Redis db number no other test process on this server is using (db 0 stays free for
+    whatever else uses it and holds the claims): several runs may share one server."""
+    import redis as redis_sync
+
+    server = redis_sync.Redis.from_url(url)
+    token = f"{os.getpid()}-{secrets.token_hex(4)}"
+    for number in range(1 + WORKER_INDEX % 15, 1 + WORKER_INDEX % 15 + 15):
+        db = 1 + (number - 1) % 15
+        key = f"chorus-test:redis-db:{db}"
+        if server.set(key, token, nx=True, ex=2 * 3600):
+            atexit.register(_release_redis_db, server, key, token)
+            return db
+    raise RuntimeError("all 15 Redis test databases are taken by other test runs")
+
+
+REDIS_DB = _claim_redis_db(BASE_REDIS_URL)
 
 
 async def _admin(sql: str) -> None:

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from redis.exceptions import RedisError
 
+from backend import jobs
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page
 from backend.http.auth import require_role
@@ -30,7 +31,7 @@ Cursor = Annotated[str | None, QueryParameter(max_length=512)]
 
 async def enqueue_verification(redis: ArqRedis, submission_id: UUID) -> None:
     """The submission id is the job id: asking twice queues one job."""
-    await redis.enqueue_job("verify_submission", str(submission_id), _job_id=str(submission_id))
+    await jobs.enqueue(redis, jobs.verify_submission(submission_id))
 
 
 class SubmissionsController(Controller):

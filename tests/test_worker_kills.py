@@ -53,23 +53,10 @@ async def test_two_hundred_verifications_survive_fifty_kills(
     submissions = []
     for c_index, challenge in enumerate(challenges):
         for p_index, person in enumerate(people):
-            link = (
-                await client.post(
-                    f"/api/v1/challenges/{challenge['id']}/share-links",
-                    json={"network": "linkedin"},
-                    headers=bearer(person),
-                )
-            ).json()
             activity = f"72{c_index:02d}{p_index:03d}0000000000000"
             path = f"/posts/p{p_index}_c{c_index}-activity-{activity}-K{c_index}{p_index}"
-            network.linkedin_post(path, linkedin_page(f"Proud {link['trackedUrl']}"))
-            resp = await client.post(
-                f"/api/v1/challenges/{challenge['id']}/submissions",
-                json={"network": "linkedin", "postUrl": f"https://www.linkedin.com{path}"},
-                headers=bearer(person),
-            )
-            assert resp.status_code == 202, resp.text
-            submissions.append((person, resp.json()["id"]))
+            claim = await _post_and_claim(client, network, person, challenge, path)
+            submissions.append((person, claim))
     assert len(submissions) == PEOPLE * CHALLENGES == 200
 
     await boards.rebuild(app.state.redis, UUID(admin.org_id))  # built: the relay must keep them
@@ -137,28 +124,36 @@ async def test_two_hundred_verifications_survive_fifty_kills(
     assert shown == {user: points for user, points in totals.items() if points}
 
 
+async def _post_and_claim(
+    client: Any, network: Any, person: Any, challenge: dict[str, Any], path: str
+) -> str:
+    """`person` posts their tracked link on (the fake) LinkedIn at `path` and claims the share."""
+    link = (
+        await client.post(
+            f"/api/v1/challenges/{challenge['id']}/share-links",
+            json={"network": "linkedin"},
+            headers=bearer(person),
+        )
+    ).json()
+    network.linkedin_post(path, linkedin_page(f"Proud {link['trackedUrl']}"))
+    resp = await client.post(
+        f"/api/v1/challenges/{challenge['id']}/submissions",
+        json={"network": "linkedin", "postUrl": f"https://www.linkedin.com{path}"},
+        headers=bearer(person),
+    )
+    assert resp.status_code == 202, resp.text
+    return str(resp.json()["id"])
+
+
 async def _claims(client: Any, network: Any, count: int, tag: int) -> tuple[Any, UUID]:
     """An organization with built boards and `count` claimed shares waiting for a worker."""
     admin = await signup(client)
     people = [await add_member(client, admin, name=f"Person {n}") for n in range(count)]
     challenge = await create_challenge(client, admin, title="Fault launch")
     for p_index, person in enumerate(people):
-        link = (
-            await client.post(
-                f"/api/v1/challenges/{challenge['id']}/share-links",
-                json={"network": "linkedin"},
-                headers=bearer(person),
-            )
-        ).json()
         activity = f"73{tag:02d}{p_index:03d}0000000000000"
         path = f"/posts/f{tag}_{p_index}-activity-{activity}-F{tag}{p_index}"
-        network.linkedin_post(path, linkedin_page(f"Proud {link['trackedUrl']}"))
-        resp = await client.post(
-            f"/api/v1/challenges/{challenge['id']}/submissions",
-            json={"network": "linkedin", "postUrl": f"https://www.linkedin.com{path}"},
-            headers=bearer(person),
-        )
-        assert resp.status_code == 202, resp.text
+        await _post_and_claim(client, network, person, challenge, path)
     org_id = UUID(admin.org_id)
     await boards.rebuild(client._transport.app.state.redis, org_id)
     return admin, org_id

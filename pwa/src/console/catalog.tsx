@@ -104,7 +104,7 @@ export function PillarsAdmin() {
 
 type BadgeIcon = Schemas["BadgeCreate"]["icon"];
 
-const ICONS: BadgeIcon[] = [
+const ICONS = [
   "spark",
   "megaphone",
   "amplifier",
@@ -116,7 +116,10 @@ const ICONS: BadgeIcon[] = [
   "flag",
   "pillar",
   "flame",
-];
+] as const satisfies readonly BadgeIcon[];
+// Every icon the server knows must be offered here: a new one fails the type check.
+const everyIconOffered: Exclude<BadgeIcon, (typeof ICONS)[number]> extends never ? true : never = true;
+void everyIconOffered;
 const RULES: [BadgeRule["type"], string][] = [
   ["first_share", "First verified share"],
   ["shares_count", "Verified shares (count)"],

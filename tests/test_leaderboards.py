@@ -483,7 +483,9 @@ async def test_an_award_arriving_during_a_rebuild_makes_it_read_again(app, clien
 
     monkeypatch.setattr(boards, "compute_from_ledger", compute_then_award)
     await boards.rebuild(app.state.redis, org_id)
-    assert reads == 2
+    # at least once more; the award's outbox relay may land during the second read and flag it
+    # again, so a third read is as correct
+    assert 2 <= reads <= boards.REBUILD_ROUNDS
     users = (await _all_boards(app.state.redis, org_id))[keys.users_key(org_id, "all")]
     assert {member: keys.points_of(score) for member, score in users.items()} == {
         people[0][0].user_id: 30,

@@ -10,18 +10,18 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from arq import create_pool
+import asyncpg
 from arq.connections import ArqRedis, RedisSettings
 from litestar import Litestar, MediaType, Response, get
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.security.jwt import JWTCookieAuth, Token
 
-from backend import db, subscribers
+from backend import db, jobs, subscribers
 from backend.analytics.controller import AnalyticsController, TeamDashboardController
+from backend.apidocs import SelfHostedDocs
 from backend.badges.controller import BadgesController, badge_icons
 from backend.challenges.controller import (
     AdminChallengesController,
@@ -34,10 +34,17 @@ from backend.community.controller import (
     CommunityController,
     StoriesController,
 )
+from backend.community.imaging import photo_pool
 from backend.community.pages import story_pages_middleware
 from backend.core.identity import CurrentUser
 from backend.core.networks import parse_networks
-from backend.http.auth import TokenIssuer, build_auth, csrf_middleware
+from backend.http.auth import (
+    TokenIssuer,
+    build_auth,
+    csrf_middleware,
+    token_id,
+    token_issued_us,
+)
 from backend.http.client import client_address
 from backend.http.content_types import json_only_middleware
 from backend.http.idempotency import idempotency_middleware
@@ -51,8 +58,9 @@ from backend.leaderboards.service import Boards
 from backend.live import LiveHub, live_events
 from backend.logs import configure_logging, request_context_middleware
 from backend.notifications.controller import InboxController, PushController
-from backend.orgs import service as orgs_service
+from backend.orgs import sessions as orgs_sessions
 from backend.orgs.controller import (
+    AccountController,
     AdminOrgController,
     AuthController,
     TeamsController,
@@ -60,16 +68,24 @@ from backend.orgs.controller import (
 from backend.points.controller import LevelsController
 from backend.profile.controller import MeController
 from backend.pwa import DEFAULT_DIST, pwa_middleware
+from backend.scim.controller import ScimTokensController, scim_router
 from backend.settings import Settings, get_settings
-from backend.sharing.controller import ClickStatsController, ShareLinksController, follow_link
+from backend.sharing.controller import (
+    ClickStatsController,
+    ShareLinksController,
+    tracked_links_middleware,
+)
 from backend.sharing.redirect import Redirector
 from backend.sharing.sharers import SharerAddresses
+from backend.sso import service as sso_service
+from backend.sso.controller import SsoAdminController, SsoSignInController
 from backend.submissions.controller import AdminSubmissionsController, SubmissionsController
 from backend.surveys.controller import AdminSurveysController, SurveysController
 
 log = logging.getLogger("chorus.app")
 
 READY_TIMEOUT_SECONDS = 2.0
+READY_CACHE_SECONDS = 1.0
 PLACEHOLDER = (Path(__file__).parent / "placeholder.html").read_text(encoding="utf-8")
 
 
@@ -80,7 +96,9 @@ async def retrieve_user(
         user_id, org_id = UUID(token.sub), UUID(str(token.extras.get("org")))
     except ValueError:
         return None
-    user = await orgs_service.load_current_user(user_id, org_id)
+    user = await orgs_sessions.user_of_token(
+        user_id, org_id, issued_us=token_issued_us(token), token_id=token_id(token)
+    )
     sharers: SharerAddresses | None = getattr(connection.app.state, "sharers", None)
     if user is not None and sharers is not None:
         # their own clicks from here on their own links will not count (sharing/sharers.py)
@@ -95,7 +113,7 @@ def provide_redis(state: State) -> ArqRedis:
 
 
 def redis_settings(url: str) -> RedisSettings:
-    return RedisSettings.from_dsn(url)
+    return jobs.redis_settings(url)
 
 
 @asynccontextmanager
@@ -103,11 +121,12 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     """Pools are opened once here, in the loop that serves requests, and closed on shutdown."""
     settings: Settings = app.state.settings
     await db.open_pool()
-    redis: ArqRedis = await create_pool(redis_settings(settings.redis_url))
+    redis: ArqRedis = await jobs.create_job_pool(settings.redis_url)  # msgpack, never pickle
     app.state.redis = redis
+    app.state.readiness = Readiness(redis, settings.database_url)
     redirector = Redirector(
         redis,
-        settings.secret_key,
+        settings.key_for("tokens"),
         settings.click_flush_ms / 1000,
         settings.base_url,
         bot_ranges={
@@ -124,6 +143,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         memory_max=settings.leaderboard_memory_max,
     )
     subscribers.install(redis)
+    orgs_sessions.install(redis)  # the logout deny-list and "sessions ended" notices
     outbox.start(redis)  # awards reach the boards even when their event is lost
     hub = LiveHub(redis)
     hub.on_boards_changed.append(app.state.boards.mark_dirty)
@@ -135,7 +155,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         from workers.settings import build_worker
 
         # its own pool: arq's Worker closes the pool it is given when it stops
-        worker = build_worker(await create_pool(redis_settings(settings.redis_url)))
+        worker = build_worker(await jobs.create_job_pool(settings.redis_url))
         worker_task = asyncio.create_task(worker.async_run(), name="chorus-inprocess-worker")
         log.info("in-process worker started")
     try:
@@ -147,10 +167,13 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             await asyncio.gather(worker_task, return_exceptions=True)
         await outbox.stop()
         subscribers.uninstall()
+        orgs_sessions.uninstall(redis)
         await hub.stop()
         await redirector.recorder.stop()
+        await app.state.readiness.close()
         await redis.aclose()
         await db.close_pool()
+        photo_pool.shutdown()
 
 
 @get("/health", exclude_from_auth=True, tags=["operations"], sync_to_thread=False)
@@ -166,18 +189,58 @@ async def _check(probe: Any) -> str:
     return "ok"
 
 
+class Readiness:
+    """What `/ready` answers: checked at most once a second, whoever asks and however often.
+
+    Probes arriving together share one check (a balancer's and an attacker's alike), and
+    PostgreSQL is asked on a pool of one connection of its own: requests holding every pooled
+    connection for a while mean busy, not down, and a storm of probes never opens connections.
+    """
+
+    def __init__(self, redis: ArqRedis, database_url: str) -> None:
+        self._redis = redis
+        self._database_url = database_url
+        self._pool: asyncpg.Pool | None = None
+        self._answer: dict[str, str] = {}
+        self._checked_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def answer(self) -> dict[str, str]:
+        loop = asyncio.get_running_loop()
+        if loop.time() - self._checked_at < READY_CACHE_SECONDS:
+            return self._answer
+        async with self._lock:
+            if loop.time() - self._checked_at >= READY_CACHE_SECONDS:
+                postgres, redis = await asyncio.gather(
+                    _check(self._select_one()), _check(self._redis.ping())
+                )
+                ok = postgres == redis == "ok"
+                self._answer = {
+                    "status": "ok" if ok else "unavailable",
+                    "postgres": postgres,
+                    "redis": redis,
+                }
+                self._checked_at = loop.time()
+        return self._answer
+
+    async def _select_one(self) -> None:
+        if self._pool is None:
+            self._pool = await asyncpg.create_pool(
+                self._database_url, min_size=0, max_size=1, command_timeout=READY_TIMEOUT_SECONDS
+            )
+        await self._pool.fetchval("SELECT 1")
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+
 @get("/ready", exclude_from_auth=True, tags=["operations"])
 async def ready(state: State) -> Response[dict[str, str]]:
-    postgres, redis = await asyncio.gather(
-        # on a connection of its own: requests holding every pooled connection for a while
-        # mean busy, not down (a balancer would otherwise drop every process at once)
-        _check(db.DB.run_ddl("SELECT 1", in_pool=False)),
-        _check(state.redis.ping()),
-    )
-    ok = postgres == redis == "ok"
+    answer = await state.readiness.answer()
     return Response(
-        {"status": "ok" if ok else "unavailable", "postgres": postgres, "redis": redis},
-        status_code=200 if ok else 503,
+        answer,
+        status_code=200 if answer["status"] == "ok" else 503,
         headers={"Cache-Control": "no-store"},
     )
 
@@ -214,7 +277,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exclude=PUBLIC_PATHS,
     )
     tokens = TokenIssuer(auth)
-    state = State({"settings": settings})
+    state = State(
+        {
+            "settings": settings,
+            # checks a password sign-in must pass too (orgs sits below the domains that add them)
+            "password_sign_in_checks": [sso_service.refuse_password_sign_in],
+        }
+    )
     app = Litestar(
         route_handlers=[
             health,
@@ -223,6 +292,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             home,
             AuthController,
             MeController,
+            AccountController,
             TeamsController,
             AdminOrgController,
             ChallengesController,
@@ -231,7 +301,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
             list_pillars,
             ShareLinksController,
             ClickStatsController,
-            follow_link,
             SubmissionsController,
             AdminSubmissionsController,
             LeaderboardsController,
@@ -248,6 +317,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             StoriesController,
             CommunityController,
             CommunityAdminController,
+            ScimTokensController,
+            scim_router,
+            SsoAdminController,
+            SsoSignInController,
         ],
         on_app_init=[auth.on_app_init],
         # after authentication (which on_app_init puts first), in this order: who may send,
@@ -264,22 +337,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=exception_handlers,
         request_class=StrictJSONRequest,
         request_max_body_size=settings.max_body_bytes,
+        # the reference and its document: on in dev and test, off in production unless asked
         openapi_config=OpenAPIConfig(
             title="Chorus API",
             version="1.0.0",
             description="Gamified employee advocacy: challenges, verified shares, points, "
             "badges and live leaderboards. See shared/API.md for the contract.",
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
-        ),
+            render_plugins=[SelfHostedDocs(pwa_dist(settings))],
+        )
+        if settings.api_docs_served
+        else None,
         debug=False,
     )
     # Outside Litestar's own exception handling, so every answer (errors included, those of
     # the auth middleware too) carries the request id and the security headers.
     app.asgi_handler = request_context_middleware(
-        csrf_middleware(
-            story_pages_middleware(
-                pwa_middleware(app.asgi_handler, pwa_dist(settings)), settings.base_url
+        tracked_links_middleware(
+            csrf_middleware(
+                story_pages_middleware(
+                    pwa_middleware(app.asgi_handler, pwa_dist(settings)), settings.base_url
+                )
             )
         )
     )

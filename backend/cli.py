@@ -188,8 +188,17 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
 
 @main.command()
-def worker() -> None:
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Health check: exit 0 when a worker on this host recorded its heartbeat in Redis "
+    "within the last 11 seconds, 1 otherwise (for container health checks).",
+)
+def worker(check: bool) -> None:
     """Run an arq worker: verification, points, push fan-out, cron jobs."""
+    if check:
+        _check_worker()
+        return
     _check_settings()
     from backend.logs import configure_logging
     from backend.settings import get_settings
@@ -206,6 +215,26 @@ def worker() -> None:
         await run_supervised(stop)
 
     asyncio.run(run())
+
+
+def _check_worker() -> None:
+    from redis.exceptions import RedisError
+
+    from backend.jobs import worker_health_key, worker_is_healthy
+    from backend.settings import get_settings
+
+    url = get_settings().redis_url
+    if not url:
+        _fail("CHORUS_REDIS_URL is not set")
+    try:
+        healthy = asyncio.run(worker_is_healthy(url))
+    except (RedisError, OSError) as exc:
+        click.echo(f"worker unhealthy: Redis unreachable ({type(exc).__name__})", err=True)
+        sys.exit(1)
+    if not healthy:
+        click.echo(f"worker unhealthy: no fresh {worker_health_key()} in Redis", err=True)
+        sys.exit(1)
+    click.echo("worker healthy")
 
 
 @main.command("create-org")
@@ -293,6 +322,7 @@ def openapi() -> None:
     os.environ.setdefault("CHORUS_ENV", "dev")
     os.environ.setdefault("CHORUS_DATABASE_URL", "postgresql://unused/unused")
     os.environ.setdefault("CHORUS_REDIS_URL", "redis://unused")
+    os.environ["CHORUS_API_DOCS"] = "true"  # the document exists whatever the environment says
     from backend.app import create_app
 
     document = create_app().openapi_schema.to_schema()

@@ -5,6 +5,10 @@ process listens on one pub/sub connection and forwards to the streams it serves,
 process can serve any client. `leaderboard` events are coalesced to at most one per second
 per organization (each names the boards that changed); `submission` and `badge` events go
 only to their owner, at once.
+
+A stream lives only as long as the session that opened it: the session is checked again on
+every heartbeat (at most SESSION_CHECK_SECONDS apart) and at once when any process announces
+that the person's sessions ended (backend/orgs/sessions.py); an ended session closes it.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import logging
 from collections import defaultdict
 from collections.abc import AsyncGenerator
 from typing import Any
+from uuid import UUID
 
 from litestar import Request, get
 from litestar.response import ServerSentEvent, ServerSentEventMessage
@@ -24,13 +29,17 @@ from redis.exceptions import RedisError
 
 from backend import events
 from backend.core.identity import CurrentUser
+from backend.http.auth import token_id, token_issued_us
 from backend.leaderboards.boards import BOARD_EVENTS
+from backend.orgs import sessions
 
 log = logging.getLogger("chorus.live")
 
 USER_EVENTS = "chorus:user-events"
 COALESCE_SECONDS = 1.0
 HEARTBEAT_SECONDS = 15.0
+SESSION_CHECK_SECONDS = 5.0
+RECHECK = "__session__"  # queued to a stream (never sent): check the session now
 QUEUE_LIMIT = 100
 
 
@@ -81,7 +90,7 @@ class LiveHub:
         while True:
             try:
                 async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(BOARD_EVENTS, USER_EVENTS)
+                    await pubsub.subscribe(BOARD_EVENTS, USER_EVENTS, sessions.SESSION_ENDS)
                     async for message in pubsub.listen():
                         if message.get("type") == "message":
                             self._dispatch(message["channel"], message["data"])
@@ -94,6 +103,17 @@ class LiveHub:
     def _dispatch(self, channel: bytes | str, data: bytes | str) -> None:
         channel = channel.decode() if isinstance(channel, bytes) else channel
         text = data.decode() if isinstance(data, bytes) else data
+        if channel == sessions.SESSION_ENDS:
+            try:
+                ended = UUID(text)
+            except ValueError:
+                return
+            sessions.forget(ended)
+            for clients in self._clients.values():
+                for client in clients:
+                    if client.user_id == text:
+                        client.offer(RECHECK, "")
+            return
         if channel == BOARD_EVENTS:
             org_id, _, team_id = [*text.split(" "), "-", "-"][:3]
             for callback in self.on_boards_changed:
@@ -156,17 +176,41 @@ def live_events(request: Request[CurrentUser, Any, Any]) -> ServerSentEvent:
     """Server-sent events for the caller: `leaderboard`, `submission`, `badge`."""
     hub: LiveHub = request.app.state.live
     user = request.user
+    token = request.auth
+    issued_us, jti = token_issued_us(token), token_id(token)
+
+    async def session_lives() -> bool:
+        still = await sessions.user_of_token(
+            user.id, user.org_id, issued_us=issued_us, token_id=jti
+        )
+        return still is not None
 
     async def stream() -> AsyncGenerator[ServerSentEventMessage, None]:
         client = hub.connect(str(user.org_id), str(user.id))
+        loop = asyncio.get_running_loop()
+        last_sent = next_check = loop.time()
         try:
             yield ServerSentEventMessage(event="ready", data=json.dumps({"userId": str(user.id)}))
             while True:
+                next_check = min(next_check, loop.time() + SESSION_CHECK_SECONDS)
                 try:
-                    event, data = await asyncio.wait_for(client.queue.get(), HEARTBEAT_SECONDS)
+                    event, data = await asyncio.wait_for(
+                        client.queue.get(), max(next_check - loop.time(), 0.0)
+                    )
                 except TimeoutError:
-                    yield ServerSentEventMessage(comment="keep-alive")
+                    event, data = RECHECK, ""
+                if event == RECHECK or loop.time() >= next_check:
+                    # a busy stream is checked as often as an idle one
+                    next_check = loop.time() + SESSION_CHECK_SECONDS
+                    if not await session_lives():
+                        yield ServerSentEventMessage(event="session-ended", data="{}")
+                        return
+                if event == RECHECK:
+                    if loop.time() - last_sent >= HEARTBEAT_SECONDS:
+                        last_sent = loop.time()
+                        yield ServerSentEventMessage(comment="keep-alive")
                     continue
+                last_sent = loop.time()
                 yield ServerSentEventMessage(event=event, data=data)
         finally:
             hub.disconnect(client)

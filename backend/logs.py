@@ -31,13 +31,19 @@ SECURITY_HEADERS = [
 # For an HTML answer that brings no Content-Security-Policy of its own (the pages Chorus writes
 # itself bring theirs: the PWA shell, the story pages, the tracked-link 404): no script, no
 # frame, no form, nothing loaded from anywhere. Inline styles stay allowed: with every other
-# source closed a style can reach nothing. The API reference (/schema) runs a script from a
-# CDN and keeps none.
+# source closed a style can reach nothing. The API reference (/schema, backend/apidocs.py) gets
+# DOCS_CSP instead: its own scripts and styles (Swagger UI sets inline styles), the OpenAPI
+# document fetched from this origin, nothing from anywhere else.
 FALLBACK_CSP = (
     b"default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; "
     b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
-_NO_FALLBACK_CSP = re.compile(r"^/schema(/|$)")
+DOCS_CSP = (
+    b"default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    b"img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+    b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+_DOCS = re.compile(r"^/schema(/|$)")
 HSTS_HEADER = b"strict-transport-security"
 
 
@@ -107,18 +113,27 @@ def _settings_of(scope: Any) -> Settings:
     return settings if isinstance(settings, Settings) else get_settings()
 
 
-def _needs_fallback_csp(headers: list[tuple[bytes, bytes]], path: str) -> bool:
+def _needs_fallback_csp(headers: list[tuple[bytes, bytes]]) -> bool:
     names = {name.lower(): value for name, value in headers}
     return (
         names.get(b"content-type", b"").lower().startswith(b"text/html")
         and b"content-security-policy" not in names
-        and not _NO_FALLBACK_CSP.match(path)
+    )
+
+
+def _needs_no_store(headers: list[tuple[bytes, bytes]]) -> bool:
+    """JSON answers are about someone (a profile, a board, a problem): no cache keeps them,
+    unless the handler chose a policy itself."""
+    names = {name.lower(): value for name, value in headers}
+    media = names.get(b"content-type", b"").split(b";")[0].strip().lower()
+    return (media == b"application/json" or media.endswith(b"+json")) and (
+        b"cache-control" not in names
     )
 
 
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
     """Per request: an id (kept from a sane X-Request-ID), security headers (HSTS over HTTPS),
-    an access log line."""
+    `Cache-Control: no-store` on JSON that set no policy, an access log line."""
 
     async def middleware(scope: Any, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -149,8 +164,11 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 headers.extend(SECURITY_HEADERS)
                 if hsts is not None:
                     headers.append((HSTS_HEADER, hsts))
-                if _needs_fallback_csp(headers, scope["path"]):
-                    headers.append((b"content-security-policy", FALLBACK_CSP))
+                if _needs_no_store(headers):
+                    headers.append((b"cache-control", b"no-store"))
+                if _needs_fallback_csp(headers):
+                    csp = DOCS_CSP if _DOCS.match(scope["path"]) else FALLBACK_CSP
+                    headers.append((b"content-security-policy", csp))
                 message = {**message, "headers": headers}
             await send(message)
 

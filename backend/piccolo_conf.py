@@ -7,6 +7,7 @@ from backend.db import DB
 APP_REGISTRY = AppRegistry(
     apps=[
         "backend.orgs.piccolo_app",
+        "backend.sso.piccolo_app",
         "backend.challenges.piccolo_app",
         "backend.sharing.piccolo_app",
         "backend.submissions.piccolo_app",
@@ -16,6 +17,7 @@ APP_REGISTRY = AppRegistry(
         "backend.analytics.piccolo_app",
         "backend.surveys.piccolo_app",
         "backend.community.piccolo_app",
+        "backend.scim.piccolo_app",
     ]
 )
 

@@ -15,6 +15,7 @@ from typing import Literal
 import msgspec
 
 from backend.core.networks import parse_networks
+from backend.core.tokens import Purpose, derive_key
 
 Env = Literal["dev", "test", "production"]
 
@@ -43,6 +44,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     login_max_attempts_per_email: int = 10
     login_max_attempts_per_ip: int = 50
     login_window_seconds: int = 900
+    signup_max_per_ip: int = 10  # new organizations one address may sign up an hour
+    token_failures_per_ip: int = 20  # wrong invite or reset tokens one address may try an hour
+    reset_emails_per_hour: int = 3  # password reset emails one address receives an hour
+    # Email (backend/mail/): smtp://user:pass@host:port[?starttls=true] or smtps://user:pass@
+    # host:465; empty: Chorus sends no email. The sender: "Chorus <chorus@example.com>".
+    smtp_url: str = ""
+    mail_from: str = ""
     cookie_secure: bool | None = None
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
@@ -55,6 +63,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: str = ""
     # Strict-Transport-Security max-age on answers served over HTTPS; 0 sends none.
     hsts_seconds: int = 31_536_000
+    # The API reference at /schema (and its OpenAPI document): on in dev and test, off in
+    # production unless set to true.
+    api_docs: bool | None = None
     fetch_timeout_seconds: float = 5.0
     fetch_max_bytes: int = 1_048_576
     # Hosts that outbound fetches may reach although they resolve to private addresses.
@@ -129,6 +140,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         }.get(network, "")
 
     @property
+    def email_configured(self) -> bool:
+        return bool(self.smtp_url)
+
+    @property
+    def mail_sender(self) -> str:
+        return self.mail_from or "Chorus <chorus@localhost>"
+
+    @property
     def is_dev(self) -> bool:
         return self.env == "dev"
 
@@ -148,6 +167,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     def base_url(self) -> str:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
+    @property
+    def api_docs_served(self) -> bool:
+        return self.api_docs if self.api_docs is not None else self.env != "production"
+
+    def key_for(self, purpose: Purpose) -> str:
+        """The key for one use of the secret (derived by HKDF; never the secret itself)."""
+        return derive_key(self.secret_key, purpose)
+
     def check(self) -> None:
         """Refuse settings that cannot run safely: missing URLs, or a weak key outside dev."""
         if not self.database_url:
@@ -166,6 +193,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 parse_networks(getattr(self, name))
             except ValueError as exc:
                 raise SettingsError(f"CHORUS_{name.upper()}: {exc}") from exc
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise SettingsError("CHORUS_SMTP_URL must start with smtp:// or smtps://")
         if self.is_dev:
             return
         if self.secret_key in KNOWN_BAD_SECRETS or len(self.secret_key) < MIN_SECRET_LENGTH:

@@ -189,6 +189,7 @@ GROUPS = [
     "push",
     "analytics",
     "rank",
+    "photos",
     "memory",
 ]
 
@@ -329,6 +330,8 @@ def run(
             )
         if wanted("rank"):
             figures += rank_figures()
+        if wanted("photos"):
+            figures.append(photo_figure(base))
         if wanted("memory"):
             loaded_rss = rss_mb(api.pid)
             figures.append(
@@ -399,6 +402,24 @@ def pipeline_figures(
             got.verifications_per_s / got.noops_per_s >= 0.3,
         ),
     ]
+
+
+def photo_figure(base: str) -> Figure:
+    from bench import photos
+    from bench.pipeline import p99
+
+    idle, busy = photos.run(base)
+    busy_p99 = p99(busy) * 1000
+    return ratio_figure(
+        f"/health p99 during {photos.UPLOADS} concurrent {photos.SIDE}x{photos.SIDE} photo "
+        f"uploads (PNG, {len(busy)} answers)",
+        busy_p99,
+        "/health p99 idle (same server, same client)",
+        p99(idle) * 1000,
+        "ms",
+        "p99 <= 200 ms",
+        busy_p99 <= 200,
+    )
 
 
 def rank_figures() -> list[Figure]:

@@ -324,10 +324,8 @@ async def burst_verifications(
 ) -> float:
     """Verifications a second: pending claims written as POST …/submissions writes them,
     then all their verification jobs enqueued at once, until the last result is stored."""
-    from arq import create_pool
-
     from backend import db
-    from backend.app import redis_settings
+    from backend.jobs import create_job_pool
     from backend.settings import get_settings
     from backend.submissions.posts import post_key
     from backend.submissions.tables import Submission
@@ -347,7 +345,7 @@ async def burst_verifications(
             urls,
             [post_key("linkedin", url) for url in urls],
         )
-        redis = await create_pool(redis_settings(get_settings().redis_url))
+        redis = await create_job_pool(get_settings().redis_url)
         try:
             loop = asyncio.get_running_loop()
             started = loop.time()
@@ -371,12 +369,10 @@ async def burst_verifications(
 
 async def noop_figures(redis_url: str) -> tuple[list[float], float]:
     """(round trips of no-op jobs at RATE a second, no-op jobs a second in a burst of BURST)."""
-    from arq import create_pool
-
-    from backend.app import redis_settings
+    from backend.jobs import create_job_pool
     from bench.workers import QUEUE
 
-    redis = await create_pool(redis_settings(redis_url))
+    redis = await create_job_pool(redis_url)  # msgpack jobs, as Chorus queues them
     loop = asyncio.get_running_loop()
     done: dict[str, asyncio.Future[float]] = {}
 

@@ -16,7 +16,6 @@ import sys
 from typing import Any
 
 from arq import run_worker
-from arq.connections import RedisSettings
 
 QUEUE = "bench:noop"
 # What sets an arq worker's pace; the no-op worker copies whichever `chorus worker` sets.
@@ -40,6 +39,7 @@ def parse_tuning(pairs: list[str]) -> dict[str, float]:
 
 
 def noop_settings(overrides: dict[str, float]) -> type:
+    from backend import jobs
     from workers.settings import WorkerSettings as Chorus
 
     tuning = {name: getattr(Chorus, name) for name in TUNING if hasattr(Chorus, name)}
@@ -49,7 +49,10 @@ def noop_settings(overrides: dict[str, float]) -> type:
         {
             "functions": [noop],
             "queue_name": QUEUE,
-            "redis_settings": RedisSettings.from_dsn(os.environ["CHORUS_REDIS_URL"]),
+            "redis_settings": jobs.redis_settings(os.environ["CHORUS_REDIS_URL"]),
+            # jobs as msgpack, like `chorus worker` (and the same serialization cost)
+            "job_serializer": jobs.serialize_job,
+            "job_deserializer": jobs.deserialize_job,
             **tuning,
             **overrides,
         },

@@ -116,6 +116,8 @@ os.environ.update(
         "CHORUS_X_BOT_RANGES": "127.0.0.0/8",
         "CHORUS_FACEBOOK_BOT_RANGES": "127.0.0.0/8",
         "CHORUS_FETCH_TIMEOUT_SECONDS": "1",
+        # tests sign many organizations up from 127.0.0.1; tests/test_auth.py sets the limit
+        "CHORUS_SIGNUP_MAX_PER_IP": "100000",
         "CHORUS_LINKEDIN_BASE_URL": f"{NETWORK.base}/linkedin",
         "CHORUS_FACEBOOK_BASE_URL": f"{NETWORK.base}/facebook",
         "CHORUS_X_OEMBED_URL": f"{NETWORK.base}/x/oembed",

@@ -179,13 +179,11 @@ async def create_challenge(
 
 async def run_worker_burst() -> None:
     """The real arq worker, in burst mode: runs every queued job, then returns."""
-    from arq import create_pool
-
-    from backend.app import redis_settings
+    from backend.jobs import create_job_pool
     from backend.settings import get_settings
     from workers.settings import build_worker
 
-    worker = build_worker(await create_pool(redis_settings(get_settings().redis_url)), burst=True)
+    worker = build_worker(await create_job_pool(get_settings().redis_url), burst=True)
     try:
         await worker.main()
     finally:

@@ -28,7 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Bottom to top: orgs at the bottom, points below everything that awards points, analytics at
 # the top reading all. `profile` (GET /me) gathers what the domains below know of a person.
 DOMAINS = [
+    "mail",
     "orgs",
+    "scim",
+    "sso",
     "points",
     "leaderboards",
     "notifications",
@@ -46,6 +49,7 @@ HTTP_MODULES = {"controller", "pages"}
 # The composition root: wires every domain together, above all of them.
 COMPOSITION = {
     "backend.app",
+    "backend.apidocs",
     "backend.cli",
     "backend.demo",
     "backend.subscribers",

@@ -152,21 +152,25 @@ async def test_forged_expired_and_malformed_tokens_are_401(client, settings):
     other_org = await signup(client, org="Other")
     tokens = {
         "other key": _forge(good, "another-secret-key-that-is-long-enough-0123456789"),
-        "expired": _forge({**good, "iat": now - 7200, "exp": now - 3600}, settings.secret_key),
-        "wrong issuer": _forge({**good, "iss": "evil"}, settings.secret_key),
+        "expired": _forge(
+            {**good, "iat": now - 7200, "exp": now - 3600}, settings.key_for("tokens")
+        ),
+        "wrong issuer": _forge({**good, "iss": "evil"}, settings.key_for("tokens")),
         "alg none": _forge(good, "", alg="none"),
         "garbage": "not.a.token",
         "user of another org": _forge(
-            {**good, "extras": {"org": other_org.org_id}}, settings.secret_key
+            {**good, "extras": {"org": other_org.org_id}}, settings.key_for("tokens")
         ),
-        "no org": _forge({k: v for k, v in good.items() if k != "extras"}, settings.secret_key),
+        "no org": _forge(
+            {k: v for k, v in good.items() if k != "extras"}, settings.key_for("tokens")
+        ),
     }
     for name, token in tokens.items():
         resp = await client.get("/api/v1/me", headers=bearer(token))
         assert resp.status_code == 401, name
         assert resp.headers["content-type"].startswith("application/problem+json"), name
     # the genuine article still works
-    ok = _forge(good, settings.secret_key)
+    ok = _forge(good, settings.key_for("tokens"))
     assert (await client.get("/api/v1/me", headers=bearer(ok))).status_code == 200
 
 
@@ -191,6 +195,35 @@ async def test_cookie_sessions_need_the_csrf_header_on_unsafe_methods(client):
     )
     assert right.status_code == 200
     assert right.json()["displayName"] == "Changed"
+
+
+async def test_a_malformed_authorization_header_does_not_skip_the_csrf_check(client):
+    """The CSRF check and the authentication agree on the credential: an `Authorization`
+    header that is not `Bearer <token>` neither skips the check nor falls back to the cookie."""
+    account = await signup(client)
+    await client.post("/api/v1/auth/login", json={"email": account.email, "password": PASSWORD})
+    change = {"displayName": "Changed"}
+    for junk in ("Bearer", "Bearer ", "Basic Zm9vOmJhcg==", "xyz", "Bearer  "):
+        resp = await client.patch("/api/v1/me", json=change, headers={"Authorization": junk})
+        assert_problem(resp, 403, detail_contains="csrf")
+        with_csrf = await client.patch(
+            "/api/v1/me",
+            json=change,
+            headers={"Authorization": junk, "X-CSRF-Token": client.cookies["chorus_csrf"]},
+        )
+        assert_problem(with_csrf, 401)  # the header is the credential, and it is no credential
+        assert_problem(await client.get("/api/v1/me", headers={"Authorization": junk}), 401)
+    assert (await User.select(User.display_name).first())["display_name"] == "Ann Admin"
+    # a well-formed bearer token is the credential: no CSRF needed, the cookie is not used
+    assert (
+        await client.patch("/api/v1/me", json=change, headers=bearer(account))
+    ).status_code == 200
+    assert_problem(
+        await client.patch(
+            "/api/v1/me", json=change, headers={"Authorization": "Bearer not.a.token"}
+        ),
+        401,
+    )
 
 
 async def test_logout_clears_the_session_cookie(client):
@@ -230,3 +263,167 @@ async def test_production_hashes_with_rfc_9106_low_memory_and_tests_with_the_che
     assert cheap.startswith("$argon2id$v=19$m=8,t=1,p=1$")
     assert production.verify(cheap, PASSWORD)
     assert await verify_password(strong, PASSWORD)
+
+
+# -- throttling that slows guessers without locking the right person out (issue 18) ---------
+
+
+def _from(app, address: str):  # type: ignore[no-untyped-def]
+    import httpx
+
+    transport = httpx.ASGITransport(app=app, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_failures_from_one_address_never_lock_the_email_out_from_another(app, settings):
+    async with _from(app, "203.0.113.7") as attacker, _from(app, "198.51.100.20") as owner:
+        account = await signup(owner)
+        for _ in range(settings.login_max_attempts_per_email):
+            resp = await attacker.post(
+                "/api/v1/auth/login", json={"email": account.email, "password": "guess guess"}
+            )
+            assert resp.status_code == 401
+        blocked = await attacker.post(
+            "/api/v1/auth/login", json={"email": account.email, "password": PASSWORD}
+        )
+        assert_problem(blocked, 429)
+        # the owner, elsewhere, signs in at once with the right password
+        ok = await owner.post(
+            "/api/v1/auth/login", json={"email": account.email, "password": PASSWORD}
+        )
+        assert ok.status_code == 200, ok.text
+
+
+async def test_successful_sign_ins_are_not_counted(client, settings):
+    account = await signup(client)
+    for _ in range(settings.login_max_attempts_per_email * 2 + 1):
+        resp = await client.post(
+            "/api/v1/auth/login", json={"email": account.email, "password": PASSWORD}
+        )
+        assert resp.status_code == 200
+
+
+async def test_the_delay_after_failures_grows_instead_of_a_hard_lock(app, client, settings):
+    account = await signup(client)
+    redis = app.state.redis
+
+    async def fail() -> int:
+        resp = await client.post(
+            "/api/v1/auth/login", json={"email": account.email, "password": "guess guess"}
+        )
+        return resp.status_code
+
+    async def wait_out() -> None:  # as if the Retry-After had passed
+        for key in await redis.keys("chorus:rl:login:*:wait"):
+            await redis.delete(key)
+
+    for _ in range(settings.login_max_attempts_per_email):
+        assert await fail() == 401
+    delays = []
+    for _ in range(3):
+        blocked = await client.post(
+            "/api/v1/auth/login", json={"email": account.email, "password": PASSWORD}
+        )
+        assert_problem(blocked, 429)
+        delays.append(int(blocked.headers["retry-after"]))
+        await wait_out()
+        assert await fail() == 401
+    assert delays[0] < delays[1] < delays[2] <= settings.login_window_seconds
+    assert delays[1] == 2 * delays[0] and delays[2] == 2 * delays[1]
+    await wait_out()
+    ok = await client.post(
+        "/api/v1/auth/login", json={"email": account.email, "password": PASSWORD}
+    )
+    assert ok.status_code == 200
+
+
+async def test_sign_up_is_rate_limited_per_address(app, settings):
+    import msgspec
+
+    from backend.app import create_app
+    from tests.helpers import client_for
+
+    strict = create_app(msgspec.structs.replace(settings, signup_max_per_ip=3))
+    async with client_for(strict) as client:
+        for _ in range(3):
+            await signup(client)
+        resp = await client.post(
+            "/api/v1/auth/signup",
+            json={
+                "orgName": "X",
+                "email": unique_email(),
+                "password": PASSWORD,
+                "displayName": "A",
+            },
+        )
+        assert_problem(resp, 429)
+        assert int(resp.headers["retry-after"]) > 0
+
+
+async def test_argon2_work_is_bounded_by_a_semaphore(monkeypatch):
+    import asyncio
+    import threading
+
+    from backend.core import passwords
+
+    running, peak, lock = 0, 0, threading.Lock()
+
+    class SlowHasher:
+        def hash(self, password: str) -> str:
+            nonlocal running, peak
+            with lock:
+                running += 1
+                peak = max(peak, running)
+            time.sleep(0.02)
+            with lock:
+                running -= 1
+            return "hashed"
+
+    monkeypatch.setattr(passwords, "_hasher", lambda: (SlowHasher(), "dummy"))
+    monkeypatch.setattr(passwords, "ARGON2_CONCURRENCY", 2)
+    passwords._gates.clear()
+    await asyncio.gather(*(passwords.hash_password("pw") for _ in range(12)))
+    passwords._gates.clear()
+    assert 1 <= peak <= 2
+
+
+# every sign-in endpoint: 403 from another site, 415 for a body that is not JSON (login CSRF)
+AUTH_POSTS = [
+    "/api/v1/auth/signup",
+    "/api/v1/auth/login",
+    "/api/v1/auth/logout",
+    "/api/v1/auth/accept-invite",
+    "/api/v1/auth/invite-preview",
+    "/api/v1/auth/password/forgot",
+    "/api/v1/auth/password/reset",
+]
+
+
+@pytest.mark.parametrize("path", AUTH_POSTS)
+async def test_sign_in_endpoints_refuse_other_sites_and_non_json(client, path):
+    account = await signup(client)
+    body = f'{{"email": "{account.email}", "password": "{PASSWORD}"}}'
+    auth = bearer(account) if path.endswith("logout") else {}
+    cross = await client.post(
+        path,
+        content=body,
+        headers={"Content-Type": "application/json", "Origin": "https://evil.example", **auth},
+    )
+    assert_problem(cross, 403)
+    fetched = await client.post(
+        path,
+        content=body,
+        headers={"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site", **auth},
+    )
+    assert_problem(fetched, 403)
+    if path.endswith("logout"):
+        return  # it reads no body: only where the request comes from matters
+    plain = await client.post(path, content=body, headers={"Content-Type": "text/plain", **auth})
+    assert_problem(plain, 415)
+    form = await client.post(
+        path,
+        content="email=a%40b.co&password=x",
+        headers={"Content-Type": "application/x-www-form-urlencoded", **auth},
+    )
+    assert_problem(form, 415)
+    assert "chorus_token" not in client.cookies

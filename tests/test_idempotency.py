@@ -169,7 +169,7 @@ async def test_survey_answers_with_one_key_are_one_answer_even_at_once(client):
         client.post(url, json=body, headers=with_key(o["sam"], k)),
     )
     assert [a.status_code for a in answers] == [201, 201], [a.text for a in answers]
-    assert answers[0].json() == answers[1].json() == {"pointsAwarded": 15}
+    assert answers[0].json() == answers[1].json() == {"pointsAwarded": 0, "pointsWhenClosed": 15}
     assert await SurveyAnswer.count() == 1
     # a new key is a new attempt: answered already
     assert_problem(await client.post(url, json=body, headers=with_key(o["sam"], key())), 409)

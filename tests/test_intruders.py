@@ -24,6 +24,12 @@ PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/accept-invite"),
     ("GET", "/api/v1/push/public-key"),
+    ("GET", "/api/v1/auth/sso/start"),
+    ("GET", "/api/v1/auth/sso/callback"),
+    ("GET", "/api/v1/auth/sso/discover"),
+    ("POST", "/api/v1/auth/invite-preview"),
+    ("POST", "/api/v1/auth/password/forgot"),
+    ("POST", "/api/v1/auth/password/reset"),
 }
 
 
@@ -69,7 +75,7 @@ async def test_every_operation_turns_away_a_missing_or_bad_token(client, setting
         "expired": bearer(
             jwt.encode(
                 {**good, "iat": now - 7200, "exp": now - 3600},
-                settings.secret_key,
+                settings.key_for("tokens"),
                 algorithm="HS256",
             )
         ),

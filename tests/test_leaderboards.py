@@ -237,6 +237,46 @@ async def test_people_who_hide_are_anonymous_to_others_but_see_themselves(app, c
     assert own["me"] == {"rank": 1, "points": 50}
 
 
+async def test_people_who_hide_are_left_off_small_teams_boards(app, client):
+    """On a team below the minimum size "anonymous" would name someone: a hidden person is not
+    on that team's board for others (they still see themselves); on a big enough team they are
+    there, anonymous."""
+    admin, people, team_ids = await _org_with_people(client, teams=(("Duo", 2), ("Trio", 3)))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    duo_shy, duo_other, trio_shy, trio_other = (people[i][0] for i in (0, 1, 2, 3))
+    for shy in (duo_shy, trio_shy):
+        hide = await client.patch(
+            "/api/v1/me", json={"hideFromLeaderboards": True}, headers=bearer(shy)
+        )
+        assert hide.status_code == 200
+    for person, team in people:
+        await _verified_points(org_id, person, UUID(team["id"]), 50)
+
+    async def board(viewer, team_id):
+        resp = await client.get(
+            "/api/v1/leaderboards/users", params={"teamId": str(team_id)}, headers=bearer(viewer)
+        )
+        assert resp.status_code == 200, resp.text
+        return resp.json()
+
+    seen = await board(duo_other, team_ids[0])
+    assert [e["displayName"] for e in seen["entries"]] == ["Duo 1"]
+    assert [e["displayName"] for e in seen["around"]] == ["Duo 1"]
+    assert seen["total"] == 1
+    assert "Anonymous advocate" not in str(seen)
+    for viewer in (admin, trio_other):  # whoever looks
+        assert "Anonymous advocate" not in str(await board(viewer, team_ids[0]))
+    own = await board(duo_shy, team_ids[0])
+    assert sorted(e["displayName"] for e in own["entries"]) == ["Duo 0", "Duo 1"]
+    trio = await board(trio_other, team_ids[1])
+    assert sorted(e["displayName"] for e in trio["entries"]) == [
+        "Anonymous advocate",
+        "Trio 1",
+        "Trio 2",
+    ]
+
+
 async def test_team_boards_total_and_per_capita_with_small_teams_apart(app, client):
     admin, people, _team_ids = await _org_with_people(
         client, teams=(("Big", 5), ("Mid", 3), ("Tiny", 1))

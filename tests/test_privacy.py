@@ -134,6 +134,7 @@ async def test_erasing_a_person_keeps_every_total_true(client):
         ella.email,
         "Ella Erasable",
         "urn:li:activity:4242",
+        "activity:4242",  # the post's key, too
         "Ella says thanks",
         "Thanks Ella!",
         "Ella's comment",
@@ -200,3 +201,34 @@ async def test_raw_ip_addresses_are_stored_nowhere(app, settings):
     assert len(await sql("SELECT id FROM click")) == 3
     dump = await everything_as_text()
     assert visitor not in dump and forwarded not in dump
+
+
+async def test_an_erased_persons_post_cannot_be_claimed_again(client):
+    """The post key is replaced by a keyed hash: it no longer names the post, yet the post
+    stays claimed (nobody can take the erased person's post for their own)."""
+    p = await busy_person(client)
+    admin, ella, pal = p["admin"], p["ella"], p["pal"]
+    [row] = await sql('SELECT post_key FROM submission WHERE "user" = {}', ella.user_id)
+    assert row["post_key"] == "linkedin:activity:4242"
+    erased = await client.delete(f"/api/v1/admin/users/{ella.user_id}", headers=bearer(admin))
+    assert erased.status_code == 204
+    [row] = await sql('SELECT post_key FROM submission WHERE "user" = {}', ella.user_id)
+    assert row["post_key"].startswith("erased:") and "4242" not in row["post_key"]
+    again = await client.post(
+        f"/api/v1/challenges/{p['challenge']['id']}/submissions",
+        json={
+            "network": "linkedin",
+            "postUrl": "https://www.linkedin.com/feed/update/urn:li:activity:4242",
+        },
+        headers=bearer(pal),
+    )
+    assert_problem(again, 409, detail_contains="already been claimed")
+    other = await client.post(
+        f"/api/v1/challenges/{p['challenge']['id']}/submissions",
+        json={
+            "network": "linkedin",
+            "postUrl": "https://www.linkedin.com/feed/update/urn:li:activity:4243",
+        },
+        headers=bearer(pal),
+    )
+    assert other.status_code == 202, other.text

@@ -180,6 +180,15 @@ async def test_subscriptions_are_checked_and_belong_to_their_owner(client, push_
         assert resp.status_code == 400, body
     assert_problem(await client.post("/api/v1/push/subscriptions", json=sub), 401)
     other = await signup(client, org="Other")
+    colleague = await add_member(client, admin)
+    stolen = {**sub, "keys": {"p256dh": sub["keys"]["p256dh"], "auth": "c3RvbGVuLWF1dGg"}}
+    for intruder in (other, colleague):  # another organization's admin, a colleague
+        resp = await client.post(
+            "/api/v1/push/subscriptions", json=stolen, headers=bearer(intruder)
+        )
+        assert_problem(resp, 409, detail_contains="another account")
+    [row] = await PushSubscription.select(PushSubscription.user, PushSubscription.auth)
+    assert (str(row["user"]), row["auth"]) == (person.user_id, sub["keys"]["auth"])
     resp = await client.delete(
         "/api/v1/push/subscriptions", params={"endpoint": sub["endpoint"]}, headers=bearer(other)
     )

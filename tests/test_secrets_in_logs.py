@@ -127,6 +127,8 @@ async def a_day_of_chorus(
     http: httpx.AsyncClient, settings: Any, network: Any, push_service: Any, s: Secrets
 ) -> None:
     s.add("CHORUS_SECRET_KEY", settings.secret_key)
+    for purpose in ("tokens", "login-throttle", "idempotency", "post-keys"):
+        s.add(f"derived key ({purpose})", settings.key_for(purpose))
     s.add("VAPID private key", settings.vapid_private_key)
 
     # sign-up and sign-in
@@ -162,7 +164,7 @@ async def a_day_of_chorus(
     bad_tokens = {
         "forged token": jwt.encode(claims, "x" * 48, algorithm="HS256"),
         "expired token": jwt.encode(
-            {**claims, "iat": now - 7200, "exp": now - 3600}, settings.secret_key, "HS256"
+            {**claims, "iat": now - 7200, "exp": now - 3600}, settings.key_for("tokens"), "HS256"
         ),
         "garbage token": f"garbage-{secrets.token_urlsafe(24)}",
     }
@@ -330,6 +332,8 @@ async def test_no_secret_or_token_reaches_the_logs(client, settings, network, pu
 async def test_no_secret_reaches_the_logs_of_failing_requests(settings):
     s = Secrets()
     s.add("CHORUS_SECRET_KEY", settings.secret_key)
+    for purpose in ("tokens", "login-throttle", "idempotency", "post-keys"):
+        s.add(f"derived key ({purpose})", settings.key_for(purpose))
     password = s.add("password", f"Dee's {secrets.token_urlsafe(12)} password")
     statuses, logged = await errors_while_redis_is_down(settings, s, password)
     assert all(status in (500, 503) for status in statuses), statuses

@@ -73,3 +73,20 @@ def test_dev_secret_is_generated_once_and_kept(tmp_path: Path) -> None:
     assert len(first) >= 32
     assert dev_secret_key(tmp_path) == first
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_a_redis_url_with_a_user_and_password_reaches_every_arq_pool(tmp_path: Path) -> None:
+    """docker-compose.yml's CHORUS_REDIS_URL carries Valkey's ACL user and its password: arq's
+    pools (the API's, the worker's) connect with both, percent-decoded as redis-py decodes them."""
+    from backend import jobs
+
+    url = "redis://chorus:s3cret%3A%40x@redis:6380/2"
+    settings = load_settings(
+        {**BASE, "CHORUS_REDIS_URL": url, "CHORUS_DOTENV": str(tmp_path / "x")}
+    )
+    assert settings.redis_url == url
+    arq = jobs.redis_settings(settings.redis_url)
+    assert (arq.username, arq.password) == ("chorus", "s3cret:@x")
+    assert (arq.host, arq.port, arq.database) == ("redis", 6380, 2)
+    plain = jobs.redis_settings("redis://127.0.0.1:6379/0")
+    assert (plain.username, plain.password) == (None, None)

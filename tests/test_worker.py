@@ -49,6 +49,9 @@ def test_every_job_chorus_queues_has_a_worker_function():
         jobs.fetch_content_preview(UUID(int=4), "abc"),
         jobs.announce_challenge(UUID(int=5)),
         jobs.announce_challenge_batch(UUID(int=5), 2),
+        jobs.email_invite(UUID(int=6), "t" * 43),
+        jobs.email_password_reset(UUID(int=7)),
+        jobs.email_digest(UUID(int=8), "2026-W49"),
     ]
     assert {job.function for job in made} == jobs.NAMES
     assert len({job.job_id for job in made}) == len(made)  # no two kinds share an id

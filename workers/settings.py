@@ -10,12 +10,12 @@ import socket
 from typing import Any
 
 from arq import cron, func
-from arq.connections import ArqRedis, RedisSettings, create_pool
+from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix
 from arq.worker import Worker
 from redis.exceptions import RedisError
 
-from backend import db, subscribers
+from backend import db, jobs, subscribers
 from backend.fetch.client import SafeFetcher
 from backend.leaderboards import outbox
 from backend.settings import get_settings
@@ -39,6 +39,11 @@ FUNCTIONS: list[Any] = [
     tasks.announce_challenge_batch,
     tasks.send_digests,
     tasks.send_recaps,
+    # no results kept: an invite job's arguments hold its link's token
+    func(tasks.email_invite, keep_result=0),
+    func(tasks.email_password_reset, keep_result=0),
+    tasks.email_weekly_digests,
+    tasks.email_digest,
 ]
 CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
@@ -48,6 +53,8 @@ CRON_JOBS: list[Any] = [
     cron(tasks.award_period_winners, minute={23}, unique=True),
     cron(tasks.send_digests, minute={1}, unique=True),
     cron(tasks.send_recaps, minute={3}, unique=True),
+    cron(tasks.email_weekly_digests, weekday={0}, hour={8}, minute={5}, unique=True),
+    cron(tasks.pay_closed_surveys, second={40}, unique=True),
 ]
 
 
@@ -92,7 +99,12 @@ class WorkerSettings:
     cron_jobs = CRON_JOBS
     on_startup = startup
     on_shutdown = shutdown
-    redis_settings = RedisSettings.from_dsn(get_settings().redis_url or "redis://127.0.0.1:6379")
+    redis_settings = jobs.redis_settings(get_settings().redis_url or "redis://127.0.0.1:6379")
+    # jobs and results as msgpack, never pickle (backend/jobs.py)
+    job_serializer = jobs.serialize_job
+    job_deserializer = jobs.deserialize_job
+    health_check_interval = jobs.HEALTH_CHECK_SECONDS
+    health_check_key = jobs.worker_health_key()
     max_tries = 10  # each task bounds its own retries; this is the backstop
     job_timeout = 120
     keep_result = 3600
@@ -103,6 +115,8 @@ class WorkerSettings:
 def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
     """A worker on a pool of its own (arq closes it on close()). In burst mode (tests) it runs
     what is queued and returns, without cron jobs or the click ingester."""
+    # the pool queues cron jobs: it writes msgpack too, whoever opened it (backend/jobs.py)
+    redis.job_serializer, redis.job_deserializer = jobs.serialize_job, jobs.deserialize_job
     return Worker(
         functions=FUNCTIONS,
         cron_jobs=[] if burst else CRON_JOBS,
@@ -116,6 +130,10 @@ def build_worker(redis: ArqRedis, *, burst: bool = False) -> Worker:
         max_tries=WorkerSettings.max_tries,
         job_timeout=WorkerSettings.job_timeout,
         keep_result=WorkerSettings.keep_result,
+        job_serializer=jobs.serialize_job,
+        job_deserializer=jobs.deserialize_job,
+        health_check_interval=jobs.HEALTH_CHECK_SECONDS,  # `chorus worker --check`
+        health_check_key=jobs.worker_health_key(),
         on_startup=startup,
         on_shutdown=shutdown,
         ctx={"ingest_clicks": not burst},
@@ -171,9 +189,9 @@ async def _supervise(stop: asyncio.Event) -> None:
     failures = 0
     while not stop.is_set():
         try:
-            redis_settings = RedisSettings.from_dsn(get_settings().redis_url)
+            redis_settings = jobs.redis_settings(get_settings().redis_url)
             redis_settings.conn_retries = 0  # retried here, at our pace
-            pool = await create_pool(redis_settings)
+            pool = await jobs.create_job_pool(redis_settings)
             if released:
                 await pool.delete(*(in_progress_key_prefix + job_id for job_id in released))
                 log.info("released %d jobs held when Redis went away", len(released))

@@ -21,10 +21,16 @@ from backend.fetch.client import SafeFetcher
 from backend.fetch.previews import parse_preview
 from backend.fetch.results import FetchError
 from backend.leaderboards import boards as leaderboards
+from backend.mail import outbox as mail_outbox
+from backend.mail import templates as mail_templates
+from backend.mail.smtp import MailError
 from backend.notifications import push, triggers
+from backend.orgs import passwords as orgs_passwords
+from backend.orgs import service as orgs_service
 from backend.orgs.tables import Invite, Organization, User
 from backend.settings import get_settings
 from backend.submissions import verification as submissions
+from backend.surveys import service as surveys
 
 log = logging.getLogger("chorus.worker")
 
@@ -228,3 +234,117 @@ async def send_recaps(ctx: dict[str, Any]) -> int:
     for notification_id in queued:
         await push.enqueue_push(ctx["redis"], notification_id)
     return len(queued)
+
+
+async def pay_closed_surveys(ctx: dict[str, Any]) -> int:
+    """Every minute: pay the answering points of surveys whose end passed, in one batch each.
+    Idempotent, and safe in two workers at once (each survey is claimed once)."""
+    return await surveys.pay_closed_surveys()
+
+
+# -- email ---------------------------------------------------------------------------------
+
+MAIL_TRIES = 5
+MAIL_RETRY_SECONDS = 20
+
+
+async def _deliver(ctx: dict[str, Any], letter: mail_templates.Letter, to: str) -> bool:
+    """Send one letter; a transient refusal retries with backoff, a lasting one is logged."""
+    try:
+        await mail_outbox.deliver(letter, to=to)
+    except MailError as exc:
+        tries = ctx.get("job_try", 1)
+        if exc.transient and tries < MAIL_TRIES:
+            raise Retry(defer=MAIL_RETRY_SECONDS * tries) from exc
+        log.warning("email not sent", extra={"why": str(exc), "tries": tries})
+        return False
+    return True
+
+
+async def email_invite(ctx: dict[str, Any], invite_id: str, token: str) -> str:
+    """Email an invite's link, while that link still opens the invite."""
+    facts = await orgs_service.invite_letter_facts(UUID(invite_id), token)
+    if facts is None:
+        return "invite gone"
+    settings = get_settings()
+    letter = mail_templates.invite_letter(
+        organization=facts.organization,
+        inviter=facts.inviter or "Your admin",
+        url=f"{settings.base_url}/accept-invite#token={token}",
+        expires=facts.expires_at.strftime("%d %B %Y, %H:%M UTC"),
+    )
+    if not await _deliver(ctx, letter, facts.email):
+        return "not sent"
+    await orgs_service.mark_invite_emailed(UUID(invite_id))
+    return "sent"
+
+
+async def email_password_reset(ctx: dict[str, Any], reset_id: str) -> str:
+    """Email a reset link; its token is made here, so it exists only in the email."""
+    if not mail_outbox.configured():
+        log.warning("password reset not emailed: email not configured")
+        return "email not configured"
+    letter_facts = await orgs_passwords.issue_reset_token(UUID(reset_id))
+    if letter_facts is None:
+        return "reset gone"
+    letter = mail_templates.reset_letter(
+        name=letter_facts.display_name,
+        organization=letter_facts.organization,
+        url=f"{get_settings().base_url}/reset#token={letter_facts.token}",
+    )
+    return "sent" if await _deliver(ctx, letter, letter_facts.email) else "not sent"
+
+
+async def email_weekly_digests(ctx: dict[str, Any]) -> int:
+    """Monday mornings: the weekly email to everyone who turned it on (their past 7 days)."""
+    if not mail_outbox.configured():
+        return 0
+    rows = await Organization.raw(
+        """
+        SELECT u.id, u.email, u.display_name, o.name AS organization,
+               coalesce((SELECT sum(l.delta) FROM points_ledger l WHERE l."user" = u.id
+                         AND l.created_at > now() - interval '7 days'), 0) AS points,
+               (SELECT count(*) FROM submission s WHERE s."user" = u.id
+                  AND s.status = 'verified' AND s.decided_at > now() - interval '7 days')
+                 AS shares,
+               (SELECT count(*) FROM challenge c WHERE c.org = u.org AND c.state = 'published'
+                  AND c.starts_at <= now() AND c.ends_at > now()) AS open_challenges
+        FROM app_user u JOIN organization o ON o.id = u.org
+        WHERE u.active AND u.email_digest
+        """
+    )
+    week = clock.now().strftime("%G-W%V")
+    for row in rows:
+        await jobs.enqueue(ctx["redis"], jobs.email_digest(row["id"], week))
+    return len(rows)
+
+
+async def email_digest(ctx: dict[str, Any], user_id: str, week: str) -> str:
+    """One person's weekly email (queued once per person and week by email_weekly_digests)."""
+    rows = await Organization.raw(
+        """
+        SELECT u.email, u.display_name, o.name AS organization,
+               coalesce((SELECT sum(l.delta) FROM points_ledger l WHERE l."user" = u.id
+                         AND l.created_at > now() - interval '7 days'), 0) AS points,
+               (SELECT count(*) FROM submission s WHERE s."user" = u.id
+                  AND s.status = 'verified' AND s.decided_at > now() - interval '7 days')
+                 AS shares,
+               (SELECT count(*) FROM challenge c WHERE c.org = u.org AND c.state = 'published'
+                  AND c.starts_at <= now() AND c.ends_at > now()) AS open_challenges
+        FROM app_user u JOIN organization o ON o.id = u.org
+        WHERE u.id = {} AND u.active AND u.email_digest
+        """,
+        UUID(user_id),
+    )
+    if not rows:
+        return "turned off"
+    row = rows[0]
+    letter = mail_templates.digest_letter(
+        name=row["display_name"],
+        organization=row["organization"],
+        points=int(row["points"]),
+        shares=int(row["shares"]),
+        open_challenges=int(row["open_challenges"]),
+        url=get_settings().base_url + "/",
+    )
+    return "sent" if await _deliver(ctx, letter, row["email"]) else "not sent"

@@ -71,12 +71,13 @@ class StoriesController(Controller):
         request: Request[CurrentUser, Any, Any],
         challenge_id: FromPath[UUID],
         settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
     ) -> StoryRead:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind not in ACCEPTED:
             raise Invalid("Send the photo as image/jpeg, image/png or image/webp.")
         raw = await request.body()
-        return await stories.attach_photo(request.user, challenge_id, raw, settings.base_url)
+        return await stories.attach_photo(request.user, challenge_id, raw, settings.base_url, redis)
 
     @post("/challenges/{challenge_id:uuid}/story/submit", status_code=200)
     async def submit(
@@ -92,12 +93,16 @@ class StoriesController(Controller):
     async def story_photo(
         self, request: Request[CurrentUser, Any, Any], story_id: FromPath[UUID]
     ) -> Response[bytes]:
-        data = await stories.photo_for(request.user, story_id)
-        if data is None:
+        found = await stories.photo_for(request.user, story_id)
+        if found is None:
             raise NotFound("No such photo.")
-        return Response(
-            data, media_type="image/jpeg", headers={"Cache-Control": "private, max-age=300"}
-        )
+        photo_id, data = found
+        # asked again each time (a story taken down is gone at once); a photo id never changes
+        etag = f'"{photo_id.hex}"'
+        headers = {"Cache-Control": "private, no-cache", "ETag": etag}
+        if request.headers.get("if-none-match") == etag:
+            return Response(b"", status_code=304, headers=headers)
+        return Response(data, media_type="image/jpeg", headers=headers)
 
     @post("/stories/{story_id:uuid}/unpublish", status_code=204)
     async def unpublish(

@@ -74,7 +74,10 @@ NOT_FOUND = (
 )
 
 
-_PAGE = re.compile(r"^/stories/([a-z0-9-]{1,80})(/photo\.jpg)?/?$")
+# Every /stories/... link is a page for whoever opened it from a post: a mangled one gets the
+# same "not here" page as a story taken down, never an API problem document.
+_PAGE = re.compile(r"^/stories/([^/]*)(/photo\.jpg)?/?$")
+_SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
 
 
 def story_pages_middleware(app: ASGIApp, base_url: str) -> ASGIApp:
@@ -88,7 +91,9 @@ def story_pages_middleware(app: ASGIApp, base_url: str) -> ASGIApp:
             await app(scope, receive, send)
             return
         slug, photo = found.group(1), found.group(2)
-        if photo:
+        if not _SLUG.match(slug):
+            status, kind, body = 404, b"text/html; charset=utf-8", NOT_FOUND.encode()
+        elif photo:
             data = await public_photo(slug)
             status, kind, body = (
                 (200, b"image/jpeg", data)

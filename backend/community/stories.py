@@ -1,6 +1,7 @@
 """Story challenges: an employee writes their own story, the organization's policy publishes it
 (after an admin's approval, or on trust), it gets a public page to share, admins feature the
-best. The story's points are a ledger row, so taking the page down later keeps them."""
+best. The story's points are a ledger row, so taking the page down later keeps them. Who may
+see a story and its photo, in the app and on the public page, is one rule: `shown_to`."""
 
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from redis.asyncio import Redis
 
 from backend import events
 from backend.challenges.service import effective_status, slugify, visible_challenge
+from backend.community.imaging import photo_pool
 from backend.community.moderation import check_words
-from backend.community.photos import clean_photo
 from backend.community.schemas import ReviewStory, StoryDraft, StoryRead
 from backend.community.tables import Story
 from backend.core import clock
@@ -26,6 +27,10 @@ from backend.db import DB
 from backend.notifications import service as notifications
 from backend.notifications.push import enqueue_push
 from backend.points.service import LedgerEntry, append
+from backend.ratelimit import count_attempt
+
+PHOTOS_PER_WINDOW = 20  # photos one person may send per window, whatever became of them
+PHOTO_WINDOW_SECONDS = 600
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -43,8 +48,34 @@ def public_url(base_url: str, slug: str) -> str:
 
 
 def _photo_url(row: dict[str, Any]) -> str | None:
-    """In the app: the author, admins, and once published everyone in the organization."""
+    """Where the app finds the photo (served to whom `shown_to` says)."""
     return f"/api/v1/stories/{row['id']}/photo" if row.get("photo") else None
+
+
+# -- who may see a story and its photo ---------------------------------------------------------
+# One rule for every route that serves a story's photo, in the app and on the public page (whose
+# text follows it too, so that its og:image never points at a 404). Over `story s` and its
+# author `app_user u`; fixed fragments, the values always arguments (hence the S608 noqas).
+
+# Everyone it reaches: published, its page up (not taken down), not hidden by an admin, and its
+# author still active.
+_SHOWN = (
+    "(s.status = 'published' AND s.public AND u.active AND NOT EXISTS "
+    "(SELECT 1 FROM feed_item f WHERE f.story = s.id AND f.hidden_at IS NOT NULL))"
+)
+_IN_REVIEW = "s.status IN ('submitted', 'published')"  # what the admins' review queue lists
+
+
+def shown_to(viewer: CurrentUser | None) -> tuple[str, list[Any]]:
+    """(SQL condition, its arguments): may `viewer` (None: anyone, on the public page) see the
+    story? In the app also its author, in every state, and the organization's admins, what
+    their review queue lists."""
+    if viewer is None:
+        return _SHOWN, []
+    return (
+        f"(s.org = {{}} AND (s.author = {{}} OR ({{}} AND {_IN_REVIEW}) OR {_SHOWN}))",
+        [viewer.org_id, viewer.id, viewer.role == "admin"],
+    )
 
 
 async def published_story(user_id: UUID, challenge_id: UUID) -> str | None:
@@ -139,30 +170,42 @@ async def save_draft(
 
 
 async def attach_photo(
-    user: CurrentUser, challenge_id: UUID, raw: bytes, base_url: str
+    user: CurrentUser, challenge_id: UUID, raw: bytes, base_url: str, redis: Redis
 ) -> StoryRead:
+    """The caller's draft gets this photo, cleaned in a photo process (backend/community/
+    imaging.py); at most PHOTOS_PER_WINDOW a person per PHOTO_WINDOW_SECONDS (429 beyond)."""
+    await count_attempt(
+        redis, f"chorus:rl:photos:{user.id}", PHOTOS_PER_WINDOW, PHOTO_WINDOW_SECONDS, "photos"
+    )
     current = await _mine(user, challenge_id)
     if current is None:
         raise NotFound("Save your story as a draft before adding a photo.")
     if current["status"] not in ("draft", "rejected"):
         raise Conflict(f"This story is {current['status']}: it can no longer be edited.")
-    jpeg, width, height = clean_photo(raw)
+    photo = await photo_pool.clean(raw)
     photo_id = uuid4()
     async with DB.transaction():
+        # the story may have been submitted, or its photo replaced, while this one was in work
+        rows = await _rows(
+            "SELECT status, photo FROM story WHERE id = {} FOR UPDATE", current["id"]
+        )
+        if not rows:
+            raise NotFound("This story was deleted while its photo was being processed.")
+        if rows[0]["status"] not in ("draft", "rejected"):
+            raise Conflict(f"This story is {rows[0]['status']}: it can no longer be edited.")
         await _rows(
             "INSERT INTO story_photo (id, org, owner, data, width, height) "
             "VALUES ({}, {}, {}, {}, {}, {})",
             photo_id,
             user.org_id,
             user.id,
-            jpeg,
-            width,
-            height,
+            photo.jpeg,
+            photo.width,
+            photo.height,
         )
-        old = current["photo"]
         await _rows("UPDATE story SET photo = {} WHERE id = {}", photo_id, current["id"])
-        if old:
-            await _rows("DELETE FROM story_photo WHERE id = {}", old)
+        if rows[0]["photo"]:
+            await _rows("DELETE FROM story_photo WHERE id = {}", rows[0]["photo"])
     return await my_story(user, challenge_id, base_url)
 
 
@@ -248,9 +291,9 @@ async def _tell(
 
 async def review_queue(org_id: UUID) -> list[ReviewStory]:
     rows = await _rows(
-        "SELECT s.*, c.title AS challenge_title, u.display_name FROM story s "
+        "SELECT s.*, c.title AS challenge_title, u.display_name FROM story s "  # noqa: S608
         "JOIN challenge c ON c.id = s.challenge JOIN app_user u ON u.id = s.author "
-        "WHERE s.org = {} AND s.status IN ('submitted', 'published') "
+        f"WHERE s.org = {{}} AND {_IN_REVIEW} "
         "ORDER BY s.status = 'published', s.submitted_at NULLS LAST, s.created_at LIMIT 100",
         org_id,
     )
@@ -368,38 +411,41 @@ _SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
 
 
 async def public_story(slug: str) -> dict[str, Any] | None:
-    """What the public page shows: only a published story whose author keeps it up."""
+    """What the public page shows: only a story anyone may see (`shown_to(None)`)."""
     if not _SLUG.match(slug):
         return None
+    shown, args = shown_to(None)
     rows = await _rows(
-        "SELECT s.title, s.body, s.slug, s.photo, s.published_at, u.display_name, "
+        "SELECT s.title, s.body, s.slug, s.photo, s.published_at, u.display_name, "  # noqa: S608
         "o.name AS org_name FROM story s JOIN app_user u ON u.id = s.author "
-        "JOIN organization o ON o.id = s.org "
-        "WHERE s.slug = {} AND s.status = 'published' AND s.public AND u.active",
+        f"JOIN organization o ON o.id = s.org WHERE s.slug = {{}} AND {shown}",
         slug,
+        *args,
     )
     return rows[0] if rows else None
 
 
 async def public_photo(slug: str) -> bytes | None:
+    """The public page's photo, under the same rule as the page."""
     if not _SLUG.match(slug):
         return None
+    shown, args = shown_to(None)
     rows = await _rows(
-        "SELECT p.data FROM story s JOIN story_photo p ON p.id = s.photo "
-        "WHERE s.slug = {} AND s.status = 'published' AND s.public",
+        "SELECT p.data FROM story s JOIN story_photo p ON p.id = s.photo "  # noqa: S608
+        f"JOIN app_user u ON u.id = s.author WHERE s.slug = {{}} AND {shown}",
         slug,
+        *args,
     )
     return bytes(rows[0]["data"]) if rows else None
 
 
-async def photo_for(user: CurrentUser, story_id: UUID) -> bytes | None:
-    """A story's photo for someone in its organization who may see the story."""
+async def photo_for(viewer: CurrentUser, story_id: UUID) -> tuple[UUID, bytes] | None:
+    """(photo id, JPEG) of a story's photo, if `viewer` may see the story in the app."""
+    shown, args = shown_to(viewer)
     rows = await _rows(
-        "SELECT p.data FROM story s JOIN story_photo p ON p.id = s.photo "
-        "WHERE s.id = {} AND s.org = {} AND (s.author = {} OR {} OR s.status = 'published')",
+        "SELECT p.id, p.data FROM story s JOIN story_photo p ON p.id = s.photo "  # noqa: S608
+        f"JOIN app_user u ON u.id = s.author WHERE s.id = {{}} AND {shown}",
         story_id,
-        user.org_id,
-        user.id,
-        user.role == "admin",
+        *args,
     )
-    return bytes(rows[0]["data"]) if rows else None
+    return (rows[0]["id"], bytes(rows[0]["data"])) if rows else None

@@ -10,14 +10,34 @@ records its own parameters, so a password hashed under one profile verifies unde
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
+import weakref
+from collections.abc import Callable
 from functools import lru_cache
+from typing import TypeVar
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.profiles import CHEAPEST, RFC_9106_LOW_MEMORY
 
 from backend.settings import Env, get_settings
+
+ARGON2_CONCURRENCY = max(os.cpu_count() or 1, 1)
+_T = TypeVar("_T")
+# one semaphore per event loop (tests run more than one loop in a process)
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def _bounded(work: Callable[[], _T]) -> _T:
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(ARGON2_CONCURRENCY)
+    async with gate:
+        return await asyncio.to_thread(work)
 
 
 def hasher_for(env: Env) -> PasswordHasher:
@@ -34,7 +54,7 @@ def _hasher() -> tuple[PasswordHasher, str]:
 
 async def hash_password(password: str) -> str:
     hasher, _ = _hasher()
-    return await asyncio.to_thread(hasher.hash, password)
+    return await _bounded(lambda: hasher.hash(password))
 
 
 async def verify_password(password_hash: str | None, password: str) -> bool:
@@ -47,4 +67,4 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
         except (VerificationError, InvalidHashError):
             return False
 
-    return await asyncio.to_thread(check)
+    return await _bounded(check)

@@ -6,10 +6,11 @@ import hmac
 import time
 from datetime import timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from litestar.connection import ASGIConnection
+from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware.authentication import AuthenticationResult
@@ -17,11 +18,18 @@ from litestar.security.jwt import JWTCookieAuth, JWTCookieAuthenticationMiddlewa
 from litestar.types import ASGIApp, Receive, Send
 
 from backend.core.identity import ROLE_RANK, CurrentUser, Role
+from backend.core.tokens import new_token
 from backend.settings import Settings
 
 TOKEN_COOKIE = "chorus_token"
 CSRF_COOKIE = "chorus_csrf"
 CSRF_HEADER = "x-csrf-token"
+
+
+def bearer_of(authorization: str) -> str:
+    """The token of an `Authorization: Bearer <token>` header; "" for anything else."""
+    scheme, _, token = authorization.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
 
 
 class VerifiedTokenCache(JWTCookieAuthenticationMiddleware):
@@ -34,6 +42,23 @@ class VerifiedTokenCache(JWTCookieAuthenticationMiddleware):
 
     _verified: dict[str, tuple[float, Token]] = {}
     MAX_ENTRIES = 100_000
+
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        """The credential is the `Authorization` header when there is one (a malformed one is
+        refused, never silently replaced by the cookie), else the session cookie: the same
+        rule the CSRF check uses to decide whether a request rides on the cookie."""
+        header = connection.headers.get(self.auth_header)
+        if header is not None:
+            token = bearer_of(header)
+            if not token:
+                raise NotAuthorizedException("Authorization must be `Bearer <token>`")
+        else:
+            token = connection.cookies.get(self.auth_cookie_key, "")
+            if not token:
+                raise NotAuthorizedException("No token in the Authorization header or cookie")
+        return await self.authenticate_token(encoded_token=token, connection=connection)
 
     async def authenticate_token(
         self, encoded_token: str, connection: ASGIConnection[Any, Any, Any, Any]
@@ -68,7 +93,7 @@ def build_auth(
 ) -> JWTCookieAuth[CurrentUser, Token]:
     return JWTCookieAuth[CurrentUser, Token](
         retrieve_user_handler=retrieve_user,
-        token_secret=settings.secret_key,
+        token_secret=settings.key_for("tokens"),
         key=TOKEN_COOKIE,
         secure=settings.secure_cookies,
         samesite="lax",
@@ -87,11 +112,27 @@ class TokenIssuer:
         self._auth = auth
 
     def issue(self, user_id: UUID, org_id: UUID) -> str:
+        """A token naming the person and organization, with its own id (`jti`, what a logout
+        ends) and its issue time in microseconds (`t`: what ending every session compares)."""
         return self._auth.create_token(
             identifier=str(user_id),
             token_issuer="chorus",
-            token_extras={"org": str(org_id)},
+            token_unique_jwt_id=uuid4().hex,
+            token_extras={"org": str(org_id), "t": time.time_ns() // 1000},
         )
+
+
+def token_issued_us(token: Token) -> int:
+    """When a token was issued, in microseconds since the epoch (`iat` for older tokens)."""
+    issued = token.extras.get("t")
+    if isinstance(issued, int):
+        return issued
+    return int(token.iat.timestamp()) * 1_000_000
+
+
+def token_id(token: Token) -> str | None:
+    """A token's own id (`jti`), None for tokens issued before tokens had one."""
+    return token.jti if isinstance(token.jti, str) and token.jti else None
 
 
 def token_issuer(settings: Settings) -> TokenIssuer:
@@ -119,7 +160,8 @@ def require_role(minimum: Role) -> Any:
 def csrf_middleware(app: ASGIApp) -> ASGIApp:
     """Double-submit CSRF check for cookie-authenticated unsafe requests.
 
-    A request carrying `Authorization` is not cookie-authenticated and passes; one that relies
+    A request authenticated by a well-formed `Authorization: Bearer` header passes (the
+    authentication uses that header, never the cookie, see VerifiedTokenCache); one that relies
     on the session cookie must echo the `chorus_csrf` cookie in `X-CSRF-Token`.
     """
 
@@ -134,7 +176,8 @@ def csrf_middleware(app: ASGIApp) -> ASGIApp:
             return
         headers = {name: value for name, value in scope["headers"]}
         cookie_header = headers.get(b"cookie", b"").decode("latin-1")
-        if b"authorization" in headers or f"{TOKEN_COOKIE}=" not in cookie_header:
+        bearer = bearer_of(headers.get(b"authorization", b"").decode("latin-1"))
+        if bearer or f"{TOKEN_COOKIE}=" not in cookie_header:
             await app(scope, receive, send)
             return
         cookies = dict(
@@ -168,3 +211,29 @@ def csrf_middleware(app: ASGIApp) -> ASGIApp:
         await send(end)
 
     return middleware
+
+
+def session_cookies(token: str, settings: Settings) -> list[Cookie]:
+    """The session (HttpOnly) and its CSRF companion (readable by the PWA) of a sign-in."""
+    max_age = settings.access_token_ttl_seconds
+    secure = settings.secure_cookies
+    return [
+        Cookie(
+            key=TOKEN_COOKIE,
+            value=token,
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            max_age=max_age,
+            path="/",
+        ),
+        Cookie(
+            key=CSRF_COOKIE,
+            value=new_token(),
+            httponly=False,
+            samesite="lax",
+            secure=secure,
+            max_age=max_age,
+            path="/",
+        ),
+    ]

@@ -97,7 +97,9 @@ def caller_of(scope: Any) -> str:
     settings = _settings(scope)
     agent = b"".join(_header(scope, b"user-agent")).decode("latin-1")
     identity = f"{client_address(scope, settings)}\0{agent}".encode()
-    digest = hmac.new(settings.secret_key.encode(), identity, hashlib.sha256).hexdigest()
+    digest = hmac.new(
+        settings.key_for("idempotency").encode(), identity, hashlib.sha256
+    ).hexdigest()
     return f"anon:{digest[:32]}"
 
 

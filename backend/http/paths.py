@@ -11,14 +11,15 @@ from __future__ import annotations
 import re
 
 # First path segments (or segment pairs) that belong to the server, never to the app shell.
-SERVER_PREFIXES = ("api", "s", "schema", "stories", "health", "ready", "badges/icons")
+SERVER_PREFIXES = ("api", "s", "schema", "stories", "health", "ready", "badges/icons", "scim")
 SERVER_PATHS = re.compile(
     "^/(" + "|".join(re.escape(prefix) for prefix in SERVER_PREFIXES) + ")(/|$)"
 )
 
 # Answered without a session (regular expressions, as Litestar's auth `exclude` takes them):
 # health probes, the API's documentation, the app shell, tracked links, badge icons and the
-# public story pages. The sign-in endpoints opt out one by one (`exclude_from_auth`).
+# public story pages, and SCIM (it checks its own tokens). The sign-in endpoints opt out one by
+# one (`exclude_from_auth`).
 PUBLIC_PATHS = [
     "^/health$",
     "^/health/redis$",
@@ -28,4 +29,6 @@ PUBLIC_PATHS = [
     "^/s/",
     "^/badges/icons/",
     "^/stories/",
+    # SCIM answers its own bearer tokens (backend/scim/controller.py), never a session
+    "^/scim/",
 ]

@@ -311,9 +311,14 @@ class Boards:
     ) -> UsersBoard:
         tz = await org_timezone(caller.org_id)
         period_id = keys.period_id(period, tz, clock.now())
+        # On a small team "anonymous" names someone: people hidden from boards are left out of
+        # its board altogether (they still see themselves).
+        small_team = False
         if team_id is not None:
-            if team_id not in await self.directory.teams(caller.org_id):
+            team = (await self.directory.teams(caller.org_id)).get(team_id)
+            if team is None:
                 raise NotFound("No such team in your organization.")
+            small_team = team[1] < self.min_team_size
             key = keys.team_members_key(caller.org_id, team_id, period_id)
         else:
             key = keys.users_key(caller.org_id, period_id)
@@ -330,7 +335,9 @@ class Boards:
         me_member = str(caller.id)
         around_pairs = _pairs(around)
         snapshot = self._snapshots.get(key)  # set when this read was served from memory
-        neutral = snapshot.memo.get((offset, limit)) if snapshot is not None else None
+        neutral = (
+            snapshot.memo.get((offset, limit)) if snapshot is not None and not small_team else None
+        )
         top_pairs = _pairs(top) if neutral is None else []
         people = await self.directory.people(
             [_uuid(member) for member, _ in top_pairs + around_pairs]
@@ -350,15 +357,22 @@ class Boards:
                 is_me=member == viewer,
             )
 
-        if neutral is None:
-            # The page as anyone sees it; kept with the snapshot, shared by every reader.
-            neutral = [entry(m, s, None) for m, s in top_pairs]
-            if snapshot is not None:
-                snapshot.memo[(offset, limit)] = neutral
-        entries = list(neutral)
-        if 0 <= my_rank - offset < len(entries):
-            mine_pair = next(pair for pair in around_pairs if pair[0] == me_member)
-            entries[my_rank - offset] = entry(*mine_pair, me_member)
+        def listed(member: str, viewer: str) -> bool:
+            hidden = (people.get(_uuid(member)) or GONE).hidden
+            return not (small_team and hidden and member != viewer)
+
+        if small_team:  # a few entries, each as this caller may see it
+            entries = [entry(m, s, me_member) for m, s in top_pairs if listed(m, me_member)]
+        else:
+            if neutral is None:
+                # The page as anyone sees it; kept with the snapshot, shared by every reader.
+                neutral = [entry(m, s, None) for m, s in top_pairs]
+                if snapshot is not None:
+                    snapshot.memo[(offset, limit)] = neutral
+            entries = list(neutral)
+            if 0 <= my_rank - offset < len(entries):
+                mine_pair = next(pair for pair in around_pairs if pair[0] == me_member)
+                entries[my_rank - offset] = entry(*mine_pair, me_member)
         me = None
         if my_rank >= 0:
             mine = next(score for member, score in around_pairs if member == me_member)
@@ -366,10 +380,11 @@ class Boards:
         return UsersBoard(
             period=period,
             period_id=period_id,
-            total=int(total),
+            total=int(total)
+            - (sum(not listed(m, me_member) for m, _ in top_pairs) if small_team else 0),
             entries=entries,
             me=me,
-            around=[entry(m, s, me_member) for m, s in around_pairs],
+            around=[entry(m, s, me_member) for m, s in around_pairs if listed(m, me_member)],
         )
 
     async def teams(self, caller: CurrentUser, period: keys.Period, metric: str) -> TeamsBoard:

@@ -22,7 +22,7 @@ import msgspec
 
 from backend import events
 from backend.core import clock
-from backend.core.errors import Invalid, NotFound
+from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page, created_at_cursor, decode_cursor
 from backend.db import DB
@@ -66,11 +66,14 @@ async def subscribe(user: CurrentUser, data: SubscriptionCreate, settings: Setti
         raise Invalid("endpoint must be an https URL of a push service.")
     if not push_host_allowed(endpoint, settings):
         raise Invalid("endpoint is not a push service Chorus sends to.")
+    # an endpoint stays with the person who registered it: posting someone else's endpoint
+    # (another person's, another organization's) updates nothing and is refused
     rows = await PushSubscription.raw(
         'INSERT INTO push_subscription (id, org, "user", endpoint, p256dh, auth) '
         "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT (endpoint) DO UPDATE SET "
-        'org = EXCLUDED.org, "user" = EXCLUDED."user", p256dh = EXCLUDED.p256dh, '
-        "auth = EXCLUDED.auth, failures = 0 RETURNING (xmax = 0) AS inserted",
+        "p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth, failures = 0 "
+        'WHERE push_subscription."user" = EXCLUDED."user" '
+        "RETURNING (xmax = 0) AS inserted",
         uuid4(),
         user.org_id,
         user.id,
@@ -78,6 +81,11 @@ async def subscribe(user: CurrentUser, data: SubscriptionCreate, settings: Setti
         data.keys.p256dh,
         data.keys.auth,
     )
+    if not rows:
+        raise Conflict(
+            "This push endpoint is registered to another account; sign that account out on "
+            "this device (or turn its notifications off) first."
+        )
     return bool(rows[0]["inserted"])
 
 

@@ -2,31 +2,50 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated, Any
 from uuid import UUID
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.security.jwt import Token
 from redis.asyncio import Redis
 
-from backend.core.errors import Forbidden
+from backend import jobs
+from backend.core.errors import Conflict, DomainError, Forbidden, Gone, NotFound, TooManyRequests
 from backend.core.identity import CurrentUser
-from backend.core.tokens import new_token, visitor_hash
+from backend.core.tokens import visitor_hash
 from backend.core.wire import Page
-from backend.http.auth import CSRF_COOKIE, TOKEN_COOKIE, TokenIssuer, require_role
+from backend.http.auth import (
+    CSRF_COOKIE,
+    TOKEN_COOKIE,
+    TokenIssuer,
+    require_role,
+    session_cookies,
+    token_id,
+)
 from backend.http.client import client_address
-from backend.orgs import imports, privacy, service
+from backend.orgs import imports, passwords, privacy, service, sessions
 from backend.orgs.schemas import (
     AcceptInviteCreate,
     AcceptInviteRead,
+    EmailPrefs,
     InviteCreate,
     InviteImport,
     InviteImportRead,
+    InviteListItem,
+    InvitePreview,
+    InvitePreviewCreate,
     InviteRead,
+    InviteStatus,
     LoginCreate,
     LoginRead,
+    PasswordChange,
+    PasswordForgot,
+    PasswordResetCreate,
     SignupCreate,
     SignupRead,
     TeamCreate,
@@ -34,10 +53,14 @@ from backend.orgs.schemas import (
     UserRead,
     UserUpdate,
 )
+from backend.orgs.throttle import LoginThrottle
 from backend.ratelimit import count_attempt
 from backend.settings import Settings
 
+log = logging.getLogger("chorus.accounts")
+
 Cursor = Annotated[str | None, QueryParameter(max_length=512)]
+HOUR = 3600
 
 
 def client_ip(request: Request[Any, Any, Any], settings: Settings) -> str:
@@ -48,33 +71,50 @@ def session_response(
     body: Any, token: str, settings: Settings, status_code: int = 200
 ) -> Response[Any]:
     """The answer to a sign-in: the token in the body (Bearer) and in an HttpOnly cookie (PWA)."""
-    max_age = settings.access_token_ttl_seconds
-    secure = settings.secure_cookies
     return Response(
         content=body,
         status_code=status_code,
-        cookies=[
-            Cookie(
-                key=TOKEN_COOKIE,
-                value=token,
-                httponly=True,
-                samesite="lax",
-                secure=secure,
-                max_age=max_age,
-                path="/",
-            ),
-            Cookie(
-                key=CSRF_COOKIE,
-                value=new_token(),
-                httponly=False,
-                samesite="lax",
-                secure=secure,
-                max_age=max_age,
-                path="/",
-            ),
-        ],
+        cookies=session_cookies(token, settings),
         headers={"Cache-Control": "no-store"},
     )
+
+
+def login_throttle(redis: Redis, settings: Settings) -> LoginThrottle:
+    return LoginThrottle(
+        redis=redis,
+        key=settings.key_for("login-throttle"),
+        free_per_pair=settings.login_max_attempts_per_email,
+        free_per_address=settings.login_max_attempts_per_ip,
+        max_delay_seconds=settings.login_window_seconds,
+    )
+
+
+def address_key(settings: Settings, what: str, value: str) -> str:
+    return f"chorus:rl:{what}:{visitor_hash(settings.key_for('login-throttle'), what, value)}"
+
+
+async def refuse_token_guessers(redis: Redis, settings: Settings, address: str) -> None:
+    """429 once an address sent CHORUS_TOKEN_FAILURES_PER_IP wrong invite or reset tokens
+    within the hour (right ones are not counted: each works once)."""
+    key = address_key(settings, "token-failures", address)
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.get(key)
+        pipe.ttl(key)
+        count, ttl = await pipe.execute()
+    if count is not None and int(count) >= settings.token_failures_per_ip:
+        retry_after = max(int(ttl), 1)
+        raise TooManyRequests(
+            f"Too many wrong links from here; try again in {retry_after} seconds.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+async def count_token_failure(redis: Redis, settings: Settings, address: str) -> None:
+    key = address_key(settings, "token-failures", address)
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.incr(key)
+        pipe.expire(key, HOUR, nx=True)
+        await pipe.execute()
 
 
 class AuthController(Controller):
@@ -84,12 +124,21 @@ class AuthController(Controller):
     @post("/signup", exclude_from_auth=True, status_code=201)
     async def signup(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[SignupCreate],
         settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
         tokens: NamedDependency[TokenIssuer],
     ) -> Response[SignupRead]:
         if not settings.signup_open:
             raise Forbidden("Open sign-up is off on this server; ask an admin for an invite.")
+        await count_attempt(
+            redis,
+            address_key(settings, "signup", client_ip(request, settings)),
+            settings.signup_max_per_ip,
+            HOUR,
+            "sign-ups from this address",
+        )
         org_id, user_id = await service.signup(data)
         token = tokens.issue(user_id, org_id)
         return session_response(
@@ -105,24 +154,20 @@ class AuthController(Controller):
         redis: NamedDependency[Redis],
         tokens: NamedDependency[TokenIssuer],
     ) -> Response[LoginRead]:
-        window = settings.login_window_seconds
-        ip_key = visitor_hash(settings.secret_key, "ip", client_ip(request, settings))
-        email_key = visitor_hash(settings.secret_key, "email", service.normalize_email(data.email))
-        await count_attempt(
-            redis,
-            f"chorus:rl:login:ip:{ip_key}",
-            settings.login_max_attempts_per_ip,
-            window,
-            "sign-in attempts",
-        )
-        await count_attempt(
-            redis,
-            f"chorus:rl:login:email:{email_key}",
-            settings.login_max_attempts_per_email,
-            window,
-            "sign-in attempts for this email",
-        )
-        user_id, org_id = await service.authenticate(data.email, data.password, data.org_id)
+        throttle = login_throttle(redis, settings)
+        email, address = service.normalize_email(data.email), client_ip(request, settings)
+        await throttle.check(email, address)
+        try:
+            user_id, org_id = await service.authenticate(data.email, data.password, data.org_id)
+        except Conflict:
+            raise  # the right password, in several organizations: not a failure
+        except DomainError:
+            await throttle.failed(email, address)
+            raise
+        await throttle.succeeded(email, address)
+        # e.g. single sign-on refusing passwords for this person (backend/app.py registers them)
+        for refuse_password in request.app.state.get("password_sign_in_checks", ()):
+            await refuse_password(user_id, org_id)
         token = tokens.issue(user_id, org_id)
         body = LoginRead(
             access_token=token, token_type="bearer", expires_in=settings.access_token_ttl_seconds
@@ -138,21 +183,157 @@ class AuthController(Controller):
             Cookie(key=CSRF_COOKIE, value="", max_age=0, path="/"),
         ],
     )
-    async def logout(self) -> None:
-        return None
+    async def logout(self, request: Request[CurrentUser, Token, Any]) -> None:
+        """This token stops working, in every process (the person's other sessions go on)."""
+        jti = token_id(request.auth)
+        if jti is None:  # a token from before tokens had ids: only ending them all ends it
+            await sessions.end_sessions(request.user.id)
+        else:
+            await sessions.end_token(request.user.id, jti, request.auth.exp)
 
     @post("/accept-invite", exclude_from_auth=True, status_code=201)
     async def accept_invite(
         self,
+        request: Request[Any, Any, Any],
         data: JSONBody[AcceptInviteCreate],
         settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
         tokens: NamedDependency[TokenIssuer],
     ) -> Response[AcceptInviteRead]:
-        user_id, org_id = await service.accept_invite(data)
+        address = client_ip(request, settings)
+        await refuse_token_guessers(redis, settings, address)
+        try:
+            user_id, org_id = await service.accept_invite(data)
+        except (NotFound, Gone):
+            await count_token_failure(redis, settings, address)
+            raise
         token = tokens.issue(user_id, org_id)
         return session_response(
             AcceptInviteRead(user_id=user_id, access_token=token), token, settings, 201
         )
+
+    @post("/invite-preview", exclude_from_auth=True, status_code=200)
+    async def invite_preview(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[InvitePreviewCreate],
+        settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
+    ) -> InvitePreview:
+        """Who invites whom to which organization. The token rides in the body, never in a URL
+        that access logs keep: 404 for an unknown link, 410 for a used, withdrawn or expired
+        one."""
+        address = client_ip(request, settings)
+        await refuse_token_guessers(redis, settings, address)
+        try:
+            return await service.invite_preview(data.token)
+        except (NotFound, Gone):
+            await count_token_failure(redis, settings, address)
+            raise
+
+    @post("/password/forgot", exclude_from_auth=True, status_code=202)
+    async def forgot_password(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[PasswordForgot],
+        settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
+    ) -> None:
+        """202 whatever the email: each active account with it gets an email with a one-hour
+        link (the same answer, and about the same work, when there is none)."""
+        if not settings.email_configured:
+            log.warning("password reset asked, but email not configured (CHORUS_SMTP_URL)")
+            return
+        await count_attempt(
+            redis,
+            address_key(settings, "forgot", client_ip(request, settings)),
+            settings.token_failures_per_ip,
+            HOUR,
+            "password reset requests from this address",
+        )
+        email = service.normalize_email(data.email)
+        # a few emails an hour to one mailbox at most, silently: nobody is flooded
+        mailbox = address_key(settings, "reset-mail", email)
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.incr(mailbox)
+            pipe.expire(mailbox, HOUR, nx=True)
+            sent, _ = await pipe.execute()
+        if int(sent) > settings.reset_emails_per_hour:
+            return
+        for reset_id in await passwords.request_reset(email):
+            await jobs.enqueue(redis, jobs.email_password_reset(reset_id))
+
+    @post("/password/reset", exclude_from_auth=True, status_code=204)
+    async def reset_password(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[PasswordResetCreate],
+        settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
+        tokens: NamedDependency[TokenIssuer],
+    ) -> Response[None]:
+        """Spend a reset link on a new password: every session of the person ends, and this
+        browser is signed in afresh (cookies only; the answer has no body)."""
+        address = client_ip(request, settings)
+        await refuse_token_guessers(redis, settings, address)
+        try:
+            user_id, org_id = await passwords.reset_password(data.token, data.password)
+        except (NotFound, Gone):
+            await count_token_failure(redis, settings, address)
+            raise
+        token = tokens.issue(user_id, org_id)
+        return Response(
+            None,
+            status_code=204,
+            cookies=session_cookies(token, settings),
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+class AccountController(Controller):
+    """The signed-in person's own sessions, password and email."""
+
+    path = "/api/v1/me"
+    tags = ["accounts"]
+
+    @post("/password", status_code=204)
+    async def change_password(
+        self,
+        request: Request[CurrentUser, Token, Any],
+        data: JSONBody[PasswordChange],
+        settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
+    ) -> None:
+        """A new password (the current one required): every other session ends."""
+        throttle = login_throttle(redis, settings)
+        address = client_ip(request, settings)
+        await throttle.check(request.user.email, address)
+        try:
+            await passwords.change_password(
+                request.user,
+                data.current_password,
+                data.new_password,
+                keep_token=token_id(request.auth),
+            )
+        except Forbidden:
+            await throttle.failed(request.user.email, address)
+            raise
+
+    @post("/sessions/revoke", status_code=204)
+    async def sign_out_everywhere(self, request: Request[CurrentUser, Token, Any]) -> None:
+        """Every token of the caller stops working, this one too."""
+        await sessions.end_sessions(request.user.id)
+
+    @get("/email")
+    async def email_prefs(self, request: Request[CurrentUser, Any, Any]) -> EmailPrefs:
+        """Which emails the caller receives (the weekly digest is off until turned on)."""
+        return await service.email_prefs(request.user)
+
+    @put("/email")
+    async def set_email_prefs(
+        self, request: Request[CurrentUser, Any, Any], data: JSONBody[EmailPrefs]
+    ) -> EmailPrefs:
+        return await service.set_email_prefs(request.user, data)
 
 
 class TeamsController(Controller):
@@ -180,11 +361,60 @@ class AdminOrgController(Controller):
         request: Request[CurrentUser, Any, Any],
         data: JSONBody[InviteCreate],
         settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
     ) -> InviteRead:
+        send = settings.email_configured if data.send is msgspec.UNSET else data.send
+        if send and not settings.email_configured:
+            raise Conflict("This server sends no email (CHORUS_SMTP_URL); share the link.")
         invite_id, token, url, expires_at = await service.create_invite(
             request.user, data, settings.invite_ttl_hours, settings.base_url
         )
-        return InviteRead(invite_id=invite_id, token=token, url=url, expires_at=expires_at)
+        if send:
+            await jobs.enqueue(redis, jobs.email_invite(invite_id, token))
+        return InviteRead(
+            invite_id=invite_id, token=token, url=url, expires_at=expires_at, emailed=send
+        )
+
+    @get("/invites")
+    async def list_invites(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        status: Annotated[InviteStatus, QueryParameter()] = "pending",
+        limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
+        cursor: Cursor = None,
+    ) -> Page[InviteListItem]:
+        """Invites not yet accepted, withdrawn or expired (`status=all`: every one), with when
+        each was last emailed."""
+        return await service.list_invites(
+            request.user.org_id, status=status, limit=limit, cursor=cursor
+        )
+
+    @delete("/invites/{invite_id:uuid}", status_code=204)
+    async def revoke_invite(
+        self, request: Request[CurrentUser, Any, Any], invite_id: FromPath[UUID]
+    ) -> None:
+        """Withdraw an invite: its link stops working."""
+        await service.revoke_invite(request.user, invite_id)
+
+    @post("/invites/{invite_id:uuid}/resend", status_code=200)
+    async def resend_invite(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        invite_id: FromPath[UUID],
+        settings: NamedDependency[Settings],
+        redis: NamedDependency[Redis],
+    ) -> InviteRead:
+        """A new link (the old one stops working) and a new expiry, emailed again when this
+        server sends email."""
+        invite_id, token, url, expires_at = await service.renew_invite(
+            request.user, invite_id, settings.invite_ttl_hours, settings.base_url
+        )
+        send = settings.email_configured
+        if send:
+            await jobs.enqueue(redis, jobs.email_invite(invite_id, token))
+        return InviteRead(
+            invite_id=invite_id, token=token, url=url, expires_at=expires_at, emailed=send
+        )
 
     @post("/invites/import", status_code=200)
     async def import_invites(

@@ -17,9 +17,11 @@ import msgspec
 from backend.core.errors import Conflict, Forbidden, NotFound
 from backend.core.identity import CurrentUser
 from backend.core.passwords import hash_password
+from backend.core.tokens import erased_post_key
 from backend.db import DB
-from backend.orgs.service import forget_session
+from backend.orgs.sessions import end_sessions
 from backend.orgs.tables import User
+from backend.settings import get_settings
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -109,6 +111,7 @@ async def erase(actor: CurrentUser, user_id: UUID) -> None:
         )
         for sql in (
             'DELETE FROM team_lead WHERE "user" = {}',
+            'DELETE FROM password_reset WHERE "user" = {}',
             'DELETE FROM push_subscription WHERE "user" = {}',
             'DELETE FROM notification WHERE "user" = {}',
             'DELETE FROM notification_prefs WHERE "user" = {}',
@@ -129,8 +132,21 @@ async def erase(actor: CurrentUser, user_id: UUID) -> None:
             'WHERE "user" = {}',
         ):
             await _rows(sql, *([user_id] * sql.count("{}")))
+        # a post's key names its author on some networks (LinkedIn, Facebook): a keyed hash
+        # keeps the post from being claimed again without saying whose it was
+        key = get_settings().key_for("post-keys")
+        for row in await _rows(
+            'SELECT id, post_key FROM submission WHERE "user" = {} AND post_key IS NOT NULL '
+            "AND post_key NOT LIKE 'erased:%'",
+            user_id,
+        ):
+            await _rows(
+                "UPDATE submission SET post_key = {} WHERE id = {}",
+                erased_post_key(key, row["post_key"]),
+                row["id"],
+            )
         # the invites to their address, used or not, hold it too
         await _rows(
             "DELETE FROM invite WHERE org = {} AND email = {}", actor.org_id, target[0]["email"]
         )
-    forget_session(user_id)
+    await end_sessions(user_id)

@@ -57,6 +57,8 @@ class InviteCreate(Wire):
     email: Email
     role: RoleName = "employee"
     team_id: UUID | None = None
+    # email the invite (the default when the server has SMTP); without SMTP, true is a 409
+    send: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class InviteRead(Wire):
@@ -64,6 +66,54 @@ class InviteRead(Wire):
     token: str
     url: str
     expires_at: datetime
+    emailed: bool = False  # an email with the link is on its way
+
+
+InviteStatus = Literal["pending", "all"]
+
+
+class InviteListItem(Wire):
+    id: UUID
+    email: str
+    role: RoleName
+    team_id: UUID | None
+    invited_by: str | None  # the inviter's display name
+    created_at: datetime
+    expires_at: datetime
+    emailed_at: datetime | None
+    accepted_at: datetime | None
+    revoked_at: datetime | None
+
+
+class InvitePreview(Wire):
+    """What the accept page shows before anyone types: who invites whom, to what."""
+
+    organization: str
+    inviter: str | None
+    email: str
+    expires_at: datetime
+
+
+class InvitePreviewCreate(Wire):
+    token: InviteToken
+
+
+class PasswordChange(Wire):
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    new_password: Password
+
+
+class PasswordForgot(Wire):
+    email: Email
+
+
+class PasswordResetCreate(Wire):
+    token: InviteToken
+    password: Password
+
+
+class EmailPrefs(Wire):
+    weekly_digest: bool  # the weekly email digest (off until the person turns it on)
 
 
 class InviteImport(Wire):

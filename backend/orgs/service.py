@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,9 +17,14 @@ from backend.core.text import clean_text
 from backend.core.tokens import new_token, token_digest
 from backend.core.wire import Page, created_at_cursor, decode_cursor, encode_cursor, from_row
 from backend.db import DB
+from backend.orgs import sessions
 from backend.orgs.schemas import (
     AcceptInviteCreate,
+    EmailPrefs,
     InviteCreate,
+    InviteListItem,
+    InvitePreview,
+    InviteStatus,
     MeUpdate,
     SignupCreate,
     TeamCreate,
@@ -109,47 +113,15 @@ async def authenticate(email: str, password: str, org_id: UUID | None) -> tuple[
     return user_id, user_org
 
 
-# Signed-in users, briefly remembered per process: most requests then cost no database
-# query to authenticate. Changes made here forget the user at once; other processes see a
-# role change or deactivation within SESSION_CACHE_SECONDS.
-SESSION_CACHE_SECONDS = 5.0
-_sessions: dict[tuple[UUID, UUID], tuple[float, CurrentUser | None]] = {}
-
-
 def forget_session(user_id: UUID) -> None:
-    for key in [k for k in _sessions if k[0] == user_id]:
-        _sessions.pop(key, None)
+    """Forget this process's memory of a person (their role or team changed)."""
+    sessions.forget(user_id)
 
 
 async def load_current_user(user_id: UUID, org_id: UUID) -> CurrentUser | None:
-    """The signed-in user behind a token, or None if gone, deactivated or moved."""
-    now = time.monotonic()
-    cached = _sessions.get((user_id, org_id))
-    if cached is not None and now - cached[0] < SESSION_CACHE_SECONDS:
-        return cached[1]
-    user = await _load_current_user(user_id, org_id)
-    if len(_sessions) > 100_000:
-        _sessions.clear()
-    _sessions[(user_id, org_id)] = (now, user)
-    return user
-
-
-async def _load_current_user(user_id: UUID, org_id: UUID) -> CurrentUser | None:
-    row = (
-        await User.select(User.id, User.org, User.role, User.email, User.display_name, User.team)
-        .where((User.id == user_id) & (User.org == org_id) & (User.active == True))  # noqa: E712
-        .first()
-    )
-    if row is None:
-        return None
-    return CurrentUser(
-        id=row["id"],
-        org_id=row["org"],
-        role=row["role"],
-        email=row["email"],
-        display_name=row["display_name"],
-        team_id=row["team"],
-    )
+    """The active person of an organization, whatever their tokens (see sessions.py for a
+    token's own check)."""
+    return await sessions.current_user(user_id, org_id)
 
 
 # -- invites ---------------------------------------------------------------------------
@@ -196,27 +168,25 @@ async def create_invite(
 
 
 async def accept_invite(data: AcceptInviteCreate) -> tuple[UUID, UUID]:
-    """Spend an invite on a new account; returns (user id, org id). Single use, even under races."""
+    """Spend an invite on a new account; returns (user id, org id). Single use, even under races.
+
+    The token is checked before the password is hashed: a bogus token costs one indexed
+    lookup, never argon2's memory and time."""
     display_name = clean_text(data.display_name, "displayName")
-    password_hash = await hash_password(data.password)
     digest = token_digest(data.token)
+    await _open_invite(digest)
+    password_hash = await hash_password(data.password)
     user_id = uuid4()
     async with DB.transaction():
         claimed = await Invite.raw(
             "UPDATE invite SET accepted_at = now() "
-            "WHERE token_hash = {} AND accepted_at IS NULL AND expires_at > now() "
-            "RETURNING org, email, role, team",
+            "WHERE token_hash = {} AND accepted_at IS NULL AND revoked_at IS NULL "
+            "AND expires_at > now() RETURNING org, email, role, team",
             digest,
         )
         if not claimed:
-            lapsed = (
-                await Invite.select(Invite.accepted_at).where(Invite.token_hash == digest).first()
-            )
-            if lapsed is None:
-                raise NotFound("This invite link is not valid.")
-            if lapsed["accepted_at"] is not None:
-                raise Gone("This invite has already been used; sign in instead.")
-            raise Gone("This invite has expired; ask your admin for a new one.")
+            await _open_invite(digest)  # raises: someone spent or withdrew it meanwhile
+            raise Gone("This invite has already been used; sign in instead.")
         invite = claimed[0]
         try:
             await User.insert(
@@ -235,6 +205,151 @@ async def accept_invite(data: AcceptInviteCreate) -> tuple[UUID, UUID]:
         if invite["role"] == "lead" and invite["team"] is not None:
             await TeamLead.insert(TeamLead(id=uuid4(), team=invite["team"], user=user_id))
     return user_id, invite["org"]
+
+
+async def _open_invite(digest: str) -> dict[str, Any]:
+    """The invite of a token's digest while it can be accepted; 404 or 410 otherwise."""
+    row = (
+        await Invite.select(
+            Invite.id,
+            Invite.org,
+            Invite.email,
+            Invite.expires_at,
+            Invite.accepted_at,
+            Invite.revoked_at,
+            Invite.created_by,
+        )
+        .where(Invite.token_hash == digest)
+        .first()
+    )
+    if row is None:
+        raise NotFound("This invite link is not valid.")
+    if row["accepted_at"] is not None:
+        raise Gone("This invite has already been used; sign in instead.")
+    if row["revoked_at"] is not None:
+        raise Gone("This invite was withdrawn; ask your admin for a new one.")
+    if row["expires_at"] <= datetime.now(UTC):
+        raise Gone("This invite has expired; ask your admin for a new one.")
+    return row
+
+
+async def invite_preview(token: str) -> InvitePreview:
+    """Who invites whom to which organization, for the page a link opens."""
+    invite = await _open_invite(token_digest(token))
+    org = await Organization.select(Organization.name).where(Organization.id == invite["org"])
+    inviter = None
+    if invite["created_by"] is not None:
+        row = (
+            await User.select(User.display_name)
+            .where((User.id == invite["created_by"]) & (User.active == True))  # noqa: E712
+            .first()
+        )
+        inviter = row["display_name"] if row else None
+    return InvitePreview(
+        organization=org[0]["name"] if org else "",
+        inviter=inviter,
+        email=invite["email"],
+        expires_at=invite["expires_at"],
+    )
+
+
+async def list_invites(
+    org_id: UUID, *, status: InviteStatus = "pending", limit: int = 50, cursor: str | None = None
+) -> Page[InviteListItem]:
+    """Invites of an organization, oldest first; "pending": not accepted, withdrawn or expired."""
+    after_created, after_id = (
+        decode_cursor(cursor, tuple[datetime, UUID]) if cursor else (None, None)
+    )
+    rows = await Invite.raw(
+        """
+        SELECT i.id, i.email, i.role, i.team AS team_id, u.display_name AS invited_by,
+               i.created_at, i.expires_at, i.emailed_at, i.accepted_at, i.revoked_at
+        FROM invite i LEFT JOIN app_user u ON u.id = i.created_by
+        WHERE i.org = {}
+          AND ({} = 'all' OR (i.accepted_at IS NULL AND i.revoked_at IS NULL
+                              AND i.expires_at > now()))
+          AND ({}::timestamptz IS NULL OR (i.created_at, i.id) > ({}::timestamptz, {}::uuid))
+        ORDER BY i.created_at, i.id
+        LIMIT {}
+        """,
+        org_id,
+        status,
+        after_created,
+        after_created,
+        after_id,
+        limit + 1,
+    )
+    items = [from_row(row, InviteListItem) for row in rows[:limit]]
+    return Page[InviteListItem](items=items, next_cursor=created_at_cursor(rows, limit))
+
+
+async def revoke_invite(actor: CurrentUser, invite_id: UUID) -> None:
+    """Withdraw an invite: its link stops working. An accepted invite is history: 409."""
+    rows = await Invite.raw(
+        "UPDATE invite SET revoked_at = coalesce(revoked_at, now()) "
+        "WHERE id = {} AND org = {} AND accepted_at IS NULL RETURNING id",
+        invite_id,
+        actor.org_id,
+    )
+    if rows:
+        return
+    exists = await Invite.exists().where((Invite.id == invite_id) & (Invite.org == actor.org_id))
+    if not exists:
+        raise NotFound("No such invite in your organization.")
+    raise Conflict("This invite was already accepted; deactivate the account instead.")
+
+
+async def renew_invite(
+    actor: CurrentUser, invite_id: UUID, ttl_hours: int, base_url: str
+) -> tuple[UUID, str, str, datetime]:
+    """A new token (the old link stops working) and a new expiry for a pending invite."""
+    token = new_token()
+    expires_at = datetime.now(UTC) + timedelta(hours=ttl_hours)
+    rows = await Invite.raw(
+        "UPDATE invite SET token_hash = {}, expires_at = {} "
+        "WHERE id = {} AND org = {} AND accepted_at IS NULL AND revoked_at IS NULL RETURNING id",
+        token_digest(token),
+        expires_at,
+        invite_id,
+        actor.org_id,
+    )
+    if not rows:
+        exists = await Invite.exists().where(
+            (Invite.id == invite_id) & (Invite.org == actor.org_id)
+        )
+        if not exists:
+            raise NotFound("No such invite in your organization.")
+        raise Conflict("This invite was accepted or withdrawn; it cannot be sent again.")
+    return invite_id, token, f"{base_url}/accept-invite#token={token}", expires_at
+
+
+async def invite_letter_facts(invite_id: UUID, token: str) -> InvitePreview | None:
+    """What the invite email says, while that token still opens the invite; else None."""
+    rows = await Invite.raw(
+        "SELECT id FROM invite WHERE id = {} AND token_hash = {}", invite_id, token_digest(token)
+    )
+    if not rows:
+        return None
+    try:
+        return await invite_preview(token)
+    except (NotFound, Gone):
+        return None
+
+
+async def mark_invite_emailed(invite_id: UUID) -> None:
+    await Invite.update({Invite.emailed_at: datetime.now(UTC)}).where(Invite.id == invite_id)
+
+
+async def email_prefs(user: CurrentUser) -> EmailPrefs:
+    row = await User.select(User.email_digest).where(User.id == user.id).first()
+    return EmailPrefs(weekly_digest=bool(row and row["email_digest"]))
+
+
+async def set_email_prefs(user: CurrentUser, data: EmailPrefs) -> EmailPrefs:
+    await User.update({User.email_digest: data.weekly_digest}).where(
+        (User.id == user.id) & (User.org == user.org_id)
+    )
+    return data
 
 
 async def update_me(user: CurrentUser, data: MeUpdate) -> None:
@@ -382,7 +497,12 @@ async def update_user(actor: CurrentUser, user_id: UUID, data: UserUpdate) -> Us
             changes[User.active] = data.active
         if changes:
             await User.update(changes).where(User.id == user_id)
-    forget_session(user_id)
+    role_changed = data.role is not msgspec.UNSET and data.role != target["role"]
+    if data.active is False or role_changed:
+        # a deactivated person is out at once; a new role is worn from a new sign-in
+        await sessions.end_sessions(user_id)
+    else:
+        forget_session(user_id)
     row = (
         await User.select(
             User.id,

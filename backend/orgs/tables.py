@@ -52,6 +52,10 @@ class User(Table, tablename="app_user", db=DB):
     hide_from_leaderboards = Boolean(default=False)
     created_at = Timestamptz(default=TimestamptzNow())
     last_login_at = Timestamptz(null=True, default=None)
+    # tokens issued before this stop working, but for `kept_token` (backend/orgs/sessions.py)
+    sessions_ended_at = Timestamptz(null=True, default=None)
+    kept_token = Varchar(length=64, null=True, default=None)
+    email_digest = Boolean(default=False)  # the weekly email digest, opt-in
 
 
 class TeamLead(Table, tablename="team_lead", db=DB):
@@ -72,4 +76,18 @@ class Invite(Table, tablename="invite", db=DB):
     expires_at = Timestamptz()
     accepted_at = Timestamptz(null=True, default=None)
     created_by = ForeignKey(references=User, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    emailed_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class PasswordReset(Table, tablename="password_reset", db=DB):
+    """A one-time link to set a new password: only the token's sha256 is stored, and only
+    once the worker has made the token for the email (NULL until then)."""
+
+    id = UUID(primary_key=True)
+    user = ForeignKey(references=User, null=False)
+    token_hash = Varchar(length=64, null=True, default=None, unique=True)
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())

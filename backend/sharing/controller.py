@@ -6,10 +6,10 @@ import re
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, asgi, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
-from litestar.types import Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.core.identity import CurrentUser
 from backend.http.auth import TOKEN_COOKIE, require_role
@@ -73,18 +73,30 @@ async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], bod
     await send(end)
 
 
-@asgi("/s", exclude_from_auth=True, is_mount=True, copy_scope=False, include_in_schema=False)
-async def follow_link(scope: Scope, receive: Receive, send: Send) -> None:
-    """302 to the challenge's content with UTM parameters; the click is recorded on the side.
+_TRACKED = re.compile(r"^/s/([^/]*)/?$")
 
-    A raw ASGI handler: this is the most requested URL of all, and it needs nothing of the
-    framework. Mounted at /s, it sees the rest of the path.
-    """
-    http_scope: Any = scope  # mounted for HTTP only: it has a method
+
+def tracked_links_middleware(app: ASGIApp) -> ASGIApp:
+    """`/s/<code>` answered before the framework: the most requested URL of all needs nothing
+    of it. (Not a Litestar mount: a mount at /s matches any path starting "/s", /scim too.)"""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        http: Any = scope
+        match = _TRACKED.match(http["path"]) if http["type"] == "http" else None
+        if match is None:
+            await app(scope, receive, send)
+            return
+        await follow_link(scope, send, match.group(1))
+
+    return middleware
+
+
+async def follow_link(scope: Scope, send: Send, code: str) -> None:
+    """302 to the challenge's content with UTM parameters; the click is recorded on the side."""
+    http_scope: Any = scope  # an HTTP scope: it has a method
     if http_scope["method"] not in ("GET", "HEAD"):
         await _send(send, 405, [(b"allow", b"GET, HEAD"), (b"content-length", b"0")], b"")
         return
-    code = scope["path"].strip("/")  # the mount hands over "/<code>/"
     redirector: Redirector = scope["app"].state.redirector
     target = await redirector.target(code) if _CODE.match(code) else None
     if target is None:

@@ -263,7 +263,7 @@ class Redirector:
     def __init__(
         self,
         redis: Redis,
-        secret_key: str,
+        token_key: str,
         flush_seconds: float,
         base_url: str = "",
         bot_ranges: dict[str, tuple[Network, ...]] | None = None,
@@ -273,7 +273,7 @@ class Redirector:
         self.cache = LinkCache()
         self.salts = VisitorSalts(redis)
         self.recorder = ClickRecorder(redis, flush_seconds)
-        self._secret_key = secret_key
+        self._token_key = token_key
 
     async def target(self, code: str) -> LinkTarget | None:
         cached = self.cache.get(code)
@@ -289,7 +289,7 @@ class Redirector:
         if not token:
             return None
         try:
-            claims = jwt.decode(token, self._secret_key, algorithms=["HS256"], issuer="chorus")
+            claims = jwt.decode(token, self._token_key, algorithms=["HS256"], issuer="chorus")
         except jwt.PyJWTError:
             return None
         sub = claims.get("sub")

@@ -14,13 +14,16 @@ from backend.community.stories import published_story
 from backend.core import clock
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.core.identity import CurrentUser
+from backend.core.tokens import erased_post_key
 from backend.core.wire import Page, created_at_cursor, decode_cursor
 from backend.db import DB
+from backend.settings import get_settings
 from backend.submissions.posts import NETWORKS_WITH_POSTS, NotAPost, post_key
 from backend.submissions.schemas import SubmissionRead
 from backend.submissions.tables import Submission
 
 MAX_TRIES = MAX_SHARE_TRIES
+ALREADY_CLAIMED = "This post has already been claimed."
 
 
 def _read(row: dict[str, Any]) -> SubmissionRead:
@@ -65,6 +68,9 @@ async def create_submission(
             key = post_key(network, post_url)
         except NotAPost as exc:
             raise Invalid(f"postUrl: {exc}") from exc
+        erased = erased_post_key(get_settings().key_for("post-keys"), key)
+        if await Submission.raw("SELECT 1 FROM submission WHERE post_key = {}", erased):
+            raise Conflict(ALREADY_CLAIMED)
     submission_id = uuid4()
     async with DB.transaction():
         latest = await Submission.raw(
@@ -106,7 +112,7 @@ async def create_submission(
             )
             if mine:  # sent twice at once: the other one is the claim
                 raise Conflict("You have already submitted a share for this challenge.")
-            raise Conflict("This post has already been claimed.")
+            raise Conflict(ALREADY_CLAIMED)
     # answered from the committed row itself: no further query that could fail after the
     # claim is stored (a client told to try again would then find it already there)
     return _read(inserted[0])

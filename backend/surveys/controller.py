@@ -1,11 +1,12 @@
-"""HTTP for pulse surveys: admins create and read results; everyone answers once."""
+"""HTTP for pulse surveys: admins create, close and (once closed) read results; everyone
+answers once."""
 
 from __future__ import annotations
 
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody
 
 from backend.core.identity import CurrentUser
@@ -42,6 +43,20 @@ class AdminSurveysController(Controller):
     ) -> SurveyResults:
         return await service.results(request.user.org_id, survey_id)
 
+    @post("/{survey_id:uuid}/close", status_code=200)
+    async def close(
+        self, request: Request[CurrentUser, Any, Any], survey_id: FromPath[UUID]
+    ) -> SurveyRead:
+        """Close now and pay everyone who answered; closing a closed survey answers the same."""
+        return await service.close_survey(request.user.org_id, survey_id)
+
+    @delete("/{survey_id:uuid}", status_code=204)
+    async def remove(
+        self, request: Request[CurrentUser, Any, Any], survey_id: FromPath[UUID]
+    ) -> None:
+        """Only while nobody answered (409 otherwise)."""
+        await service.delete_survey(request.user.org_id, survey_id)
+
 
 class SurveysController(Controller):
     path = "/api/v1/surveys"
@@ -58,4 +73,5 @@ class SurveysController(Controller):
         survey_id: FromPath[UUID],
         data: JSONBody[ResponseCreate],
     ) -> ResponseRead:
-        return ResponseRead(points_awarded=await service.respond(request.user, survey_id, data))
+        points = await service.respond(request.user, survey_id, data)
+        return ResponseRead(points_awarded=0, points_when_closed=points)

@@ -14,7 +14,10 @@ QuestionKind = Literal["scale", "text"]
 QuestionText = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 QuestionId = Annotated[str, msgspec.Meta(max_length=8)]
 AnswerText = Annotated[str, msgspec.Meta(max_length=1000)]
-ANONYMITY_THRESHOLD = 5  # results appear only once this many people answered
+# Results appear only after the survey closed, and only when at least this many people whose
+# account existed when it was made answered; it is also the least audience a survey may ask.
+ANONYMITY_THRESHOLD = 5
+SurveyStatus = Literal["scheduled", "open", "closed"]
 
 
 class QuestionCreate(Wire):
@@ -48,9 +51,11 @@ class SurveyRead(Wire):
     team_ids: list[UUID]
     points: int
     opens_at: datetime
-    closes_at: datetime
-    status: Literal["scheduled", "open", "closed"]
-    responses: int
+    closes_at: datetime  # the planned end
+    closed_at: datetime | None  # when it closed (its end, or earlier by an admin); null till then
+    status: SurveyStatus
+    # how many people it is sent to now; never how many answered (no running count)
+    invited: int
 
 
 class MySurvey(Wire):
@@ -75,7 +80,8 @@ class ResponseCreate(Wire):
 
 
 class ResponseRead(Wire):
-    points_awarded: int
+    points_awarded: int  # paid now: always 0, answering points are paid when the survey closes
+    points_when_closed: int  # what this answer earns, paid with everyone's when it closes
 
 
 class QuestionResult(Wire):
@@ -91,7 +97,13 @@ class QuestionResult(Wire):
 class SurveyResults(Wire):
     survey_id: UUID
     title: str
-    responses: int
+    status: SurveyStatus
+    closes_at: datetime
+    closed_at: datetime | None
+    invited: int
     threshold: int
-    shown: bool  # False until `threshold` people answered: nobody can be singled out
+    # True only once the survey closed with at least `threshold` answers that count: before
+    # that nothing below is filled in, not even how many answered, so no one can be singled out
+    shown: bool
+    responses: int | None  # the answers the results are made of; null until shown
     questions: list[QuestionResult]

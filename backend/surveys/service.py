@@ -1,13 +1,32 @@
 """Pulse surveys: short, once per person, optionally worth points, read only in aggregate.
 
-Who answered (survey_participation) and what was answered (survey_answer) live in separate
-tables with no link and no timestamps, and results stay hidden until ANONYMITY_THRESHOLD people
-answered: an admin can never single anyone out.
+The promise to the people answering, and how it is kept:
+
+- Who answered (survey_participation) and what was answered (survey_answer) live in separate
+  tables with no link and no timestamps.
+- Results are read only once the survey closed (its end passed, or an admin closed it), when
+  no answer can be added any more, and only from ANONYMITY_THRESHOLD answers on. While it runs,
+  nothing tells how many answered (not the results, not the list, not the points): reading
+  twice around one more answer shows nothing of it.
+- Answering points are paid when the survey closes, in one batch (`_settle`), so no
+  leaderboard moves with one answer. The ledger keys (`survey:<survey>:<person>`) make paying
+  twice pay once, and the `paid_at IS NULL` claim makes the batch run once however many
+  workers or admins close the survey at the same moment.
+- An answer from an account made after the survey was (a late account, `established` false)
+  is kept and paid, but neither counts toward the threshold nor goes into the results: the
+  results are made of exactly the answers they say they are made of, and a handful of freshly
+  invited sock puppets can neither reach the threshold nor dilute anyone's answer.
+- A survey asks at least ANONYMITY_THRESHOLD people, or it could never show anything.
+
+Answering, closing and paying take the survey's row lock (answering its shared side), so an
+answer is either in before the survey closes and paid with the others, or refused.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -30,45 +49,76 @@ from backend.surveys.schemas import (
     SurveyCreate,
     SurveyRead,
     SurveyResults,
+    SurveyStatus,
 )
 from backend.surveys.tables import Survey
 
 _COLUMNS = (
     "s.id, s.title, s.intro, s.questions, s.audience_team_ids, s.points, s.opens_at, "
-    "s.closes_at, (SELECT count(*) FROM survey_answer a WHERE a.survey = s.id) AS responses"
+    "s.closes_at, s.closed_at"
 )
+SETTLE_BATCH = 100  # surveys claimed per pass of `pay_closed_surveys`
 
 
-def _status(row: dict[str, Any]) -> str:
-    now = clock.now()
-    if now < row["opens_at"]:
-        return "scheduled"
-    return "open" if now < row["closes_at"] else "closed"
+def _ended_at(row: Mapping[str, Any]) -> datetime:
+    """When the survey closes or closed: its end, or earlier when an admin closed it."""
+    closes_at: datetime = row["closes_at"]
+    closed_at: datetime | None = row["closed_at"]
+    return min(closes_at, closed_at) if closed_at is not None else closes_at
 
 
-def _questions(row: dict[str, Any]) -> list[Question]:
+def _status(row: Mapping[str, Any], now: datetime) -> SurveyStatus:
+    if row["closed_at"] is not None or now >= row["closes_at"]:
+        return "closed"
+    return "scheduled" if now < row["opens_at"] else "open"
+
+
+def _questions(row: Mapping[str, Any]) -> list[Question]:
     raw = row["questions"]
     return msgspec.convert(
         msgspec.json.decode(raw) if isinstance(raw, str) else raw, list[Question]
     )
 
 
-def _read(row: dict[str, Any]) -> SurveyRead:
+class _Audience:
+    """How many active people an organization has, in all and per team (one query)."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.per_team = {r["team"]: int(r["n"]) for r in rows}
+        self.everyone = sum(self.per_team.values())
+
+    def of(self, team_ids: list[UUID]) -> int:
+        return sum(self.per_team.get(t, 0) for t in team_ids) if team_ids else self.everyone
+
+
+async def _audience(org_id: UUID) -> _Audience:
+    rows = await Survey.raw(
+        "SELECT team, count(*) AS n FROM app_user WHERE org = {} AND active GROUP BY team", org_id
+    )
+    return _Audience(rows)
+
+
+def _read(row: Mapping[str, Any], audience: _Audience, now: datetime) -> SurveyRead:
+    status = _status(row, now)
+    teams = list(row["audience_team_ids"])
     return SurveyRead(
         id=row["id"],
         title=row["title"],
         intro=row["intro"],
         questions=_questions(row),
-        team_ids=list(row["audience_team_ids"]),
+        team_ids=teams,
         points=row["points"],
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
-        status=_status(row),  # type: ignore[arg-type]
-        responses=int(row["responses"]),
+        closed_at=_ended_at(row) if status == "closed" else None,
+        status=status,
+        invited=audience.of(teams),
     )
 
 
 async def create_survey(actor: CurrentUser, data: SurveyCreate) -> SurveyRead:
+    """A survey for everyone, or for some teams; refused (Invalid) when it would ask fewer
+    people than ANONYMITY_THRESHOLD, whose results could then never be shown."""
     opens_at = data.opens_at or clock.now()
     if data.closes_at <= opens_at:
         raise Invalid("closesAt must be after opensAt (or after now).")
@@ -81,10 +131,19 @@ async def create_survey(actor: CurrentUser, data: SurveyCreate) -> SurveyRead:
         )
         if known[0]["n"] != len(teams):
             raise NotFound("No such team in your organization.")
+    title = clean_text(data.title, "title")
+    intro = clean_text(data.intro, "intro") if data.intro.strip() else ""
     questions = [
         {"id": f"q{n}", "text": clean_text(q.text, f"questions[{n - 1}].text"), "kind": q.kind}
         for n, q in enumerate(data.questions, start=1)
     ]
+    invited = (await _audience(actor.org_id)).of(teams)
+    if invited < ANONYMITY_THRESHOLD:
+        raise Invalid(
+            f"This survey would ask {invited} {'person' if invited == 1 else 'people'}, and "
+            f"results are only ever shown from {ANONYMITY_THRESHOLD} answers on, to keep them "
+            f"anonymous: ask at least {ANONYMITY_THRESHOLD} people (more teams, or everyone)."
+        )
     survey_id = uuid4()
     await Survey.raw(
         "INSERT INTO survey (id, org, title, intro, questions, audience_team_ids, points, "
@@ -92,8 +151,8 @@ async def create_survey(actor: CurrentUser, data: SurveyCreate) -> SurveyRead:
         "{}, {}, {})",
         survey_id,
         actor.org_id,
-        clean_text(data.title, "title"),
-        clean_text(data.intro, "intro") if data.intro.strip() else "",
+        title,
+        intro,
         msgspec.json.encode(questions).decode(),
         teams,
         data.points,
@@ -104,15 +163,20 @@ async def create_survey(actor: CurrentUser, data: SurveyCreate) -> SurveyRead:
     return await get_for_admin(actor.org_id, survey_id)
 
 
-async def get_for_admin(org_id: UUID, survey_id: UUID) -> SurveyRead:
+async def _admin_row(org_id: UUID, survey_id: UUID, lock: str = "") -> dict[str, Any]:
     rows = await Survey.raw(
-        f"SELECT {_COLUMNS} FROM survey s WHERE s.org = {{}} AND s.id = {{}}",  # noqa: S608
+        f"SELECT {_COLUMNS} FROM survey s WHERE s.org = {{}} AND s.id = {{}} {lock}",  # noqa: S608
         org_id,
         survey_id,
     )
     if not rows:
         raise NotFound("No such survey in your organization.")
-    return _read(rows[0])
+    return rows[0]  # type: ignore[no-any-return]
+
+
+async def get_for_admin(org_id: UUID, survey_id: UUID) -> SurveyRead:
+    row = await _admin_row(org_id, survey_id)
+    return _read(row, await _audience(org_id), clock.now())
 
 
 async def list_for_admin(org_id: UUID) -> list[SurveyRead]:
@@ -122,7 +186,8 @@ async def list_for_admin(org_id: UUID) -> list[SurveyRead]:
         "LIMIT 200",
         org_id,
     )
-    return [_read(r) for r in rows]
+    audience, now = await _audience(org_id), clock.now()
+    return [_read(r, audience, now) for r in rows]
 
 
 def _visible_sql() -> str:
@@ -139,7 +204,8 @@ async def list_open(user: CurrentUser) -> list[MySurvey]:
         "SELECT s.id, s.title, s.intro, s.questions, s.points, s.closes_at, "  # noqa: S608
         'EXISTS (SELECT 1 FROM survey_participation p WHERE p.survey = s.id AND p."user" = {}) '
         f"AS answered FROM survey s WHERE {_visible_sql()} AND s.opens_at <= {{}} "
-        "AND s.closes_at > {} ORDER BY answered, s.closes_at, s.id LIMIT 20",
+        "AND s.closes_at > {} AND s.closed_at IS NULL ORDER BY answered, s.closes_at, s.id "
+        "LIMIT 20",
         user.id,
         user.org_id,
         user.team_id,
@@ -182,23 +248,29 @@ def _check_answers(questions: list[Question], data: ResponseCreate) -> dict[str,
 
 
 async def respond(user: CurrentUser, survey_id: UUID, data: ResponseCreate) -> int:
-    """Record one person's answers once; returns the points it earned."""
-    now = clock.now()
-    rows = await Survey.raw(
-        f"SELECT s.id, s.questions, s.points, s.opens_at, s.closes_at FROM survey s "  # noqa: S608
-        f"WHERE s.id = {{}} AND {_visible_sql()}",
-        survey_id,
-        user.org_id,
-        user.team_id,
-    )
-    if not rows:
-        raise NotFound("No such survey for you.")
-    survey = rows[0]
-    if not survey["opens_at"] <= now < survey["closes_at"]:
-        raise Conflict("This survey is not open.")
-    answers = _check_answers(_questions(survey), data)
-    awarded: list[events.PointsAwarded] = []
+    """Record one person's answers once; returns the points they earn, paid to everyone who
+    answered when the survey closes (nothing moves on any board now).
+
+    The survey's row is held (shared) until the answer is committed: a close or a payment
+    waits for it, and an answer that comes after them finds the survey closed.
+    """
     async with DB.transaction():
+        rows = await Survey.raw(
+            "SELECT s.id, s.questions, s.points, s.opens_at, s.closes_at, s.closed_at, "  # noqa: S608
+            "s.paid_at, (SELECT u.created_at <= s.created_at FROM app_user u WHERE u.id = {}) "
+            f"AS established FROM survey s WHERE s.id = {{}} AND {_visible_sql()} "
+            "FOR SHARE OF s",
+            user.id,
+            survey_id,
+            user.org_id,
+            user.team_id,
+        )
+        if not rows:
+            raise NotFound("No such survey for you.")
+        survey = rows[0]
+        if _status(survey, clock.now()) != "open" or survey["paid_at"] is not None:
+            raise Conflict("This survey is not open: it has closed, or not opened yet.")
+        answers = _check_answers(_questions(survey), data)
         try:
             await Survey.raw(
                 'INSERT INTO survey_participation (survey, "user") VALUES ({}, {})',
@@ -208,38 +280,130 @@ async def respond(user: CurrentUser, survey_id: UUID, data: ResponseCreate) -> i
         except asyncpg.UniqueViolationError as exc:
             raise Conflict("You already answered this survey. Thank you!") from exc
         await Survey.raw(
-            "INSERT INTO survey_answer (id, survey, answers) VALUES ({}, {}, {}::jsonb)",
+            "INSERT INTO survey_answer (id, survey, answers, established) "
+            "VALUES ({}, {}, {}::jsonb, {})",
             uuid4(),
             survey_id,
             msgspec.json.encode(answers).decode(),
+            bool(survey["established"]),
         )
-        if survey["points"]:
-            awarded = await append(
-                [
-                    LedgerEntry(
-                        org_id=user.org_id,
-                        user_id=user.id,
-                        team_id=user.team_id,
-                        delta=survey["points"],
-                        reason="survey",
-                        idempotency_key=f"survey:{survey_id}:{user.id}",
-                    )
-                ]
-            )
-    await events.points_awarded(awarded)
     return int(survey["points"])
 
 
+async def _settle(survey_id: UUID, now: datetime) -> list[events.PointsAwarded] | None:
+    """In the caller's transaction: claim a closed survey's payment and write one ledger row
+    per person who answered. None when it is not closed or someone already claimed it (the
+    `paid_at IS NULL` update waits for a concurrent claim and then finds it paid)."""
+    claimed = await Survey.raw(
+        "UPDATE survey SET paid_at = {} WHERE id = {} AND paid_at IS NULL "
+        "AND (closed_at IS NOT NULL OR closes_at <= {}) RETURNING org, points",
+        now,
+        survey_id,
+        now,
+    )
+    if not claimed:
+        return None
+    org_id, points = claimed[0]["org"], int(claimed[0]["points"])
+    if not points:
+        return []
+    people = await Survey.raw(
+        'SELECT u.id, u.team FROM survey_participation p JOIN app_user u ON u.id = p."user" '
+        "WHERE p.survey = {} ORDER BY u.id",
+        survey_id,
+    )
+    return await append(
+        [
+            LedgerEntry(
+                org_id=org_id,
+                user_id=person["id"],
+                team_id=person["team"],
+                delta=points,
+                reason="survey",
+                # the key answering used before points waited for the close: paid once either way
+                idempotency_key=f"survey:{survey_id}:{person['id']}",
+            )
+            for person in people
+        ]
+    )
+
+
+async def close_survey(org_id: UUID, survey_id: UUID) -> SurveyRead:
+    """Close a survey now and pay everyone who answered, in one batch. Closing a closed survey
+    changes nothing and answers the same (idempotent); a survey that ended on its own but is
+    not paid yet is paid here."""
+    now = clock.now()
+    async with DB.transaction():
+        row = await _admin_row(org_id, survey_id, lock="FOR UPDATE OF s")
+        if _status(row, now) != "closed":
+            await Survey.raw("UPDATE survey SET closed_at = {} WHERE id = {}", now, survey_id)
+        awarded = await _settle(survey_id, now)
+    await events.points_awarded(awarded or [])
+    return await get_for_admin(org_id, survey_id)
+
+
+async def pay_closed_surveys(now: datetime | None = None) -> int:
+    """Pay every survey that closed and is not paid yet; returns how many it paid. Safe to run
+    any number of times, and in several workers at once: each survey is claimed once."""
+    now = now or clock.now()
+    settled = 0
+    while True:
+        due = await Survey.raw(
+            "SELECT id FROM survey WHERE paid_at IS NULL "
+            "AND (closed_at IS NOT NULL OR closes_at <= {}) ORDER BY closes_at, id LIMIT {}",
+            now,
+            SETTLE_BATCH,
+        )
+        for row in due:
+            async with DB.transaction():
+                awarded = await _settle(row["id"], now)
+            if awarded is not None:
+                settled += 1
+                await events.points_awarded(awarded)
+        if len(due) < SETTLE_BATCH:
+            return settled
+
+
+async def delete_survey(org_id: UUID, survey_id: UUID) -> None:
+    """Delete a survey nobody answered (a mistake, a duplicate). One with answers stays: the
+    people who answered were promised their answers count (close it instead)."""
+    async with DB.transaction():
+        await _admin_row(org_id, survey_id, lock="FOR UPDATE OF s")  # waits for answers in flight
+        answered = await Survey.raw(
+            "SELECT 1 FROM survey_participation WHERE survey = {} LIMIT 1", survey_id
+        )
+        if answered:
+            raise Conflict(
+                "This survey has answers, so it stays: close it instead, and its results show "
+                "once it is closed."
+            )
+        await Survey.raw("DELETE FROM survey WHERE id = {}", survey_id)
+
+
 async def results(org_id: UUID, survey_id: UUID) -> SurveyResults:
-    survey = await get_for_admin(org_id, survey_id)
-    shown = survey.responses >= ANONYMITY_THRESHOLD
+    """The aggregate of a closed survey's established answers, from ANONYMITY_THRESHOLD of
+    them on. Before the survey closes, and below the threshold, nothing is filled in: not the
+    figures, not how many answered. Answers from late accounts are kept out of both the
+    threshold and the figures (see the module's docstring)."""
+    now = clock.now()
+    audience = await _audience(org_id)
+    async with DB.transaction():
+        row = await _admin_row(org_id, survey_id)
+        survey = _read(row, audience, now)
+        answers: list[dict[str, Any]] = []
+        if survey.status == "closed":
+            # Wait for an answer that came in just before the end to be committed (it holds
+            # the row's shared lock): two reads after the close always agree.
+            await _admin_row(org_id, survey_id, lock="FOR NO KEY UPDATE OF s")
+            rows = await Survey.raw(
+                "SELECT answers FROM survey_answer WHERE survey = {} AND established", survey_id
+            )
+            answers = [
+                msgspec.json.decode(r["answers"]) if isinstance(r["answers"], str) else r["answers"]
+                for r in rows
+            ]
+    shown = survey.status == "closed" and len(answers) >= ANONYMITY_THRESHOLD
     questions = [QuestionResult(id=q.id, text=q.text, kind=q.kind) for q in survey.questions]
     if shown:
-        rows = await Survey.raw("SELECT answers FROM survey_answer WHERE survey = {}", survey_id)
-        answers = [
-            msgspec.json.decode(r["answers"]) if isinstance(r["answers"], str) else r["answers"]
-            for r in rows
-        ]
         for q in questions:
             values = [a[q.id] for a in answers if q.id in a]
             q.answered = len(values)
@@ -253,8 +417,12 @@ async def results(org_id: UUID, survey_id: UUID) -> SurveyResults:
     return SurveyResults(
         survey_id=survey.id,
         title=survey.title,
-        responses=survey.responses,
+        status=survey.status,
+        closes_at=survey.closes_at,
+        closed_at=survey.closed_at,
+        invited=survey.invited,
         threshold=ANONYMITY_THRESHOLD,
         shown=shown,
+        responses=len(answers) if shown else None,
         questions=questions,
     )

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, UUID, Array, ForeignKey, Integer, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Array,
+    Boolean,
+    ForeignKey,
+    Integer,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -22,12 +31,16 @@ class Survey(Table, tablename="survey", db=DB):
     closes_at = Timestamptz()
     created_by = ForeignKey(references=User, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    closed_at = Timestamptz(null=True, default=None)  # an admin closed it before its end
+    paid_at = Timestamptz(null=True, default=None)  # the answering points were paid, once
 
 
 class SurveyAnswer(Table, tablename="survey_answer", db=DB):
     id = UUID(primary_key=True)
     survey = ForeignKey(references=Survey, null=False)
     answers = JSONB()
+    # false when the answering account was made after the survey: kept, never counted
+    established = Boolean(default=True)
 
 
 class SurveyParticipation(Table, tablename="survey_participation", db=DB):

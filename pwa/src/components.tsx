@@ -295,3 +295,38 @@ export function BadgeTile({ badge }: { badge: Badge }) {
     </li>
   );
 }
+
+/** A new password's field: the server's rules (10 to 256 characters) checked by the browser too. */
+export function NewPassword({
+  label = "New password",
+  value,
+  onChange,
+}: {
+  label?: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  return (
+    <label>
+      {label} (at least 10 characters)
+      <input
+        type="password"
+        autocomplete="new-password"
+        required
+        minLength={10}
+        maxLength={256}
+        value={value}
+        onInput={(e) => onChange(e.currentTarget.value)}
+      />
+    </label>
+  );
+}
+
+/** A form's failure, read out when it appears. */
+export function FormError({ error }: { error: string | null | undefined }) {
+  return error ? (
+    <p class="error" role="alert">
+      {error}
+    </p>
+  ) : null;
+}

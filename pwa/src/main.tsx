@@ -10,6 +10,7 @@ import { Community } from "./screens/Community";
 import { Home } from "./screens/Home";
 import { Inbox } from "./screens/Inbox";
 import { Leaderboard } from "./screens/Leaderboard";
+import { ResetPassword } from "./screens/PasswordReset";
 import { Profile } from "./screens/Profile";
 import { AcceptInvite, SignIn, Welcome } from "./screens/SignIn";
 import { SurveyScreen } from "./screens/SurveyScreen";
@@ -117,6 +118,7 @@ function App() {
   }, [isOnline]);
 
   if (path === "/accept-invite") return <AcceptInvite />;
+  if (path === "/reset") return <ResetPassword />;
   if (who === undefined) return <Skeleton lines={6} />;
   if (who === null) return <SignIn />;
   return (

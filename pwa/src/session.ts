@@ -1,6 +1,7 @@
 // Who is signed in: undefined while we ask, null when nobody is.
 import { ApiError, api } from "./api";
 import { startLive, stopLive } from "./live";
+import { disablePush } from "./push";
 import { createStore } from "./store";
 import type { Me } from "./types";
 
@@ -33,6 +34,13 @@ export function refreshUnread(): void {
 }
 
 export async function signOut(): Promise<void> {
+  try {
+    // This device's push subscription belongs to the person leaving: the next one to sign in
+    // here subscribes afresh (the API refuses to hand one person's endpoint to another).
+    await disablePush();
+  } catch {
+    // push was off, or the API is unreachable: signing out goes on
+  }
   try {
     await api.post("/api/v1/auth/logout");
   } catch {

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import uvicorn
-from arq import create_pool
 from playwright.async_api import (
     Browser,
     BrowserContext,
@@ -26,7 +25,7 @@ from playwright.async_api import (
     expect,
 )
 
-from backend.app import redis_settings
+from backend.jobs import create_job_pool
 from backend.settings import get_settings
 from tests.helpers import PASSWORD
 from workers.settings import build_worker
@@ -93,7 +92,7 @@ async def base_url(app: Any) -> AsyncIterator[str]:
 @pytest.fixture(scope="session")
 async def worker(app: Any) -> AsyncIterator[None]:
     """The real arq worker (not burst): it verifies submissions as they come, like production."""
-    running = build_worker(await create_pool(redis_settings(get_settings().redis_url)))
+    running = build_worker(await create_job_pool(get_settings().redis_url))
     task = asyncio.create_task(running.main())
     yield
     task.cancel()

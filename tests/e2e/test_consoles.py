@@ -155,6 +155,8 @@ async def test_an_admin_invites_people_from_a_csv_file(client, browser: Browser,
 async def test_an_admin_reads_the_impact_and_runs_a_survey(client, browser: Browser, base_url: str):
     admin = await signup(client, org="Acme")
     employee = await add_member(client, admin, name="Sam Member")
+    for n in range(3):  # a survey asks at least five people
+        await add_member(client, admin, name=f"Colleague {n}")
     await create_challenge(client, admin, title="Launch week")
     page = await admin_page(browser, base_url)
     await sign_in(page, admin.email)
@@ -180,9 +182,8 @@ async def test_an_admin_reads_the_impact_and_runs_a_survey(client, browser: Brow
     await page.get_by_role("textbox", name="Question 2").fill("What would help?")
     await page.locator(".question-row").nth(1).get_by_label("Answer").select_option("text")
     await page.get_by_role("button", name="Send survey").click()
-    await expect(page.locator(".board-row", has_text="How is sharing going?")).to_contain_text(
-        "0 answers"
-    )
+    row = page.locator(".board-row", has_text="How is sharing going?")
+    await expect(row).to_contain_text("5 invited · results after it closes")
     assert await axe_violations(page) == []
 
     other = await admin_page(browser, base_url)
@@ -192,12 +193,24 @@ async def test_an_admin_reads_the_impact_and_runs_a_survey(client, browser: Brow
     await other.get_by_label("What would help? (optional)").fill("Shorter texts")
     assert await axe_violations(other) == []
     await screenshot(other, "survey")
+    await expect(other.get_by_text("Your 10 points arrive when it closes")).to_be_visible()
     await other.get_by_role("button", name="Send (+10 points)").click()
-    await expect(other.get_by_text("Thank you! +10 points")).to_be_visible()
+    await expect(other.get_by_text("Thank you! +10 points when the survey closes")).to_be_visible()
     await other.context.close()
+    assert (await client.get("/api/v1/me", headers=bearer(employee))).json()["points"] == 0
 
-    await page.locator(".board-row", has_text="How is sharing going?").click()
-    await expect(page.get_by_text("Results appear once 5 people have answered")).to_be_visible()
+    # While it runs the admin sees who was asked, never how many answered; then closes it.
+    await row.click()
+    await expect(page.get_by_text("5 invited · results after it closes")).to_be_visible()
+    await screenshot(page, "survey-running")
+    page.once("dialog", lambda dialog: dialog.accept())
+    await page.get_by_role("button", name="Close now").click()
+    await expect(
+        page.get_by_text("Fewer than 5 answers: results are hidden to keep answers anonymous.")
+    ).to_be_visible()
+    await expect(page.get_by_role("button", name="Close now")).to_have_count(0)
+    assert await axe_violations(page) == []
+    await screenshot(page, "survey-closed")
     await page.context.close()
     assert (await client.get("/api/v1/me", headers=bearer(employee))).json()["points"] == 10
 

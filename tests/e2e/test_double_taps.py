@@ -93,7 +93,7 @@ async def test_double_tapping_a_surveys_send_answers_once(
     await page.get_by_role("link", name="How is sharing going?").click()
     await page.get_by_text("4", exact=True).click()
     await page.get_by_role("button", name="Send (+15 points)").dblclick()
-    await expect(page.get_by_text("Thank you! +15 points")).to_be_visible()
+    await expect(page.get_by_text("Thank you! +15 points when the survey closes")).to_be_visible()
     assert await SurveyAnswer.count() == 1
     assert len(answers) == 1, await keys_of(answers)
     await page.context.close()

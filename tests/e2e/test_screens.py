@@ -73,7 +73,9 @@ async def test_every_screen_is_accessible_and_photographed(
 
         made = await invite(client, org["admin"], f"new.{scheme}@example.com")
         await page.goto(f"/accept-invite#token={made['token']}")
-        await page.get_by_role("heading", name="Join your team on Chorus").wait_for()
+        # the page names the inviting organization once it has read the invite
+        await page.get_by_role("heading", name="Join Acme on Chorus").wait_for()
+        await expect(page.get_by_text(f"new.{scheme}@example.com")).to_be_visible()
         found["accept-invite"] = await axe_violations(page)
         await screenshot(page, f"accept-invite-{scheme}")
 

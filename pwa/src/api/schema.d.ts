@@ -253,7 +253,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** ListInvites */
+        get: operations["ApiV1AdminInvitesListInvites"];
         put?: never;
         /** CreateInvite */
         post: operations["ApiV1AdminInvitesCreateInvite"];
@@ -274,6 +275,40 @@ export interface paths {
         put?: never;
         /** ImportInvites */
         post: operations["ApiV1AdminInvitesImportImportInvites"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/invites/{invite_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** RevokeInvite */
+        delete: operations["ApiV1AdminInvitesInviteIdRevokeInvite"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/invites/{invite_id}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ResendInvite */
+        post: operations["ApiV1AdminInvitesInviteIdResendResendInvite"];
         delete?: never;
         options?: never;
         head?: never;
@@ -378,6 +413,59 @@ export interface paths {
         put?: never;
         /** Resolve */
         post: operations["ApiV1AdminReportsReportIdResolveResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/scim-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListTokens */
+        get: operations["ApiV1AdminScimTokensListTokens"];
+        put?: never;
+        /** CreateToken */
+        post: operations["ApiV1AdminScimTokensCreateToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/scim-tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** RevokeToken */
+        delete: operations["ApiV1AdminScimTokensTokenIdRevokeToken"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/sso": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ReadSettings */
+        get: operations["ApiV1AdminSsoReadSettings"];
+        /** SaveSettings */
+        put: operations["ApiV1AdminSsoSaveSettings"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -538,6 +626,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/surveys/{survey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove */
+        delete: operations["ApiV1AdminSurveysSurveyIdRemove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/surveys/{survey_id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Close */
+        post: operations["ApiV1AdminSurveysSurveyIdCloseClose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/surveys/{survey_id}/results": {
         parameters: {
             query?: never;
@@ -624,6 +746,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/invite-preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** InvitePreview */
+        post: operations["ApiV1AuthInvitePreviewInvitePreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -658,6 +797,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/password/forgot": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ForgotPassword */
+        post: operations["ApiV1AuthPasswordForgotForgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/password/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ResetPassword */
+        post: operations["ApiV1AuthPasswordResetResetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/signup": {
         parameters: {
             query?: never;
@@ -669,6 +842,57 @@ export interface paths {
         put?: never;
         /** Signup */
         post: operations["ApiV1AuthSignupSignup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Callback */
+        get: operations["ApiV1AuthSsoCallbackCallback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/discover": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Discover */
+        get: operations["ApiV1AuthSsoDiscoverDiscover"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/sso/start": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start */
+        get: operations["ApiV1AuthSsoStartStart"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1090,6 +1314,24 @@ export interface paths {
         patch: operations["ApiV1MeUpdateMe"];
         trace?: never;
     };
+    "/api/v1/me/email": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** EmailPrefs */
+        get: operations["ApiV1MeEmailEmailPrefs"];
+        /** SetEmailPrefs */
+        put: operations["ApiV1MeEmailSetEmailPrefs"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/export": {
         parameters: {
             query?: never;
@@ -1119,6 +1361,40 @@ export interface paths {
         /** SetPreferences */
         put: operations["ApiV1MeNotificationPreferencesSetPreferences"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** ChangePassword */
+        post: operations["ApiV1MePasswordChangePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/me/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** SignOutEverywhere */
+        post: operations["ApiV1MeSessionsRevokeSignOutEverywhere"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1713,6 +1989,10 @@ export interface components {
             uniqueClicks: number;
             verifiedShares: number;
         };
+        /** EmailPrefs */
+        EmailPrefs: {
+            weeklyDigest: boolean;
+        };
         /** FeedEntry */
         FeedEntry: {
             actor: components["schemas"]["Person"] | null;
@@ -1780,6 +2060,7 @@ export interface components {
              * @enum {string}
              */
             role: "employee" | "lead" | "admin";
+            send?: boolean;
             teamId?: string | null;
         };
         /** InviteImport */
@@ -1797,8 +2078,39 @@ export interface components {
             rejected: components["schemas"]["RejectedRow"][];
             valid: number;
         };
+        /** InviteListItem */
+        InviteListItem: {
+            acceptedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            email: string;
+            emailedAt: string | null;
+            /** Format: date-time */
+            expiresAt: string;
+            /** Format: uuid */
+            id: string;
+            invitedBy: string | null;
+            revokedAt: string | null;
+            /** @enum {string} */
+            role: "employee" | "lead" | "admin";
+            teamId: string | null;
+        };
+        /** InvitePreview */
+        InvitePreview: {
+            email: string;
+            /** Format: date-time */
+            expiresAt: string;
+            inviter: string | null;
+            organization: string;
+        };
+        /** InvitePreviewCreate */
+        InvitePreviewCreate: {
+            token: string;
+        };
         /** InviteRead */
         InviteRead: {
+            /** @default false */
+            emailed: boolean;
             /** Format: date-time */
             expiresAt: string;
             /** Format: uuid */
@@ -2016,6 +2328,11 @@ export interface components {
             items: components["schemas"]["NotificationRead"][];
             nextCursor?: string | null;
         };
+        /** Page[InviteListItem] */
+        "Page_backend.orgs.schemas.InviteListItem_": {
+            items: components["schemas"]["InviteListItem"][];
+            nextCursor?: string | null;
+        };
         /** Page[TeamRead] */
         "Page_backend.orgs.schemas.TeamRead_": {
             items: components["schemas"]["TeamRead"][];
@@ -2041,6 +2358,21 @@ export interface components {
             active: number;
             members: number;
             rate: number | null;
+        };
+        /** PasswordChange */
+        PasswordChange: {
+            currentPassword: string;
+            newPassword: string;
+        };
+        /** PasswordForgot */
+        PasswordForgot: {
+            /** @description An email address */
+            email: string;
+        };
+        /** PasswordResetCreate */
+        PasswordResetCreate: {
+            password: string;
+            token: string;
         };
         /** Person */
         Person: {
@@ -2179,6 +2511,7 @@ export interface components {
         /** ResponseRead */
         ResponseRead: {
             pointsAwarded: number;
+            pointsWhenClosed: number;
         };
         /** ReviewDecision */
         ReviewDecision: {
@@ -2228,6 +2561,27 @@ export interface components {
             submittedAt: string | null;
             title: string;
         };
+        /** ScimTokenCreate */
+        ScimTokenCreate: {
+            /** @default SCIM */
+            name: string;
+        };
+        /** ScimTokenIssued */
+        ScimTokenIssued: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            token: string;
+        };
+        /** ScimTokenRead */
+        ScimTokenRead: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            lastUsedAt: string | null;
+            name: string;
+        };
         /** ShareLinkCreate */
         ShareLinkCreate: {
             /** @enum {string} */
@@ -2265,6 +2619,38 @@ export interface components {
             orgId: string;
             /** Format: uuid */
             userId: string;
+        };
+        /** SsoDiscovery */
+        SsoDiscovery: {
+            required: boolean;
+            sso: boolean;
+        };
+        /** SsoSettingsRead */
+        SsoSettingsRead: {
+            autoProvision: boolean;
+            clientId: string;
+            clientSecretSet: boolean;
+            configured: boolean;
+            defaultTeamId: string | null;
+            emailDomains: string[];
+            issuer: string;
+            redirectUri: string;
+            required: boolean;
+        };
+        /** SsoSettingsUpdate */
+        SsoSettingsUpdate: {
+            /** @default false */
+            autoProvision: boolean;
+            /** @description Client ID */
+            clientId: string;
+            /** @description Client secret */
+            clientSecret?: string;
+            defaultTeamId?: string | null;
+            emailDomains: string[];
+            /** @description The provider's issuer URL, as its discovery document states it */
+            issuer: string;
+            /** @default false */
+            required: boolean;
         };
         /** StoryDecision */
         StoryDecision: {
@@ -2346,16 +2732,17 @@ export interface components {
         };
         /** SurveyRead */
         SurveyRead: {
+            closedAt: string | null;
             /** Format: date-time */
             closesAt: string;
             /** Format: uuid */
             id: string;
             intro: string;
+            invited: number;
             /** Format: date-time */
             opensAt: string;
             points: number;
             questions: components["schemas"]["Question"][];
-            responses: number;
             /** @enum {string} */
             status: "scheduled" | "open" | "closed";
             teamIds: string[];
@@ -2363,9 +2750,15 @@ export interface components {
         };
         /** SurveyResults */
         SurveyResults: {
+            closedAt: string | null;
+            /** Format: date-time */
+            closesAt: string;
+            invited: number;
             questions: components["schemas"]["QuestionResult"][];
-            responses: number;
+            responses: number | null;
             shown: boolean;
+            /** @enum {string} */
+            status: "scheduled" | "open" | "closed";
             /** Format: uuid */
             surveyId: string;
             threshold: number;
@@ -3172,6 +3565,45 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminInvitesListInvites: {
+        parameters: {
+            query?: {
+                status?: "pending" | "all";
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.orgs.schemas.InviteListItem_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminInvitesCreateInvite: {
         parameters: {
             query?: never;
@@ -3231,6 +3663,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["InviteImportRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminInvitesInviteIdRevokeInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminInvitesInviteIdResendResendInvite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invite_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InviteRead"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3504,6 +4008,159 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminScimTokensListTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimTokenRead"][];
+                };
+            };
+        };
+    };
+    ApiV1AdminScimTokensCreateToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ScimTokenCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScimTokenIssued"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminScimTokensTokenIdRevokeToken: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminSsoReadSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoSettingsRead"];
+                };
+            };
+        };
+    };
+    ApiV1AdminSsoSaveSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SsoSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoSettingsRead"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -3876,6 +4533,78 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminSurveysSurveyIdRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminSurveysSurveyIdCloseClose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminSurveysSurveyIdResultsResults: {
         parameters: {
             query?: never;
@@ -4105,6 +4834,45 @@ export interface operations {
             };
         };
     };
+    ApiV1AuthInvitePreviewInvitePreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitePreviewCreate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitePreview"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AuthLoginLogin: {
         parameters: {
             query?: never;
@@ -4163,6 +4931,82 @@ export interface operations {
             };
         };
     };
+    ApiV1AuthPasswordForgotForgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordForgot"];
+            };
+        };
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AuthPasswordResetResetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetCreate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": null;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AuthSignupSignup: {
         parameters: {
             query?: never;
@@ -4184,6 +5028,120 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SignupRead"];
                 };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AuthSsoCallbackCallback: {
+        parameters: {
+            query?: {
+                code?: string;
+                state?: string;
+                error?: string;
+                iss?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect Response */
+            302: {
+                headers: {
+                    /** @description target path for the redirect */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AuthSsoDiscoverDiscover: {
+        parameters: {
+            query: {
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SsoDiscovery"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AuthSsoStartStart: {
+        parameters: {
+            query: {
+                email: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Redirect Response */
+            302: {
+                headers: {
+                    /** @description target path for the redirect */
+                    location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -5177,6 +6135,65 @@ export interface operations {
             };
         };
     };
+    ApiV1MeEmailEmailPrefs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailPrefs"];
+                };
+            };
+        };
+    };
+    ApiV1MeEmailSetEmailPrefs: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailPrefs"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmailPrefs"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1MeExportExport: {
         parameters: {
             query?: never;
@@ -5255,6 +6272,61 @@ export interface operations {
                         status_code: number;
                     };
                 };
+            };
+        };
+    };
+    ApiV1MePasswordChangePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordChange"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1MeSessionsRevokeSignOutEverywhere: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -7,6 +7,7 @@ import { ChallengeEditor, ChallengesAdmin } from "./challenges";
 import { CommunityAdmin } from "./community";
 import { PeopleAdmin } from "./people";
 import { ReviewQueue } from "./review";
+import { SsoAdmin } from "./sso";
 import { SurveyResultsScreen, SurveysAdmin } from "./surveys";
 
 const SECTIONS: [string, string, string][] = [
@@ -18,6 +19,7 @@ const SECTIONS: [string, string, string][] = [
   ["/admin/community", "Community", "Stories to review and feature, reports, house rules."],
   ["/admin/pillars", "Narrative", "The 2–4 key messages your challenges tell."],
   ["/admin/badges", "Badges", "What people earn, and how."],
+  ["/admin/sso", "Single sign-on", "Sign people in through your company's identity provider."],
 ];
 
 export function AdminConsole({ path }: { path: string }) {
@@ -42,6 +44,8 @@ export function AdminConsole({ path }: { path: string }) {
       return <PillarsAdmin />;
     case "/admin/badges":
       return <BadgesAdmin />;
+    case "/admin/sso":
+      return <SsoAdmin />;
     default:
       return (
         <main class="screen console">

@@ -6,12 +6,14 @@ import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
 import type { ImportReport, RejectedRow, Role, Team, User } from "../types";
+import { PendingInvites } from "./invites";
 import { Field, Section } from "./ui";
 
 export function PeopleAdmin() {
   const users = useLoad(() => api.get("/api/v1/admin/users", { query: { limit: 100 } }), []);
   const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
   const teamList = teams.data?.items ?? [];
+  const [invited, setInvited] = useState(0);
 
   async function update(user: User, change: Schemas["UserUpdate"]) {
     try {
@@ -44,7 +46,8 @@ export function PeopleAdmin() {
   return (
     <main class="screen console">
       <TopBar title="People and teams" back="/admin" />
-      <InviteOne teams={teamList} />
+      <InviteOne teams={teamList} onInvited={() => setInvited((n) => n + 1)} />
+      <PendingInvites refreshKey={invited} />
       <ImportCsv done={users.reload} />
       <Teams teams={teamList} reload={teams.reload} />
       <Section title="People">
@@ -99,7 +102,7 @@ export function PeopleAdmin() {
   );
 }
 
-function InviteOne({ teams }: { teams: Team[] }) {
+function InviteOne({ teams, onInvited }: { teams: Team[]; onInvited: () => void }) {
   const [email, setEmail] = useState("");
   const [role, setRole] = useState<Role>("employee");
   const [teamId, setTeamId] = useState("");
@@ -111,7 +114,9 @@ function InviteOne({ teams }: { teams: Team[] }) {
       try {
         const made = await api.post("/api/v1/admin/invites", { body: { email, role, ...(teamId ? { teamId } : {}) } });
         setLink(made.url);
+        if (made.emailed) toast(`Invite emailed to ${email}.`, "success");
         setEmail("");
+        onInvited();
       } catch (failure) {
         toastFailure(failure, "Could not invite.");
       }

@@ -1,4 +1,5 @@
-// Pulse surveys: create one in a minute, read the answers only in aggregate.
+// Pulse surveys: create one in a minute, read the answers only in aggregate, and only once the
+// survey has closed: while it runs the admin sees how many were asked, never how many answered.
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
@@ -8,6 +9,20 @@ import { toast } from "../store";
 import { Field, Section } from "./ui";
 
 type NewQuestion = Schemas["QuestionCreate"];
+type Survey = Schemas["SurveyRead"];
+
+const THRESHOLD = 5; // the server's ANONYMITY_THRESHOLD: results show from this many answers on
+
+function day(at: string): string {
+  return new Date(at).toLocaleDateString();
+}
+
+/** What an admin may know of a survey before its results: who was asked, and when it closes. */
+function surveyLine(s: Pick<Survey, "status" | "invited" | "opensAt" | "closesAt" | "closedAt">): string {
+  if (s.status === "closed") return `${s.invited} invited · closed ${day(s.closedAt ?? s.closesAt)}`;
+  if (s.status === "scheduled") return `${s.invited} invited · opens ${day(s.opensAt)} · results after it closes`;
+  return `${s.invited} invited · results after it closes (${day(s.closesAt)})`;
+}
 
 export function SurveysAdmin() {
   const surveys = useLoad(() => api.get("/api/v1/admin/surveys"), []);
@@ -50,7 +65,10 @@ export function SurveysAdmin() {
   return (
     <main class="screen console">
       <TopBar title="Pulse surveys" back="/admin" />
-      <p class="muted">Answers are anonymous: you see them only in aggregate, and only once 5 people answered.</p>
+      <p class="muted">
+        Answers are anonymous: you see them only in aggregate, after the survey closes, and only when at least{" "}
+        {THRESHOLD} people answered. Points for answering are paid when it closes.
+      </p>
       {surveys.error && !surveys.data ? (
         <Failure error={surveys.error} retry={surveys.reload} />
       ) : !surveys.data ? (
@@ -64,9 +82,7 @@ export function SurveysAdmin() {
               <a class="board-row" href={`/admin/surveys/${s.id}`}>
                 <span class="who">
                   <span class="name">{s.title}</span>
-                  <span class="muted small">
-                    {s.responses} answers · closes {new Date(s.closesAt).toLocaleDateString()}
-                  </span>
+                  <span class="muted small">{surveyLine(s)}</span>
                 </span>
                 <StatusChip status={s.status} />
               </a>
@@ -180,7 +196,27 @@ export function SurveyResultsScreen({ id }: { id: string }) {
     () => api.get("/api/v1/admin/surveys/{survey_id}/results", { path: { survey_id: id } }),
     [id],
   );
+  const [busy, run] = useInFlight();
   const r = results.data;
+
+  async function closeNow() {
+    if (
+      !window.confirm(
+        "Close this survey now? Nobody can answer after this, the points for answering are paid, and the results show if at least 5 people answered.",
+      )
+    )
+      return;
+    await run(async () => {
+      try {
+        await api.post("/api/v1/admin/surveys/{survey_id}/close", { path: { survey_id: id } });
+        toast("Survey closed.", "success");
+        results.reload();
+      } catch (failure) {
+        toastFailure(failure, "Could not close the survey.");
+      }
+    });
+  }
+
   return (
     <main class="screen console">
       <TopBar title="Survey results" back="/admin/surveys" />
@@ -190,12 +226,24 @@ export function SurveyResultsScreen({ id }: { id: string }) {
         <Skeleton />
       ) : (
         <>
-          <h2 class="card-title">{r.title}</h2>
-          <p class="muted">{r.responses} answers</p>
-          {!r.shown ? (
+          <h2 class="card-title">
+            {r.title} <StatusChip status={r.status} />
+          </h2>
+          <p class="muted">
+            {r.status === "closed"
+              ? `${r.invited} invited · closed ${day(r.closedAt ?? r.closesAt)}${r.shown ? ` · ${r.responses} answers` : ""}`
+              : `${r.invited} invited · results after it closes`}
+          </p>
+          {r.status !== "closed" ? (
             <Empty
-              text={`Results appear once ${r.threshold} people have answered, so nobody can be singled out (${r.responses} so far).`}
-            />
+              text={`It closes ${day(r.closesAt)}. Until then nobody sees the answers, not even how many came in, so no single answer can be picked out.`}
+            >
+              <button class="button secondary" type="button" disabled={busy} onClick={closeNow}>
+                Close now
+              </button>
+            </Empty>
+          ) : !r.shown ? (
+            <Empty text={`Fewer than ${r.threshold} answers: results are hidden to keep answers anonymous.`} />
           ) : (
             r.questions.map((q) => (
               <section class="card pad stack" key={q.id}>

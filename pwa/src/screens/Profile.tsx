@@ -8,6 +8,7 @@ import { navigate } from "../router";
 import { loadMe, me, signOut } from "../session";
 import { toast, useStore } from "../store";
 import type { Preferences } from "../types";
+import { AccountSecurity } from "./AccountSecurity";
 import { MyShares } from "./MyShares";
 
 const CATEGORY_LABELS: Record<string, string> = {
@@ -262,6 +263,7 @@ export function Profile() {
       <a class="button secondary" href={apiUrl("/api/v1/me/export")} download="my-chorus-data.json">
         Download my data
       </a>
+      <AccountSecurity />
       <button type="button" class="button danger" onClick={leave}>
         Sign out
       </button>

@@ -1,8 +1,11 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, failureText } from "../api";
+import { FormError, NewPassword } from "../components";
 import { useInFlight } from "../inflight";
 import { navigate } from "../router";
 import { loadMe } from "../session";
+import { ForgotPassword } from "./PasswordReset";
+import { SsoSignIn } from "./SsoSignIn";
 
 interface OrgChoice {
   orgId: string;
@@ -15,11 +18,22 @@ export function SignIn() {
   const [orgs, setOrgs] = useState<OrgChoice[] | null>(null);
   const [orgId, setOrgId] = useState<string>("");
   const [error, setError] = useState("");
+  const [forgot, setForgot] = useState(false);
   const [busy, run] = useInFlight();
 
   async function submit(event: Event) {
     event.preventDefault();
     await run(signIn);
+  }
+
+  if (forgot) {
+    return (
+      <main class="screen auth">
+        <div class="auth-mark" aria-hidden="true" />
+        <h1>Forgot your password?</h1>
+        <ForgotPassword email={email} onDone={() => setForgot(false)} />
+      </main>
+    );
   }
 
   async function signIn() {
@@ -75,15 +89,15 @@ export function SignIn() {
             </select>
           </label>
         )}
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <button class="button primary" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        <button class="linkish" type="button" onClick={() => setForgot(true)}>
+          Forgot password?
+        </button>
       </form>
+      <SsoSignIn email={email} />
       <p class="muted small">New here? Open the invite link your admin sent you.</p>
     </main>
   );
@@ -96,7 +110,16 @@ export function AcceptInvite() {
   const [error, setError] = useState(
     token ? "" : "This invite link is incomplete: open the whole link from your invite.",
   );
+  const [invite, setInvite] = useState<{ organization: string; inviter?: string | null; email: string } | null>(null);
   const [busy, run] = useInFlight();
+
+  useEffect(() => {
+    if (!token) return;
+    api
+      .post("/api/v1/auth/invite-preview", { body: { token } })
+      .then(setInvite)
+      .catch((failure) => setError(failureText(failure, "This invite link does not work.")));
+  }, [token]);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -118,7 +141,12 @@ export function AcceptInvite() {
   return (
     <main class="screen auth">
       <div class="auth-mark" aria-hidden="true" />
-      <h1>Join your team on Chorus</h1>
+      <h1>{invite ? `Join ${invite.organization} on Chorus` : "Join your team on Chorus"}</h1>
+      {invite && (
+        <p>
+          {invite.inviter ?? "Your admin"} invited <strong>{invite.email}</strong>.
+        </p>
+      )}
       <p class="muted">Pick the name your colleagues will see and a password.</p>
       <form onSubmit={submit} class="stack">
         <label>
@@ -131,22 +159,8 @@ export function AcceptInvite() {
             onInput={(e) => setDisplayName(e.currentTarget.value)}
           />
         </label>
-        <label>
-          Password (at least 10 characters)
-          <input
-            type="password"
-            autocomplete="new-password"
-            required
-            minLength={10}
-            value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
-          />
-        </label>
-        {error && (
-          <p class="error" role="alert">
-            {error}
-          </p>
-        )}
+        <NewPassword label="Password" value={password} onChange={setPassword} />
+        <FormError error={error} />
         <button class="button primary" type="submit" disabled={busy || !token}>
           {busy ? "Joining…" : "Join"}
         </button>

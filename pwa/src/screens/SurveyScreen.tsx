@@ -4,7 +4,6 @@ import { Empty, Failure, Skeleton, TopBar } from "../components";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
-import { loadMe } from "../session";
 import { toast } from "../store";
 
 export function SurveyScreen({ id }: { id: string }) {
@@ -22,8 +21,12 @@ export function SurveyScreen({ id }: { id: string }) {
           path: { survey_id: id },
           body: { answers },
         });
-        toast(answer.pointsAwarded ? `Thank you! +${answer.pointsAwarded} points` : "Thank you!", "celebrate");
-        loadMe().catch(() => undefined);
+        toast(
+          answer.pointsWhenClosed
+            ? `Thank you! +${answer.pointsWhenClosed} points when the survey closes`
+            : "Thank you!",
+          "celebrate",
+        );
         navigate("/");
       } catch (failure) {
         toastFailure(failure, "Could not send.");
@@ -42,7 +45,11 @@ export function SurveyScreen({ id }: { id: string }) {
         <form class="stack" onSubmit={submit}>
           <h2 class="card-title">{survey.title}</h2>
           {survey.intro && <p class="muted">{survey.intro}</p>}
-          <p class="muted small">Anonymous: your answers are only ever shown combined with at least four others.</p>
+          <p class="muted small">
+            Anonymous: your answers are only ever shown combined with at least four others, after the survey closes.
+            {survey.points > 0 &&
+              ` Your ${survey.points} points arrive when it closes (${new Date(survey.closesAt).toLocaleDateString()}), with everyone's at once.`}
+          </p>
           {survey.questions.map((q) =>
             q.kind === "scale" ? (
               <fieldset class="scale" key={q.id}>

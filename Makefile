@@ -42,6 +42,13 @@ $(OIDC_MODULES): tests/oidc/package-lock.json
 	cd tests/oidc && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+# Lighthouse (pinned) for tests/e2e/test_lighthouse.py.
+LIGHTHOUSE_MODULES := tests/lighthouse/node_modules/.package-lock.json
+
+$(LIGHTHOUSE_MODULES): tests/lighthouse/package-lock.json
+	cd tests/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 $(PWA_BUILD): $(PWA_MODULES) $(PWA_SOURCES)
 	cd pwa && npm run build --silent
 	touch $@
@@ -92,7 +99,7 @@ layering: $(STAMP)
 # Coverage of backend/ and workers/ is printed; the floor only goes up (raise it with the figure).
 COVERAGE_FLOOR := $(shell cat .ci/coverage-floor)
 
-pytest: $(STAMP) $(PWA_BUILD) $(OIDC_MODULES)
+pytest: $(STAMP) $(PWA_BUILD) $(OIDC_MODULES) $(LIGHTHOUSE_MODULES)
 	$(BIN)/pytest -n auto --dist loadfile --cov --cov-report=term:skip-covered \
 		--cov-fail-under=$(COVERAGE_FLOOR)
 
@@ -106,4 +113,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache pwa/dist pwa/node_modules tests/oidc/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache pwa/dist pwa/node_modules tests/oidc/node_modules tests/lighthouse/node_modules

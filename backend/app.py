@@ -20,9 +20,15 @@ from litestar.openapi import OpenAPIConfig
 from litestar.security.jwt import JWTCookieAuth, Token
 
 from backend import db, jobs, subscribers
-from backend.analytics.controller import AnalyticsController, TeamDashboardController
+from backend.analytics.controller import (
+    AnalyticsController,
+    TeamDashboardController,
+    admin_overview,
+    lead_overview,
+)
 from backend.apidocs import SelfHostedDocs
 from backend.badges.controller import BadgesController, badge_icons
+from backend.challenges.cache import OpenChallenges
 from backend.challenges.controller import (
     AdminChallengesController,
     AdminPillarsController,
@@ -49,10 +55,11 @@ from backend.http.client import client_address
 from backend.http.content_types import json_only_middleware
 from backend.http.idempotency import idempotency_middleware
 from backend.http.paths import PUBLIC_PATHS
-from backend.http.problems import exception_handlers
+from backend.http.problems import document_problems, exception_handlers
 from backend.http.requests import StrictJSONRequest
 from backend.http.same_origin import same_origin_sign_in_middleware
 from backend.leaderboards import outbox
+from backend.leaderboards import store as board_store
 from backend.leaderboards.controller import LeaderboardsController
 from backend.leaderboards.service import Boards
 from backend.live import LiveHub, live_events
@@ -137,6 +144,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     redirector.recorder.start()
     app.state.redirector = redirector
     app.state.sharers = SharerAddresses(redis, redirector.salts)
+    board_store.acquire(settings)  # the boards' own Redis (Cluster), when one is set
     app.state.boards = Boards(
         redis,
         min_team_size=settings.leaderboard_min_team_size,
@@ -147,6 +155,13 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     outbox.start(redis)  # awards reach the boards even when their event is lost
     hub = LiveHub(redis)
     hub.on_boards_changed.append(app.state.boards.mark_dirty)
+    # the employee's challenge list, served from memory while pub/sub is subscribed
+    open_challenges = OpenChallenges()
+    hub.on_listening.append(open_challenges.listening)
+    hub.on_paused.append(open_challenges.paused)
+    hub.on_challenge_event.append(open_challenges.on_message)
+    hub.on_notice.append(open_challenges.on_notice)
+    app.state.open_challenges = open_challenges
     hub.start()
     app.state.live = hub
     worker_task: asyncio.Task[Any] | None = None
@@ -166,6 +181,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             worker_task.cancel()
             await asyncio.gather(worker_task, return_exceptions=True)
         await outbox.stop()
+        await board_store.release()
         subscribers.uninstall()
         orgs_sessions.uninstall(redis)
         await hub.stop()
@@ -312,6 +328,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             badge_icons,
             TeamDashboardController,
             AnalyticsController,
+            admin_overview,
+            lead_overview,
             AdminSurveysController,
             SurveysController,
             StoriesController,
@@ -350,6 +368,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         else None,
         debug=False,
     )
+    if settings.api_docs_served:
+        document_problems(app)
     # Outside Litestar's own exception handling, so every answer (errors included, those of
     # the auth middleware too) carries the request id and the security headers.
     app.asgi_handler = request_context_middleware(

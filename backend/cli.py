@@ -162,8 +162,15 @@ def dev(host: str | None, port: int | None, data_dir: str | None, demo: bool) ->
 @click.option("--host", default=None, help="Bind address (CHORUS_HOST).")
 @click.option("--port", type=int, default=None, help="Port (CHORUS_PORT).")
 @click.option("--workers", type=int, default=1, show_default=True, help="API processes.")
-def serve(host: str | None, port: int | None, workers: int) -> None:
-    """Serve the API (uvicorn) against the PostgreSQL and Redis the settings name."""
+@click.option(
+    "--server",
+    type=click.Choice(["uvicorn", "granian"]),
+    default="uvicorn",
+    show_default=True,
+    help="The ASGI server (bench/README.md compares them).",
+)
+def serve(host: str | None, port: int | None, workers: int, server: str) -> None:
+    """Serve the API (uvicorn or granian) against the PostgreSQL and Redis the settings name."""
     if host:
         os.environ["CHORUS_HOST"] = host
     if port:
@@ -172,6 +179,9 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
     from backend.settings import get_settings
 
     settings = get_settings()
+    if server == "granian":
+        _serve_granian(settings.host, settings.port, workers, settings.log_level)
+        return
     import uvicorn
 
     uvicorn.run(
@@ -185,6 +195,31 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
         # the client address comes from CHORUS_TRUSTED_PROXIES (backend/http/client.py)
         proxy_headers=False,
     )
+
+
+def _serve_granian(host: str, port: int, workers: int, log_level: str) -> None:
+    """The same app under granian: HTTP/1.1 and HTTP/2, SIGINT/SIGTERM stop it gracefully."""
+    from granian import Granian
+    from granian.constants import Interfaces
+    from granian.log import LogLevels
+
+    try:
+        level = LogLevels(log_level.lower())
+    except ValueError:
+        level = LogLevels.warning
+    Granian(
+        "backend.app:create_default_app",
+        factory=True,
+        address=host,
+        port=port,
+        interface=Interfaces.ASGI,
+        workers=workers,
+        # granian's own lines (start, stop, a worker that died); the app configures its own
+        log_level=level,
+        log_access=False,
+        # a worker that died is started again, as uvicorn's supervisor does with --workers
+        respawn_failed_workers=workers > 1,
+    ).serve()
 
 
 @main.command()

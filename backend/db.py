@@ -101,6 +101,22 @@ class _Transaction(PostgresTransaction):
 DB = Engine(config={"dsn": get_settings().database_url}, log_queries=False)
 
 
+async def fetch(sql: str, *args: Any) -> list[Any]:
+    """One statement with asyncpg's own `$n` placeholders (a value used twice is passed once),
+    on the current transaction's connection when there is one, else on a pooled connection."""
+    transaction = DB.current_transaction.get()
+    try:
+        if transaction is not None:
+            return list(await transaction.connection.fetch(sql, *args))
+        if DB.pool is None:
+            raise RuntimeError("The database pool is not open.")
+        async with DB.pool.acquire() as connection:
+            return list(await connection.fetch(sql, *args))
+    except CONNECTION_LOST:
+        await DB.renew_connections()
+        raise
+
+
 _pool_users = 0
 
 

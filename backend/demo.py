@@ -19,7 +19,7 @@ from backend.core.identity import CurrentUser
 from backend.leaderboards.boards import rebuild_locked
 from backend.orgs import service
 from backend.orgs.schemas import AcceptInviteCreate, InviteCreate, SignupCreate, TeamCreate
-from backend.orgs.tables import User
+from backend.orgs.tables import Team, User
 from backend.settings import get_settings
 
 DEMO_ORG = "Northwind Demo"
@@ -28,6 +28,10 @@ DEMO_TEAMS = {
     "Marketing": ["Priya Natarajan", "Tom Becker", "Aiko Tanaka", "Luis Romero"],
     "Engineering": ["Sam Okafor", "Emma Lindqvist", "Noah Cohen", "Zoe Martin"],
 }
+
+
+# a team lead of Marketing, so a newcomer can try the lead's view (the team's dashboard)
+DEMO_LEAD = ("Maya Fischer", "Marketing")
 
 
 def _email(name: str) -> str:
@@ -124,6 +128,27 @@ async def _seed_program(admin: CurrentUser) -> None:
             )
 
 
+async def _seed_lead(password: str) -> None:
+    """The demo's team lead (also added to a demo organization seeded before there was one)."""
+    name, team_name = DEMO_LEAD
+    if await User.exists().where(User.email == _email(name)):
+        return
+    row = await User.select(User.id, User.org).where(User.email == DEMO_ADMIN).first()
+    if row is None:
+        return
+    admin = await service.load_current_user(row["id"], row["org"])
+    team = await Team.select(Team.id).where((Team.org == row["org"]) & (Team.name == team_name))
+    if admin is None or not team:
+        return
+    invite = InviteCreate(email=_email(name), role="lead", team_id=team[0]["id"])
+    _, token, _, _ = await service.create_invite(admin, invite, 24, "")
+    await service.accept_invite(
+        msgspec.convert(
+            {"token": token, "displayName": name, "password": password}, AcceptInviteCreate
+        )
+    )
+
+
 async def seed_demo(data_dir: Path) -> list[str]:
     password = demo_password(data_dir)
     if not await User.exists().where(User.email == DEMO_ADMIN):
@@ -153,11 +178,13 @@ async def seed_demo(data_dir: Path) -> list[str]:
             await rebuild_locked(redis, admin.org_id)  # the boards, from the seeded ledger
         finally:
             await redis.aclose()
+    await _seed_lead(password)
     employee = _email(DEMO_TEAMS["Marketing"][0])
     return [
         "",
         f"Demo organization: {DEMO_ORG}",
         f"  admin:     {DEMO_ADMIN}",
+        f"  team lead: {_email(DEMO_LEAD[0])} (leads {DEMO_LEAD[1]})",
         f"  employee:  {employee} (and 7 more, all *@northwind.example)",
         f"  password:  {password}   (every demo account; kept in {data_dir / 'demo-password'})",
     ]

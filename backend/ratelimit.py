@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
+from backend.core.clock import in_words
 from backend.core.errors import TooManyRequests
 
 
@@ -17,6 +18,6 @@ async def count_attempt(redis: Redis, key: str, limit: int, window_seconds: int,
     if int(count) > limit:
         retry_after = max(int(ttl), 1)
         raise TooManyRequests(
-            f"Too many {what}; try again in {retry_after} seconds.",
+            f"Too many {what}; try again in {in_words(retry_after)}.",
             headers={"Retry-After": str(retry_after)},
         )

@@ -33,6 +33,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     secret_key: str = ""
     database_url: str = ""
     redis_url: str = ""
+    # The leaderboards' Redis (backend/leaderboards/store.py): empty = CHORUS_REDIS_URL; with
+    # boards_redis_cluster=true it is a Redis Cluster node's URL (redis-py's RedisCluster).
+    boards_redis_url: str = ""
+    boards_redis_cluster: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: str = ".chorus"
@@ -183,6 +187,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
         if not self.redis_url:
             raise SettingsError("CHORUS_REDIS_URL is not set (chorus dev starts an embedded one)")
+        if self.boards_redis_cluster and not self.boards_redis_url:
+            raise SettingsError(
+                "CHORUS_BOARDS_REDIS_CLUSTER=true needs CHORUS_BOARDS_REDIS_URL (a cluster node)"
+            )
         for name in (
             "trusted_proxies",
             "linkedin_bot_ranges",

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from backend import events, live
 from backend.badges import service as badges
+from backend.challenges import cache as challenge_cache
 from backend.community import feed
 from backend.leaderboards import outbox as leaderboards
 from backend.notifications import push
@@ -34,12 +35,14 @@ def install(redis: Redis) -> None:
         push.install(redis)
         events.on_user_notice(feed.on_notice)  # badges and team goals in the community feed
         clicks.react_to_unique_clicks(verification.on_unique_clicks)  # sharing sits below
+        challenge_cache.install(redis)  # announces challenge and status changes to every API
 
 
 def uninstall() -> None:
     global _users
     _users = max(_users - 1, 0)
     if _users == 0:
+        challenge_cache.uninstall()
         clicks.react_to_unique_clicks(None)
         events.remove_notice_subscriber(feed.on_notice)
         push.uninstall()

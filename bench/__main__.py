@@ -96,10 +96,10 @@ class Servers:
             stop()  # type: ignore[operator]
 
 
-def start_api(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start_api(env: dict[str, str], port: int, server: str = "uvicorn") -> subprocess.Popen[bytes]:
     subprocess.run([CHORUS, "migrate"], env=env, check=True, capture_output=True)
     proc = subprocess.Popen(
-        [CHORUS, "serve", "--port", str(port), "--workers", "1"],
+        [CHORUS, "serve", "--port", str(port), "--workers", "1", "--server", server],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -153,11 +153,19 @@ def seed(base: str, content_url: str) -> dict[str, str]:
 
 
 def rss_mb(pid: int) -> float:
-    """A process's resident set (VmRSS), in MB."""
+    """The resident set (VmRSS) of a process and its children, in MB: uvicorn with one worker
+    serves in its own process, granian in a child of its supervisor."""
+    total = 0.0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError(f"no VmRSS for process {pid}")
+            total = int(line.split()[1]) / 1024
+            break
+    else:
+        raise RuntimeError(f"no VmRSS for process {pid}")
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    for child in children.read_text().split() if children.exists() else []:
+        total += rss_mb(int(child))
+    return total
 
 
 def ratio_figure(
@@ -186,16 +194,22 @@ GROUPS = [
     "challenges",
     "redirect",
     "leaderboards",
+    "awards",  # the award figure of the leaderboards group alone
     "push",
     "analytics",
     "rank",
     "photos",
     "memory",
+    "board-memory",
 ]
 
 
 def run(
-    seconds: int, connections: int, only: set[str] | None, worker_tuning: list[str]
+    seconds: int,
+    connections: int,
+    only: set[str] | None,
+    worker_tuning: list[str],
+    server: str = "uvicorn",
 ) -> list[Figure]:
     from backend.embedded import free_port
     from backend.notifications.vapid import generate as generate_vapid
@@ -235,7 +249,7 @@ def run(
             "CHORUS_VAPID_PRIVATE_KEY": generate_vapid()[0],
         }
         os.environ.update(env)  # this process measures some figures itself, on the same servers
-        api = start_api(env, port)
+        api = start_api(env, port, server)
         time.sleep(1)
         idle_rss = rss_mb(api.pid)
         # The machine is shared: each group measures its HTTP baselines right before its
@@ -262,8 +276,8 @@ def run(
                     "constant endpoint (/health)",
                     constant,
                     "req/s",
-                    ">= 0.3x",
-                    listed / constant >= 0.3,
+                    ">= 0.5x",
+                    listed / constant >= 0.5,
                 ),
                 ratio_figure(
                     "challenge list (the same)",
@@ -295,6 +309,8 @@ def run(
             )
         if wanted("leaderboards"):
             figures += leaderboard_figures(base, env, load)
+        elif wanted("awards"):
+            figures.append(award_figure(base, env))
         if wanted("push"):
             from bench import leaderboards as lb
             from bench import push
@@ -332,6 +348,23 @@ def run(
             figures += rank_figures()
         if wanted("photos"):
             figures.append(photo_figure(base))
+        if wanted("board-memory"):
+            from bench import board_memory
+
+            small, large = board_memory.measure_all(env["CHORUS_REDIS_URL"])
+            figures.append(
+                ratio_figure(
+                    f"Redis memory per board member ({large.members:,} people, week + month + "
+                    f"all-time + one challenge, teams of {board_memory.TEAM_SIZE}; "
+                    f"{small.per_member:.0f} B at {small.members:,})",
+                    large.per_member,
+                    f"the payload alone ({board_memory.PAYLOAD} B per board entry)",
+                    large.payload_per_member,
+                    "B",
+                    "report",
+                    True,
+                )
+            )
         if wanted("memory"):
             loaded_rss = rss_mb(api.pid)
             figures.append(
@@ -464,7 +497,7 @@ def leaderboard_figures(base: str, env: dict[str, str], load: Any) -> list[Figur
     large_auth = {"Authorization": f"Bearer {large['accessToken']}"}
     ping = load(f"{base}/health/redis")
     users_large = load(f"{base}/api/v1/leaderboards/users?period=week&limit=10", large_auth)
-    ours, raw = lb.run_async(lb.award_throughput(small["orgId"]))
+    awards = award_figure(base, env, small)
     ledger = lb.signup(base, "Ledger Co")
     rebuild_s, read_s, rows = lb.run_async(lb.rebuild_figures(ledger["orgId"]))
     return [
@@ -474,11 +507,11 @@ def leaderboard_figures(base: str, env: dict[str, str], load: Any) -> list[Figur
             "constant endpoint (/health)",
             constant,
             "req/s",
-            ">= 0.5x",
-            users / constant >= 0.5,
+            ">= 0.6x",
+            users / constant >= 0.6,
         ),
         ratio_figure(
-            f"leaderboard read ({lb.LARGE:,} members, one Lua call)",
+            f"leaderboard read ({lb.LARGE:,} members, top page held, one Lua call for me + around)",
             users_large,
             "endpoint doing one Redis PING (/health/redis)",
             ping,
@@ -492,8 +525,8 @@ def leaderboard_figures(base: str, env: dict[str, str], load: Any) -> list[Figur
             f"the same at {lb.SMALL:,} members",
             users,
             "req/s",
-            "within 1.5x (ratio >= 0.67)",
-            users / users_large <= 1.5,
+            "within 1.25x (ratio >= 0.8)",
+            users / users_large <= 1.25,
         ),
         ratio_figure(
             "team board read",
@@ -504,15 +537,7 @@ def leaderboard_figures(base: str, env: dict[str, str], load: Any) -> list[Figur
             ">= 0.9x",
             teams / users >= 0.9,
         ),
-        ratio_figure(
-            "awards applied to every board (worker, batches of 100)",
-            ours,
-            "raw pipelined ZINCRBY of the same board updates",
-            raw,
-            "awards/s",
-            ">= 0.5x",
-            ours / raw >= 0.5,
-        ),
+        awards,
         ratio_figure(
             f"rebuild all boards from {rows:,} ledger rows",
             rebuild_s,
@@ -523,6 +548,25 @@ def leaderboard_figures(base: str, env: dict[str, str], load: Any) -> list[Figur
             True,
         ),
     ]
+
+
+def award_figure(base: str, env: dict[str, str], org: dict[str, Any] | None = None) -> Figure:
+    """Awards through the board writer against raw ZINCRBY, on a board of SMALL members."""
+    from bench import leaderboards as lb
+
+    if org is None:
+        org = lb.signup(base, "Awards Co")
+        lb.run_async(lb.fill_board(env["CHORUS_REDIS_URL"], org["orgId"], org["userId"], lb.SMALL))
+    ours, raw = lb.run_async(lb.award_throughput(org["orgId"]))
+    return ratio_figure(
+        f"awards applied to every board (worker, batches of {lb.AWARD_BATCH}, {lb.LANES} lanes)",
+        ours,
+        "raw pipelined ZINCRBY of the same board updates",
+        raw,
+        "awards/s",
+        ">= 0.6x",
+        ours / raw >= 0.6,
+    )
 
 
 def number(value: float) -> str:
@@ -571,6 +615,12 @@ def main() -> None:
         help="experiments only: run the pipeline's worker and its no-op baseline with these arq "
         "settings (e.g. poll_delay=0.02,max_jobs=50) instead of `chorus worker`'s",
     )
+    parser.add_argument(
+        "--server",
+        choices=["uvicorn", "granian"],
+        default="uvicorn",
+        help="the ASGI server `chorus serve` runs the HTTP figures on (default: chorus's own)",
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("bench needs wrk: apt-get install wrk")
@@ -579,17 +629,18 @@ def main() -> None:
 
     parse_tuning(tuning)  # a typo fails now, not after the first groups ran
     started = time.monotonic()
-    figures = run(args.seconds, args.connections, set(args.only) if args.only else None, tuning)
+    only = set(args.only) if args.only else None
+    figures = run(args.seconds, args.connections, only, tuning, args.server)
     took = time.monotonic() - started
     print_table(figures)
-    print(f"\n{len(figures)} figures in {took / 60:.1f} min")
+    print(f"\n{len(figures)} figures in {took / 60:.1f} min (server: {args.server})")
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / "latest.json"
     out.write_text(
         json.dumps(
             {
                 "at": datetime.now(UTC).isoformat(),
-                "server": "chorus serve (uvicorn), 1 process",
+                "server": f"chorus serve --server {args.server}, 1 process",
                 "worker": "chorus worker (arq), 1 process, for the pipeline figures"
                 + (f", arq settings changed: {args.worker_tuning}" if tuning else ""),
                 "load": f"wrk -t2 -c{args.connections} -d{args.seconds}s on 127.0.0.1",

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import statistics
 import subprocess
 import sys
@@ -126,14 +127,15 @@ def start_worker(args: list[str], env: dict[str, str], queue: str) -> subprocess
     from redis import Redis
 
     redis = Redis.from_url(env["CHORUS_REDIS_URL"])
-    health = f"{queue}:health-check"
+    # `chorus worker` writes one heartbeat per host (backend/jobs.py), the no-op worker arq's
+    health = [f"{queue}:health-check", f"{queue}:health-check:{socket.gethostname()}"]
     try:
-        redis.delete(health)
+        redis.delete(*health)
         proc = subprocess.Popen(
             args, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         for _ in range(600):
-            if redis.exists(health):
+            if redis.exists(*health):
                 return proc
             if proc.poll() is not None:
                 raise RuntimeError(f"{' '.join(args)} exited with {proc.returncode}")

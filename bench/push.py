@@ -53,7 +53,7 @@ async def fan_out() -> tuple[float, float]:
     from redis.asyncio import Redis
 
     from backend import db
-    from backend.notifications.push import payload, send
+    from backend.notifications.push import close_http_client, payload, send
     from backend.notifications.tables import Notification
     from backend.settings import get_settings
 
@@ -95,21 +95,28 @@ async def fan_out() -> tuple[float, float]:
             org,
             user,
         )
-        started = time.perf_counter()
-        outcome = await send(note, redis=redis, settings=settings)
-        ours = outcome.sent / (time.perf_counter() - started)
         row: dict[str, Any] = (
             await Notification.raw("SELECT * FROM notification WHERE id = {}", note)
         )[0]
-        body = payload(row)
+        body = payload(row).encode()
         pusher = WebPusher({"endpoint": browser["endpoint"], "keys": keys})
-        loops = 2000
+
+        def encrypt_only(loops: int = 2000) -> float:
+            started = time.perf_counter()
+            for _ in range(loops):
+                pusher.encode(body, content_encoding="aes128gcm")
+            return loops / (time.perf_counter() - started)
+
+        # the machine is shared: the baseline is measured right before and right after the
+        # fan-out, and their mean is the figure's baseline
+        before = encrypt_only()
         started = time.perf_counter()
-        for _ in range(loops):
-            pusher.encode(body.encode(), content_encoding="aes128gcm")
-        encrypt_only = loops / (time.perf_counter() - started)
+        outcome = await send(note, redis=redis, settings=settings)
+        ours = outcome.sent / (time.perf_counter() - started)
+        await close_http_client()
+        after = encrypt_only()
     finally:
         receiver.terminate()
         await redis.aclose()
         await db.close_pool()
-    return ours, encrypt_only
+    return ours, (before + after) / 2

@@ -181,3 +181,40 @@ def push_service() -> FakePushService:
 @pytest.fixture
 def settings():  # type: ignore[no-untyped-def]
     return get_settings()
+
+
+@pytest.fixture(scope="session")
+def redis_cluster() -> object:
+    """Three Valkey masters in one Redis Cluster (tests/cluster.py), started for the first test
+    that asks and stopped at exit."""
+    from tests.cluster import LocalCluster
+
+    cluster = LocalCluster(TMP / "cluster")
+    cluster.start()
+    atexit.register(cluster.stop)
+    return cluster
+
+
+@pytest.fixture
+async def cluster_boards(app: object, redis_cluster: object) -> AsyncIterator[object]:
+    """This test's boards on the Redis Cluster (backend/leaderboards/store.py), emptied; the
+    queue, pub/sub and everything else stay on the main Redis."""
+    from redis.asyncio.cluster import RedisCluster
+
+    from backend.leaderboards import store
+    from backend.leaderboards.service import Boards
+
+    client = store.cluster_client(redis_cluster.url)  # type: ignore[attr-defined]
+    await client.flushdb(target_nodes=RedisCluster.PRIMARIES)
+    previous = store.use(client)  # type: ignore[arg-type]
+    state = app.state  # type: ignore[attr-defined]
+    held = state.boards
+    state.boards = mine = Boards(state.redis)
+    state.live.on_boards_changed.append(mine.mark_dirty)
+    try:
+        yield client
+    finally:
+        state.live.on_boards_changed.remove(mine.mark_dirty)
+        state.boards = held
+        store.use(previous)
+        await client.aclose()

@@ -69,6 +69,14 @@ class Stack:
         _stop(self.worker)
         self.worker = None
 
+    def kill_api(self) -> None:
+        """SIGKILL to every process of `chorus serve`: no shutdown, requests in hand cut off."""
+        if self.api is not None and self.api.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.api.pid, signal.SIGKILL)
+            self.api.wait()
+        self.api = None
+
     def stop(self) -> None:
         self.stop_worker()
         _stop(self.api)

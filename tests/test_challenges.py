@@ -100,11 +100,11 @@ async def test_audience_teams_decide_who_sees_a_challenge(client):
 @pytest.mark.parametrize(
     ("overrides", "status", "phrase"),
     [
-        ({"endsAt": iso(timedelta(hours=-2))}, 422, "after startsat"),
-        ({"contentUrl": "javascript:alert(1)"}, 422, "contenturl"),
-        ({"contentUrl": "ftp://example.com/file"}, 422, "contenturl"),
-        ({"contentUrl": "https://user:pw@example.com/"}, 422, "contenturl"),
-        ({"contentUrl": "file:///etc/passwd"}, 422, "contenturl"),
+        ({"endsAt": iso(timedelta(hours=-2))}, 422, "after the start"),
+        ({"contentUrl": "javascript:alert(1)"}, 422, "article's link"),
+        ({"contentUrl": "ftp://example.com/file"}, 422, "article's link"),
+        ({"contentUrl": "https://user:pw@example.com/"}, 422, "article's link"),
+        ({"contentUrl": "file:///etc/passwd"}, 422, "article's link"),
         ({"networks": ["myspace"]}, 400, ""),
         ({"networks": []}, 400, ""),
         ({"points": -1}, 400, ""),
@@ -318,3 +318,45 @@ async def test_admin_challenge_list_pages_newest_first(client):
         if not cursor:
             break
     assert seen == list(reversed(titles))
+
+
+async def test_the_employees_list_follows_a_renamed_pillar_and_a_stored_preview_at_once(client):
+    """The list is served from the process's memory; what the cards show of a pillar or a
+    preview changes with them (backend/challenges/cache.py)."""
+    from backend.challenges import service
+
+    admin = await signup(client)
+    employee = await add_member(client, admin)
+    pillar = (
+        await client.post(
+            "/api/v1/admin/pillars",
+            json={"title": "Customers first", "message": "Why we do it."},
+            headers=bearer(admin),
+        )
+    ).json()
+    challenge = await create_challenge(client, admin, pillarId=pillar["id"])
+
+    async def card() -> dict:
+        for _ in range(2):  # the second read is the one served from memory
+            listed = await client.get("/api/v1/challenges", headers=bearer(employee))
+        return listed.json()["items"][0]
+
+    assert (await card())["pillar"]["title"] == "Customers first"
+    renamed = await client.patch(
+        f"/api/v1/admin/pillars/{pillar['id']}",
+        json={"title": "Customers always"},
+        headers=bearer(admin),
+    )
+    assert renamed.status_code == 200
+    assert (await card())["pillar"]["title"] == "Customers always"
+    stored = await service.store_preview(
+        uuid.UUID(challenge["id"]),
+        challenge["contentUrl"],
+        title="We launched",
+        description="What we shipped.",
+        image_url=None,
+        ok=True,
+    )
+    assert stored
+    shown = await card()
+    assert (shown["previewStatus"], shown["preview"]["title"]) == ("ok", "We launched")

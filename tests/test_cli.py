@@ -176,6 +176,7 @@ def test_chorus_dev_runs_everything_stops_cleanly_and_keeps_data(tmp_path):
         if proc.poll() is None:
             output = _stop(proc)
     assert "password:" in output  # --demo printed how to sign in
+    assert "team lead: maya.fischer@northwind.example" in output
     assert "Chorus stopped." in output
     assert _processes_mentioning(str(data_dir)) == []
     assert not (data_dir / "pg" / "postmaster.pid").exists()
@@ -196,10 +197,40 @@ def test_chorus_dev_runs_everything_stops_cleanly_and_keeps_data(tmp_path):
         )
         assert demo.status_code == 200
         teams = httpx.get(f"{base}/api/v1/teams", headers=bearer(demo.json()["accessToken"]))
-        assert [t["members"] for t in teams.json()["items"]] == [4, 4]
+        assert [t["members"] for t in teams.json()["items"]] == [4, 5]  # Marketing has its lead too
     finally:
         if proc.poll() is None:
             output = _stop(proc, signal.SIGHUP)
     assert "Chorus stopped." in output
     assert _processes_mentioning(str(data_dir)) == []
     assert not (data_dir / "pg" / "postmaster.pid").exists()
+
+
+@pytest.mark.parametrize("server", ["uvicorn", "granian"])
+def test_serve_answers_ready_and_stops_cleanly_on_sigterm(server):
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [CHORUS, "serve", "--server", server, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ),
+        start_new_session=True,
+    )
+    try:
+        _wait_ready(base, proc)
+        assert httpx.get(f"{base}/health").json() == {"status": "ok"}
+        proc.send_signal(signal.SIGTERM)  # what a service manager sends: to the main process
+        output, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    # uvicorn stops gracefully, then re-raises the signal that stopped it (its documented way)
+    clean = (0,) if server == "granian" else (0, -signal.SIGTERM)
+    assert proc.returncode in clean, output
+    assert "Traceback" not in output
+    assert _processes_mentioning(f"--port {port}") == []
+    with pytest.raises(httpx.ConnectError):
+        httpx.get(f"{base}/health", timeout=2)

@@ -74,6 +74,10 @@ async def team_scenario(client: Any) -> dict[str, Any]:
             uuid4().hex,
             when,
         )
+    # everyone joined a month ago: a newcomer of this week is never a "quiet member"
+    await sql(
+        "UPDATE app_user SET created_at = {} WHERE org = {}", now - timedelta(days=30), admin.org_id
+    )
     return {
         "admin": admin,
         "lead": lead,
@@ -125,6 +129,22 @@ async def test_a_lead_sees_the_team_at_a_glance(client):
     assert 4 <= len(body["trend"]) <= 6 and body["trend"][-1]["week"].startswith(
         str(datetime.now(UTC).year)[:3]
     )
+
+
+async def test_a_newcomer_of_this_week_is_not_a_quiet_member(client):
+    s = await team_scenario(client)
+    newcomer = await add_member(client, s["admin"], team_id=s["alpha"]["id"], name="Nia New")
+    board = await client.get(
+        f"/api/v1/teams/{s['alpha']['id']}/dashboard", headers=bearer(s["lead"])
+    )
+    row = next(m for m in board.json()["members"] if m["userId"] == newcomer.user_id)
+    assert row["nudgeable"] is False
+    resp = await client.post(
+        f"/api/v1/teams/{s['alpha']['id']}/nudges",
+        json={"userIds": [newcomer.user_id]},
+        headers=bearer(s["lead"]),
+    )
+    assert resp.json()["skipped"] == [{"userId": newcomer.user_id, "reason": "active"}]
 
 
 async def test_nudges_go_to_quiet_members_once_a_week_within_their_budget(client):

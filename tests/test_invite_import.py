@@ -119,7 +119,7 @@ async def test_ten_thousand_rows_go_in_at_once(client):
         ({"csv": 5}, 400, ""),
         ({}, 400, ""),
         ({"csv": "email\na@example.com", "dryRun": "yes"}, 400, ""),
-        ({"csv": "x" * 1_000_001}, 400, "length"),
+        ({"csv": "x" * 1_000_001}, 400, "characters or fewer"),
         ({"csv": "x" * 2_000_000}, 413, ""),
     ],
 )

@@ -102,25 +102,31 @@ def _ranking(board: dict[str, float]) -> list[tuple[int, str, int]]:
     return out
 
 
+SCRIPTS = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # who
+        st.sampled_from([5, 10, 10, 25, 50, -10, -50]),  # awards, ties, revocations
+        st.integers(0, 24 * 40),  # hours after a Sunday-evening start: weeks and months
+        st.booleans(),  # counted for a challenge
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
 @pytest.mark.slow
 @hsettings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(0, 3),  # who
-            st.sampled_from([5, 10, 10, 25, 50, -10, -50]),  # awards, ties, revocations
-            st.integers(0, 24 * 40),  # hours after a Sunday-evening start: weeks and months
-            st.booleans(),  # counted for a challenge
-        ),
-        min_size=1,
-        max_size=25,
-    )
-)
+@given(SCRIPTS)
 async def test_boards_always_equal_the_ledger(app, client, script):
+    await boards_equal_the_ledger(app, client, script)
+
+
+async def boards_equal_the_ledger(app, client, script):
+    """The model: also run with the boards on a Redis Cluster (test_leaderboards_cluster.py)."""
     await DB.run_ddl("TRUNCATE organization CASCADE")
     await app.state.redis.flushdb()
     admin, people, _team_ids = await _org_with_people(client)
@@ -231,6 +237,9 @@ async def test_people_who_hide_are_anonymous_to_others_but_see_themselves(app, c
         "teamName": None,
         "points": 50,
         "isMe": False,
+        "movement": None,
+        "initials": "?",
+        "colour": 0,
     }
     own = (await client.get("/api/v1/leaderboards/users", headers=bearer(shy))).json()
     assert own["entries"][0]["displayName"] == "Red 0"
@@ -565,3 +574,342 @@ async def test_an_update_whose_answer_redis_dropped_counts_once(app, client, mon
     await asyncio.sleep(MAX_STALE_SECONDS + 0.1)
     resp = await client.get("/api/v1/leaderboards/users", headers=bearer(people[0][0]))
     assert resp.json()["me"] == {"rank": 1, "points": 25}  # once, not twice
+
+
+# -- movement since yesterday, avatars, last periods (issue 19, item 5) ----------------------
+
+
+def _quiet_wednesday() -> datetime:
+    """Noon (org time) on a Wednesday three or four weeks back whose Tuesday is in the same
+    month: its week and month boards are still kept, and yesterday is in the same periods."""
+    zone = ZoneInfo(TZ)
+    day = datetime.now(zone).date() - timedelta(days=21)
+    wednesday = day - timedelta(days=day.weekday()) + timedelta(days=2)
+    if wednesday.day == 1:
+        wednesday -= timedelta(days=7)
+    return datetime(wednesday.year, wednesday.month, wednesday.day, 12, tzinfo=zone)
+
+
+def _at(monkeypatch, when: datetime) -> None:
+    from backend.core import clock
+
+    monkeypatch.setattr(clock, "now", lambda: when.astimezone(UTC))
+
+
+async def _users_board(client, viewer, **params):
+    resp = await client.get("/api/v1/leaderboards/users", params=params, headers=bearer(viewer))
+    assert resp.status_code == 200, resp.text
+    return resp.json()
+
+
+async def _four_across_midnight(app, client, names=("Red 0", "Red 1", "Red 2", "Red 3")):
+    """A, B, C score on Tuesday (B draws level with A a minute before midnight); after midnight
+    C passes both and D scores for the first time."""
+    admin = await signup(client)
+    await DB.run_ddl(f"UPDATE organization SET timezone = '{TZ}'")
+    boards._tz_cache.clear()
+    team = await create_team(client, admin, "Red")
+    people = [await add_member(client, admin, team_id=team["id"], name=n) for n in names]
+    org_id, team_id = UUID(admin.org_id), UUID(team["id"])
+    await boards.rebuild(app.state.redis, org_id)
+    wednesday = _quiet_wednesday()
+    tuesday = wednesday - timedelta(days=1)
+    a, b, c, d = people
+    for person, points, at in (
+        (a, 50, tuesday.replace(hour=10)),
+        (b, 30, tuesday.replace(hour=10)),
+        (c, 10, tuesday.replace(hour=10)),
+        (b, 20, tuesday.replace(hour=23, minute=59)),  # yesterday's end: A 1, B 1, C 3
+        (c, 60, wednesday.replace(hour=0, minute=1)),  # today: C 70, A 50, B 50, D 5
+        (d, 5, wednesday.replace(hour=9)),
+    ):
+        await _verified_points(org_id, person, team_id, points, at.astimezone(UTC))
+    return admin, people, org_id, team_id, wednesday
+
+
+async def test_movement_counts_places_since_the_end_of_yesterday(app, client, monkeypatch):
+    admin, (a, b, c, d), org_id, team_id, wednesday = await _four_across_midnight(app, client)
+    _at(monkeypatch, wednesday)
+    expected = [("Red 2", 1, 2), ("Red 0", 2, -1), ("Red 1", 2, -1), ("Red 3", 4, None)]
+    for params in ({"period": "week"}, {"period": "month"}, {"period": "all"}, {"teamId": team_id}):
+        board = await _users_board(client, admin, **params)
+        assert [(e["displayName"], e["rank"], e["movement"]) for e in board["entries"]] == expected
+    # the caller's own row and neighbours carry it too; a newcomer's is null
+    mine = await _users_board(client, d, period="all")
+    assert [(e["displayName"], e["movement"]) for e in mine["around"]] == [
+        ("Red 0", -1),
+        ("Red 1", -1),
+        ("Red 3", None),
+    ]
+    # what the readers stored is yesterday's ranks as the ledger says
+    day = wednesday.date() - timedelta(days=1)
+    stored = await app.state.redis.hgetall(keys.ranks_key(keys.users_key(org_id, "all"), day))
+    assert {m.decode(): int(r) for m, r in stored.items()} == {
+        a.user_id: 1,
+        b.user_id: 1,
+        c.user_id: 3,
+    }
+    # Monday: the week began today, so nobody moved on it; all time still compares with Sunday
+    monday = wednesday + timedelta(days=5)
+    await _verified_points(org_id, a, team_id, 5, monday.replace(hour=9).astimezone(UTC))
+    _at(monkeypatch, monday)
+    app.state.boards.forget(org_id)
+    week = await _users_board(client, admin, period="week")
+    assert [(e["displayName"], e["movement"]) for e in week["entries"]] == [("Red 0", None)]
+    every = await _users_board(client, admin, period="all")
+    assert [(e["displayName"], e["rank"], e["movement"]) for e in every["entries"]] == [
+        ("Red 2", 1, 0),
+        ("Red 0", 2, 0),
+        ("Red 1", 3, -1),
+        ("Red 3", 4, 0),
+    ]
+
+
+async def test_movement_survives_redis_coming_back_empty(app, client, monkeypatch):
+    """Yesterday's ranks are a function of the ledger: lost with Redis, they are computed again
+    by the first reader (here a process that never held them)."""
+    from backend.leaderboards.service import Boards
+
+    admin, _people, org_id, _team_id, wednesday = await _four_across_midnight(app, client)
+    _at(monkeypatch, wednesday)
+    before = await _users_board(client, admin, period="all")
+    await app.state.redis.flushdb()
+    app.state.boards = Boards(app.state.redis)
+    try:
+        after = await _users_board(client, admin, period="all")
+    finally:
+        app.state.boards = Boards(app.state.redis)
+    assert after["entries"] == before["entries"]
+    assert await app.state.redis.exists(
+        keys.ranks_mark_key(org_id, wednesday.date() - timedelta(days=1))
+    )
+
+
+async def test_the_midnight_job_stores_yesterdays_ranks_once(app, client, monkeypatch):
+    from workers import tasks
+
+    _admin, (a, b, c, _d), org_id, team_id, wednesday = await _four_across_midnight(app, client)
+    _at(monkeypatch, wednesday.replace(hour=0, minute=5))
+    assert await tasks.store_yesterdays_ranks({"redis": app.state.redis}) == 1
+    assert await tasks.store_yesterdays_ranks({"redis": app.state.redis}) == 0  # already there
+    day = wednesday.date() - timedelta(days=1)
+    for board in (keys.users_key(org_id, "all"), keys.team_members_key(org_id, team_id, "all")):
+        stored = await app.state.redis.hgetall(keys.ranks_key(board, day))
+        assert {m.decode(): int(r) for m, r in stored.items()} == {
+            a.user_id: 1,
+            b.user_id: 1,
+            c.user_id: 3,
+        }
+
+
+async def test_entries_carry_initials_and_a_colour_that_stays_with_the_person(
+    app, client, monkeypatch
+):
+    from backend.core.identity import CurrentUser
+    from backend.leaderboards.service import Boards, colour_of
+
+    names = ("Ada Lovelace", "grace brewster hopper", "Red 2", "42")
+    admin, people, org_id, team_id, wednesday = await _four_across_midnight(app, client, names)
+    _at(monkeypatch, wednesday)
+    by_name = {}
+    for params in ({"period": "week"}, {"period": "all"}, {"teamId": team_id}):
+        for viewer in (admin, people[0], people[3]):
+            for e in (await _users_board(client, viewer, **params))["entries"]:
+                by_name.setdefault(e["displayName"], set()).add((e["initials"], e["colour"]))
+    assert {name: seen for name, seen in by_name.items()} == {
+        "Ada Lovelace": {("AL", colour_of(UUID(people[0].user_id)))},
+        "grace brewster hopper": {("GH", colour_of(UUID(people[1].user_id)))},
+        "Red 2": {("R", colour_of(UUID(people[2].user_id)))},
+        "42": {("?", colour_of(UUID(people[3].user_id)))},
+    }
+    # another process gives everyone the same colour, and ids spread over all twelve
+    other = Boards(app.state.redis)
+    me = CurrentUser(
+        id=UUID(people[0].user_id),
+        org_id=org_id,
+        role="employee",
+        email=people[0].email,
+        display_name="x",
+        team_id=team_id,
+    )
+    elsewhere = await other.users(me, "all")
+    assert {e.display_name: e.colour for e in elsewhere.entries} == {
+        name: next(iter(seen))[1] for name, seen in by_name.items()
+    }
+    assert {colour_of(uuid4()) for _ in range(500)} == set(range(12))
+
+
+async def test_hidden_people_get_no_initials_nor_a_colour_of_their_own(app, client, monkeypatch):
+    from backend.leaderboards.service import colour_of
+
+    _admin, (a, b, _c, _d), _org_id, _team_id, wednesday = await _four_across_midnight(app, client)
+    hide = await client.patch("/api/v1/me", json={"hideFromLeaderboards": True}, headers=bearer(a))
+    assert hide.status_code == 200
+    _at(monkeypatch, wednesday)
+    seen = await _users_board(client, b, period="all")
+    hidden = seen["entries"][1]
+    assert hidden == {
+        "rank": 2,
+        "userId": None,
+        "displayName": "Anonymous advocate",
+        "teamName": None,
+        "points": 50,
+        "isMe": False,
+        "movement": -1,  # the place moved, as the ranks shown, says nothing of who
+        "initials": "?",
+        "colour": 0,
+    }
+    own = (await _users_board(client, a, period="all"))["entries"][1]
+    assert (own["initials"], own["colour"]) == ("R", colour_of(UUID(a.user_id)))
+
+
+class _RoundTrips:
+    """Redis round trips made from this task (a command, or a pipeline's one exchange)."""
+
+    def __init__(self, monkeypatch):
+        import contextvars
+
+        from redis.asyncio.client import Pipeline, Redis
+
+        self.count = 0
+        self._on = contextvars.ContextVar("counting", default=False)
+        real_command, real_execute = Redis.execute_command, Pipeline.execute
+
+        async def command(client, *args, **kwargs):
+            if self._on.get():
+                self.count += 1
+            return await real_command(client, *args, **kwargs)
+
+        async def execute(pipe, *args, **kwargs):
+            if self._on.get() and pipe.command_stack:
+                self.count += 1
+            return await real_execute(pipe, *args, **kwargs)
+
+        monkeypatch.setattr(Redis, "execute_command", command)
+        monkeypatch.setattr(Pipeline, "execute", execute)
+
+    async def of(self, awaitable) -> int:
+        before = self.count
+        token = self._on.set(True)
+        try:
+            await awaitable
+        finally:
+            self._on.reset(token)
+        return self.count - before
+
+
+async def test_movement_adds_no_redis_round_trip_to_a_warm_read(app, client, monkeypatch):
+    """Yesterday's ranks are read once per board and process (then held for minutes): a read
+    from memory stays at zero round trips, a Lua read at one."""
+    from backend.core.identity import CurrentUser
+    from backend.leaderboards.service import Boards
+
+    _admin, people, org_id, team_id, wednesday = await _four_across_midnight(app, client)
+    _at(monkeypatch, wednesday)
+    trips = _RoundTrips(monkeypatch)
+    me = CurrentUser(
+        id=UUID(people[3].user_id),
+        org_id=org_id,
+        role="employee",
+        email=people[3].email,
+        display_name="x",
+        team_id=team_id,
+    )
+    in_memory = Boards(app.state.redis)
+    by_lua = Boards(app.state.redis, memory_max=0)
+    # cold: the board, then yesterday's ranks (computed once from the ledger, stored, read)
+    assert await trips.of(in_memory.users(me, "all")) <= 8
+    # the size probe, the scripts (loaded into Redis on first use: EVALSHA refused, then
+    # EVAL) and one for the ranks: a bounded handful, once
+    assert await trips.of(by_lua.users(me, "all")) <= 8
+    for _ in range(5):
+        assert await trips.of(by_lua.users(me, "all")) == 1
+    warm = [await trips.of(in_memory.users(me, "all")) for _ in range(5)]
+    assert sum(warm) <= 1  # at most one reload of the snapshot, never the ranks
+    board = await by_lua.users(me, "all")
+    assert [e.movement for e in board.entries] == [2, -1, -1, None]
+    assert board == await in_memory.users(me, "all")
+
+
+async def test_last_week_and_last_month_are_served_without_movement(app, client, monkeypatch):
+    admin, people, _team_ids = await _org_with_people(client, teams=(("Red", 2),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    wednesday = _quiet_wednesday()
+    a, b = people[0][0], people[1][0]
+    team_id = UUID(people[0][1]["id"])
+    last_week_day = wednesday - timedelta(days=7)
+    last_month_day = wednesday.replace(day=1) - timedelta(days=1)
+    await _verified_points(org_id, a, team_id, 40, last_week_day.astimezone(UTC))
+    await _verified_points(org_id, b, team_id, 15, last_month_day.astimezone(UTC))
+    _at(monkeypatch, wednesday)
+    week = await _users_board(client, a, period="lastWeek")
+    assert (week["period"], week["periodId"]) == (
+        "lastWeek",
+        keys.period_id("lastWeek", TZ, wednesday),
+    )
+    assert week["me"] == {"rank": 1, "points": 40}
+    month = await _users_board(client, b, period="lastMonth")
+    assert month["periodId"] == keys.period_id("lastMonth", TZ, wednesday)
+    assert month["me"]["points"] == 15
+    for board in (week, month):
+        assert board["entries"] and all(e["movement"] is None for e in board["entries"])
+    teams = await client.get(
+        "/api/v1/leaderboards/teams", params={"period": "lastMonth"}, headers=bearer(a)
+    )
+    assert teams.status_code == 200
+    assert_problem(
+        await client.get(
+            "/api/v1/leaderboards/users", params={"period": "lastYear"}, headers=bearer(a)
+        ),
+        400,
+    )
+
+
+async def test_a_big_boards_page_is_held_while_my_rank_and_neighbours_are_asked_each_read(
+    app, client
+):
+    """A board too big to hold whole: its top page is kept for the snapshots' interval (and
+    dropped sooner once pub/sub says the board changed); the caller's own rank and neighbours
+    are asked of Redis on every read, so they never wait for the page."""
+    from backend.core.identity import CurrentUser
+    from backend.leaderboards.service import Boards
+
+    admin, people, team_ids = await _org_with_people(client, teams=(("Red", 5),))
+    org_id = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org_id)
+    base = datetime.now(UTC) - timedelta(minutes=30)
+    for i, (person, _) in enumerate(people):
+        await _verified_points(
+            org_id, person, team_ids[0], [50, 40, 30, 20, 10][i], base + timedelta(minutes=i)
+        )
+    last = people[4][0]
+    me = CurrentUser(
+        id=UUID(last.user_id),
+        org_id=org_id,
+        role="employee",
+        email=last.email,
+        display_name="x",
+        team_id=team_ids[0],
+    )
+    by_lua = Boards(app.state.redis, memory_max=0)
+    in_memory = Boards(app.state.redis)
+    first = await by_lua.users(me, "week", limit=2)
+    assert first == await in_memory.users(me, "week", limit=2)
+    assert [e.points for e in first.entries] == [50, 40] and first.me is not None
+    assert (first.me.rank, first.me.points) == (5, 10)
+    assert len(by_lua._pages) == 1 and not by_lua._snapshots
+
+    await _verified_points(org_id, last, team_ids[0], 100)  # now first, with 110
+    held = await by_lua.users(me, "week", limit=2)
+    assert held.me is not None and (held.me.rank, held.me.points) == (1, 110)  # at once
+    assert [e.points for e in held.entries] == [50, 40]  # the page as held a moment ago
+    assert [e.points for e in held.around][:1] == [110]
+
+    by_lua.mark_dirty(str(org_id))  # what the pub/sub listener does on the board's event
+    await asyncio.sleep(0.25)  # past FRESH_SECONDS: a changed board's page is read again
+    fresh = await by_lua.users(me, "week", limit=2)
+    assert [e.points for e in fresh.entries] == [110, 50]
+    assert fresh.entries[0].is_me
+    in_memory.mark_dirty(str(org_id))
+    assert fresh == await in_memory.users(me, "week", limit=2)

@@ -16,6 +16,7 @@ async def test_me_describes_the_signed_in_person(client):
         "team": {"id": team["id"], "name": "Marketing"},
         "timezone": "UTC",
         "hideFromLeaderboards": False,
+        "language": None,
         "leadsTeamIds": [],
         "points": 0,
         "level": 1,

@@ -202,3 +202,62 @@ async def test_the_kick_and_the_loop_together_count_every_award_once(app, client
         await ledger_award(org_id, people[n % 3], 10 + n, team_id=team)
     assert await board_differences(redis, org_id) == []  # the kick: on the boards at once
     await until_boards_equal_ledger(redis, org_id)
+
+
+async def test_one_relay_call_applies_many_awards_per_person_as_one_by_one_would(
+    app, client, no_process_relay
+):
+    from datetime import UTC, datetime, timedelta
+
+    redis = app.state.redis
+    org_id, people, team = await _org(client)
+    await boards.rebuild(redis, org_id)
+    now = datetime.now(UTC)
+    # several awards per person and board in one batch, out of time order, across weeks
+    for n in range(15):
+        at = now - timedelta(days=(n * 5) % 11, minutes=n)
+        await ledger_award(org_id, people[n % 3], 5 + n, at=at, team_id=team, announce=False)
+    listener = redis.pubsub()
+    await listener.subscribe(boards.BOARD_EVENTS)
+    await listener.get_message(timeout=1)  # the subscription's confirmation
+    relay = outbox.Relay(redis)
+    done = await relay.relay_once()
+    assert (done.claimed, done.applied) == (15, 15)  # one Lua call for the whole batch
+    assert await board_differences(redis, org_id) == []
+
+    announced = []
+    for _ in range(1000):  # pub/sub spans Redis databases: other test processes are heard too
+        if (message := await listener.get_message(timeout=0.5)) is None:
+            break
+        if message["data"].decode().startswith(str(org_id)):
+            announced.append(message["data"].decode())
+    # live readers hear once per person and team of the batch, not once per award
+    assert sorted(announced) == sorted(f"{org_id} {p} {team}" for p in people)
+
+    # each period board expires when its period's retention ends, the all-time ones never
+    tz = await boards.org_timezone(org_id)
+    board_keys = await boards.board_keys(redis, org_id)
+    assert len({key.rsplit(":", 1)[1] for key in board_keys}) >= 4  # two weeks at least
+    for key in board_keys:
+        expires = keys.expiry_of(key.rsplit(":", 1)[1], tz)
+        ttl = await redis.ttl(key)
+        if expires is None:
+            assert ttl == -1, key
+        else:
+            assert abs(ttl - (expires - time.time())) < 5, key
+
+    # a replay of the same batch (e.g. its delete lost) changes nothing and announces nothing
+    async with DB.transaction():
+        await BoardOutbox.raw(
+            "INSERT INTO board_outbox (ledger, org) SELECT id, org FROM points_ledger "
+            "WHERE org = {}",
+            org_id,
+        )
+    replay = await outbox.Relay(redis).relay_once()
+    assert (replay.claimed, replay.applied) == (15, 0)
+    assert await board_differences(redis, org_id) == []
+    for _ in range(1000):  # the replay is silent (others' messages may still arrive)
+        if (message := await listener.get_message(timeout=0.3)) is None:
+            break
+        assert not message["data"].decode().startswith(str(org_id)), message
+    await listener.aclose()

@@ -1,6 +1,7 @@
 """Web Push through the real worker to a local push service that checks VAPID and decrypts."""
 
 import itertools
+import time
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
@@ -403,3 +404,101 @@ async def test_every_notice_becomes_its_notification(client, kind, data, categor
         )
     )
     assert pending is None  # nothing to tell while a share is still being checked
+
+
+def test_what_chorus_sends_is_readable_with_the_subscriptions_private_key_only():
+    import base64
+    import os
+
+    import http_ece
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from backend.notifications import push
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    def browser() -> tuple[ec.EllipticCurvePrivateKey, bytes, str]:
+        """A device's keys as pushManager.subscribe() makes them (RFC 8291)."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        public = key.public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+        return key, os.urandom(16), b64(public)
+
+    device, auth, p256dh = browser()
+    body = push.payload(
+        {"id": "n1", "title": "Verified! +25", "body": "Thanks", "url": "/c/1", "category": "x"}
+    ).encode()
+    sealed = push.encrypt(body, p256dh, b64(auth))
+    plain = http_ece.decrypt(sealed, private_key=device, auth_secret=auth, version="aes128gcm")
+    assert plain == body
+    # RFC 8188 header: 16-byte salt, record size, then the sender's ephemeral public key
+    assert int.from_bytes(sealed[16:20], "big") == 4096
+    assert sealed[20] == 65 and sealed[21] == 4  # an uncompressed P-256 point
+    again = push.encrypt(body, p256dh, b64(auth))
+    assert again[:16] != sealed[:16] and again[21:86] != sealed[21:86]  # fresh salt and key
+    other, other_auth, _ = browser()
+    unreadable = pytest.raises(http_ece.ECEException, match="InvalidTag")
+    with unreadable:  # another device cannot read it
+        http_ece.decrypt(sealed, private_key=other, auth_secret=other_auth, version="aes128gcm")
+    with pytest.raises(http_ece.ECEException, match="InvalidTag"):  # nor with another secret
+        http_ece.decrypt(sealed, private_key=device, auth_secret=other_auth, version="aes128gcm")
+
+
+def test_vapid_headers_are_signed_once_per_push_service_until_shortly_before_expiry(
+    settings, monkeypatch
+):
+    from backend.notifications import push
+
+    signer = push.VapidSigner(settings.vapid_private_key, settings.vapid_subject)
+    signed = []
+    original = signer._vapid.sign
+    monkeypatch.setattr(
+        signer._vapid, "sign", lambda claims: signed.append(claims) or original(claims)
+    )
+    now = 1_800_000_000.0
+    monkeypatch.setattr(push.time, "time", lambda: now)
+    first = signer.headers_for("https://fcm.googleapis.com/fcm/send/a")
+    assert signer.headers_for("https://fcm.googleapis.com/fcm/send/b") == first
+    other = signer.headers_for("https://updates.push.services.mozilla.com/wpush/v2/c")
+    assert other != first
+    assert [c["aud"] for c in signed] == [
+        "https://fcm.googleapis.com",
+        "https://updates.push.services.mozilla.com",
+    ]
+    assert signed[0]["exp"] == now + push.VAPID_TOKEN_LIFETIME
+    now += push.VAPID_TOKEN_LIFETIME - push.VAPID_REFRESH_BEFORE - 1  # still reused
+    assert signer.headers_for("https://fcm.googleapis.com/fcm/send/a") == first
+    now += 2  # shortly before it expires: signed anew
+    assert signer.headers_for("https://fcm.googleapis.com/fcm/send/a") != first
+    assert len(signed) == 3
+
+
+def test_retry_after_is_read_as_seconds_or_an_http_date():
+    from email.utils import formatdate
+
+    from backend.notifications.push import _retry_after
+
+    assert _retry_after("7", 0.3) == 7.0
+    assert _retry_after(None, 0.3) == 0.3
+    assert _retry_after("soon", 0.3) == 0.3
+    assert 55 <= _retry_after(formatdate(time.time() + 60, usegmt=True), 0.3) <= 60
+
+
+async def test_pushes_of_several_jobs_share_one_client_and_its_connections(
+    app, client, push_service
+):
+    from backend.notifications import push
+
+    admin = await signup(client)
+    person = await add_member(client, admin)
+    await _subscribe(client, person, push_service)
+    await _subscribe(client, person, push_service)
+    await _notify(app, person, 2)
+    await run_worker_burst()
+    assert len(push_service.messages) == 4
+    assert push.http_client() is push.http_client()  # the same session, connections kept
+    for message in push_service.messages:
+        assert (message["ttl"], message["urgency"]) == ("86400", "normal")

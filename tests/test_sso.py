@@ -179,7 +179,9 @@ async def test_bad_settings_are_refused(client: httpx.AsyncClient, provider: str
     resp = await client.put(
         "/api/v1/admin/sso", json=sso_body(provider, clientSecret=None), headers=bearer(admin)
     )
-    assert_problem(resp, 422, detail_contains="clientSecret")
+    assert assert_problem(resp, 422, detail_contains="client secret")["errors"][0]["field"] == (
+        "clientSecret"
+    )
 
 
 async def test_a_domain_and_a_team_belong_to_one_organization(

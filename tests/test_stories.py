@@ -315,13 +315,13 @@ async def test_a_share_challenge_still_needs_its_url_and_networks(client):
     assert_problem(
         await client.post("/api/v1/admin/challenges", json=body, headers=bearer(admin)),
         422,
-        detail_contains="contentUrl",
+        detail_contains="article",
     )
     body["contentUrl"] = "https://example.com/news"
     assert_problem(
         await client.post("/api/v1/admin/challenges", json=body, headers=bearer(admin)),
         422,
-        detail_contains="networks",
+        detail_contains="where this challenge is shared",
     )
 
 

@@ -197,7 +197,7 @@ async def test_submissions_follow_the_challenge_rules(client, monkeypatch):
         json={"network": "linkedin"},
         headers=bearer(employee),
     )
-    assert_problem(missing, 422, detail_contains="postUrl")
+    assert assert_problem(missing, 422, detail_contains="link")["errors"][0]["field"] == "postUrl"
     draft = await create_challenge(client, admin, publish=False, title="Draft")
     assert_problem(await _submit(client, employee, draft), 404)
     other = await signup(client, org="Other")

@@ -499,3 +499,283 @@ async def test_only_admins_manage_surveys_and_only_in_their_organization(client)
     assert [(s["title"], s["status"]) for s in listed] == [("How is sharing going?", "open")]
     assert await paid(survey) == []  # nobody else closed it
     assert len(await Survey.raw("SELECT 1 FROM survey")) == 1
+
+
+# --- Editing: everything while nobody answered; then only a later end; never once closed ---
+
+
+def edit_body(survey: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """The survey as read, sent back whole as PUT takes it, with `overrides`."""
+    body: dict[str, Any] = {
+        "title": survey["title"],
+        "intro": survey["intro"],
+        "questions": [{"text": q["text"], "kind": q["kind"]} for q in survey["questions"]],
+        "closesAt": survey["closesAt"],
+        "opensAt": survey["opensAt"],
+        "teamIds": survey["teamIds"],
+        "points": survey["points"],
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}  # None: left out
+
+
+async def edit(client: Any, survey: dict[str, Any], who: Account, **overrides: Any) -> Any:
+    return await client.put(
+        f"/api/v1/admin/surveys/{survey['id']}",
+        json=edit_body(survey, **overrides),
+        headers=bearer(who),
+    )
+
+
+async def detail(client: Any, survey: dict[str, Any], who: Account) -> dict[str, Any]:
+    resp = await client.get(f"/api/v1/admin/surveys/{survey['id']}", headers=bearer(who))
+    assert resp.status_code == 200, resp.text
+    return resp.json()  # type: ignore[no-any-return]
+
+
+def later(at: str, **delta: float) -> str:
+    moved = datetime.fromisoformat(at).astimezone(UTC) + timedelta(**delta)
+    return moved.isoformat().replace("+00:00", "Z")  # as the API writes times
+
+
+async def test_before_any_answer_every_field_of_a_survey_can_be_edited(client):
+    admin, (sam, *_) = await org_of(client, 4)
+    team = await create_team(client, admin, "Sales")
+    survey = await make_survey(client, admin)
+    assert (await detail(client, survey, admin))["hasAnswers"] is False
+    questions = [{"text": "Is it fun?", "kind": "scale"}, {"text": "Why?", "kind": "text"}]
+    questions.append({"text": "Anything else?", "kind": "text"})
+    resp = await edit(
+        client,
+        survey,
+        admin,
+        title="  How is sharing going, really?  ",
+        intro="",
+        questions=questions,
+        points=30,
+        closesAt=later(survey["closesAt"], days=3),
+        opensAt=None,  # left out: keeps its opening time
+    )
+    assert resp.status_code == 200, resp.text
+    edited = resp.json()
+    assert edited["title"] == "How is sharing going, really?" and edited["intro"] == ""
+    assert [(q["id"], q["text"], q["kind"]) for q in edited["questions"]] == [
+        ("q1", "Is it fun?", "scale"),
+        ("q2", "Why?", "text"),
+        ("q3", "Anything else?", "text"),
+    ]
+    assert (edited["points"], edited["opensAt"], edited["status"]) == (
+        30,
+        survey["opensAt"],
+        "open",
+    )
+    assert edited["closesAt"] == later(survey["closesAt"], days=3) and edited["hasAnswers"] is False
+    assert await detail(client, survey, admin) == edited
+    mine = (await client.get("/api/v1/surveys", headers=bearer(sam))).json()
+    assert [(s["title"], s["points"], len(s["questions"])) for s in mine] == [
+        ("How is sharing going, really?", 30, 3)
+    ]
+    assert (await answer(client, survey, sam, {"q1": 4, "q3": "more"})).status_code == 201
+
+    fresh = await make_survey(client, admin, title="Later")  # audience, opening, end all move
+    await fill_audience(client, admin, [team["id"]])
+    starts = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    resp = await edit(
+        client, fresh, admin, teamIds=[team["id"]], opensAt=starts, closesAt=later(starts, days=1)
+    )
+    assert resp.status_code == 200, resp.text
+    moved = resp.json()
+    assert (moved["status"], moved["teamIds"], moved["invited"]) == ("scheduled", [team["id"]], 5)
+    assert "Later" not in str((await client.get("/api/v1/surveys", headers=bearer(sam))).json())
+
+
+async def test_an_edit_before_answers_is_checked_as_creation_is(client):
+    admin, _ = await org_of(client, 4)
+    small = await create_team(client, admin, "Small")
+    await add_member(client, admin, team_id=small["id"])
+    survey = await make_survey(client, admin)
+    now = datetime.now(UTC)
+    cases = [
+        ({"teamIds": [small["id"]]}, 422, "ask 1 person", "teamIds"),
+        ({"teamIds": [str(uuid4())]}, 404, "no such team", "teamIds"),
+        ({"closesAt": (now - timedelta(minutes=1)).isoformat()}, 422, "future", "closesAt"),
+        (
+            {"opensAt": (now + timedelta(days=9)).isoformat()},  # after its end
+            422,
+            "after the opening",
+            "closesAt",
+        ),
+    ]
+    for overrides, status, says, field in cases:
+        problem = assert_problem(
+            await edit(client, survey, admin, **overrides), status, detail_contains=says
+        )
+        assert [e["field"] for e in problem["errors"]] == [field], problem
+    assert await detail(client, survey, admin) == {**survey, "hasAnswers": False}
+
+
+async def test_once_answered_only_a_later_end_can_be_saved(client):
+    admin, (sam, *_) = await org_of(client, 4)
+    team = await create_team(client, admin, "Sales")
+    await fill_audience(client, admin, [team["id"]])
+    survey = await make_survey(client, admin)
+    assert (await answer(client, survey, sam, {"q1": 4})).status_code == 201
+    assert (await detail(client, survey, admin))["hasAnswers"] is True
+    changes = [
+        ({"title": "Another title"}, "the title", "title"),
+        ({"intro": "Other words"}, "the intro", "intro"),
+        ({"questions": [{"text": "Sharing our news feels natural"}]}, "the questions", "questions"),
+        (
+            {
+                "questions": [
+                    {"text": "Changed", "kind": "scale"},
+                    {"text": survey["questions"][1]["text"], "kind": "text"},
+                ]
+            },
+            "",
+            "questions",
+        ),
+        ({"points": 500}, "the points", "points"),
+        ({"teamIds": [team["id"]]}, "who is asked", "teamIds"),
+        ({"opensAt": later(survey["opensAt"], minutes=-5)}, "the opening time", "opensAt"),
+    ]
+    for overrides, names, field in changes:
+        overrides["closesAt"] = later(survey["closesAt"], days=1)  # a later end does not excuse it
+        resp = await edit(client, survey, admin, **overrides)
+        problem = assert_problem(resp, 409, detail_contains="only its end can change")
+        assert names in problem["detail"] and "no longer match" in problem["detail"]
+        assert problem["errors"][0]["field"] == field
+    both = await edit(client, survey, admin, title="New", points=1)
+    assert "the title and the points" in assert_problem(both, 409)["detail"]
+    earlier = await edit(client, survey, admin, closesAt=later(survey["closesAt"], hours=-1))
+    problem = assert_problem(earlier, 409, detail_contains="can only move later")
+    assert problem["errors"] == [{"field": "closesAt", "message": problem["detail"]}]
+    assert await detail(client, survey, admin) == {**survey, "hasAnswers": True}
+
+    unchanged = await edit(client, survey, admin, opensAt=None)  # the same survey: fine
+    assert unchanged.status_code == 200, unchanged.text
+    extended = await edit(client, survey, admin, closesAt=later(survey["closesAt"], days=2))
+    assert extended.status_code == 200, extended.text
+    assert extended.json() == {
+        **survey,
+        "closesAt": later(survey["closesAt"], days=2),
+        "hasAnswers": True,
+    }
+    mine = (await client.get("/api/v1/surveys", headers=bearer(sam))).json()
+    assert mine[0]["closesAt"] == later(survey["closesAt"], days=2)
+    # the promise holds after an edit: nothing shown while open, points paid at the close
+    assert (await results(client, survey, admin))["responses"] is None
+    assert await paid(survey) == []
+    assert (await close(client, survey, admin)).status_code == 200
+    assert await paid(survey) == [(sam.user_id, 15)]
+
+
+async def test_a_closed_survey_cannot_be_edited(client, monkeypatch):
+    admin, _ = await org_of(client, 4)
+    closed = await make_survey(client, admin, title="Closed by hand")
+    assert (await close(client, closed, admin)).status_code == 200
+    resp = await edit(client, closed, admin, closesAt=later(closed["closesAt"], days=1))
+    assert_problem(resp, 409, detail_contains="closed")
+
+    soon = datetime.now(UTC) + timedelta(hours=1)
+    ended = await make_survey(client, admin, closesAt=soon.isoformat())
+    monkeypatch.setattr(clock, "now", lambda: soon + timedelta(minutes=1))
+    resp = await edit(client, ended, admin, closesAt=later(ended["closesAt"], days=1))
+    assert_problem(resp, 409, detail_contains="can no longer be edited")  # it would reopen
+    assert (await detail(client, ended, admin))["closesAt"] == ended["closesAt"]
+
+
+async def test_an_edit_racing_an_answer_is_refused_or_comes_first(client):
+    admin, people = await org_of(client, 4)
+    for _ in range(5):
+        survey = await make_survey(client, admin)
+        sent, edited = await asyncio.gather(
+            answer(client, survey, people[0], {"q1": 3}),
+            edit(client, survey, admin, title="Renamed"),
+        )
+        assert sent.status_code == 201, sent.text
+        if edited.status_code == 409:  # the answer was in first
+            assert (await detail(client, survey, admin))["title"] == survey["title"]
+        else:
+            assert edited.status_code == 200, edited.text
+        assert_problem(await edit(client, survey, admin, title="Again"), 409)
+
+
+async def test_a_retried_edit_with_its_idempotency_key_answers_the_same(client):
+    admin, _ = await org_of(client, 4)
+    survey = await make_survey(client, admin)
+    headers = {**bearer(admin), "Idempotency-Key": str(uuid4())}
+    url, body = f"/api/v1/admin/surveys/{survey['id']}", edit_body(survey, title="Once")
+    first = await client.put(url, json=body, headers=headers)
+    again = await client.put(url, json=body, headers=headers)
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.json() == again.json()
+    assert_problem(await client.put(url, json={**body, "title": "Twice"}, headers=headers), 422)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "status"),
+    [
+        ({"title": ""}, 400),
+        ({"title": "x" * 121}, 400),
+        ({"title": 7}, 400),
+        ({"title": None}, 400),
+        ({"intro": "x" * 501}, 400),
+        ({"questions": []}, 400),
+        ({"questions": None}, 400),
+        ({"questions": [{"text": "q", "kind": "stars"}]}, 400),
+        ({"questions": [{"text": "x" * 201}]}, 400),
+        ({"questions": [{"text": "q"}] * 11}, 400),
+        ({"questions": [{"text": "bad\u0000text"}]}, 422),
+        ({"points": -1}, 400),
+        ({"points": 1001}, 400),
+        ({"points": "10"}, 400),
+        ({"closesAt": "soon"}, 400),
+        ({"closesAt": None}, 400),
+        ({"opensAt": 12}, 400),
+        ({"teamIds": ["not-a-uuid"]}, 400),
+        ({"teamIds": [str(uuid4())] * 501}, 400),
+        ({"extra": True}, 400),
+    ],
+)
+async def test_bad_edits_are_refused_and_nothing_changes(client, overrides, status):
+    admin, _ = await org_of(client, 4)
+    survey = await make_survey(client, admin)
+    problem = assert_problem(await edit(client, survey, admin, **overrides), status)
+    assert problem["errors"] and all(e["field"] and e["message"] for e in problem["errors"])
+    assert await detail(client, survey, admin) == {**survey, "hasAnswers": False}
+
+
+async def test_edit_bodies_that_are_not_a_survey_are_refused(client):
+    admin, _ = await org_of(client, 4)
+    survey = await make_survey(client, admin)
+    url = f"/api/v1/admin/surveys/{survey['id']}"
+    for content in (b"", b"{", b"[]", b'"title"', b"null", b'{"title": "x"}'):
+        resp = await client.put(
+            url, content=content, headers={**bearer(admin), "Content-Type": "application/json"}
+        )
+        assert_problem(resp, 400)
+    huge = edit_body(survey, intro="x" * 3_000_000)
+    assert (await client.put(url, json=huge, headers=bearer(admin))).status_code in (400, 413)
+    assert await detail(client, survey, admin) == {**survey, "hasAnswers": False}
+
+
+async def test_only_admins_edit_surveys_and_only_their_organizations(client):
+    admin, _ = await org_of(client, 4)
+    lead = await add_member(client, admin, role="lead")
+    employee = await add_member(client, admin)
+    survey = await make_survey(client, admin)
+    other = await signup(client, org="Other")
+    url, body = f"/api/v1/admin/surveys/{survey['id']}", edit_body(survey, title="Mine now")
+    for method in ("GET", "PUT"):
+        kwargs = {"json": body} if method == "PUT" else {}
+        for who in (lead, employee):
+            assert_problem(await client.request(method, url, headers=bearer(who), **kwargs), 403)
+        assert_problem(await client.request(method, url, **kwargs), 401)
+        assert_problem(await client.request(method, url, headers=bearer(other), **kwargs), 404)
+    missing = f"/api/v1/admin/surveys/{uuid4()}"
+    assert_problem(await client.put(missing, json=body, headers=bearer(admin)), 404)
+    for bad in ("not-a-uuid", "1"):
+        resp = await client.put(f"/api/v1/admin/surveys/{bad}", json=body, headers=bearer(admin))
+        assert resp.status_code in (404, 405), resp.status_code
+    assert await detail(client, survey, admin) == {**survey, "hasAnswers": False}

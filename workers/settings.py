@@ -18,6 +18,7 @@ from redis.exceptions import RedisError
 from backend import db, jobs, subscribers
 from backend.fetch.client import SafeFetcher
 from backend.leaderboards import outbox
+from backend.leaderboards import store as board_store
 from backend.settings import get_settings
 from backend.sharing.clicks import run_ingester
 from workers import tasks
@@ -32,6 +33,7 @@ FUNCTIONS: list[Any] = [
     # no result kept: a later request for the same organization must queue a new rebuild
     func(tasks.rebuild_leaderboards, keep_result=0),
     tasks.reconcile_leaderboards,
+    tasks.store_yesterdays_ranks,
     tasks.warn_streaks_at_risk,
     tasks.award_period_winners,
     tasks.send_push,
@@ -49,6 +51,8 @@ CRON_JOBS: list[Any] = [
     cron(tasks.purge_expired_invites, hour={3}, minute={17}, run_at_startup=False, unique=True),
     cron(tasks.sweep_submissions, second={0, 15, 30, 45}, run_at_startup=True, unique=True),
     cron(tasks.reconcile_leaderboards, minute=set(range(2, 60, 10)), unique=True),
+    # every quarter hour: local midnights fall on :00, :30 or :45 UTC
+    cron(tasks.store_yesterdays_ranks, minute={0, 15, 30, 45}, second={5}, unique=True),
     cron(tasks.warn_streaks_at_risk, minute={7}, unique=True),
     cron(tasks.award_period_winners, minute={23}, unique=True),
     cron(tasks.send_digests, minute={1}, unique=True),
@@ -73,6 +77,8 @@ async def startup(ctx: dict[str, Any]) -> None:
     await db.open_pool()
     ctx["fetcher"] = make_fetcher()
     subscribers.install(ctx["redis"])
+    board_store.acquire(get_settings())  # the boards' own Redis (Cluster), when one is set
+    ctx["board_store"] = True
     outbox.start(ctx["redis"])  # a no-op beside an API process's relay (tests, `chorus dev`)
     ctx["relay"] = True
     if ctx.get("ingest_clicks", True):
@@ -88,6 +94,8 @@ async def shutdown(ctx: dict[str, Any]) -> None:
         await ctx["ingester"]
     if ctx.pop("relay", False):
         await outbox.stop()
+    if ctx.pop("board_store", False):
+        await board_store.release()
     if "fetcher" in ctx:
         await ctx["fetcher"].aclose()
         subscribers.uninstall()

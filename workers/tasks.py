@@ -21,6 +21,7 @@ from backend.fetch.client import SafeFetcher
 from backend.fetch.previews import parse_preview
 from backend.fetch.results import FetchError
 from backend.leaderboards import boards as leaderboards
+from backend.leaderboards import movement as board_movement
 from backend.mail import outbox as mail_outbox
 from backend.mail import templates as mail_templates
 from backend.mail.smtp import MailError
@@ -140,6 +141,15 @@ async def reconcile_leaderboards(ctx: dict[str, Any]) -> dict[str, list[str]]:
         if drift:
             repaired[str(row["id"])] = drift
     return repaired
+
+
+async def store_yesterdays_ranks(ctx: dict[str, Any]) -> int:
+    """Just after each organization's midnight, keep its boards' ranks at the end of the day
+    (movement since yesterday); a no-op where they are stored already. Returns how many."""
+    stored = 0
+    for row in await Organization.select(Organization.id):
+        stored += await board_movement.ensure_ranks(ctx["redis"], row["id"])
+    return stored
 
 
 STREAK_RISK_KEY = "chorus:streak-risk:{user}:{week}"

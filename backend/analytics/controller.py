@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.asyncio import Redis
 
-from backend.analytics import dashboard, impact, impact_csv, integrity, official_links
+from backend.analytics import dashboard, impact, impact_csv, integrity, official_links, overview
 from backend.analytics.schemas import (
     AnalyticsRead,
     DashboardRead,
@@ -20,6 +20,7 @@ from backend.analytics.schemas import (
     NudgeRead,
     OfficialLinkCreate,
     OfficialLinkRead,
+    Overview,
 )
 from backend.core.identity import CurrentUser
 from backend.http.auth import require_role
@@ -62,6 +63,19 @@ class TeamDashboardController(Controller):
         for notification_id in to_push:
             await enqueue_push(redis, notification_id)
         return answer
+
+
+@get("/api/v1/admin/overview", tags=["admin"], guards=[require_role("admin")])
+async def admin_overview(request: Request[CurrentUser, Any, Any]) -> Overview:
+    """The console home: to review, open reports, pending invites, redemptions, active
+    challenges, and this week's participation."""
+    return await overview.admin_overview(request.user.org_id)
+
+
+@get("/api/v1/lead/overview", tags=["teams"], guards=[require_role("lead")])
+async def lead_overview(request: Request[CurrentUser, Any, Any]) -> Overview:
+    """The same counts for the teams the caller leads."""
+    return await overview.lead_overview(request.user)
 
 
 class AnalyticsController(Controller):

@@ -68,6 +68,19 @@ async def _last_activity(user_ids: list[UUID]) -> dict[UUID, datetime]:
     return {r["u"]: r["at"] for r in rows}
 
 
+async def _quiet_since(user_ids: list[UUID]) -> dict[UUID, datetime]:
+    """Since when each person has been quiet: their last activity, or when they joined (a
+    newcomer is not "quiet" in their first days)."""
+    since = await _last_activity(user_ids)
+    if user_ids:
+        for r in await _rows(
+            "SELECT id, created_at FROM app_user WHERE id = ANY({}::uuid[])", user_ids
+        ):
+            last = since.get(r["id"])
+            since[r["id"]] = r["created_at"] if last is None else max(last, r["created_at"])
+    return since
+
+
 async def _last_nudged(user_ids: list[UUID]) -> dict[UUID, datetime]:
     if not user_ids:
         return {}
@@ -138,6 +151,7 @@ async def dashboard(
         ):
             per_user[r["u"]]["clicks"] = int(r["n"])
     active = await _last_activity(ids)
+    quiet = await _quiet_since(ids)
     nudged = await _last_nudged(ids)
     members = [
         MemberActivity(
@@ -149,11 +163,26 @@ async def dashboard(
             last_active_at=active.get(p["id"]),
             last_nudged_at=nudged.get(p["id"]),
             nudgeable=p["id"] != actor.id
-            and _nudgeable(active.get(p["id"]), nudged.get(p["id"]), zone),
+            and _nudgeable(quiet.get(p["id"]), nudged.get(p["id"]), zone),
         )
         for p in people
     ]
-    participants = sum(1 for m in members if m.verified_shares > 0)
+    storytellers = (
+        {
+            r["author"]
+            for r in await _rows(
+                "SELECT DISTINCT author FROM story WHERE author = ANY({}::uuid[]) "
+                "AND status = 'published' AND published_at >= {} AND published_at < {}",
+                ids,
+                span.start,
+                span.end,
+            )
+        }
+        if ids
+        else set()
+    )
+    # a published story is taking part as much as a verified share
+    participants = sum(1 for m in members if m.verified_shares > 0 or m.user_id in storytellers)
     return DashboardRead(
         team_id=team["id"],
         name=team["name"],
@@ -253,7 +282,7 @@ async def nudge(
         "SELECT id FROM app_user WHERE org = {} AND team = {} AND active", actor.org_id, team_id
     )
     in_team = [p["id"] for p in people]
-    active = await _last_activity(in_team)
+    active = await _quiet_since(in_team)
     # By default everyone in the team but the one nudging.
     wanted = list(dict.fromkeys(user_ids)) if user_ids else [u for u in in_team if u != actor.id]
     nudged: list[Nudged] = []

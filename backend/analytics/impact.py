@@ -130,6 +130,16 @@ async def analytics(org_id: UUID, first: date | None, last: date | None) -> Anal
             if r["verified"]:
                 tally.verified += r["n"]
                 tally.participants.add(r["user"])
+    # a published story is taking part as much as a verified share
+    for r in await _rows(
+        "SELECT challenge, author FROM story WHERE org = {} AND status = 'published' "
+        "AND published_at >= {} AND published_at < {}",
+        org_id,
+        span.start,
+        span.end,
+    ):
+        for tally in slices(r["challenge"], None, team_of.get(r["author"])):
+            tally.participants.add(r["author"])
     for r in clicks:
         for tally in slices(r["challenge"], r["network"], team_of.get(r["sharer"])):
             tally.clicks += r["n"]

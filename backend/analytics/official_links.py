@@ -34,7 +34,7 @@ async def create_official_link(
     try:
         url = ascii_url(check_public_url(data.url))
     except ValueError as exc:
-        raise Invalid(f"url: {exc}") from exc
+        raise Invalid(f"Check the link: {exc}", field="url") from exc
     link_id, code = uuid4(), _official_code()
     await OfficialLink.raw(
         "INSERT INTO official_link (id, org, code, label, network, target_url, created_by) "

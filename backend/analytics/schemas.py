@@ -192,3 +192,22 @@ class IntegrityRead(Wire):
     challenges: list[ChallengeIntegrity]
     people: list[PersonFlag]
     kudos_pairs: list[KudosPair]
+
+
+class WeekParticipation(Wire):
+    """People who earned points since Monday (organization time) among the active people."""
+
+    active: int
+    total: int
+    rate: float  # 0..1
+
+
+class Overview(Wire):
+    """The console home's counts: what waits for action, and this week's participation."""
+
+    to_review: int  # shares and stories waiting for an admin's review
+    reports: int  # open reports on community posts
+    pending_invites: int
+    redemptions: int  # reward redemptions to fulfil (0 until rewards exist)
+    active_challenges: int
+    participation_this_week: WeekParticipation

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from arq.connections import ArqRedis
-from litestar import Controller, Request, delete, get, patch, post
+from litestar import Controller, MediaType, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -20,6 +20,7 @@ from backend.challenges.schemas import (
     PillarCreate,
     PillarRead,
     PillarUpdate,
+    Status,
 )
 from backend.core import clock
 from backend.core.identity import CurrentUser
@@ -29,11 +30,15 @@ from backend.http.auth import require_role
 Cursor = Annotated[str | None, QueryParameter(max_length=512)]
 
 
-async def enqueue_preview(redis: ArqRedis, challenge: ChallengeRead) -> None:
-    """One preview fetch per challenge and content URL, however often this is asked."""
+async def enqueue_preview(
+    redis: ArqRedis, challenge: ChallengeRead, *, retry: bool = False
+) -> None:
+    """One preview fetch per challenge and content URL, however often this is asked (an
+    admin's retry is one more: its job id carries the moment it was asked)."""
     if not challenge.content_url:
         return  # a story challenge: there is no page of ours to preview
-    digest = hashlib.sha256(challenge.content_url.encode()).hexdigest()[:16]
+    key = challenge.content_url + (f"#retry:{clock.now().isoformat()}" if retry else "")
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     await jobs.enqueue(redis, jobs.fetch_content_preview(challenge.id, digest))
 
 
@@ -46,9 +51,13 @@ class ChallengesController(Controller):
         self,
         request: Request[CurrentUser, Any, Any],
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
-    ) -> Page[ChallengeRead]:
-        items = await service.list_open(request.user, limit=limit)
-        return Page[ChallengeRead](items=items, next_cursor=None)
+    ) -> Response[Page[ChallengeRead]]:
+        # Encoded by the service, from memory while pub/sub keeps it fresh: the employee's
+        # most read answer skips the framework's generic rendering.
+        encoded = await service.list_open_json(
+            request.user, limit=limit, memory=request.app.state.open_challenges
+        )
+        return Response(encoded, media_type=MediaType.JSON)  # type: ignore[arg-type]
 
     @get("/{challenge_id:uuid}")
     async def get_one(
@@ -85,14 +94,33 @@ class AdminChallengesController(Controller):
         request: Request[CurrentUser, Any, Any],
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
         cursor: Cursor = None,
+        search: Annotated[str, QueryParameter(name="query", max_length=200)] = "",
+        status: Annotated[Status | None, QueryParameter()] = None,
     ) -> Page[ChallengeRead]:
-        return await service.list_for_admin(request.user.org_id, limit=limit, cursor=cursor)
+        """Newest first: `query` finds a title containing it (any case), `status` filters;
+        each row carries its `submissionCounts` and `previewStatus`."""
+        return await service.list_for_admin(
+            request.user.org_id, limit=limit, cursor=cursor, query=search, status=status
+        )
 
     @get("/{challenge_id:uuid}")
     async def get_one(
         self, request: Request[CurrentUser, Any, Any], challenge_id: FromPath[UUID]
     ) -> ChallengeRead:
         return await service.get_for_admin(request.user.org_id, challenge_id)
+
+    @post("/{challenge_id:uuid}/preview", status_code=202)
+    async def refetch_preview(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        challenge_id: FromPath[UUID],
+        redis: NamedDependency[ArqRedis],
+    ) -> ChallengeRead:
+        """Fetch the article's preview again (after a failure, or a changed page): the
+        challenge answers with `previewStatus: "pending"` until the job stores the result."""
+        challenge = await service.retry_preview(request.user.org_id, challenge_id)
+        await enqueue_preview(redis, challenge, retry=True)
+        return challenge
 
     @patch("/{challenge_id:uuid}")
     async def update(

@@ -144,6 +144,19 @@ class MySubmission(Wire):
     tries_left: int = 0  # how many more times it may be sent (0 unless rejected)
 
 
+PreviewStatus = Literal["ok", "pending", "failed", "none"]
+
+
+class SubmissionCounts(Wire):
+    """How a challenge's shares stand (every try counted), for the console's table."""
+
+    total: int = 0
+    pending: int = 0  # being checked automatically
+    needs_review: int = 0
+    verified: int = 0
+    rejected: int = 0
+
+
 class ChallengeRead(Wire):
     id: UUID
     slug: str
@@ -165,7 +178,10 @@ class ChallengeRead(Wire):
     team_goal: TeamGoal | None
     status: Status
     preview: ContentPreview
+    # the article's preview: "none" when there is nothing to preview (a story challenge)
+    preview_status: PreviewStatus
     published_at: datetime | None
     created_at: datetime
     my_status: MyStatus | None = None
     my_submission: MySubmission | None = None  # GET /challenges/{id} only
+    submission_counts: SubmissionCounts | None = None  # the admin's list only

@@ -17,6 +17,7 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 
+from backend.challenges import cache
 from backend.challenges.schemas import (
     NETWORKS,
     ChallengeCreate,
@@ -31,6 +32,7 @@ from backend.challenges.schemas import (
     PillarUpdate,
     ShareTexts,
     Status,
+    SubmissionCounts,
     TeamGoal,
 )
 from backend.challenges.tables import Challenge, Pillar
@@ -97,9 +99,10 @@ def _check_share_texts(
         post = compose_share_text(texts, "x", title, "https://t.co/" + "x" * 10, hashtags)
         if x_length(post) > X_MAX:
             raise Invalid(
-                f"The post for X would be {x_length(post)} characters with its link (counted as "
-                f"{X_URL_LENGTH}) and hashtags; X allows {X_MAX}. Shorten shareText.x or the "
-                "hashtags."
+                f"With its link (X counts {X_URL_LENGTH} characters for it) and hashtags, the "
+                f"post for X would have {x_length(post)} characters; X allows {X_MAX}. Shorten "
+                "the X text or the hashtags.",
+                field="shareText.x",
             )
 
 
@@ -107,7 +110,7 @@ def _check_content_url(url: str) -> str:
     try:
         return ascii_url(check_public_url(url))
     except ValueError as exc:
-        raise Invalid(f"contentUrl: {exc}") from exc
+        raise Invalid(f"Check the article's link: {exc}", field="contentUrl") from exc
 
 
 def _clean_hashtags(hashtags: list[str]) -> list[str]:
@@ -185,6 +188,7 @@ def to_read(row: dict[str, Any], at: datetime, my_status: MyStatus | None = None
         if row["team_goal_shares"]
         else None,
         status=effective_status(row["state"], row["starts_at"], row["ends_at"], at),
+        preview_status="none" if not row["content_url"] else row["preview_status"],
         preview=ContentPreview(
             status=row["preview_status"],
             title=row["preview_title"],
@@ -212,11 +216,19 @@ def in_audience(row: dict[str, Any], user: CurrentUser) -> bool:
     return not audience or user.team_id in audience
 
 
-async def visible_challenge(user: CurrentUser, challenge_id: UUID) -> dict[str, Any]:
-    """A published challenge whose audience includes the caller; anything else is 404."""
+async def _visible_row(user: CurrentUser, challenge_id: UUID) -> dict[str, Any]:
     row = await challenge_row(user.org_id, challenge_id)
     if row["state"] != "published" or not in_audience(row, user):
         raise NotFound("No such challenge in your organization.")
+    return row
+
+
+async def visible_challenge(user: CurrentUser, challenge_id: UUID) -> dict[str, Any]:
+    """A published challenge whose audience includes the caller, who is about to act on it
+    (ask for its share link, claim it); anything else is 404. Their cached statuses are read
+    from the database for a few seconds: the claim that may follow sends no event of its own."""
+    row = await _visible_row(user, challenge_id)
+    cache.person_acting(user.org_id, user.id)
     return row
 
 
@@ -251,7 +263,7 @@ async def _my_submission(user: CurrentUser, challenge_id: UUID) -> MySubmission 
 
 
 async def get_for_member(user: CurrentUser, challenge_id: UUID) -> ChallengeRead:
-    row = await visible_challenge(user, challenge_id)
+    row = await _visible_row(user, challenge_id)
     mine = await _my_submission(user, challenge_id)
     read = to_read(row, clock.now(), my_status=_SHOWN_STATUS[mine.status if mine else None])
     return msgspec.structs.replace(read, my_submission=mine)
@@ -278,25 +290,139 @@ async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead
     return [to_read(row, at, my_status=_SHOWN_STATUS[row["my_submission"]]) for row in rows]
 
 
-async def list_for_admin(
-    org_id: UUID, *, limit: int = 50, cursor: str | None = None
-) -> Page[ChallengeRead]:
-    """Every challenge of the organization, newest first, drafts and archived included."""
-    at = clock.now()
-    before_created, before_id = (
-        decode_cursor(cursor, tuple[datetime, UUID]) if cursor else (None, None)
-    )
+_PAGE_HEAD, _PAGE_TAIL = msgspec.json.encode(Page[ChallengeRead](items=[], next_cursor=None)).split(
+    b"[]"
+)
+
+
+async def _open_items(org_id: UUID) -> list[cache.Item]:
+    """Every published challenge of the organization not yet ended, scheduled ones included
+    (they open by the clock), whatever their audience, ending soonest first."""
     rows = await Challenge.raw(
-        f"SELECT {_COLUMNS} {_FROM} WHERE c.org = {{}} "
-        "AND ({}::timestamptz IS NULL OR (c.created_at, c.id) < ({}::timestamptz, {}::uuid)) "
-        "ORDER BY c.created_at DESC, c.id DESC LIMIT {}",
+        f"SELECT {_COLUMNS} {_FROM} "
+        "WHERE c.org = {} AND c.state = 'published' AND c.ends_at > {} "
+        "ORDER BY c.ends_at, c.id LIMIT {}",
         org_id,
-        before_created,
-        before_created,
-        before_id,
+        clock.now(),
+        cache.MAX_OPEN + 1,
+    )
+    return [
+        cache.Item(
+            id=row["id"],
+            starts_at=row["starts_at"],
+            ends_at=row["ends_at"],
+            audience=frozenset(row["audience_team_ids"]),
+            row=row,
+        )
+        for row in rows
+    ]
+
+
+async def _shown_statuses(user_id: UUID) -> dict[UUID, MyStatus]:
+    """How each of the person's shares reads on their cards: the latest try of each."""
+    rows = await Challenge.raw(
+        "SELECT DISTINCT ON (challenge) challenge, status FROM submission "
+        'WHERE "user" = {} ORDER BY challenge, attempt DESC',
+        user_id,
+    )
+    return {row["challenge"]: _SHOWN_STATUS[row["status"]] for row in rows}
+
+
+async def list_open_json(
+    user: CurrentUser, *, limit: int = 50, memory: cache.OpenChallenges | None = None
+) -> bytes:
+    """`list_open` as the encoded page, served from this process's memory while it is trusted
+    (backend/challenges/cache.py); each card is encoded once per status it can show."""
+    org = None
+    if memory is not None and memory.live:
+        org = await memory.org(user.org_id, lambda: _open_items(user.org_id))
+    if memory is None or org is None:
+        return msgspec.json.encode(
+            Page[ChallengeRead](items=await list_open(user, limit=limit), next_cursor=None)
+        )
+    statuses = await memory.statuses(user.id, lambda: _shown_statuses(user.id))
+    at = clock.now()
+    team = user.team_id
+    parts: list[bytes] = []
+    for item in org.items:
+        if len(parts) >= limit:
+            break
+        if not (item.starts_at <= at < item.ends_at):
+            continue
+        if item.audience and team not in item.audience:
+            continue
+        shown = statuses.get(item.id, "todo")
+        encoded = item.encoded.get(shown)
+        if encoded is None:  # while open it reads "active", the only status the list shows
+            encoded = item.encoded[shown] = msgspec.json.encode(to_read(item.row, at, shown))
+        parts.append(encoded)
+    return b"".join((_PAGE_HEAD, b"[", b",".join(parts), b"]", _PAGE_TAIL))
+
+
+# What each status the admin filters on means in stored state and the clock.
+_STATUS_WHERE: dict[str, str] = {
+    "draft": "c.state = 'draft'",
+    "archived": "c.state = 'archived'",
+    "scheduled": "c.state = 'published' AND c.starts_at > {}",
+    "active": "c.state = 'published' AND c.starts_at <= {} AND c.ends_at > {}",
+    "ended": "c.state = 'published' AND c.ends_at <= {}",
+}
+
+_COUNTS = (
+    "LEFT JOIN LATERAL (SELECT count(*) AS total, "
+    "count(*) FILTER (WHERE status = 'pending') AS pending, "
+    "count(*) FILTER (WHERE status = 'needs_review') AS needs_review, "
+    "count(*) FILTER (WHERE status = 'verified') AS verified, "
+    "count(*) FILTER (WHERE status = 'rejected') AS rejected "
+    "FROM submission WHERE challenge = c.id) n ON true"
+)
+
+
+async def list_for_admin(
+    org_id: UUID,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    query: str = "",
+    status: Status | None = None,
+) -> Page[ChallengeRead]:
+    """Every challenge of the organization, newest first, drafts and archived included;
+    `query` finds a title containing it (any case), `status` keeps one status; each with its
+    submission counts."""
+    at = clock.now()
+    clauses, args = ["c.org = {}"], list[Any]([org_id])
+    needle = query.strip()
+    if needle:
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        clauses.append("c.title ILIKE {}")
+        args.append(f"%{escaped}%")
+    if status is not None:
+        where = _STATUS_WHERE[status]
+        clauses.append(f"({where})")
+        args += [at] * where.count("{}")
+    if cursor:
+        before_created, before_id = decode_cursor(cursor, tuple[datetime, UUID])
+        clauses.append("(c.created_at, c.id) < ({}::timestamptz, {}::uuid)")
+        args += [before_created, before_id]
+    rows = await Challenge.raw(
+        f"SELECT {_COLUMNS}, n.* {_FROM} {_COUNTS} "
+        f"WHERE {' AND '.join(clauses)} ORDER BY c.created_at DESC, c.id DESC LIMIT {{}}",
+        *args,
         limit + 1,
     )
-    items = [to_read(row, at) for row in rows[:limit]]
+    items = [
+        msgspec.structs.replace(
+            to_read(row, at),
+            submission_counts=SubmissionCounts(
+                total=row["total"],
+                pending=row["pending"],
+                needs_review=row["needs_review"],
+                verified=row["verified"],
+                rejected=row["rejected"],
+            ),
+        )
+        for row in rows[:limit]
+    ]
     next_cursor = created_at_cursor(rows, limit)
     return Page[ChallengeRead](items=items, next_cursor=next_cursor)
 
@@ -313,18 +439,21 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
     if data.kind == "story":
         # The story's own page is what gets shared; the policy says when a story is published.
         if data.verification not in ("review", "trust"):
-            raise Invalid("verification: a story is published after an admin's review or on trust.")
+            raise Invalid(
+                "A story is published after an admin's review or on trust; choose one of those.",
+                field="verification",
+            )
         content_url = ""
         networks = _unique_networks(list(data.networks or STORY_NETWORKS))
     else:
         if data.content_url is None:
-            raise Invalid("contentUrl: a share challenge needs the URL of what to share.")
+            raise Invalid("Paste the link of the article people will share.", field="contentUrl")
         if not data.networks:
-            raise Invalid("networks: choose where this challenge is shared.")
+            raise Invalid("Choose where this challenge is shared.", field="networks")
         content_url = _check_content_url(data.content_url)
         networks = _unique_networks(list(data.networks))
     if data.ends_at <= data.starts_at:
-        raise Invalid("endsAt must be after startsAt.")
+        raise Invalid("The end must be after the start.", field="endsAt")
     hashtags = _clean_hashtags(data.hashtags)
     texts = msgspec.to_builtins(data.share_text)
     _check_share_texts(texts, title, hashtags, networks)
@@ -404,13 +533,16 @@ async def update_challenge(
         if "content_url" in changes:
             changes["content_url"] = _check_content_url(changes["content_url"])
         if merged["ends_at"] <= merged["starts_at"]:
-            raise Invalid("endsAt must be after startsAt.")
+            raise Invalid("The end must be after the start.", field="endsAt")
         if (
             current["state"] == "published"
             and "ends_at" in changes
             and (changes["ends_at"] <= clock.now())
         ):
-            raise Invalid("A published challenge's end cannot move into the past; archive it.")
+            raise Invalid(
+                "A published challenge's end cannot move into the past; archive it instead.",
+                field="endsAt",
+            )
         texts = merged["share_text"]
         if isinstance(texts, str):
             texts = msgspec.json.decode(texts)
@@ -438,6 +570,8 @@ async def update_challenge(
             await Challenge.update(
                 {getattr(Challenge, column): value for column, value in changes.items()}
             ).where(Challenge.id == challenge_id)
+    if changes:
+        await cache.announce_org(actor.org_id)
     return await get_for_admin(actor.org_id, challenge_id), content_changed
 
 
@@ -486,7 +620,20 @@ async def _set_state(
                 raise Invalid("This challenge's end date has passed; move endsAt first.")
             changes[Challenge.published_at] = clock.now()
         await Challenge.update(changes).where(Challenge.id == challenge_id)
+    await cache.announce_org(actor.org_id)
     return await get_for_admin(actor.org_id, challenge_id)
+
+
+async def retry_preview(org_id: UUID, challenge_id: UUID) -> ChallengeRead:
+    """Mark a challenge's preview as being fetched again (the caller queues the fetch)."""
+    row = await challenge_row(org_id, challenge_id)
+    if not row["content_url"]:
+        raise Conflict("This challenge has no article to preview.")
+    await Challenge.update({Challenge.preview_status: "pending"}).where(
+        (Challenge.id == challenge_id) & (Challenge.org == org_id)
+    )
+    await cache.announce_org(org_id)
+    return await get_for_admin(org_id, challenge_id)
 
 
 async def publish(actor: CurrentUser, challenge_id: UUID) -> ChallengeRead:
@@ -514,7 +661,7 @@ async def store_preview(
     updated = await Challenge.raw(
         "UPDATE challenge SET preview_status = {}, preview_title = {}, "
         "preview_description = {}, preview_image_url = {}, preview_fetched_at = now() "
-        "WHERE id = {} AND content_url = {} RETURNING id",
+        "WHERE id = {} AND content_url = {} RETURNING org",
         "ok" if ok else "failed",
         title,
         description,
@@ -522,6 +669,8 @@ async def store_preview(
         challenge_id,
         content_url,
     )
+    if updated:
+        await cache.announce_org(updated[0]["org"])  # the cards show the preview
     return bool(updated)
 
 
@@ -566,6 +715,7 @@ async def update_pillar(actor: CurrentUser, pillar_id: UUID, data: PillarUpdate)
             await Pillar.update(changes).where(where)
         except asyncpg.UniqueViolationError as exc:
             raise Conflict("Another pillar already has this title.") from exc
+        await cache.announce_org(actor.org_id)  # the cards show their pillar's title
     row = await Pillar.select(Pillar.id, Pillar.title, Pillar.message).where(where).first()
     assert row is not None
     return from_row(row, PillarRead)
@@ -580,3 +730,4 @@ async def delete_pillar(actor: CurrentUser, pillar_id: UUID) -> None:
     )
     if not deleted:
         raise NotFound("No such narrative pillar in your organization.")
+    await cache.announce_org(actor.org_id)

@@ -39,6 +39,8 @@ _ITEMS = (
     "a.display_name AS actor_name, "
     "s.id AS story_id, s.title AS story_title, s.body AS story_body, s.slug, s.photo, "
     "s.featured_at, s.public, "
+    # a deactivated author's photo is not shown (stories.shown_to), so no link to it either
+    "(SELECT au.active FROM app_user au WHERE au.id = s.author) AS author_active, "
     "(SELECT count(*) FROM comment c WHERE c.item = f.id AND c.hidden_at IS NULL) AS comments, "
     '(SELECT kind FROM reaction r WHERE r.item = f.id AND r."user" = {}) AS my_reaction '
     "FROM feed_item f LEFT JOIN app_user a ON a.id = f.actor "
@@ -81,7 +83,9 @@ async def _entries(
                 id=r["story_id"],
                 title=r["story_title"],
                 body=r["story_body"],
-                photo_url=f"/api/v1/stories/{r['story_id']}/photo" if r["photo"] else None,
+                photo_url=f"/api/v1/stories/{r['story_id']}/photo"
+                if r["photo"] and r["author_active"]
+                else None,
                 public_url=public_url(base_url, r["slug"]) if r["public"] else None,
                 featured=r["featured_at"] is not None,
             )
@@ -126,14 +130,16 @@ async def feed(viewer: CurrentUser, cursor: str | None, base_url: str) -> FeedPa
     next_cursor = created_at_cursor(rows, PAGE)
     rows = rows[:PAGE]
     featured = None
-    if cursor is None:
-        pinned = await _rows(
-            _ITEMS + "WHERE f.org = {} AND f.kind = 'story' AND f.hidden_at IS NULL "
-            "AND s.featured_at IS NOT NULL ORDER BY s.featured_at DESC LIMIT 1",
-            viewer.id,
-            viewer.org_id,
-        )
-        if pinned:
+    pinned = await _rows(
+        _ITEMS + "WHERE f.org = {} AND f.kind = 'story' AND f.hidden_at IS NULL "
+        "AND s.featured_at IS NOT NULL ORDER BY s.featured_at DESC LIMIT 1",
+        viewer.id,
+        viewer.org_id,
+    )
+    if pinned:
+        # the story of the week sits on top of page one, and nowhere else in the feed
+        rows = [r for r in rows if r["id"] != pinned[0]["id"]]
+        if cursor is None:
             featured = (await _entries(pinned, viewer, base_url))[0]
     return FeedPage(
         items=await _entries(rows, viewer, base_url), next_cursor=next_cursor, featured=featured

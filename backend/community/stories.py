@@ -81,8 +81,11 @@ def shown_to(viewer: CurrentUser | None) -> tuple[str, list[Any]]:
 async def published_story(user_id: UUID, challenge_id: UUID) -> str | None:
     """The slug of the caller's published, public story for this challenge, if any."""
     rows = await _rows(
-        "SELECT slug FROM story WHERE author = {} AND challenge = {} AND status = 'published' "
-        "AND public",
+        "SELECT slug FROM story s WHERE author = {} AND challenge = {} "
+        "AND status = 'published' AND public "
+        # a story an admin hid from the feed is not shared either
+        "AND NOT EXISTS (SELECT 1 FROM feed_item f "
+        "WHERE f.story = s.id AND f.hidden_at IS NOT NULL)",
         user_id,
         challenge_id,
     )

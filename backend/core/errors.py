@@ -13,11 +13,28 @@ class DomainError(Exception):
     status = 400
     title = "Bad request"
 
-    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        field: str | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        """`detail` is a plain sentence for a person; `field`, when one body field caused it,
+        is its camelCase JSON path (`postUrl`, `shareText.x`, `teamIds[2]`): the answer then
+        carries `errors: [{field, message}]` so a form can show it next to that field."""
         super().__init__(detail)
         self.detail = detail
+        self.field = field
         self.headers = headers or {}
         self.extra = extra
+
+    @property
+    def errors(self) -> list[dict[str, str]] | None:
+        if self.field is None:
+            return None
+        return [{"field": self.field, "message": self.detail}]
 
 
 class Invalid(DomainError):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from backend.core.errors import Invalid
+from backend.core.fields import label
 
 _ZERO_WIDTH_JOINER = "\u200d"
 _EMOJI_PRESENTATION = "\ufe0f"
@@ -35,11 +36,13 @@ def clean_text(value: str, field: str, *, multiline: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
     if not text:
-        raise Invalid(f"{field} must not be blank.")
+        raise Invalid(f"Write something for {label(field)}; it cannot be blank.", field=field)
     allowed = "\n\t" if multiline else ""
     for at, ch in enumerate(text):
         if ch in allowed or (ch == _ZERO_WIDTH_JOINER and _joins_emoji(text, at)):
             continue
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
-            raise Invalid(f"{field} must not contain control characters.")
+            raise Invalid(
+                f"Remove the invisible control characters from {label(field)}.", field=field
+            )
     return text

@@ -13,16 +13,18 @@ from typing import Any
 import asyncpg
 import msgspec
 import redis.exceptions
-from litestar import Request, Response
+from litestar import Litestar, Request, Response
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from backend.core.errors import DomainError
+from backend.http import field_errors
 from backend.logs import current_request_id
 
 log = logging.getLogger("chorus.errors")
@@ -31,7 +33,18 @@ PROBLEM_JSON = "application/problem+json"
 RETRY_AFTER_SECONDS = 2
 
 
+class FieldError(msgspec.Struct):
+    """One field's problem: `field` is its camelCase JSON path (`postUrl`, `shareText.x`,
+    `hashtags[0]`), `message` a sentence to show next to it."""
+
+    field: str
+    message: str
+
+
 class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details. `errors` (an extension member) lists the body fields that
+    caused a 400 or 422, each with a plain-language sentence; `detail` is the first of them."""
+
     type: str
     title: str
     status: int
@@ -39,6 +52,56 @@ class Problem(msgspec.Struct, omit_defaults=True):
     instance: str | None = None
     request_id: str | None = msgspec.field(default=None, name="requestId")
     errors: list[dict[str, Any]] | None = None
+
+
+def document_problems(app: Litestar) -> None:
+    """Add ProblemDetails and FieldError to the app's OpenAPI components. Litestar builds its
+    components from handler types only (replacing any given in OpenAPIConfig), and no handler
+    returns a problem, so the document is built now (every route is known) and added to."""
+    plugin: Any = app.plugins.get("OpenAPIPlugin")
+    openapi = plugin.provide_openapi()
+    openapi.components.schemas = {**(openapi.components.schemas or {}), **problem_schemas()}
+
+
+def problem_schemas() -> dict[str, Schema]:
+    """The problem-details schema in the OpenAPI document, `errors` extension included."""
+    text = Schema(type=OpenAPIType.STRING)
+    field_error = Schema(
+        type=OpenAPIType.OBJECT,
+        required=["field", "message"],
+        properties={
+            "field": Schema(
+                type=OpenAPIType.STRING,
+                description="The camelCase JSON path of the field: postUrl, shareText.x, "
+                "hashtags[0]",
+            ),
+            "message": Schema(
+                type=OpenAPIType.STRING, description="A plain-language sentence for a person"
+            ),
+        },
+    )
+    problem = Schema(
+        type=OpenAPIType.OBJECT,
+        description="RFC 9457 problem details (application/problem+json).",
+        required=["type", "title", "status", "detail"],
+        properties={
+            "type": text,
+            "title": text,
+            "status": Schema(type=OpenAPIType.INTEGER),
+            "detail": Schema(
+                type=OpenAPIType.STRING, description="What went wrong, in plain language"
+            ),
+            "instance": text,
+            "requestId": text,
+            "errors": Schema(
+                type=OpenAPIType.ARRAY,
+                items=Reference(ref="#/components/schemas/FieldError"),
+                description="On a 400 or 422 caused by body fields: one entry per field, to "
+                "show next to it (the first is also the `detail`).",
+            ),
+        },
+    )
+    return {"ProblemDetails": problem, "FieldError": field_error}
 
 
 _TITLES = {
@@ -91,14 +154,23 @@ def problem_response(
 
 def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     return problem_response(
-        request, exc.status, exc.detail, title=exc.title, headers=exc.headers, extra=exc.extra
+        request,
+        exc.status,
+        exc.detail,
+        title=exc.title,
+        errors=exc.errors,
+        headers=exc.headers,
+        extra=exc.extra,
     )
 
 
-def _validation_errors(extra: Any) -> list[dict[str, Any]] | None:
-    if not isinstance(extra, list):
+def _sent_body(request: Request[Any, Any, Any]) -> Any:
+    """The body this request sent, when Litestar already read it (to say "it has 312")."""
+    try:
+        raw = request._connection_state.body
+    except AttributeError:
         return None
-    return [item if isinstance(item, dict) else {"message": str(item)} for item in extra]
+    return field_errors.decoded(raw if isinstance(raw, bytes) else None)
 
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
@@ -106,7 +178,7 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
     detail = exc.detail or _TITLES.get(status, "Error")
     errors = None
     if isinstance(exc, ValidationException):
-        errors = _validation_errors(exc.extra)
+        errors = field_errors.from_litestar(exc.extra, _sent_body(request)) or None
         detail = _describe_validation(detail, errors)
     elif isinstance(exc, NotAuthorizedException):
         detail = "Sign in first: send a valid bearer token or session cookie."
@@ -119,14 +191,15 @@ def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response
 
 
 def _describe_validation(detail: str, errors: list[dict[str, Any]] | None) -> str:
+    """The first problem as a sentence (and how many more there are)."""
     if errors:
-        first = errors[0]
-        message = str(first.get("message", "")).strip()
-        key = first.get("key")
-        where = f" ({key})" if key else ""
-        if message:
-            return f"The request is not valid{where}: {message}"
-    return detail if detail != "Bad Request" else "The request is not valid."
+        first = str(errors[0].get("message", "")).strip()
+        more = len(errors) - 1
+        if first:
+            return first + (f" ({more} more below.)" if more else "")
+    if detail in ("Bad Request", "Validation failed") or "Expected" in detail:
+        return "The request is not valid."
+    return detail
 
 
 def _not_utf8(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:

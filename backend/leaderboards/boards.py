@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from backend import jobs
 from backend.db import DB
-from backend.leaderboards import keys
+from backend.leaderboards import keys, store
 from backend.orgs.tables import Organization
 from backend.points.service import LEDGER_REBUILD_LOCK
 from backend.points.tables import PointsLedger
@@ -79,10 +79,12 @@ async def request_rebuild(redis: Redis, org_id: UUID) -> None:
 
 _REBUILD_SQL = """
 WITH rows AS (
-    SELECT "user", team, challenge, delta, created_at,
-           'w' || to_char(created_at AT TIME ZONE {tz}, 'IYYY-IW') AS wk,
-           'm' || to_char(created_at AT TIME ZONE {tz}, 'YYYY-MM') AS mo
-    FROM points_ledger WHERE org = {org} AND id <= {mark}
+    -- a deleted team's points stay with its members, but the team leaves the team boards
+    SELECT l."user", t.id AS team, l.challenge, l.delta, l.created_at,
+           'w' || to_char(l.created_at AT TIME ZONE {tz}, 'IYYY-IW') AS wk,
+           'm' || to_char(l.created_at AT TIME ZONE {tz}, 'YYYY-MM') AS mo
+    FROM points_ledger l LEFT JOIN team t ON t.id = l.team
+    WHERE l.org = {org} AND l.id <= {mark}
 ), periods AS (
     SELECT r.*, p.period FROM rows r, LATERAL (VALUES (r.wk), (r.mo), ('all')) AS p(period)
 )
@@ -141,8 +143,20 @@ async def compute_from_ledger(org_id: UUID) -> tuple[int, dict[str, dict[str, fl
 
 
 async def board_keys(redis: Redis, org_id: UUID) -> list[str]:
+    """Every board key of the organization (on a cluster: SCAN on the node of its slot only)."""
+    redis = store.client(redis)
+    match = f"{keys.prefix(org_id)}:*"
+    scan = (
+        redis.scan_iter(match=match, count=1000)
+        if not store.is_cluster(redis)
+        else redis.scan_iter(
+            match=match,
+            count=1000,
+            target_nodes=redis.get_node_from_key(keys.mark_key(org_id)),  # type: ignore[attr-defined]
+        )
+    )
     found = []
-    async for key in redis.scan_iter(match=f"{keys.prefix(org_id)}:*", count=1000):
+    async for key in scan:
         name = key.decode() if isinstance(key, bytes) else key
         bookkeeping = (":mark", ":missed", ":rebuilding", ":applied")
         if not name.endswith(bookkeeping) and ":tmp:" not in name:
@@ -160,26 +174,53 @@ async def rebuild(redis: Redis, org_id: UUID) -> int:
     rebuild then reads the ledger again, so no award is left out (bounded: under a storm of
     awards the last flag stays, and the next reader or the reconcile job rebuilds again).
     """
+    boards = store.client(redis)
     for _ in range(REBUILD_ROUNDS):
         mark = await _rebuild_once(redis, org_id)
-        if not await redis.delete(keys.missed_key(org_id)):
+        if not await boards.delete(keys.missed_key(org_id)):
             return mark
         log.info("an award arrived during the rebuild; reading the ledger again")
-    await redis.delete(keys.mark_key(org_id))  # still missing something: not built
+    await boards.delete(keys.mark_key(org_id))  # still missing something: not built
     return mark
 
 
+# The swap: one Lua call, atomic on a single Redis and on the organization's cluster slot alike
+# (no MULTI on a cluster here). KEYS: mark, applied, the stale boards, then per new board its
+# temporary and its final key. ARGV: the mark, how many stale, then per new board its expire-at
+# (0: never). Every award recorded as applied was on the old boards, so it is at or below the
+# new mark (it committed before the ledger read): the record has nothing left to guard.
+_SWAP = """
+local stale = tonumber(ARGV[2])
+for i = 3, 2 + stale do redis.call('DEL', KEYS[i]) end
+local board = 0
+for i = 3 + stale, #KEYS, 2 do
+  board = board + 1
+  redis.call('RENAME', KEYS[i], KEYS[i + 1])
+  local expire_at = tonumber(ARGV[2 + board])
+  if expire_at > 0 then
+    redis.call('EXPIREAT', KEYS[i + 1], expire_at)
+  else
+    redis.call('PERSIST', KEYS[i + 1])
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+return board
+"""
+
+
 async def _rebuild_once(redis: Redis, org_id: UUID) -> int:
-    """New boards are written under temporary names and swapped in by one MULTI, so readers see
-    the old boards or the new ones, never a half-built board."""
+    """New boards are written under temporary names and swapped in by one Lua call, so readers
+    see the old boards or the new ones, never a half-built board."""
+    boards_redis = store.client(redis)
     tz = await org_timezone(org_id)
     # From here until the swap, live updates skip (and flag it) instead of writing to boards
     # that are about to be replaced.
-    await redis.delete(keys.mark_key(org_id), keys.missed_key(org_id))
+    await boards_redis.delete(keys.mark_key(org_id), keys.missed_key(org_id))
     mark, boards = await compute_from_ledger(org_id)
     token = secrets.token_hex(4)
     temporary: dict[str, str] = {}
-    async with redis.pipeline(transaction=False) as pipe:
+    async with boards_redis.pipeline(transaction=False) as pipe:
         for key, members in boards.items():
             temp = f"{key}:tmp:{token}"
             temporary[key] = temp
@@ -189,22 +230,12 @@ async def _rebuild_once(redis: Redis, org_id: UUID) -> int:
             pipe.expire(temp, 600)
         await pipe.execute()
     stale = [key for key in await board_keys(redis, org_id) if key not in boards]
-    async with redis.pipeline(transaction=True) as multi:
-        if stale:
-            multi.delete(*stale)
-        for key, temp in temporary.items():
-            multi.rename(temp, key)
-            period = key.rsplit(":", 1)[1]
-            expires = keys.expiry_of(period, tz)
-            if expires is None:
-                multi.persist(key)
-            else:
-                multi.expireat(key, expires)
-        multi.set(keys.mark_key(org_id), mark)
-        # every award recorded as applied was on the old boards, so it is at or below the new
-        # mark (it committed before our read): the record has nothing left to guard
-        multi.delete(keys.applied_key(org_id))
-        await multi.execute()
+    swap_keys = [keys.mark_key(org_id), keys.applied_key(org_id), *stale]
+    swap_args: list[str | int] = [mark, len(stale)]
+    for key, temp in temporary.items():
+        swap_keys += [temp, key]
+        swap_args.append(keys.expiry_of(key.rsplit(":", 1)[1], tz) or 0)
+    await boards_redis.register_script(_SWAP)(keys=swap_keys, args=swap_args)
     await redis.publish(BOARD_EVENTS, f"{org_id} * -")
     log.info("leaderboards rebuilt", extra={"org": str(org_id), "boards": len(boards)})
     return mark
@@ -215,18 +246,19 @@ async def ensure_built(redis: Redis, org_id: UUID, wait_seconds: float = 10.0) -
 
     Returns True when the boards were (re)built meanwhile, by us or another process.
     """
-    if await redis.exists(keys.mark_key(org_id)):
+    boards = store.client(redis)
+    if await boards.exists(keys.mark_key(org_id)):
         return False
-    if await redis.set(keys.lock_key(org_id), "1", nx=True, ex=120):
+    if await boards.set(keys.lock_key(org_id), "1", nx=True, ex=120):
         try:
             await rebuild(redis, org_id)
         finally:
-            await redis.delete(keys.lock_key(org_id))
+            await boards.delete(keys.lock_key(org_id))
         return True
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while asyncio.get_running_loop().time() < deadline:  # another process is rebuilding
         await asyncio.sleep(0.05)
-        if await redis.exists(keys.mark_key(org_id)):
+        if await boards.exists(keys.mark_key(org_id)):
             return True
     raise TimeoutError("leaderboards are being rebuilt")
 
@@ -236,15 +268,16 @@ QUIET_SECONDS = 10
 
 async def rebuild_locked(redis: Redis, org_id: UUID, wait_seconds: float = 120) -> None:
     """Rebuild under the organization's lock (one rebuild at a time across processes)."""
+    boards = store.client(redis)
     deadline = asyncio.get_running_loop().time() + wait_seconds
-    while not await redis.set(keys.lock_key(org_id), "1", nx=True, ex=300):
+    while not await boards.set(keys.lock_key(org_id), "1", nx=True, ex=300):
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("another rebuild holds the lock")
         await asyncio.sleep(0.1)
     try:
         await rebuild(redis, org_id)
     finally:
-        await redis.delete(keys.lock_key(org_id))
+        await boards.delete(keys.lock_key(org_id))
 
 
 async def reconcile(redis: Redis, org_id: UUID) -> list[str]:
@@ -253,7 +286,8 @@ async def reconcile(redis: Redis, org_id: UUID) -> list[str]:
     Only when the ledger has been quiet for QUIET_SECONDS: then every award's live update has
     landed, and a difference is real drift, not an update on its way.
     """
-    if not await redis.exists(keys.mark_key(org_id)):
+    boards = store.client(redis)
+    if not await boards.exists(keys.mark_key(org_id)):
         await rebuild_locked(redis, org_id)
         return ["boards missing"]
     latest = await PointsLedger.raw(
@@ -269,7 +303,7 @@ async def reconcile(redis: Redis, org_id: UUID) -> list[str]:
     for key in set(expected) | set(await board_keys(redis, org_id)):
         actual = {
             (m.decode() if isinstance(m, bytes) else m): s
-            for m, s in await redis.zrange(key, 0, -1, withscores=True)
+            for m, s in await boards.zrange(key, 0, -1, withscores=True)
         }
         if actual != expected.get(key, {}):
             drift.append(key)

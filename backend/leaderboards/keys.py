@@ -71,6 +71,19 @@ def challenge_key(org_id: UUID | str, challenge_id: UUID | str) -> str:
     return f"{prefix(org_id)}:challenge:{challenge_id}:all"
 
 
+def ranks_mark_key(org_id: UUID | str, day: date) -> str:
+    """Set once the ranks at the end of `day` (org time) are stored for every live board: an
+    empty board stores no hash, so the mark tells "nobody was on it" from "not computed"."""
+    return f"chorus:{{org:{org_id}}}:ranks:{day.isoformat()}"
+
+
+def ranks_key(board_key: str, day: date) -> str:
+    """member → competition rank at the end of `day` on `board_key` (a hash). Outside `…:lb:`,
+    so rebuilds and reconcile, which own every key under it, leave it alone."""
+    head, board = board_key.split("}:lb:", 1)
+    return f"{head}}}:ranks:{day.isoformat()}:{board}"
+
+
 def fraction(at: datetime) -> int:
     seconds = int((at - EPOCH).total_seconds())
     return SCALE - 1 - max(0, min(seconds, SCALE - 1))

@@ -14,6 +14,14 @@ class UserEntry(Wire):
     team_name: str | None
     points: int
     is_me: bool
+    # places moved since the end of yesterday (org time) on this board: up > 0, same 0; None
+    # when not on it yesterday, or when the board has no yesterday (its period began today, or
+    # is closed: lastWeek, lastMonth)
+    movement: int | None
+    initials: str  # 1-2 letters of the name; "?" for someone hidden
+    # avatar colour 0-11 from a hash of the user id (the same on every board and process); a
+    # fixed 0 for someone hidden, so the colour cannot tell who they are
+    colour: int
 
 
 class MyRank(Wire):

@@ -3,26 +3,30 @@
 One Lua call per read returns the page, the caller's position and neighbours, and the
 competition rank (1, 2, 2, 4) of every points value shown: `1 + members with more points`.
 Names come from a small in-process directory, refreshed every few seconds, so a steady stream
-of reads costs one Redis round trip each and no database query.
+of reads costs one Redis round trip each and no database query. Movement since yesterday comes
+from ranks held in memory for minutes (backend/leaderboards/movement.py): no round trip more.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
+import math
 import time
+import zlib
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisClusterException, RedisError
 
 from backend.core import clock
 from backend.core.errors import NotFound, Unavailable
 from backend.core.identity import CurrentUser
-from backend.leaderboards import keys
+from backend.leaderboards import keys, store
 from backend.leaderboards.boards import ensure_built, org_timezone
+from backend.leaderboards.movement import RankHistory, Yesterday
 from backend.leaderboards.schemas import (
     MyRank,
     TeamEntry,
@@ -33,6 +37,9 @@ from backend.leaderboards.schemas import (
 from backend.orgs.tables import Team, User
 
 ANONYMOUS = "Anonymous advocate"
+HIDDEN_INITIALS = "?"
+HIDDEN_COLOUR = 0  # someone hidden gets a fixed colour: one derived from their id would tell
+AVATAR_COLOURS = 12
 DIRECTORY_TTL = 5.0
 
 _READ = """
@@ -68,12 +75,53 @@ for i = 2, #around, 2 do rank_of(around[i]) end
 return {redis.call('ZCARD', key), top, myrank, around, ranks}
 """
 
+# The caller's part of a read of a big board whose page is held (see HeldPage): their rank,
+# their neighbours and the ranks of the points those show.
+_NEAR = """
+if redis.call('EXISTS', KEYS[2]) == 0 then return {-1} end
+local key, me, n, scale = KEYS[1], ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local r = redis.call('ZREVRANK', key, me)
+if not r then return {redis.call('ZCARD', key), -1, {}, {}} end
+local from = r - n
+if from < 0 then from = 0 end
+local around = redis.call('ZREVRANGE', key, from, r + n, 'WITHSCORES')
+local ranks = {}
+local seen = {}
+for i = 2, #around, 2 do
+  local points = math.floor(tonumber(around[i]) / scale)
+  if not seen[points] then
+    seen[points] = true
+    local above = redis.call('ZCOUNT', key, string.format('%.17g', (points + 1) * scale), '+inf')
+    table.insert(ranks, tostring(points))
+    table.insert(ranks, above + 1)
+  end
+end
+return {redis.call('ZCARD', key), r, around, ranks}
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Person:
     name: str
     team_name: str | None
     hidden: bool
+    initials: str = HIDDEN_INITIALS
+
+
+def initials_of(name: str) -> str:
+    """The first letter of the first and of the last word that start with one ("Ada King-Noel"
+    → "AK", "Red 0" → "R"), upper case; "?" when the name has no letter."""
+    words = [word for word in name.split() if word[0].isalpha()]
+    if not words:
+        return HIDDEN_INITIALS
+    letters = words[0][0] + (words[-1][0] if len(words) > 1 else "")
+    return letters.upper()[:2]  # some letters upper-case to two ("ß" → "SS")
+
+
+@functools.lru_cache(maxsize=200_000)
+def colour_of(user_id: UUID) -> int:
+    """A person's avatar colour, 0-11: CRC-32 of the id's bytes, the same in every process."""
+    return zlib.crc32(user_id.bytes) % AVATAR_COLOURS
 
 
 class BoardsMissing(Exception):
@@ -118,7 +166,10 @@ class Directory:
             ).where(User.id.is_in(missing))
             for row in rows:
                 person = Person(
-                    row["display_name"], row["team_name"], row["hide_from_leaderboards"]
+                    row["display_name"],
+                    row["team_name"],
+                    row["hide_from_leaderboards"],
+                    initials_of(row["display_name"]),
                 )
                 self._people[row["id"]] = (now, person)
                 found[row["id"]] = person
@@ -153,19 +204,23 @@ class Snapshot:
 
     __slots__ = ("dirty", "index", "loaded_at", "members", "memo", "points", "ranks", "scores")
 
-    def __init__(self, pairs: list[tuple[str, float]]) -> None:
+    def __init__(self, members: list[str], scores: list[float]) -> None:
         self.loaded_at = time.monotonic()
         self.dirty = False
-        self.memo: dict[tuple[int, int], list[UserEntry]] = {}
-        self.members = [member for member, _ in pairs]
-        self.scores = [score for _, score in pairs]
-        self.index = {member: i for i, member in enumerate(self.members)}
-        self.points = [keys.points_of(score) for score in self.scores]
+        # (offset, limit, generation of yesterday's ranks) → the page as anyone sees it
+        self.memo: dict[tuple[int, int, int], list[UserEntry]] = {}
+        self.members = members
+        self.scores = scores
+        self.index = dict(zip(members, range(len(members)), strict=True))
+        # whole points: floor(score / SCALE), as keys.points_of, without a call per member
+        scale = keys.SCALE
+        self.points = [math.floor(score / scale) for score in scores]
         self.ranks: list[int] = []
-        previous = None
-        for i, points in enumerate(self.points):
-            self.ranks.append(i + 1 if points != previous else self.ranks[-1])
-            previous = points
+        rank, previous = 0, None
+        for i, points in enumerate(self.points, 1):
+            if points != previous:
+                rank, previous = i, points
+            self.ranks.append(rank)
 
     def fresh(self, now: float) -> bool:
         age = now - self.loaded_at
@@ -189,6 +244,24 @@ class Snapshot:
         return [len(self.members), top, mine, near, ranks]
 
 
+class HeldPage:
+    """A page of a board too big to hold whole (offset, limit; ranks of its points), kept for
+    the snapshots' interval: each read then asks Redis only for the caller's own part."""
+
+    __slots__ = ("dirty", "loaded_at", "memo", "ranks", "top")
+
+    def __init__(self, top: list[Any], ranks: list[Any]) -> None:
+        self.loaded_at = time.monotonic()
+        self.dirty = False
+        self.top = top
+        self.ranks = ranks
+        self.memo: dict[tuple[int, int, int], list[UserEntry]] = {}
+
+    def fresh(self, now: float) -> bool:
+        age = now - self.loaded_at
+        return age < FRESH_SECONDS or (age < MAX_STALE_SECONDS and not self.dirty)
+
+
 # A board read from memory is at most MAX_STALE_SECONDS old, and reloaded sooner (after
 # FRESH_SECONDS) once pub/sub says it changed: live within a second, at most one reload a
 # fifth of a second per board, however many reads.
@@ -206,15 +279,19 @@ class Boards:
     def __init__(
         self, redis: Redis, *, around: int = 2, min_team_size: int = 3, memory_max: int = 50_000
     ) -> None:
-        self.redis = redis
+        self.main = redis  # pub/sub and jobs; the boards may live apart (leaderboards/store.py)
+        self.redis = store.client(redis)
         self.directory = Directory()
-        self._read = redis.register_script(_READ)
+        self.history = RankHistory(redis)
+        self._read = self.redis.register_script(_READ)
+        self._near = self.redis.register_script(_NEAR)
+        self._pages: dict[tuple[str, int, int], HeldPage] = {}
         self._around = around
         self.min_team_size = min_team_size
         self.memory_max = memory_max
         self._snapshots: dict[str, Snapshot] = {}
         self._too_big: dict[str, float] = {}
-        self._loading: dict[str, asyncio.Future[Snapshot | None]] = {}
+        self._loading: dict[str, asyncio.Future[Any]] = {}
 
     def mark_dirty(self, org_id: str) -> None:
         """Pub/sub said an organization's boards changed."""
@@ -222,12 +299,17 @@ class Boards:
         for key, snapshot in self._snapshots.items():
             if marker in key:
                 snapshot.dirty = True
+        for (key, _, _), page in self._pages.items():
+            if marker in key:
+                page.dirty = True
 
     def forget(self, org_id: UUID) -> None:
         """Drop an organization's snapshots (its boards were just rebuilt here)."""
         marker = f"{{org:{org_id}}}"
         for key in [k for k in self._snapshots if marker in k]:
             del self._snapshots[key]
+        for held in [k for k in self._pages if marker in k[0]]:
+            del self._pages[held]
 
     async def _snapshot(self, key: str) -> Snapshot | None:
         now = time.monotonic()
@@ -253,20 +335,22 @@ class Boards:
             del self._loading[key]
 
     async def _load(self, key: str) -> Snapshot | None:
-        async with self.redis.pipeline(transaction=True) as pipe:
+        async with self.redis.pipeline(transaction=not store.is_cluster(self.redis)) as pipe:
             pipe.exists(_mark_of(key))
             pipe.zcard(key)
-            pipe.zrevrange(key, 0, self.memory_max, withscores=True)
-            built, size, pairs = await pipe.execute()
+            # flat, not paired by redis-py: pairing 50,000 in Python cost more than the rest
+            pipe.execute_command("ZREVRANGE", key, 0, self.memory_max, "WITHSCORES")
+            built, size, flat = await pipe.execute()
         if not built:
             raise BoardsMissing(key)
         if int(size) > self.memory_max:
             self._too_big[key] = time.monotonic()
             self._snapshots.pop(key, None)
             return None
-        snapshot = Snapshot(
-            [(m.decode() if isinstance(m, bytes) else m, float(s)) for m, s in pairs]
-        )
+        members = flat[0::2]
+        if members and isinstance(members[0], bytes):
+            members = list(map(bytes.decode, members))
+        snapshot = Snapshot(members, list(map(float, flat[1::2])))
         if len(self._snapshots) > 10_000:
             self._snapshots.clear()
         self._snapshots[key] = snapshot
@@ -279,6 +363,8 @@ class Boards:
                 snapshot = await self._snapshot(key)
                 if snapshot is not None:
                     return snapshot.read(me, offset, limit, self._around)
+                if limit > 0 and me:
+                    return await self._held_read(key, me, offset, limit)
                 result: list[Any] = await self._read(
                     keys=[key, _mark_of(key)], args=[me, offset, limit, self._around, keys.SCALE]
                 )
@@ -287,9 +373,51 @@ class Boards:
                 return result
             except BoardsMissing:
                 org_id = UUID(key.split("{org:", 1)[1].split("}", 1)[0])
-                await ensure_built(self.redis, org_id)
+                await ensure_built(self.main, org_id)
                 self.forget(org_id)
         raise TimeoutError("leaderboards keep disappearing")
+
+    async def _held_read(self, key: str, me: str, offset: int, limit: int) -> list[Any]:
+        """The Lua read's shape: the held page, and the caller's part asked of Redis."""
+        page = await self._page(key, offset, limit)
+        near: list[Any] = await self._near(
+            keys=[key, _mark_of(key)], args=[me, self._around, keys.SCALE]
+        )
+        if near[0] == -1:
+            raise BoardsMissing(key)
+        total, my_rank, around, ranks = near
+        return [total, page.top, my_rank, around, page.ranks + ranks]
+
+    async def _page(self, key: str, offset: int, limit: int) -> HeldPage:
+        held = (key, offset, limit)
+        now = time.monotonic()
+        page = self._pages.get(held)
+        if page is not None and page.fresh(now):
+            return page
+        pending = self._loading.get(f"{key} {offset} {limit}")
+        if pending is not None:  # one load per page, however many readers wait for it
+            loaded: HeldPage = await asyncio.shield(pending)
+            return loaded
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._loading[f"{key} {offset} {limit}"] = future
+        try:
+            result: list[Any] = await self._read(
+                keys=[key, _mark_of(key)], args=["", offset, limit, self._around, keys.SCALE]
+            )
+            if result[0] == -1:
+                raise BoardsMissing(key)
+            page = HeldPage(result[1], result[4])
+            if len(self._pages) > 10_000:
+                self._pages.clear()
+            self._pages[held] = page
+            future.set_result(page)
+            return page
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: waiters get it, nobody logs it as lost
+            raise
+        finally:
+            del self._loading[f"{key} {offset} {limit}"]
 
     async def _whole(self, key: str) -> list[tuple[Any, float]]:
         """Every member of a (small) board, best first."""
@@ -326,18 +454,22 @@ class Boards:
             total, top, my_rank, around, flat_ranks = await self._fetch(
                 key, str(caller.id), offset, limit
             )
-        except (RedisError, OSError, TimeoutError) as exc:
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
             raise Unavailable(
                 "Leaderboards are unavailable for a moment; please try again shortly.",
                 headers={"Retry-After": "2"},
             ) from exc
         ranks = {int(flat_ranks[i]): int(flat_ranks[i + 1]) for i in range(0, len(flat_ranks), 2)}
+        yesterday: Yesterday | None = await self.history.yesterday(caller.org_id, key, tz)
+        before = yesterday.ranks if yesterday is not None else {}
+        memo_key = (offset, limit, yesterday.generation if yesterday is not None else 0)
         me_member = str(caller.id)
         around_pairs = _pairs(around)
-        snapshot = self._snapshots.get(key)  # set when this read was served from memory
-        neutral = (
-            snapshot.memo.get((offset, limit)) if snapshot is not None and not small_team else None
+        # set when this read was served from memory, whole or its page
+        snapshot: Snapshot | HeldPage | None = self._snapshots.get(key) or self._pages.get(
+            (key, offset, limit)
         )
+        neutral = snapshot.memo.get(memo_key) if snapshot is not None and not small_team else None
         top_pairs = _pairs(top) if neutral is None else []
         people = await self.directory.people(
             [_uuid(member) for member, _ in top_pairs + around_pairs]
@@ -348,13 +480,18 @@ class Boards:
             points = keys.points_of(score)
             person = people.get(user_id) or GONE
             shown = not person.hidden or member == viewer
+            rank = ranks[points]
+            was = before.get(member)
             return UserEntry(
-                rank=ranks[points],
+                rank=rank,
                 user_id=user_id if shown else None,
                 display_name=person.name if shown else ANONYMOUS,
                 team_name=person.team_name if shown else None,
                 points=points,
                 is_me=member == viewer,
+                movement=None if was is None else was - rank,
+                initials=person.initials if shown else HIDDEN_INITIALS,
+                colour=colour_of(user_id) if shown else HIDDEN_COLOUR,
             )
 
         def listed(member: str, viewer: str) -> bool:
@@ -368,9 +505,10 @@ class Boards:
                 # The page as anyone sees it; kept with the snapshot, shared by every reader.
                 neutral = [entry(m, s, None) for m, s in top_pairs]
                 if snapshot is not None:
-                    snapshot.memo[(offset, limit)] = neutral
+                    snapshot.memo[memo_key] = neutral
             entries = list(neutral)
-            if 0 <= my_rank - offset < len(entries):
+            # (a held page may be a moment older than my rank: then it is shown as held)
+            if 0 <= my_rank - offset < len(entries) and _member(top, my_rank - offset) == me_member:
                 mine_pair = next(pair for pair in around_pairs if pair[0] == me_member)
                 entries[my_rank - offset] = entry(*mine_pair, me_member)
         me = None
@@ -392,7 +530,7 @@ class Boards:
         period_id = keys.period_id(period, tz, clock.now())
         try:
             raw = await self._whole(keys.teams_key(caller.org_id, period_id))
-        except (RedisError, OSError, TimeoutError) as exc:
+        except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
             raise Unavailable(
                 "Leaderboards are unavailable for a moment; please try again shortly.",
                 headers={"Retry-After": "2"},
@@ -436,6 +574,11 @@ class Boards:
             unranked=unranked,
             min_team_size=self.min_team_size,
         )
+
+
+def _member(flat: list[Any], index: int) -> str:
+    member = flat[2 * index]
+    return member.decode() if isinstance(member, bytes) else str(member)
 
 
 def _pairs(flat: list[Any]) -> list[tuple[str, float]]:

@@ -77,6 +77,11 @@ class InboxController(Controller):
     ) -> Page[NotificationRead]:
         return await service.inbox(request.user, limit=limit, cursor=cursor)
 
+    @post("/api/v1/notifications/read-all", status_code=204)
+    async def mark_all_read(self, request: Request[CurrentUser, Any, Any]) -> None:
+        """Every unread notice of the caller is marked read."""
+        await service.mark_all_read(request.user)
+
     @post("/api/v1/notifications/{notification_id:uuid}/read", status_code=204)
     async def mark_read(
         self, request: Request[CurrentUser, Any, Any], notification_id: FromPath[UUID]

@@ -25,7 +25,7 @@ from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page, created_at_cursor, decode_cursor
-from backend.db import DB
+from backend.db import DB, fetch
 from backend.fetch.urls import check_public_url
 from backend.notifications.schemas import (
     CATEGORIES,
@@ -34,7 +34,6 @@ from backend.notifications.schemas import (
     SubscriptionCreate,
 )
 from backend.notifications.tables import Notification, PushSubscription
-from backend.orgs.tables import User
 from backend.settings import Settings
 
 log = logging.getLogger("chorus.notifications")
@@ -59,13 +58,15 @@ async def subscribe(user: CurrentUser, data: SubscriptionCreate, settings: Setti
     try:
         endpoint = check_public_url(data.endpoint)
     except ValueError as exc:
-        raise Invalid(f"endpoint: {exc}") from exc
+        raise Invalid(f"The push endpoint is not usable: {exc}", field="endpoint") from exc
     if not (
         endpoint.startswith("https://") or urlsplit(endpoint).hostname in settings.fetch_allow_list
     ):
-        raise Invalid("endpoint must be an https URL of a push service.")
+        raise Invalid(
+            "The push endpoint must be an https address of a push service.", field="endpoint"
+        )
     if not push_host_allowed(endpoint, settings):
-        raise Invalid("endpoint is not a push service Chorus sends to.")
+        raise Invalid("The push endpoint is not a push service Chorus sends to.", field="endpoint")
     # an endpoint stays with the person who registered it: posting someone else's endpoint
     # (another person's, another organization's) updates nothing and is refused
     rows = await PushSubscription.raw(
@@ -125,7 +126,9 @@ async def set_preferences(user: CurrentUser, data: PreferencesBody) -> Preferenc
     if unknown:
         raise Invalid(f"Unknown categories {sorted(unknown)}; they are {', '.join(CATEGORIES)}.")
     if (data.quiet_start is None) != (data.quiet_end is None):
-        raise Invalid("quietStart and quietEnd go together (both null: no quiet hours).")
+        raise Invalid(
+            "Set both the start and the end of quiet hours (or neither).", field="quietEnd"
+        )
     await Notification.raw(
         'INSERT INTO notification_prefs ("user", categories, quiet_start, quiet_end, daily_cap) '
         'VALUES ({}, {}::jsonb, {}, {}, {}) ON CONFLICT ("user") DO UPDATE SET '
@@ -164,11 +167,18 @@ async def notify(
     """Put a notice in the inbox and decide whether it is pushed; returns (id, push state), or
     None when `dedupe_key` was seen before. The caller queues the push when the state is
     'queued' (workers.tasks.send_push)."""
-    person = await User.select(User.timezone).where(User.id == user_id).first()
-    if person is None:
+    # one read: the person's time zone, preferences, and whether this notice was given before
+    found = await fetch(
+        "SELECT u.timezone, row_to_json(p) AS prefs, "
+        "EXISTS (SELECT 1 FROM notification n WHERE n.dedupe_key = $2) AS seen "
+        'FROM app_user u LEFT JOIN notification_prefs p ON p."user" = u.id WHERE u.id = $1',
+        user_id,
+        dedupe_key,
+    )
+    if not found or found[0]["seen"]:
         return None
-    prefs = await preferences(user_id)
-    local = clock.now().astimezone(ZoneInfo(person["timezone"]))
+    prefs = prefs_from_json(found[0]["prefs"])
+    local = clock.now().astimezone(ZoneInfo(found[0]["timezone"]))
     notification_id = uuid4()
     async with DB.transaction():
         # One decision at a time per person, so the cap holds under concurrent notices.
@@ -265,6 +275,13 @@ async def mark_read(user: CurrentUser, notification_id: UUID) -> None:
         raise NotFound("No such notification of yours.")
 
 
+async def mark_all_read(user: CurrentUser) -> None:
+    """Every unread notice of the caller is read now."""
+    await Notification.raw(
+        'UPDATE notification SET read_at = now() WHERE "user" = {} AND read_at IS NULL', user.id
+    )
+
+
 # -- what becomes a notification ---------------------------------------------------------
 
 
@@ -325,8 +342,83 @@ def _describe(notice: events.UserNotice) -> tuple[str, str, str, str, bool] | No
 
 
 async def on_notice(notice: events.UserNotice) -> tuple[UUID, str] | None:
+    recorded = _recorded.get(id(notice))
+    if recorded is not None and recorded[0] is notice:
+        return recorded[1]  # its inbox row was written with the decision that caused it
     described = _describe(notice)
     if described is None:
         return None
     category, title, body, url, urgent = described
     return await notify(notice.org_id, notice.user_id, category, title, body, url, urgent=urgent)
+
+
+# -- notices written in the transaction that caused them ---------------------------------
+# A verification writes its notices' inbox rows in its own transaction (one statement for all,
+# budget decided under the person's lock, as `notify` decides it); after the commit they are
+# published as usual, and `on_notice` hands back the row already written instead of a second.
+
+_recorded: dict[int, tuple[events.UserNotice, tuple[UUID, str] | None]] = {}
+
+# push state for a queued notice whose person has no device: nothing for the push job to do
+NO_DEVICE = "no_device"
+
+
+def describe(notice: events.UserNotice) -> tuple[str, str, str, str, bool] | None:
+    """(category, title, body, url, urgent) of the inbox row a notice becomes, or None."""
+    return _describe(notice)
+
+
+def prefs_from_json(raw: Any) -> PreferencesBody:
+    """A person's preferences from their `notification_prefs` row as JSON (None: defaults)."""
+    row: dict[str, Any] = (msgspec.json.decode(raw) if isinstance(raw, str) else raw) or {}
+    chosen = row.get("categories") or {}
+    if isinstance(chosen, str):
+        chosen = msgspec.json.decode(chosen)
+    return PreferencesBody(
+        categories={c: bool(chosen.get(c, True)) for c in CATEGORIES},
+        quiet_start=row["quiet_start"] if row else DEFAULT_QUIET[0],
+        quiet_end=row["quiet_end"] if row else DEFAULT_QUIET[1],
+        daily_cap=row["daily_cap"] if row else DEFAULT_CAP,
+    )
+
+
+def today_bounds(timezone: str) -> tuple[datetime, datetime]:
+    """The person's local day (midnight to midnight) the daily cap counts pushes in."""
+    local = clock.now().astimezone(ZoneInfo(timezone))
+    midnight = datetime.combine(local.date(), time.min, local.tzinfo)
+    return midnight, midnight + timedelta(days=1)
+
+
+def push_states(
+    prefs: PreferencesBody, timezone: str, pushed_today: int, notices: list[tuple[str, bool]]
+) -> list[tuple[str, str | None]]:
+    """(push state, held reason) of each (category, urgent) in order, as `notify` would decide
+    them one after the other: each queued non-urgent push counts toward the daily cap."""
+    local = clock.now().astimezone(ZoneInfo(timezone))
+    out: list[tuple[str, str | None]] = []
+    for category, urgent in notices:
+        if not prefs.categories.get(category, True):
+            out.append(("off", "preference"))
+        elif urgent:
+            out.append(("queued", None))
+        elif in_quiet_hours(local, prefs.quiet_start, prefs.quiet_end):
+            out.append(("held", "quiet_hours"))
+        elif pushed_today >= prefs.daily_cap:
+            out.append(("held", "daily_cap"))
+        else:
+            pushed_today += 1
+            out.append(("queued", None))
+    return out
+
+
+async def publish_recorded(
+    notices: list[tuple[events.UserNotice, tuple[UUID, str] | None]],
+) -> None:
+    """Publish notices whose inbox rows are already written: (notice, (id, push state)), the
+    state NO_DEVICE for a queued push with no device to go to."""
+    for notice, made in notices:
+        _recorded[id(notice)] = (notice, made)
+        try:
+            await events.user_notice(notice)
+        finally:
+            _recorded.pop(id(notice), None)

@@ -142,6 +142,8 @@ async def send_recaps(at: datetime | None = None) -> list[UUID]:
 
 
 OVERTAKEN_LIMIT = 20  # people told per award, at most
+TOLD_LIMIT = 100_000  # remembered "overtaken" keys (a day's worth for a large organization)
+_told: set[str] = set()  # keys of "overtaken" notices this process has given or seen given
 
 
 async def overtaken(redis: Redis, event: PointsAwarded) -> list[UUID]:
@@ -165,22 +167,25 @@ async def overtaken(redis: Redis, event: PointsAwarded) -> list[UUID]:
         start=0,
         num=OVERTAKEN_LIMIT,
     )
-    if not passed:
+    day = _local(clock.now(), tz).date()
+    members = [UUID(m.decode() if isinstance(m, bytes) else m) for m in passed]
+    # people already told today (a dedupe key this process saw taken) cost no query again
+    members = [m for m in members if f"overtaken:{m}:{day}" not in _told]
+    if not members:
         return []
     sharer = (
         await User.select(User.display_name, User.hide_from_leaderboards)
         .where(User.id == event.user_id)
         .first()
     )
+    # people hidden from boards are "Anonymous advocate" on them: the same words here
     name = (
-        "Someone"
+        "An anonymous advocate"
         if sharer is None or sharer["hide_from_leaderboards"]
         else (sharer["display_name"])
     )
     queued = []
-    day = _local(clock.now(), tz).date()
-    for member in passed:
-        user_id = UUID(member.decode() if isinstance(member, bytes) else member)
+    for user_id in members:
         made = await notify(
             event.org_id,
             user_id,
@@ -190,6 +195,9 @@ async def overtaken(redis: Redis, event: PointsAwarded) -> list[UUID]:
             "/leaderboard",
             dedupe_key=f"overtaken:{user_id}:{day}",
         )
+        if len(_told) > TOLD_LIMIT:
+            _told.clear()
+        _told.add(f"overtaken:{user_id}:{day}")  # given now, or given before
         if made is not None and made[1] == "queued":
             queued.append(made[0])
     return queued

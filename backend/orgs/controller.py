@@ -15,6 +15,7 @@ from litestar.security.jwt import Token
 from redis.asyncio import Redis
 
 from backend import jobs
+from backend.core import clock
 from backend.core.errors import Conflict, DomainError, Forbidden, Gone, NotFound, TooManyRequests
 from backend.core.identity import CurrentUser
 from backend.core.tokens import visitor_hash
@@ -46,10 +47,12 @@ from backend.orgs.schemas import (
     PasswordChange,
     PasswordForgot,
     PasswordResetCreate,
+    RoleName,
     SignupCreate,
     SignupRead,
     TeamCreate,
     TeamRead,
+    TeamUpdate,
     UserRead,
     UserUpdate,
 )
@@ -104,7 +107,7 @@ async def refuse_token_guessers(redis: Redis, settings: Settings, address: str) 
     if count is not None and int(count) >= settings.token_failures_per_ip:
         retry_after = max(int(ttl), 1)
         raise TooManyRequests(
-            f"Too many wrong links from here; try again in {retry_after} seconds.",
+            f"Too many wrong links from here; try again in {clock.in_words(retry_after)}.",
             headers={"Retry-After": str(retry_after)},
         )
 
@@ -438,14 +441,51 @@ class AdminOrgController(Controller):
     ) -> TeamRead:
         return await service.create_team(request.user, data)
 
+    @put("/teams/{team_id:uuid}")
+    async def update_team(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        team_id: FromPath[UUID],
+        data: JSONBody[TeamUpdate],
+    ) -> TeamRead:
+        """Rename a team and/or set its leads (`leadUserIds` replaces them all). A new lead
+        sees the team's dashboard on their next request, still signed in."""
+        return await service.update_team(request.user, team_id, data)
+
+    @delete("/teams/{team_id:uuid}", status_code=204)
+    async def delete_team(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        team_id: FromPath[UUID],
+        redis: NamedDependency[Redis],
+    ) -> None:
+        """Its members become team-less; their points stay, and the boards are rebuilt
+        without the team."""
+        await service.delete_team(request.user, team_id)
+        await jobs.enqueue(redis, jobs.rebuild_leaderboards(request.user.org_id))
+
     @get("/users")
     async def list_users(
         self,
         request: Request[CurrentUser, Any, Any],
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
         cursor: Cursor = None,
+        search: Annotated[str, QueryParameter(name="query", max_length=200)] = "",
+        role: Annotated[RoleName | None, QueryParameter()] = None,
+        team_id: Annotated[UUID | None, QueryParameter(name="teamId")] = None,
+        active: Annotated[bool | None, QueryParameter()] = None,
     ) -> Page[UserRead]:
-        return await service.list_users(request.user.org_id, limit=limit, cursor=cursor)
+        """People ordered by name: `query` finds a name or email containing it (any case);
+        `role`, `teamId` and `active` filter; keyset pages (`cursor` from `nextCursor`)."""
+        return await service.list_users(
+            request.user.org_id,
+            limit=limit,
+            cursor=cursor,
+            query=search,
+            role=role,
+            team_id=team_id,
+            active=active,
+        )
 
     @delete("/users/{user_id:uuid}", status_code=204)
     async def erase_user(

@@ -163,8 +163,14 @@ class TeamRef(Wire):
     name: str
 
 
+# The languages a person may choose (stored only; the app and the server translate later).
+Language = Literal["en", "fr", "de", "es", "pt", "it", "nl"]
+LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "pt", "it", "nl")
+
+
 class MeUpdate(Wire):
     display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType | None = msgspec.UNSET  # null: follow the browser
     timezone: Timezone | msgspec.UnsetType = msgspec.UNSET
     hide_from_leaderboards: bool | msgspec.UnsetType = msgspec.UNSET
 
@@ -195,3 +201,16 @@ class UserRead(Wire):
     team_id: UUID | None
     active: bool
     created_at: datetime
+    # what the console's people table shows beside them
+    team_name: str | None = None
+    last_sign_in_at: datetime | None = None
+    points: int = 0  # lifetime points from the ledger (spending never lowers it)
+
+
+class TeamUpdate(Wire):
+    """Rename a team and/or replace its leads (every id an active person of the organization)."""
+
+    name: TeamName | msgspec.UnsetType = msgspec.UNSET
+    lead_user_ids: Annotated[list[UUID], msgspec.Meta(max_length=50)] | msgspec.UnsetType = (
+        msgspec.UNSET
+    )

@@ -29,6 +29,7 @@ from backend.orgs.schemas import (
     SignupCreate,
     TeamCreate,
     TeamRead,
+    TeamUpdate,
     UserRead,
     UserUpdate,
 )
@@ -43,7 +44,10 @@ def check_timezone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise Invalid(f"Unknown timezone {name!r}; use an IANA name such as Europe/Paris.") from exc
+        raise Invalid(
+            f"Chorus does not know the time zone {name!r}; choose one like Europe/Paris.",
+            field="timezone",
+        ) from exc
     return name
 
 
@@ -361,6 +365,8 @@ async def update_me(user: CurrentUser, data: MeUpdate) -> None:
         changes[User.timezone] = check_timezone(data.timezone)
     if data.hide_from_leaderboards is not msgspec.UNSET:
         changes[User.hide_from_leaderboards] = data.hide_from_leaderboards
+    if data.language is not msgspec.UNSET:
+        changes[User.language] = data.language
     if changes:
         await User.update(changes).where((User.id == user.id) & (User.org == user.org_id))
         forget_session(user.id)
@@ -394,7 +400,87 @@ async def create_team(actor: CurrentUser, data: TeamCreate) -> TeamRead:
     return await _team_read(actor.org_id, team_id)
 
 
-async def _make_lead(user: dict[str, Any], team_id: UUID) -> None:
+async def update_team(actor: CurrentUser, team_id: UUID, data: TeamUpdate) -> TeamRead:
+    """Rename a team and/or replace its leads.
+
+    A new lead who was an employee becomes a lead (and joins the team when they had none); a
+    former lead who now leads no team becomes an employee again (admins keep their role). Role
+    changes reach every API process at once (`sessions.refresh`) without signing anyone out:
+    the role is read from the database per request, never from the token.
+    """
+    touched: set[UUID] = set()
+    async with DB.transaction():
+        await Team.raw("SELECT pg_advisory_xact_lock(hashtext({}))", str(actor.org_id))
+        await _team_in_org(actor.org_id, team_id)
+        if data.name is not msgspec.UNSET:
+            name = clean_text(data.name, "name")
+            try:
+                await Team.update({Team.name: name}).where(Team.id == team_id)
+            except asyncpg.UniqueViolationError as exc:
+                raise Conflict(
+                    f"Your organization already has a team named {name!r}.", field="name"
+                ) from exc
+        if data.lead_user_ids is not msgspec.UNSET:
+            wanted = list(dict.fromkeys(data.lead_user_ids))
+            people = {}
+            for index, user_id in enumerate(wanted):
+                row = await _user_in_org(actor.org_id, user_id)
+                if not row["active"]:
+                    raise Invalid(
+                        "A deactivated person cannot lead a team; reactivate them first.",
+                        field=f"leadUserIds[{index}]",
+                    )
+                people[user_id] = row
+            current = {
+                row["user"]
+                for row in await TeamLead.select(TeamLead.user).where(TeamLead.team == team_id)
+            }
+            for user_id in current - set(wanted):
+                await TeamLead.delete().where(
+                    (TeamLead.team == team_id) & (TeamLead.user == user_id)
+                )
+                touched.add(user_id)
+            for user_id in wanted:
+                if user_id not in current:
+                    await _make_lead(people[user_id], team_id, forget=False)
+                    touched.add(user_id)
+            await _demote_former_leads(touched)
+    for user_id in touched:
+        await sessions.refresh(user_id)
+    return await _team_read(actor.org_id, team_id)
+
+
+async def _demote_former_leads(user_ids: set[UUID]) -> None:
+    """Leads who lead no team any more are employees again."""
+    if user_ids:
+        await User.raw(
+            "UPDATE app_user u SET role = 'employee' WHERE u.id = ANY({}::uuid[]) "
+            "AND u.role = 'lead' "
+            'AND NOT EXISTS (SELECT 1 FROM team_lead l WHERE l."user" = u.id)',
+            list(user_ids),
+        )
+
+
+async def delete_team(actor: CurrentUser, team_id: UUID) -> None:
+    """Delete a team: its members become team-less and its leads stop leading it (the schema's
+    ON DELETE rules); the points its members earned stay in the ledger. The caller rebuilds the
+    organization's leaderboards, which then leave the team out (boards.py reads only teams
+    that exist)."""
+    async with DB.transaction():
+        await Team.raw("SELECT pg_advisory_xact_lock(hashtext({}))", str(actor.org_id))
+        await _team_in_org(actor.org_id, team_id)
+        leads = {
+            row["user"]
+            for row in await TeamLead.select(TeamLead.user).where(TeamLead.team == team_id)
+        }
+        members = {row["id"] for row in await User.select(User.id).where(User.team == team_id)}
+        await Team.delete().where((Team.id == team_id) & (Team.org == actor.org_id))
+        await _demote_former_leads(leads)
+    for user_id in leads | members:
+        await sessions.refresh(user_id)
+
+
+async def _make_lead(user: dict[str, Any], team_id: UUID, *, forget: bool = True) -> None:
     await TeamLead.insert(TeamLead(id=uuid4(), team=team_id, user=user["id"]))
     changes: dict[Any, Any] = {}
     if user["role"] == "employee":
@@ -403,7 +489,8 @@ async def _make_lead(user: dict[str, Any], team_id: UUID) -> None:
         changes[User.team] = team_id
     if changes:
         await User.update(changes).where(User.id == user["id"])
-        forget_session(user["id"])
+        if forget:
+            forget_session(user["id"])
 
 
 async def _team_read(org_id: UUID, team_id: UUID) -> TeamRead:
@@ -445,26 +532,74 @@ async def list_teams(
 # -- users (admin) ---------------------------------------------------------------------
 
 
-async def list_users(org_id: UUID, *, limit: int = 50, cursor: str | None = None) -> Page[UserRead]:
-    query = User.select(
-        User.id,
-        User.email,
-        User.display_name,
-        User.role,
-        User.team.as_alias("team_id"),
-        User.active,
-        User.created_at,
-    ).where(User.org == org_id)
+def like_pattern(query: str) -> str:
+    """A LIKE pattern matching `query` anywhere, its own % and _ taken literally."""
+    escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+_ADMIN_USER_COLUMNS = """
+    u.id, u.email, u.display_name, u.role, u.team AS team_id, u.active, u.created_at,
+    t.name AS team_name, u.last_login_at AS last_sign_in_at,
+    coalesce((SELECT sum(l.delta) FROM points_ledger l
+              WHERE l.org = u.org AND l."user" = u.id), 0)::int AS points
+"""
+
+
+async def list_users(
+    org_id: UUID,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    query: str = "",
+    role: str | None = None,
+    team_id: UUID | None = None,
+    active: bool | None = None,
+) -> Page[UserRead]:
+    """People of an organization ordered by name, keyset-paged; `query` finds a name or email
+    containing it (any case; trigram indexes keep this fast at thousands of people)."""
+    clauses, args = ["u.org = {}"], list[Any]([org_id])
+    needle = query.strip()
+    if needle:
+        clauses.append("(u.display_name ILIKE {} OR u.email ILIKE {})")
+        args += [like_pattern(needle)] * 2
+    if role is not None:
+        clauses.append("u.role = {}")
+        args.append(role)
+    if team_id is not None:
+        clauses.append("u.team = {}")
+        args.append(team_id)
+    if active is not None:
+        clauses.append("u.active = {}")
+        args.append(active)
     if cursor:
-        after_created, after_id = decode_cursor(cursor, tuple[datetime, UUID])
-        query = query.where(
-            (User.created_at > after_created)
-            | ((User.created_at == after_created) & (User.id > after_id))
-        )
-    rows = await query.order_by(User.created_at, User.id).limit(limit + 1)
+        after_name, after_id = decode_cursor(cursor, tuple[str, UUID])
+        clauses.append("(lower(u.display_name), u.id) > ({}, {}::uuid)")
+        args += [after_name, after_id]
+    rows = await User.raw(
+        f"SELECT {_ADMIN_USER_COLUMNS} FROM app_user u LEFT JOIN team t ON t.id = u.team "  # noqa: S608 (constants)
+        f"WHERE {' AND '.join(clauses)} ORDER BY lower(u.display_name), u.id LIMIT {{}}",
+        *args,
+        limit + 1,
+    )
     items = [from_row(row, UserRead) for row in rows[:limit]]
-    next_cursor = created_at_cursor(rows, limit)
+    next_cursor = None
+    if len(rows) > limit:
+        last = rows[limit - 1]
+        next_cursor = encode_cursor(last["display_name"].lower(), str(last["id"]))
     return Page[UserRead](items=items, next_cursor=next_cursor)
+
+
+async def admin_user(org_id: UUID, user_id: UUID) -> UserRead:
+    rows = await User.raw(
+        f"SELECT {_ADMIN_USER_COLUMNS} FROM app_user u LEFT JOIN team t ON t.id = u.team "  # noqa: S608 (constants)
+        "WHERE u.org = {} AND u.id = {}",
+        org_id,
+        user_id,
+    )
+    if not rows:
+        raise NotFound("No such user in your organization.")
+    return from_row(rows[0], UserRead)
 
 
 async def update_user(actor: CurrentUser, user_id: UUID, data: UserUpdate) -> UserRead:
@@ -503,19 +638,4 @@ async def update_user(actor: CurrentUser, user_id: UUID, data: UserUpdate) -> Us
         await sessions.end_sessions(user_id)
     else:
         forget_session(user_id)
-    row = (
-        await User.select(
-            User.id,
-            User.email,
-            User.display_name,
-            User.role,
-            User.team.as_alias("team_id"),
-            User.active,
-            User.created_at,
-        )
-        .where(User.id == user_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound("No such user in your organization.")
-    return from_row(row, UserRead)
+    return await admin_user(actor.org_id, user_id)

@@ -112,6 +112,13 @@ async def end_sessions(user_id: UUID, *, except_token_id: str | None = None) -> 
     await _announce(user_id)
 
 
+async def refresh(user_id: UUID) -> None:
+    """Every process reads this person again on their next request (a new role or team), and
+    their tokens keep working: who someone is never rides in the token, only their id does."""
+    forget(user_id)
+    await _announce(user_id)
+
+
 async def end_token(user_id: UUID, token_id: str, expires_at: datetime) -> None:
     """One token stops working (a logout); the person's other tokens keep working."""
     if _redis is None:

@@ -56,6 +56,7 @@ class User(Table, tablename="app_user", db=DB):
     sessions_ended_at = Timestamptz(null=True, default=None)
     kept_token = Varchar(length=64, null=True, default=None)
     email_digest = Boolean(default=False)  # the weekly email digest, opt-in
+    language = Varchar(length=16, null=True, default=None)  # a BCP 47 tag; NULL: not chosen
 
 
 class TeamLead(Table, tablename="team_lead", db=DB):

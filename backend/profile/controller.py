@@ -14,7 +14,7 @@ from backend.orgs import privacy
 from backend.orgs import service as orgs_service
 from backend.orgs.schemas import MeUpdate
 from backend.profile import service
-from backend.profile.schemas import MeRead
+from backend.profile.schemas import MeRead, MyPoints
 from backend.submissions import claiming
 from backend.submissions.schemas import SubmissionRead
 
@@ -36,6 +36,15 @@ class MeController(Controller):
     ) -> Page[SubmissionRead]:
         """The caller's own shares, every try of each, newest first (the app's "My shares")."""
         return await claiming.my_submissions(request.user, limit=limit, cursor=cursor)
+
+    @get("/points")
+    async def my_points(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        days: Annotated[int, QueryParameter(ge=1, le=366)] = 90,
+    ) -> MyPoints:
+        """The caller's points per day over the last `days` days, in their time zone."""
+        return await service.my_points(request.user, days)
 
     @get("/export")
     async def export(self, request: Request[CurrentUser, Any, Any]) -> Response[dict[str, Any]]:

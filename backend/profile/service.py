@@ -6,18 +6,22 @@ Reading it is one query plus the streak; the app asks for it often.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from backend.badges.streaks import streak_for
+from backend.core import clock
 from backend.core.errors import NotFound
 from backend.core.identity import CurrentUser
 from backend.orgs.schemas import TeamRef
 from backend.orgs.tables import User
 from backend.points import service as points_service
-from backend.profile.schemas import MeRead
+from backend.profile.schemas import DayPoints, MeRead, MyPoints
 from backend.settings import get_settings
 
 _ME = """
 SELECT u.id, u.email, u.display_name, u.role, u.org, o.name AS org_name, u.team,
-       t.name AS team_name, u.timezone, u.hide_from_leaderboards, o.level_thresholds,
+       t.name AS team_name, u.timezone, u.language, u.hide_from_leaderboards, o.level_thresholds,
        ARRAY(SELECT tl.team FROM team_lead tl WHERE tl."user" = u.id) AS leads,
        (SELECT coalesce(sum(l.delta), 0) FROM points_ledger l WHERE l."user" = u.id) AS points,
        ARRAY(SELECT b.code FROM user_badge ub JOIN badge b ON b.id = ub.badge
@@ -46,6 +50,7 @@ async def me(user: CurrentUser) -> MeRead:
         org_name=row["org_name"],
         team=TeamRef(id=row["team"], name=row["team_name"]) if row["team"] else None,
         timezone=row["timezone"],
+        language=row["language"],
         hide_from_leaderboards=row["hide_from_leaderboards"],
         leads_team_ids=list(row["leads"]),
         points=points,
@@ -54,4 +59,38 @@ async def me(user: CurrentUser) -> MeRead:
         streak_weeks=streak.weeks,
         streak_freezes=streak.freezes,
         badges=[str(code) for code in row["badges"]],
+    )
+
+
+async def my_points(user: CurrentUser, days: int) -> MyPoints:
+    """Daily points over the last `days` days in the person's time zone (today included)."""
+    tz_rows = await User.raw("SELECT timezone FROM app_user WHERE id = {}", user.id)
+    tz = tz_rows[0]["timezone"] if tz_rows else "UTC"
+    zone = ZoneInfo(tz)
+    today = clock.now().astimezone(zone).date()
+    first = today - timedelta(days=days - 1)
+    start = datetime.combine(first, datetime.min.time(), zone)
+    rows = await User.raw(
+        "SELECT (created_at AT TIME ZONE {})::date AS day, sum(delta)::int AS points "
+        'FROM points_ledger WHERE org = {} AND "user" = {} AND created_at >= {} '
+        "GROUP BY 1",
+        tz,
+        user.org_id,
+        user.id,
+        start,
+    )
+    by_day = {r["day"]: int(r["points"]) for r in rows}
+    total = await User.raw(
+        'SELECT coalesce(sum(delta), 0)::int AS n FROM points_ledger WHERE "user" = {}', user.id
+    )
+    series = [
+        DayPoints(date=first + timedelta(days=i), points=by_day.get(first + timedelta(days=i), 0))
+        for i in range(days)
+    ]
+    return MyPoints(
+        days=days,
+        timezone=tz,
+        total=int(total[0]["n"]),
+        in_range=sum(d.points for d in series),
+        series=series,
     )

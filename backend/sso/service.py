@@ -121,7 +121,10 @@ async def save_settings(
         elif current:
             secret = current[0]["client_secret"]
         else:
-            raise Invalid("clientSecret is required when single sign-on is first set up.")
+            raise Invalid(
+                "Enter the client secret: it is needed when single sign-on is first set up.",
+                field="clientSecret",
+            )
         taken = await SsoDomain.select(SsoDomain.domain).where(
             SsoDomain.domain.is_in(domains) & (SsoDomain.org != actor.org_id)
         )

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+from backend.challenges import cache as challenge_cache
 from backend.challenges.service import MAX_SHARE_TRIES, effective_status, visible_challenge
 from backend.community.stories import published_story
 from backend.core import clock
@@ -18,7 +19,7 @@ from backend.core.tokens import erased_post_key
 from backend.core.wire import Page, created_at_cursor, decode_cursor
 from backend.db import DB
 from backend.settings import get_settings
-from backend.submissions.posts import NETWORKS_WITH_POSTS, NotAPost, post_key
+from backend.submissions.posts import NETWORK_NAMES, NETWORKS_WITH_POSTS, NotAPost, post_key
 from backend.submissions.schemas import SubmissionRead
 from backend.submissions.tables import Submission
 
@@ -56,18 +57,22 @@ async def create_submission(
     if network not in challenge["networks"]:
         raise Invalid(
             f"This challenge is not shared on {network}; "
-            f"choose one of {', '.join(challenge['networks'])}."
+            f"choose one of {', '.join(challenge['networks'])}.",
+            field="network",
         )
     if challenge["kind"] == "story" and not await published_story(user.id, challenge_id):
         raise Conflict("Publish your story first: sharing it links to its public page.")
     key: str | None = None
     if network in NETWORKS_WITH_POSTS:
         if not post_url:
-            raise Invalid(f"postUrl is needed: paste the public link to your {network} post.")
+            raise Invalid(
+                f"Paste the public link to your post on {NETWORK_NAMES.get(network, network)}.",
+                field="postUrl",
+            )
         try:
             key = post_key(network, post_url)
         except NotAPost as exc:
-            raise Invalid(f"postUrl: {exc}") from exc
+            raise Invalid(str(exc), field="postUrl") from exc
         erased = erased_post_key(get_settings().key_for("post-keys"), key)
         if await Submission.raw("SELECT 1 FROM submission WHERE post_key = {}", erased):
             raise Conflict(ALREADY_CLAIMED)
@@ -113,6 +118,8 @@ async def create_submission(
             if mine:  # sent twice at once: the other one is the claim
                 raise Conflict("You have already submitted a share for this challenge.")
             raise Conflict(ALREADY_CLAIMED)
+    # every API process's cached statuses of this person change now (backend/challenges/cache.py)
+    await challenge_cache.announce_person(user.org_id, user.id)
     # answered from the committed row itself: no further query that could fail after the
     # claim is stored (a client told to try again would then find it already there)
     return _read(inserted[0])

@@ -18,6 +18,8 @@ from backend.core.wire import Page
 from backend.http.auth import require_role
 from backend.submissions import claiming, review
 from backend.submissions.schemas import (
+    BulkReview,
+    BulkReviewRead,
     ReviewDecision,
     ReviewItem,
     SubmissionCreate,
@@ -87,6 +89,15 @@ class AdminSubmissionsController(Controller):
         cursor: Cursor = None,
     ) -> Page[ReviewItem]:
         return await review.review_queue(request.user.org_id, status, limit=limit, cursor=cursor)
+
+    @post("/bulk", status_code=200)
+    async def bulk(
+        self, request: Request[CurrentUser, Any, Any], data: JSONBody[BulkReview]
+    ) -> BulkReviewRead:
+        """Approve or reject up to 100 submissions; each one's outcome in `results`, in order
+        (a repeated id once). Already decided that way: "skipped", nothing paid twice."""
+        results = await review.decide_many(request.user, data.ids, data.action, data.note)
+        return BulkReviewRead(results=results)
 
     @post("/{submission_id:uuid}/approve", status_code=200)
     async def approve(

@@ -16,8 +16,9 @@ from uuid import UUID
 import msgspec
 
 from backend import events
+from backend.badges import service as badges
 from backend.core import clock
-from backend.db import DB
+from backend.db import DB, fetch
 from backend.points.service import LedgerEntry, append
 from backend.sharing.tables import Click
 from backend.submissions.tables import Submission
@@ -44,21 +45,8 @@ class Claim:
     team_id: UUID | None
 
 
-async def find_claim(submission_id: UUID, *, lock: bool = False) -> Claim | None:
-    """The submission's claim, None if it is gone; `lock` holds its row for the transaction."""
-    rows = await Submission.raw(
-        'SELECT s.id, s.org, s."user", s.challenge, s.network, s.post_url, s.status, '
-        # a story challenge's policy is about publishing the story; its shares are checked
-        "CASE WHEN c.kind = 'story' THEN 'auto' ELSE c.verification END AS verification, "
-        "c.points, c.click_points, c.click_points_cap, c.hashtags, u.team "
-        "FROM submission s JOIN challenge c ON c.id = s.challenge "
-        'JOIN app_user u ON u.id = s."user" '
-        "WHERE s.id = {}" + (" FOR UPDATE OF s" if lock else ""),
-        submission_id,
-    )
-    if not rows:
-        return None
-    r = rows[0]
+def claim_of(r: dict[str, Any]) -> Claim:
+    """A claim from a row of the submission joined with its challenge and person."""
     return Claim(
         id=r["id"],
         org_id=r["org"],
@@ -76,9 +64,74 @@ async def find_claim(submission_id: UUID, *, lock: bool = False) -> Claim | None
     )
 
 
+async def find_claim(submission_id: UUID, *, lock: bool = False) -> Claim | None:
+    """The submission's claim, None if it is gone; `lock` holds its row for the transaction."""
+    rows = await Submission.raw(
+        'SELECT s.id, s.org, s."user", s.challenge, s.network, s.post_url, s.status, '
+        # a story challenge's policy is about publishing the story; its shares are checked
+        "CASE WHEN c.kind = 'story' THEN 'auto' ELSE c.verification END AS verification, "
+        "c.points, c.click_points, c.click_points_cap, c.hashtags, u.team "
+        "FROM submission s JOIN challenge c ON c.id = s.challenge "
+        'JOIN app_user u ON u.id = s."user" '
+        "WHERE s.id = {}" + (" FOR UPDATE OF s" if lock else ""),
+        submission_id,
+    )
+    if not rows:
+        return None
+    return claim_of(rows[0])
+
+
 def evidence_of(source: str, found: bool, detail: str) -> dict[str, Any]:
     """One entry of a submission's evidence log: its source, whether it found the share, why."""
     return {"source": source, "found": found, "detail": detail, "at": clock.now().isoformat()}
+
+
+# The decision itself: the status changes only from a state the decision was made in (a
+# concurrent decision is waited for, then the condition is checked again on its outcome), and
+# the person's lock (`notify`'s) and, for a share on a team goal, the team's are taken for what
+# the decision derives (backend/badges/service.py `derive`).
+_DECIDE = """
+UPDATE submission s SET status = $1, points_awarded = $2, reason = $3,
+  evidence = s.evidence || $4::jsonb, checks = s.checks + 1, updated_at = now(),
+  decided_at = now(), reviewed_by = coalesce($5, s.reviewed_by),
+  review_note = coalesce($6, s.review_note)
+FROM challenge c, app_user u
+WHERE s.id = $7 AND s.status = ANY($8::text[]) AND c.id = s.challenge AND u.id = s."user"
+RETURNING s.org, s."user", s.challenge, c.click_points, c.click_points_cap, u.team, u.timezone,
+  (SELECT 1 FROM pg_advisory_xact_lock(hashtext(s."user"::text))) AS person_locked,
+  CASE WHEN $1 = 'verified' AND u.team IS NOT NULL AND c.team_goal_shares > 0 THEN
+    (SELECT 1 FROM pg_advisory_xact_lock(
+      hashtext('team_goal'), hashtext(c.id::text || u.team::text)))
+  END AS team_locked
+"""
+
+# The share's row and its unpaid unique clicks up to the cap, in one statement (the ledger's
+# shared lock as `points.service.append` takes it; a key already written is skipped).
+_PAY = """
+WITH ledger_lock AS (
+  SELECT pg_advisory_xact_lock_shared(hashtext('points_ledger'), hashtext($1::uuid::text))
+), paid AS (
+  SELECT coalesce(sum(delta), 0) AS paid FROM points_ledger
+  WHERE submission = $5 AND reason = 'click'
+), unpaid AS (
+  SELECT k.id, row_number() OVER (ORDER BY k.at, k.id) AS n FROM click k
+  WHERE $7::integer > 0 AND k.challenge = $4 AND k.sharer = $2 AND k.kind = 'unique'
+  AND NOT EXISTS (SELECT 1 FROM points_ledger p WHERE p.idempotency_key = 'click:' || k.id::text)
+), due AS (
+  SELECT $6::integer AS delta, 'share_verified' AS reason, NULL::uuid AS click,
+    'share:' || $5::uuid::text AS key, 0::bigint AS n
+  UNION ALL
+  SELECT $7::integer, 'click', u.id, 'click:' || u.id::text, u.n FROM unpaid u, paid
+  WHERE u.n <= ($8::integer - paid.paid) / nullif($7::integer, 0)
+)
+INSERT INTO points_ledger (
+  org, "user", team, delta, reason, challenge, submission, click, idempotency_key
+)
+SELECT $1::uuid, $2::uuid, $3::uuid, d.delta, d.reason, $4::uuid, $5::uuid, d.click, d.key
+FROM due d, ledger_lock
+WHERE d.delta <> 0 ORDER BY d.n
+ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, created_at, delta, reason
+"""
 
 
 async def decide(
@@ -92,59 +145,68 @@ async def decide(
     reviewer: UUID | None = None,
     note: str | None = None,
 ) -> str:
-    """Move a submission to `status` and write its points, atomically and at most once."""
+    """Move a submission to `status` and write its points, atomically and at most once; what
+    it earns (badges, team goal, level) and the person's notices are written in the same
+    transaction, and announced after the commit."""
+    points = points if status == "verified" else 0
     async with DB.transaction():
-        found = await find_claim(submission_id, lock=True)
-        if found is None:
-            return "gone"
-        if found.status not in from_statuses:
-            return f"already {found.status}"
-        claim = found
-        await Submission.raw(
-            "UPDATE submission SET status = {}, points_awarded = {}, reason = {}, "
-            "evidence = evidence || {}::jsonb, checks = checks + 1, updated_at = now(), "
-            "decided_at = now(), reviewed_by = coalesce({}, reviewed_by), "
-            "review_note = coalesce({}, review_note) WHERE id = {}",
+        rows = await fetch(
+            _DECIDE,
             status,
-            points if status == "verified" else 0,
+            points,
             reason,
             msgspec.json.encode(evidence).decode(),
             reviewer,
             note,
             submission_id,
+            list(from_statuses),
         )
+        if not rows:
+            now = await fetch("SELECT status FROM submission WHERE id = $1", submission_id)
+            return f"already {now[0]['status']}" if now else "gone"
+        r = rows[0]
         awarded: list[events.PointsAwarded] = []
         if status == "verified":
-            awarded += await append(
-                [
-                    LedgerEntry(
-                        org_id=claim.org_id,
-                        user_id=claim.user_id,
-                        team_id=claim.team_id,
-                        delta=points,
-                        reason="share_verified",
-                        idempotency_key=f"share:{claim.id}",
-                        challenge_id=claim.challenge_id,
-                        submission_id=claim.id,
-                    )
-                ]
+            paid = await fetch(
+                _PAY,
+                r["org"],
+                r["user"],
+                r["team"],
+                r["challenge"],
+                submission_id,
+                points,
+                r["click_points"],
+                r["click_points_cap"],
             )
-            awarded += await pay_click_points(claim)
-    await events.points_awarded(awarded)
-    await events.user_notice(
-        events.UserNotice(
-            org_id=claim.org_id,
-            user_id=claim.user_id,
+            awarded = [
+                events.PointsAwarded(
+                    org_id=r["org"],
+                    user_id=r["user"],
+                    team_id=r["team"],
+                    delta=int(p["delta"]),
+                    reason=p["reason"],
+                    challenge_id=r["challenge"],
+                    submission_id=submission_id,
+                    ledger_id=int(p["id"]),
+                    at=p["created_at"],
+                )
+                for p in sorted(paid, key=lambda p: (p["reason"] != "share_verified", p["id"]))
+            ]
+        verdict = events.UserNotice(
+            org_id=r["org"],
+            user_id=r["user"],
             kind="submission",
             data={
-                "id": str(claim.id),
-                "challengeId": str(claim.challenge_id),
+                "id": str(submission_id),
+                "challengeId": str(r["challenge"]),
                 "status": status,
-                "pointsAwarded": points if status == "verified" else 0,
+                "pointsAwarded": points,
                 "reason": reason,
             },
         )
-    )
+        person = badges.Person(r["user"], r["org"], r["team"], r["timezone"])
+        derived = await badges.derive(person, awarded, [verdict])
+    await derived.publish(awarded)
     log.info("submission decided", extra={"submission": str(submission_id), "status": status})
     return status
 

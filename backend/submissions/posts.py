@@ -39,6 +39,9 @@ EXAMPLES = {
 }
 
 
+NETWORK_NAMES = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook"}
+
+
 class NotAPost(ValueError):
     """The URL is not a post on the named network; the message says what would be."""
 
@@ -71,7 +74,9 @@ def post_key(network: str, url: str) -> str:
             if story.isalnum() and owner.isdigit():
                 return f"facebook:{owner}/{story}"
     example = EXAMPLES.get(network)
+    where = NETWORK_NAMES.get(network, network)
     raise NotAPost(
-        f"This does not look like a public {network} post"
-        + (f"; it should look like {example}." if example else ".")
+        f"Paste the link to your post on {where}"
+        + (f", like {example}" if example else "")
+        + " (a company page or profile link is not a post)."
     )

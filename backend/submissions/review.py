@@ -8,6 +8,7 @@ submission's lock: nothing is deleted.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal
 from uuid import UUID
 
 import msgspec
@@ -20,7 +21,7 @@ from backend.db import DB
 from backend.points.service import LedgerEntry, append
 from backend.submissions.claiming import get_submission
 from backend.submissions.decisions import Claim, decide, evidence_of, find_claim
-from backend.submissions.schemas import ReviewItem, SubmissionRead
+from backend.submissions.schemas import BulkReviewResult, ReviewItem, SubmissionRead
 from backend.submissions.tables import Submission
 
 
@@ -116,6 +117,40 @@ async def reject(actor: CurrentUser, submission_id: UUID, note: str | None) -> S
             + ("revoke it instead." if claim.status == "verified" else "it cannot be rejected.")
         )
     return await get_submission(actor, submission_id)
+
+
+async def decide_many(
+    actor: CurrentUser, ids: list[UUID], action: Literal["approve", "reject"], note: str | None
+) -> list[BulkReviewResult]:
+    """Each id decided by `approve` or `reject`, in order, as if one by one (so points, boards
+    and badges follow the same path); one that is already decided that way is "skipped"."""
+    done: Literal["approved", "rejected"] = "approved" if action == "approve" else "rejected"
+    target = "verified" if action == "approve" else "rejected"
+    results: list[BulkReviewResult] = []
+    for submission_id in dict.fromkeys(ids):
+        claim = await find_claim(submission_id)
+        if claim is None or claim.org_id != actor.org_id:
+            results.append(BulkReviewResult(id=submission_id, status="not_found"))
+            continue
+        if claim.status == target:
+            results.append(
+                BulkReviewResult(
+                    id=submission_id, status="skipped", detail=f"It was already {done}."
+                )
+            )
+            continue
+        try:
+            if action == "approve":
+                await approve(actor, submission_id, note)
+            else:
+                await reject(actor, submission_id, note)
+        except NotFound:
+            results.append(BulkReviewResult(id=submission_id, status="not_found"))
+        except Conflict as exc:
+            results.append(BulkReviewResult(id=submission_id, status="skipped", detail=exc.detail))
+        else:
+            results.append(BulkReviewResult(id=submission_id, status=done))
+    return results
 
 
 async def revoke(actor: CurrentUser, submission_id: UUID, note: str | None) -> SubmissionRead:

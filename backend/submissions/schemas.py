@@ -54,3 +54,22 @@ class ReviewItem(Wire):
 
 class ReviewDecision(Wire):
     note: Note | None = None
+
+
+class BulkReview(Wire):
+    """Approve or reject up to 100 submissions at once, each exactly as one by one."""
+
+    ids: Annotated[list[UUID], msgspec.Meta(min_length=1, max_length=100)]
+    action: Literal["approve", "reject"]
+    note: Note | None = None
+
+
+class BulkReviewResult(Wire):
+    id: UUID
+    # skipped: already decided that way, or in a state this action cannot change (see detail)
+    status: Literal["approved", "rejected", "skipped", "not_found"]
+    detail: str | None = None
+
+
+class BulkReviewRead(Wire):
+    results: list[BulkReviewResult]

@@ -12,7 +12,7 @@ from uuid import UUID
 
 from backend import events
 from backend.badges import service as badges_service
-from backend.db import DB
+from backend.db import DB, fetch
 from backend.fetch.client import SafeFetcher
 from backend.settings import Settings
 from backend.sharing.bots import bot_network
@@ -20,6 +20,7 @@ from backend.sharing.tables import Click, ShareLink
 from backend.submissions.checks import check_post
 from backend.submissions.decisions import (
     Claim,
+    claim_of,
     decide,
     evidence_of,
     find_claim,
@@ -47,6 +48,30 @@ async def _link_evidence(claim: Claim) -> tuple[str | None, list[dict[str, Any]]
         )
         .first()
     )
+    if link is None:
+        return _evidence(claim, None, False)
+    return _evidence(claim, link, await _has_unique_click(claim))
+
+
+# The claim, the caller's tracked link for its network and whether anyone else clicked it, in
+# one read (the worker's first, before it reads the post itself).
+_CLAIM_WITH_LINK = """
+SELECT s.id, s.org, s."user", s.challenge, s.network, s.post_url, s.status,
+  CASE WHEN c.kind = 'story' THEN 'auto' ELSE c.verification END AS verification,
+  c.points, c.click_points, c.click_points_cap, c.hashtags, u.team,
+  l.code, l.first_bot_at, l.first_bot_name,
+  EXISTS (SELECT 1 FROM click k WHERE k.sharer = s."user" AND k.challenge = s.challenge
+    AND k.kind = 'unique') AS clicked
+FROM submission s JOIN challenge c ON c.id = s.challenge JOIN app_user u ON u.id = s."user"
+LEFT JOIN share_link l ON l."user" = s."user" AND l.challenge = s.challenge
+  AND l.network = s.network
+WHERE s.id = $1
+"""
+
+
+def _evidence(
+    claim: Claim, link: Any, clicked: bool
+) -> tuple[str | None, list[dict[str, Any]], bool]:
     found: list[dict[str, Any]] = []
     positive = False
     if link is None:
@@ -58,12 +83,21 @@ async def _link_evidence(claim: Claim) -> tuple[str | None, list[dict[str, Any]]
         found.append(evidence_of("preview_bot", True, f"{bot} fetched the tracked link."))
     else:
         found.append(evidence_of("preview_bot", False, "No preview bot of this network came by."))
-    if await _has_unique_click(claim):
+    if clicked:
         positive = True
         found.append(evidence_of("clicks", True, "Someone else clicked the tracked link."))
     else:
         found.append(evidence_of("clicks", False, "No unique click on the tracked link yet."))
     return link["code"], found, positive
+
+
+async def _claim_with_link(submission_id: UUID) -> tuple[Claim, Any, bool] | None:
+    rows = await fetch(_CLAIM_WITH_LINK, submission_id)
+    if not rows:
+        return None
+    r = rows[0]
+    claim = claim_of(r)
+    return claim, (r if r["code"] is not None else None), bool(r["clicked"])
 
 
 async def _has_unique_click(claim: Claim) -> bool:
@@ -80,20 +114,21 @@ async def verify(
     submission_id: UUID, *, fetcher: SafeFetcher, settings: Settings, attempt: int
 ) -> str:
     """Decide a pending submission by its challenge's policy. Safe to run any number of times."""
-    claim = await find_claim(submission_id)
-    if claim is None:
+    found = await _claim_with_link(submission_id)
+    if found is None:
         return "gone"
+    claim, link, clicked = found
     if claim.status != "pending":
         return f"already {claim.status}"
     if claim.policy == "trust":
         points = claim.points * settings.trust_points_percent // 100
         detail = f"Trusted at {settings.trust_points_percent}% of the points."
         return await decide(claim.id, "verified", points, [evidence_of("trust", True, detail)])
-    code, evidence, positive = await _link_evidence(claim)
+    code, evidence, positive = _evidence(claim, link, clicked)
     if claim.policy == "review":
         return await decide(claim.id, "needs_review", 0, evidence, "Waiting for an admin's review.")
     if claim.policy == "clicks":
-        if await _has_unique_click(claim):
+        if clicked:
             return await decide(claim.id, "verified", claim.points, evidence)
         return "waiting for a click"
     # auto: read the post itself, then weigh everything collected

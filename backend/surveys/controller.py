@@ -1,4 +1,4 @@
-"""HTTP for pulse surveys: admins create, close and (once closed) read results; everyone
+"""HTTP for pulse surveys: admins create, edit, close and (once closed) read results; everyone
 answers once."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 
 from backend.core.identity import CurrentUser
@@ -17,6 +17,7 @@ from backend.surveys.schemas import (
     ResponseCreate,
     ResponseRead,
     SurveyCreate,
+    SurveyDetail,
     SurveyRead,
     SurveyResults,
 )
@@ -36,6 +37,23 @@ class AdminSurveysController(Controller):
     @get("")
     async def list_surveys(self, request: Request[CurrentUser, Any, Any]) -> list[SurveyRead]:
         return await service.list_for_admin(request.user.org_id)
+
+    @get("/{survey_id:uuid}")
+    async def detail(
+        self, request: Request[CurrentUser, Any, Any], survey_id: FromPath[UUID]
+    ) -> SurveyDetail:
+        return await service.get_detail(request.user.org_id, survey_id)
+
+    @put("/{survey_id:uuid}")
+    async def edit(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        survey_id: FromPath[UUID],
+        data: JSONBody[SurveyCreate],
+    ) -> SurveyDetail:
+        """The whole survey as creation takes it (`opensAt` left out: unchanged); once anyone
+        answered only a later end (409 otherwise), and never once it closed (409)."""
+        return await service.update_survey(request.user, survey_id, data)
 
     @get("/{survey_id:uuid}/results")
     async def results(

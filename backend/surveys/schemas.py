@@ -32,6 +32,9 @@ class Question(Wire):
 
 
 class SurveyCreate(Wire):
+    """A new survey (POST), or the whole survey again when editing it (PUT), where `opensAt`
+    left out keeps the opening time it has."""
+
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
     questions: Annotated[list[QuestionCreate], msgspec.Meta(min_length=1, max_length=10)]
     closes_at: datetime
@@ -56,6 +59,12 @@ class SurveyRead(Wire):
     status: SurveyStatus
     # how many people it is sent to now; never how many answered (no running count)
     invited: int
+
+
+class SurveyDetail(SurveyRead):
+    # whether anyone answered yet, never how many: the one fact that decides what may still be
+    # edited or deleted (deleting and editing answer a 409 on it anyway)
+    has_answers: bool
 
 
 class MySurvey(Wire):

@@ -17,6 +17,8 @@ The promise to the people answering, and how it is kept:
   results are made of exactly the answers they say they are made of, and a handful of freshly
   invited sock puppets can neither reach the threshold nor dilute anyone's answer.
 - A survey asks at least ANONYMITY_THRESHOLD people, or it could never show anything.
+- Once anyone answered, a survey's questions, audience, points and opening stay as they were
+  answered: an edit may only move its end later. A closed survey is never edited.
 
 Answering, closing and paying take the survey's row lock (answering its shared side), so an
 answer is either in before the survey closes and paid with the others, or refused.
@@ -47,6 +49,7 @@ from backend.surveys.schemas import (
     QuestionResult,
     ResponseCreate,
     SurveyCreate,
+    SurveyDetail,
     SurveyRead,
     SurveyResults,
     SurveyStatus,
@@ -116,34 +119,65 @@ def _read(row: Mapping[str, Any], audience: _Audience, now: datetime) -> SurveyR
     )
 
 
-async def create_survey(actor: CurrentUser, data: SurveyCreate) -> SurveyRead:
-    """A survey for everyone, or for some teams; refused (Invalid) when it would ask fewer
-    people than ANONYMITY_THRESHOLD, whose results could then never be shown."""
-    opens_at = data.opens_at or clock.now()
-    if data.closes_at <= opens_at:
-        raise Invalid("closesAt must be after opensAt (or after now).")
+class _Fields(msgspec.Struct):
+    """A survey's fields as they are stored: texts cleaned, teams without repeats."""
+
+    title: str
+    intro: str
+    questions: list[dict[str, str]]
+    team_ids: list[UUID]
+    points: int
+
+
+async def _checked(org_id: UUID, data: SurveyCreate) -> _Fields:
+    """What creating and editing both refuse: an unknown team, text that is not text."""
     teams = list(dict.fromkeys(data.team_ids))
     if teams:
         known = await Survey.raw(
             "SELECT count(*) AS n FROM team WHERE org = {} AND id = ANY({}::uuid[])",
-            actor.org_id,
+            org_id,
             teams,
         )
         if known[0]["n"] != len(teams):
-            raise NotFound("No such team in your organization.")
-    title = clean_text(data.title, "title")
-    intro = clean_text(data.intro, "intro") if data.intro.strip() else ""
-    questions = [
-        {"id": f"q{n}", "text": clean_text(q.text, f"questions[{n - 1}].text"), "kind": q.kind}
-        for n, q in enumerate(data.questions, start=1)
-    ]
-    invited = (await _audience(actor.org_id)).of(teams)
+            raise NotFound("No such team in your organization.", field="teamIds")
+    return _Fields(
+        title=clean_text(data.title, "title"),
+        intro=clean_text(data.intro, "intro") if data.intro.strip() else "",
+        questions=[
+            {"id": f"q{n}", "text": clean_text(q.text, f"questions[{n - 1}].text"), "kind": q.kind}
+            for n, q in enumerate(data.questions, start=1)
+        ],
+        team_ids=teams,
+        points=data.points,
+    )
+
+
+def _check_dates(opens_at: datetime, closes_at: datetime) -> None:
+    if closes_at <= opens_at:
+        raise Invalid(
+            "The closing time must be after the opening time (and in the future).",
+            field="closesAt",
+        )
+
+
+async def _check_audience(org_id: UUID, teams: list[UUID]) -> None:
+    invited = (await _audience(org_id)).of(teams)
     if invited < ANONYMITY_THRESHOLD:
         raise Invalid(
             f"This survey would ask {invited} {'person' if invited == 1 else 'people'}, and "
             f"results are only ever shown from {ANONYMITY_THRESHOLD} answers on, to keep them "
-            f"anonymous: ask at least {ANONYMITY_THRESHOLD} people (more teams, or everyone)."
+            f"anonymous: ask at least {ANONYMITY_THRESHOLD} people (more teams, or everyone).",
+            field="teamIds",
         )
+
+
+async def create_survey(actor: CurrentUser, data: SurveyCreate) -> SurveyRead:
+    """A survey for everyone, or for some teams; refused (Invalid) when it would ask fewer
+    people than ANONYMITY_THRESHOLD, whose results could then never be shown."""
+    opens_at = data.opens_at or clock.now()
+    _check_dates(opens_at, data.closes_at)
+    fields = await _checked(actor.org_id, data)
+    await _check_audience(actor.org_id, fields.team_ids)
     survey_id = uuid4()
     await Survey.raw(
         "INSERT INTO survey (id, org, title, intro, questions, audience_team_ids, points, "
@@ -151,16 +185,126 @@ async def create_survey(actor: CurrentUser, data: SurveyCreate) -> SurveyRead:
         "{}, {}, {})",
         survey_id,
         actor.org_id,
-        title,
-        intro,
-        msgspec.json.encode(questions).decode(),
-        teams,
-        data.points,
+        fields.title,
+        fields.intro,
+        msgspec.json.encode(fields.questions).decode(),
+        fields.team_ids,
+        fields.points,
         opens_at,
         data.closes_at,
         actor.id,
     )
     return await get_for_admin(actor.org_id, survey_id)
+
+
+# What an answered survey would change, in the words the refusal uses.
+_WHAT = {
+    "title": "the title",
+    "intro": "the intro",
+    "questions": "the questions",
+    "team_ids": "who is asked",
+    "points": "the points for answering",
+    "opens_at": "the opening time",
+}
+
+
+def _stored(row: Mapping[str, Any]) -> _Fields:
+    return _Fields(
+        title=row["title"],
+        intro=row["intro"],
+        questions=[msgspec.structs.asdict(q) for q in _questions(row)],
+        team_ids=list(row["audience_team_ids"]),
+        points=row["points"],
+    )
+
+
+def _changes(before: _Fields, after: _Fields) -> list[str]:
+    """The fields `after` changes, teams compared as a set (their order means nothing)."""
+    changed = [
+        name
+        for name in ("title", "intro", "questions", "points")
+        if getattr(before, name) != getattr(after, name)
+    ]
+    if set(before.team_ids) != set(after.team_ids):
+        changed.append("team_ids")
+    return changed
+
+
+async def update_survey(actor: CurrentUser, survey_id: UUID, data: SurveyCreate) -> SurveyDetail:
+    """Edit a survey that has not closed. While nobody answered, everything creation takes may
+    change, checked as creation checks it (an audience of ANONYMITY_THRESHOLD, dates in order).
+    Once anyone answered, only its end may move, and only later (Conflict otherwise): the
+    answers given must keep matching the questions, the audience and the points they were
+    given for. A closed survey stays as it closed (Conflict).
+
+    The row lock waits for answers in flight (they hold its shared lock), so "nobody answered"
+    is still true when the edit is written.
+    """
+    now = clock.now()
+    async with DB.transaction():
+        row = await _admin_row(actor.org_id, survey_id, lock="FOR UPDATE OF s")
+        if _status(row, now) == "closed":
+            raise Conflict(
+                "This survey has closed, so it can no longer be edited: it stays as people "
+                "answered it."
+            )
+        opens_at: datetime = data.opens_at or row["opens_at"]
+        _check_dates(opens_at, data.closes_at)
+        if data.closes_at <= now:
+            raise Invalid(
+                "The closing time must be in the future: to end the survey now, close it.",
+                field="closesAt",
+            )
+        fields = await _checked(actor.org_id, data)
+        if await _has_answers(survey_id):
+            changed = _changes(_stored(row), fields)
+            if opens_at != row["opens_at"]:
+                changed.append("opens_at")
+            if changed:
+                raise Conflict(
+                    "People have already answered this survey, so only its end can change: "
+                    f"changing {_listed([_WHAT[name] for name in changed])} would leave the "
+                    "answers already given no longer matching the survey.",
+                    field=_camel(changed[0]),
+                )
+            if data.closes_at < row["closes_at"]:
+                raise Conflict(
+                    "People have already answered this survey, so its end can only move later: "
+                    "the people still to answer were told when it closes.",
+                    field="closesAt",
+                )
+        else:
+            await _check_audience(actor.org_id, fields.team_ids)
+        await Survey.raw(
+            "UPDATE survey SET title = {}, intro = {}, questions = {}::jsonb, "
+            "audience_team_ids = {}::uuid[], points = {}, opens_at = {}, closes_at = {} "
+            "WHERE id = {}",
+            fields.title,
+            fields.intro,
+            msgspec.json.encode(fields.questions).decode(),
+            fields.team_ids,
+            fields.points,
+            opens_at,
+            data.closes_at,
+            survey_id,
+        )
+    return await get_detail(actor.org_id, survey_id)
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+async def _has_answers(survey_id: UUID) -> bool:
+    rows = await Survey.raw(
+        "SELECT 1 FROM survey_participation WHERE survey = {} LIMIT 1", survey_id
+    )
+    return bool(rows)
 
 
 async def _admin_row(org_id: UUID, survey_id: UUID, lock: str = "") -> dict[str, Any]:
@@ -177,6 +321,12 @@ async def _admin_row(org_id: UUID, survey_id: UUID, lock: str = "") -> dict[str,
 async def get_for_admin(org_id: UUID, survey_id: UUID) -> SurveyRead:
     row = await _admin_row(org_id, survey_id)
     return _read(row, await _audience(org_id), clock.now())
+
+
+async def get_detail(org_id: UUID, survey_id: UUID) -> SurveyDetail:
+    """One survey for its admin, with whether anyone answered (never how many)."""
+    survey = await get_for_admin(org_id, survey_id)
+    return SurveyDetail(**msgspec.structs.asdict(survey), has_answers=await _has_answers(survey_id))
 
 
 async def list_for_admin(org_id: UUID) -> list[SurveyRead]:
@@ -368,10 +518,7 @@ async def delete_survey(org_id: UUID, survey_id: UUID) -> None:
     people who answered were promised their answers count (close it instead)."""
     async with DB.transaction():
         await _admin_row(org_id, survey_id, lock="FOR UPDATE OF s")  # waits for answers in flight
-        answered = await Survey.raw(
-            "SELECT 1 FROM survey_participation WHERE survey = {} LIMIT 1", survey_id
-        )
-        if answered:
+        if await _has_answers(survey_id):
             raise Conflict(
                 "This survey has answers, so it stays: close it instead, and its results show "
                 "once it is closed."

@@ -1,7 +1,8 @@
 // The app's building blocks, built once and reused by every screen.
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
-import { failureText } from "./api";
+import { ApiError, failureText } from "./api";
+import { errorId, type Form } from "./forms";
 import { usePath } from "./router";
 import { me, unread } from "./session";
 import { staleSince, toasts, useStore } from "./store";
@@ -140,12 +141,20 @@ export function Empty({ text, children }: { text: string; children?: ComponentCh
 
 export function Failure({ error, retry }: { error: unknown; retry: () => void }) {
   const text = failureText(error, "Something went wrong.");
+  // What is gone stays gone: a way back instead of a retry that can only fail again.
+  const gone = error instanceof ApiError && (error.status === 404 || error.status === 410);
   return (
     <div class="empty" role="alert">
       <p>{text}</p>
-      <button type="button" class="button secondary" onClick={retry}>
-        Try again
-      </button>
+      {gone ? (
+        <a class="button primary" href="/">
+          Back to my challenges
+        </a>
+      ) : (
+        <button type="button" class="button secondary" onClick={retry}>
+          Try again
+        </button>
+      )}
     </div>
   );
 }
@@ -239,25 +248,63 @@ export function Streak({ weeks, freezes }: { weeks: number; freezes: number }) {
   );
 }
 
-function initials(name: string): string {
+/** A board entry with what the API adds for the game (older servers leave them out). */
+export type BoardEntry = UserEntry & { movement?: number | null; initials?: string; colour?: number };
+
+export const ANONYMOUS = "Anonymous advocate"; // how boards name people who hide from them
+
+function initialsOf(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
   return ((parts[0]?.[0] ?? "?") + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
 }
 
-export function BoardRow({ entry, moved }: { entry: UserEntry; moved?: boolean }) {
+/** One of the 12 avatar colours, the same for a person everywhere (the API's, else from the id). */
+function colourOf(entry: BoardEntry): number {
+  if (typeof entry.colour === "number") return ((entry.colour % 12) + 12) % 12;
+  const key = entry.userId ?? entry.displayName;
+  let hash = 0;
+  for (const char of key) hash = (hash * 31 + char.charCodeAt(0)) | 0;
+  return Math.abs(hash) % 12;
+}
+
+export function Avatar({ entry, size = "" }: { entry: BoardEntry; size?: "" | "big" }) {
+  return (
+    <span class={`avatar av-${colourOf(entry)} ${size}`} aria-hidden="true">
+      {entry.initials || initialsOf(entry.displayName)}
+    </span>
+  );
+}
+
+/** ▲2 / ▼1 / — since yesterday, said in words to screen readers; nothing when unknown (new today). */
+export function Movement({ by }: { by: number | null | undefined }) {
+  if (by === null || by === undefined) return <span class="movement" />;
+  const [glyph, words, tone] =
+    by > 0
+      ? [`▲${by}`, `up ${by} since yesterday`, "up"]
+      : by < 0
+        ? [`▼${-by}`, `down ${-by} since yesterday`, "down"]
+        : ["—", "same place as yesterday", "same"];
+  return (
+    <span class={`movement ${tone}`} data-testid="movement">
+      <span aria-hidden="true">{glyph}</span>
+      <span class="visually-hidden">{words}</span>
+    </span>
+  );
+}
+
+export function BoardRow({ entry, moved, passed }: { entry: BoardEntry; moved?: boolean; passed?: boolean }) {
   return (
     <li
-      class={`board-row ${entry.isMe ? "me" : ""} ${moved ? "moved" : ""}`}
+      class={`board-row ${entry.isMe ? "me" : ""} ${moved ? "moved" : ""} ${passed ? "passed" : ""}`}
       aria-current={entry.isMe ? "true" : undefined}
     >
       <span class="rank">{entry.rank}</span>
-      <span class="avatar" aria-hidden="true">
-        {initials(entry.displayName)}
-      </span>
+      <Avatar entry={entry} />
       <span class="who">
         <span class="name">{entry.isMe ? `${entry.displayName} (you)` : entry.displayName}</span>
         {entry.teamName && <span class="muted small">{entry.teamName}</span>}
       </span>
+      <Movement by={entry.movement} />
       <span class="points">{entry.points.toLocaleString()}</span>
     </li>
   );
@@ -296,37 +343,69 @@ export function BadgeTile({ badge }: { badge: Badge }) {
   );
 }
 
-/** A new password's field: the server's rules (10 to 256 characters) checked by the browser too. */
+/** A new password's field: the server's rules (10 to 256 characters) checked by the browser too,
+ * with its error beside it when a form holds one for `name`. */
 export function NewPassword({
   label = "New password",
   value,
   onChange,
+  form,
+  name = "password",
 }: {
   label?: string;
   value: string;
   onChange: (value: string) => void;
+  form?: Form;
+  name?: string;
 }) {
   return (
-    <label>
-      {label} (at least 10 characters)
-      <input
-        type="password"
-        autocomplete="new-password"
-        required
-        minLength={10}
-        maxLength={256}
-        value={value}
-        onInput={(e) => onChange(e.currentTarget.value)}
-      />
-    </label>
+    <>
+      <label>
+        {label} (at least 10 characters)
+        <input
+          type="password"
+          autocomplete="new-password"
+          required
+          minLength={10}
+          maxLength={256}
+          value={value}
+          onInput={(e) => {
+            onChange(e.currentTarget.value);
+            form?.clear(name);
+          }}
+          {...form?.field(name)}
+        />
+      </label>
+      {form && <FieldError form={form} name={name} />}
+    </>
   );
 }
 
 /** A form's failure, read out when it appears. */
 export function FormError({ error }: { error: string | null | undefined }) {
   return error ? (
-    <p class="error" role="alert">
+    <p class="error form-error" role="alert">
       {error}
     </p>
   ) : null;
+}
+
+/** The sentence about one field, right under it (its control points here with aria-describedby). */
+export function FieldError({ form, name }: { form: Form; name: string }) {
+  const message = form.errors.fields[name];
+  return message ? (
+    <p class="field-error" id={errorId(form.formId, name)} role="alert">
+      {message}
+    </p>
+  ) : null;
+}
+
+/** "12 / 120" under a field with a limit: turns to a warning near the end. */
+export function Counter({ id, length, max }: { id: string; length: number; max: number }) {
+  return (
+    <span id={id} class={`counter small ${length > max * 0.9 ? "near" : "muted"}`}>
+      {length} / {max}
+      <span class="visually-hidden"> characters</span>
+    </span>
+  );
 }

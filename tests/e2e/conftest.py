@@ -89,9 +89,11 @@ async def base_url(app: Any) -> AsyncIterator[str]:
     await task
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 async def worker(app: Any) -> AsyncIterator[None]:
-    """The real arq worker (not burst): it verifies submissions as they come, like production."""
+    """The real arq worker (not burst): it verifies submissions as they come, like production.
+    Stopped after the module: a worker left running would take the jobs (and hold the board
+    relay) of the test files that run after it in the same process."""
     running = build_worker(await create_job_pool(get_settings().redis_url))
     task = asyncio.create_task(running.main())
     yield

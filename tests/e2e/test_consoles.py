@@ -42,6 +42,11 @@ async def test_a_lead_reads_the_dashboard_and_nudges_quiet_members(
     lead = await add_member(client, admin, name="Lee Lead")
     team = await create_team(client, admin, "Platform", lead_user_id=lead.user_id)
     quiet = await add_member(client, admin, team_id=team["id"], name="Quinn Quiet")
+    # a newcomer is not "quiet" in their first days: Quinn joined a month ago
+    await sql(
+        "UPDATE app_user SET created_at = now() - interval '30 days' WHERE id = {}::uuid",
+        quiet.user_id,
+    )
     page = await admin_page(browser, base_url)
     await sign_in(page, lead.email)
     await page.get_by_role("link", name="Team", exact=True).click()
@@ -87,7 +92,7 @@ async def test_an_admin_writes_and_publishes_a_challenge_with_a_live_preview(
     await screenshot(page, "admin-challenge-editor")
     await page.get_by_role("button", name="Publish").click()
     await expect(page.get_by_role("heading", name="Challenges")).to_be_visible()
-    await expect(page.locator(".board-row", has_text="Our new office opens")).to_contain_text(
+    await expect(page.get_by_role("row").filter(has_text="Our new office opens")).to_contain_text(
         "Active"
     )
     listed = (await client.get("/api/v1/challenges", headers=bearer(employee))).json()["items"]
@@ -133,7 +138,7 @@ async def test_an_admin_invites_people_from_a_csv_file(client, browser: Browser,
     await create_team(client, admin, "Sales")
     page = await admin_page(browser, base_url)
     await sign_in(page, admin.email)
-    await open_admin(page, "People and teams")
+    await open_admin(page, "Invites")
     upload = page.get_by_label("CSV file")
     bad = b"email,team\nok@example.com,Sales\nnot-an-email,\n"
     await upload.set_input_files(files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad}])
@@ -200,11 +205,11 @@ async def test_an_admin_reads_the_impact_and_runs_a_survey(client, browser: Brow
     assert (await client.get("/api/v1/me", headers=bearer(employee))).json()["points"] == 0
 
     # While it runs the admin sees who was asked, never how many answered; then closes it.
-    await row.click()
+    await row.get_by_role("link", name="How is sharing going?").click()
     await expect(page.get_by_text("5 invited · results after it closes")).to_be_visible()
     await screenshot(page, "survey-running")
-    page.once("dialog", lambda dialog: dialog.accept())
     await page.get_by_role("button", name="Close now").click()
+    await page.get_by_role("dialog").get_by_role("button", name="Close survey").click()
     await expect(
         page.get_by_text("Fewer than 5 answers: results are hidden to keep answers anonymous.")
     ).to_be_visible()

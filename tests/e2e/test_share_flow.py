@@ -57,7 +57,10 @@ async def test_a_share_is_verified_and_the_points_and_board_update_live(
     await screenshot(page, "leaderboard")
     assert await page.evaluate("window.sameDocument === true")
 
-    await expect(board.locator(".board-row", has_text="Sam Member")).to_contain_text("60")
+    # first place stands on the podium
+    await expect(board.locator(".podium-spot, .board-row", has_text="Sam Member")).to_contain_text(
+        "60"
+    )
     await other.close()
 
     resp = await client.get(

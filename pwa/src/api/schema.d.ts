@@ -143,6 +143,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/challenges/{challenge_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** RefetchPreview */
+        post: operations["ApiV1AdminChallengesChallengeIdPreviewRefetchPreview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/challenges/{challenge_id}/publish": {
         parameters: {
             query?: never;
@@ -344,6 +361,23 @@ export interface paths {
         put?: never;
         /** CreateOfficialLink */
         post: operations["ApiV1AdminOfficialLinksCreateOfficialLink"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** AdminOverview */
+        get: operations["ApiV1AdminOverviewAdminOverview"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -557,6 +591,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/submissions/bulk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Bulk */
+        post: operations["ApiV1AdminSubmissionsBulkBulk"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/submissions/{submission_id}/approve": {
         parameters: {
             query?: never;
@@ -633,8 +684,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
-        put?: never;
+        /** Detail */
+        get: operations["ApiV1AdminSurveysSurveyIdDetail"];
+        /** Edit */
+        put: operations["ApiV1AdminSurveysSurveyIdEdit"];
         post?: never;
         /** Remove */
         delete: operations["ApiV1AdminSurveysSurveyIdRemove"];
@@ -689,6 +742,24 @@ export interface paths {
         /** CreateTeam */
         post: operations["ApiV1AdminTeamsCreateTeam"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/teams/{team_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** UpdateTeam */
+        put: operations["ApiV1AdminTeamsTeamIdUpdateTeam"];
+        post?: never;
+        /** DeleteTeam */
+        delete: operations["ApiV1AdminTeamsTeamIdDeleteTeam"];
         options?: never;
         head?: never;
         patch?: never;
@@ -1245,6 +1316,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/lead/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** LeadOverview */
+        get: operations["ApiV1LeadOverviewLeadOverview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/leaderboards/teams": {
         parameters: {
             query?: never;
@@ -1384,6 +1472,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** MyPoints */
+        get: operations["ApiV1MePointsMyPoints"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/sessions/revoke": {
         parameters: {
             query?: never;
@@ -1429,6 +1534,23 @@ export interface paths {
         get: operations["ApiV1NotificationsInbox"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** MarkAllRead */
+        post: operations["ApiV1NotificationsReadAllMarkAllRead"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1808,6 +1930,25 @@ export interface components {
             name?: string;
             points?: number;
         };
+        /** BulkReview */
+        BulkReview: {
+            /** @enum {string} */
+            action: "approve" | "reject";
+            ids: string[];
+            note?: string | null;
+        };
+        /** BulkReviewRead */
+        BulkReviewRead: {
+            results: components["schemas"]["BulkReviewResult"][];
+        };
+        /** BulkReviewResult */
+        BulkReviewResult: {
+            detail?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            status: "approved" | "rejected" | "skipped" | "not_found";
+        };
         /** ChallengeCreate */
         ChallengeCreate: {
             /** @default 0 */
@@ -1882,6 +2023,8 @@ export interface components {
             pillar: components["schemas"]["PillarRef"] | null;
             points: number;
             preview: components["schemas"]["ContentPreview"];
+            /** @enum {string} */
+            previewStatus: "ok" | "pending" | "failed" | "none";
             publishedAt: string | null;
             shareText: components["schemas"]["ShareTexts"];
             slug: string;
@@ -1889,6 +2032,7 @@ export interface components {
             startsAt: string;
             /** @enum {string} */
             status: "draft" | "scheduled" | "active" | "ended" | "archived";
+            submissionCounts?: components["schemas"]["SubmissionCounts"] | null;
             teamGoal: components["schemas"]["TeamGoal"] | null;
             teamIds: string[];
             title: string;
@@ -1989,6 +2133,12 @@ export interface components {
             uniqueClicks: number;
             verifiedShares: number;
         };
+        /** DayPoints */
+        DayPoints: {
+            /** Format: date */
+            date: string;
+            points: number;
+        };
         /** EmailPrefs */
         EmailPrefs: {
             weeklyDigest: boolean;
@@ -2032,6 +2182,12 @@ export interface components {
             photoUrl: string | null;
             publicUrl: string | null;
             title: string;
+        };
+        FieldError: {
+            /** @description The camelCase JSON path of the field: postUrl, shareText.x, hashtags[0] */
+            field: string;
+            /** @description A plain-language sentence for a person */
+            message: string;
         };
         /** ImportedInvite */
         ImportedInvite: {
@@ -2175,6 +2331,7 @@ export interface components {
             hideFromLeaderboards: boolean;
             /** Format: uuid */
             id: string;
+            language: string | null;
             leadsTeamIds: string[];
             level: number;
             nextLevelPoints: number | null;
@@ -2193,6 +2350,7 @@ export interface components {
         MeUpdate: {
             displayName?: string;
             hideFromLeaderboards?: boolean;
+            language?: ("en" | "fr" | "de" | "es" | "pt" | "it" | "nl") | null;
             timezone?: string;
         };
         /** MemberActivity */
@@ -2217,6 +2375,14 @@ export interface components {
             sharesClaimed: number;
             sharesVerified: number;
             uniqueClicks: number;
+        };
+        /** MyPoints */
+        MyPoints: {
+            days: number;
+            inRange: number;
+            series: components["schemas"]["DayPoints"][];
+            timezone: string;
+            total: number;
         };
         /** MyRank */
         MyRank: {
@@ -2317,6 +2483,15 @@ export interface components {
             trackedUrl: string;
             uniqueClicks: number;
             url: string;
+        };
+        /** Overview */
+        Overview: {
+            activeChallenges: number;
+            participationThisWeek: components["schemas"]["WeekParticipation"];
+            pendingInvites: number;
+            redemptions: number;
+            reports: number;
+            toReview: number;
         };
         /** Page[ChallengeRead] */
         "Page_backend.challenges.schemas.ChallengeRead_": {
@@ -2433,6 +2608,18 @@ export interface components {
             dailyCap: number;
             quietEnd?: number | null;
             quietStart?: number | null;
+        };
+        /** @description RFC 9457 problem details (application/problem+json). */
+        ProblemDetails: {
+            /** @description What went wrong, in plain language */
+            detail: string;
+            /** @description On a 400 or 422 caused by body fields: one entry per field, to show next to it (the first is also the `detail`). */
+            errors?: components["schemas"]["FieldError"][];
+            instance?: string;
+            requestId?: string;
+            status: number;
+            title: string;
+            type: string;
         };
         /** Progress */
         Progress: {
@@ -2679,6 +2866,19 @@ export interface components {
             status: "draft" | "submitted" | "published" | "rejected";
             title: string;
         };
+        /** SubmissionCounts */
+        SubmissionCounts: {
+            /** @default 0 */
+            needsReview: number;
+            /** @default 0 */
+            pending: number;
+            /** @default 0 */
+            rejected: number;
+            /** @default 0 */
+            total: number;
+            /** @default 0 */
+            verified: number;
+        };
         /** SubmissionCreate */
         SubmissionCreate: {
             /** @enum {string} */
@@ -2728,6 +2928,25 @@ export interface components {
             points: number;
             questions: components["schemas"]["QuestionCreate"][];
             teamIds?: string[];
+            title: string;
+        };
+        /** SurveyDetail */
+        SurveyDetail: {
+            closedAt: string | null;
+            /** Format: date-time */
+            closesAt: string;
+            hasAnswers: boolean;
+            /** Format: uuid */
+            id: string;
+            intro: string;
+            invited: number;
+            /** Format: date-time */
+            opensAt: string;
+            points: number;
+            questions: components["schemas"]["Question"][];
+            /** @enum {string} */
+            status: "scheduled" | "open" | "closed";
+            teamIds: string[];
             title: string;
         };
         /** SurveyRead */
@@ -2834,6 +3053,11 @@ export interface components {
             id: string;
             name: string;
         };
+        /** TeamUpdate */
+        TeamUpdate: {
+            leadUserIds?: string[];
+            name?: string;
+        };
         /** TeamsBoard */
         TeamsBoard: {
             entries: components["schemas"]["TeamEntry"][];
@@ -2845,8 +3069,11 @@ export interface components {
         };
         /** UserEntry */
         UserEntry: {
+            colour: number;
             displayName: string;
+            initials: string;
             isMe: boolean;
+            movement: number | null;
             points: number;
             rank: number;
             teamName: string | null;
@@ -2861,9 +3088,13 @@ export interface components {
             email: string;
             /** Format: uuid */
             id: string;
+            lastSignInAt?: string | null;
+            /** @default 0 */
+            points: number;
             /** @enum {string} */
             role: "employee" | "lead" | "admin";
             teamId: string | null;
+            teamName?: string | null;
         };
         /** UserUpdate */
         UserUpdate: {
@@ -2878,6 +3109,12 @@ export interface components {
             me: components["schemas"]["MyRank"] | null;
             period: string;
             periodId: string;
+            total: number;
+        };
+        /** WeekParticipation */
+        WeekParticipation: {
+            active: number;
+            rate: number;
             total: number;
         };
         /** WeekTrend */
@@ -3098,6 +3335,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 cursor?: string | null;
+                query?: string;
+                status?: "draft" | "scheduled" | "active" | "ended" | "archived" | null;
             };
             header?: never;
             path?: never;
@@ -3303,6 +3542,43 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClickCounts"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminChallengesChallengeIdPreviewRefetchPreview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request accepted, processing continues off-line */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeRead"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3852,6 +4128,26 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminOverviewAdminOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+        };
+    };
     ApiV1AdminPillarsCreate: {
         parameters: {
             query?: never;
@@ -4351,6 +4647,45 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminSubmissionsBulkBulk: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkReview"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkReviewRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminSubmissionsSubmissionIdApproveApprove: {
         parameters: {
             query?: never;
@@ -4533,6 +4868,84 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminSurveysSurveyIdDetail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminSurveysSurveyIdEdit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                survey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurveyCreate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurveyDetail"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminSurveysSurveyIdRemove: {
         parameters: {
             query?: never;
@@ -4681,11 +5094,91 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminTeamsTeamIdUpdateTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TeamUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TeamRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminTeamsTeamIdDeleteTeam: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                team_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminUsersListUsers: {
         parameters: {
             query?: {
                 limit?: number;
                 cursor?: string | null;
+                query?: string;
+                role?: "employee" | "lead" | "admin" | null;
+                teamId?: string | null;
+                active?: boolean | null;
             };
             header?: never;
             path?: never;
@@ -5978,6 +6471,26 @@ export interface operations {
             };
         };
     };
+    ApiV1LeadOverviewLeadOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Overview"];
+                };
+            };
+        };
+    };
     ApiV1LeaderboardsTeamsTeams: {
         parameters: {
             query?: {
@@ -6312,6 +6825,43 @@ export interface operations {
             };
         };
     };
+    ApiV1MePointsMyPoints: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MyPoints"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1MeSessionsRevokeSignOutEverywhere: {
         parameters: {
             query?: never;
@@ -6403,6 +6953,24 @@ export interface operations {
                         status_code: number;
                     };
                 };
+            };
+        };
+    };
+    ApiV1NotificationsReadAllMarkAllRead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

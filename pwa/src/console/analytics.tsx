@@ -106,8 +106,14 @@ export function AnalyticsScreen() {
                   color: "#6366f1",
                   bars: true,
                 },
-                { label: "Unique clicks", values: r.byChallenge.map((c) => c.uniqueClicks), color: "#f59e0b" },
+                {
+                  label: "Unique clicks",
+                  values: r.byChallenge.map((c) => c.uniqueClicks),
+                  color: "#f59e0b",
+                  ownAxis: true,
+                },
               ]}
+              xLabel="Challenge"
             />
           )}
           <Table caption="Per challenge" rows={r.byChallenge.map((c) => ({ ...c, name: c.title }))} />

@@ -6,6 +6,7 @@ import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
 import type { BadgeRule, Pillar } from "../types";
+import { confirmAction } from "./kit";
 import { Field, Section } from "./ui";
 
 export function PillarsAdmin() {
@@ -36,9 +37,16 @@ export function PillarsAdmin() {
     }
   }
   async function remove(p: Pillar) {
+    const sure = await confirmAction({
+      title: `Delete the key message “${p.title}”?`,
+      body: "Challenges that carried it keep running without a pillar; the impact figures no longer group them under it.",
+      confirmLabel: "Delete key message",
+    });
+    if (!sure) return;
     await run(async () => {
       try {
         await api.del("/api/v1/admin/pillars/{pillar_id}", { path: { pillar_id: p.id } });
+        toast(`“${p.title}” deleted.`, "success");
         pillars.reload();
       } catch (failure) {
         toastFailure(failure, "Could not delete.");
@@ -177,10 +185,17 @@ export function BadgesAdmin() {
       toastFailure(failure, "Could not create the badge.");
     }
   }
-  async function retire(id: string) {
+  async function retire(id: string, name: string) {
+    const sure = await confirmAction({
+      title: `Retire the badge “${name}”?`,
+      body: "Nobody can earn it from now on. People who already earned it keep it.",
+      confirmLabel: "Retire badge",
+    });
+    if (!sure) return;
     await run(async () => {
       try {
         await api.del("/api/v1/admin/badges/{badge_id}", { path: { badge_id: id } });
+        toast(`“${name}” retired.`, "success");
         badges.reload();
       } catch (failure) {
         toastFailure(failure, "Could not retire.");
@@ -205,7 +220,12 @@ export function BadgesAdmin() {
                 </span>
               </span>
               {!b.retired && (
-                <button type="button" class="button secondary compact" disabled={busy} onClick={() => retire(b.id)}>
+                <button
+                  type="button"
+                  class="button secondary compact"
+                  disabled={busy}
+                  onClick={() => retire(b.id, b.name)}
+                >
                   Retire
                 </button>
               )}
@@ -219,7 +239,7 @@ export function BadgesAdmin() {
             <Field label="Code" hint="lowercase, e.g. storyteller">
               <input
                 required
-                pattern="[a-z0-9][a-z0-9-]{0,39}"
+                pattern="[a-z0-9][a-z0-9\-]{0,39}"
                 value={form.code}
                 onInput={(e) => set("code", e.currentTarget.value)}
               />

@@ -1,6 +1,6 @@
 // Challenges: the list, and the editor with a live preview of the post per network.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, failureText } from "../api";
+import { api, failureText, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
@@ -8,7 +8,8 @@ import { navigate } from "../router";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
 import { toast } from "../store";
 import type { Challenge, ChallengeCreate, ChallengeUpdate, Network } from "../types";
-import { Field } from "./ui";
+import { confirmAction, MoreRows, type Sort, SortHeader, sortRows, useDebounced, usePages } from "./kit";
+import { Field, Section, Stat } from "./ui";
 
 const NETWORKS: Network[] = ["linkedin", "x", "facebook", "email", "whatsapp"];
 const LIMITS: Partial<Record<Network, number>> = {
@@ -21,37 +22,291 @@ const LIMITS: Partial<Record<Network, number>> = {
 const X_URL = 23; // X counts every link as 23 characters
 const SAMPLE_LINK = "https://chorus.example/s/AbCdEf1234";
 
+/** A row of the console's challenge table: the challenge, its shares and its preview. */
+export type AdminChallenge = Challenge & {
+  previewStatus?: "ok" | "pending" | "failed" | "none";
+  submissionCounts?: { total: number; pending: number; needsReview: number; verified: number; rejected: number } | null;
+};
+
+type Column = "title" | "status" | "starts" | "ends" | "shares" | "verified";
+
+const PREVIEW_TEXT: Record<string, string> = {
+  ok: "Preview ready",
+  pending: "Fetching preview",
+  failed: "Preview failed",
+  none: "No preview",
+};
+
+/** Ask before archiving: people stop seeing it; points already earned stay. */
+function confirmArchive(title: string): Promise<boolean> {
+  return confirmAction({
+    title: `Archive “${title}”?`,
+    body: "People stop seeing it and can no longer share it. Points already earned stay. An archived challenge cannot be edited or published again.",
+    confirmLabel: "Archive",
+  });
+}
+
+/** Archive (once confirmed): true when it worked. */
+async function archiveChallenge(c: Pick<Challenge, "id" | "title">): Promise<boolean> {
+  try {
+    await api.post("/api/v1/admin/challenges/{challenge_id}/archive", { path: { challenge_id: c.id } });
+    toast(`“${c.title}” archived.`, "success");
+    return true;
+  } catch (failure) {
+    toastFailure(failure, "Could not archive.");
+    return false;
+  }
+}
+
 export function ChallengesAdmin() {
-  const list = useLoad(() => api.get("/api/v1/admin/challenges", { query: { limit: 100 } }), []);
+  const [query, setQuery] = useState("");
+  const [status, setStatus] = useState("");
+  const [sort, setSort] = useState<Sort<Column>>({ key: "starts", dir: "descending" });
+  const [busy, run] = useInFlight();
+  const search = useDebounced(query.trim());
+  const list = usePages<AdminChallenge>(
+    (cursor) =>
+      api.get("/api/v1/admin/challenges", {
+        query: {
+          query: search || undefined,
+          status: (status || undefined) as Challenge["status"] | undefined,
+          limit: 50,
+          cursor,
+        },
+      }),
+    JSON.stringify([search, status]),
+  );
+
+  const retry = (c: AdminChallenge) =>
+    run(async () => {
+      try {
+        await api.post("/api/v1/admin/challenges/{challenge_id}/preview", { path: { challenge_id: c.id } });
+        toast("Fetching the article's preview again.", "success");
+        list.setItems((rows) => rows?.map((r) => (r.id === c.id ? { ...r, previewStatus: "pending" } : r)) ?? null);
+      } catch (failure) {
+        toastFailure(failure, "Could not fetch the preview again.");
+      }
+    });
+
+  // The question is asked before the action runs, so the button stays enabled and takes the
+  // focus back when the dialog closes.
+  const archive = async (c: AdminChallenge) =>
+    (await confirmArchive(c.title)) &&
+    run(async () => {
+      if (await archiveChallenge(c))
+        list.setItems((rows) => rows?.map((r) => (r.id === c.id ? { ...r, status: "archived" } : r)) ?? null);
+    });
+
+  const rows = list.items
+    ? sortRows(list.items, sort, (c, key) =>
+        key === "title"
+          ? c.title
+          : key === "status"
+            ? c.status
+            : key === "starts"
+              ? c.startsAt
+              : key === "ends"
+                ? c.endsAt
+                : key === "shares"
+                  ? (c.submissionCounts?.total ?? 0)
+                  : (c.submissionCounts?.verified ?? 0),
+      )
+    : null;
+
   return (
     <main class="screen console">
       <TopBar title="Challenges" back="/admin" />
-      <a class="button primary" href="/admin/challenges/new">
-        New challenge
-      </a>
-      {list.error && !list.data ? (
+      <div class="row between">
+        <form class="toolbar grow" role="search" onSubmit={(e) => e.preventDefault()}>
+          <label class="search">
+            Search by title
+            <input type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
+          </label>
+          <label>
+            Status
+            <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
+              <option value="">Any status</option>
+              <option value="draft">Draft</option>
+              <option value="scheduled">Scheduled</option>
+              <option value="active">Active</option>
+              <option value="ended">Ended</option>
+              <option value="archived">Archived</option>
+            </select>
+          </label>
+        </form>
+        <a class="button primary" href="/admin/challenges/new">
+          New challenge
+        </a>
+      </div>
+      {list.error && !rows ? (
         <Failure error={list.error} retry={list.reload} />
-      ) : !list.data ? (
+      ) : !rows ? (
         <Skeleton />
-      ) : list.data.items.length === 0 ? (
-        <Empty text="No challenges yet: write the first one — a piece of news people are proud of." />
+      ) : rows.length === 0 ? (
+        search || status ? (
+          <Empty text="No challenge matches." />
+        ) : (
+          <Empty text="No challenges yet: write the first one — a piece of news people are proud of." />
+        )
       ) : (
-        <ul class="board">
-          {list.data.items.map((c) => (
-            <li key={c.id}>
-              <a class="board-row" href={`/admin/challenges/${c.id}`}>
-                <span class="who">
-                  <span class="name">{c.title}</span>
-                  <span class="muted small">
-                    {new Date(c.startsAt).toLocaleDateString()} – {new Date(c.endsAt).toLocaleDateString()} ·{" "}
-                    {c.networks.map((n) => NETWORK_NAMES[n]).join(", ")}
-                  </span>
-                </span>
-                <StatusChip status={c.status} />
-              </a>
-            </li>
-          ))}
-        </ul>
+        <>
+          <div class="data-table-wrap">
+            <table class="data-table" aria-label="Challenges">
+              <thead>
+                <tr>
+                  <SortHeader label="Challenge" column="title" sort={sort} setSort={setSort} />
+                  <SortHeader label="Status" column="status" sort={sort} setSort={setSort} />
+                  <SortHeader label="Starts" column="starts" sort={sort} setSort={setSort} />
+                  <SortHeader label="Ends" column="ends" sort={sort} setSort={setSort} />
+                  <SortHeader label="Shares" column="shares" sort={sort} setSort={setSort} />
+                  <SortHeader label="Verified" column="verified" sort={sort} setSort={setSort} />
+                  <th scope="col">Preview</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {rows.map((c) => {
+                  const counts = c.submissionCounts;
+                  const preview = c.previewStatus ?? "none";
+                  return (
+                    <tr key={c.id} class="challenge-row">
+                      <td>
+                        <span class="who-cell">
+                          <a class="name" href={`/admin/challenges/${c.id}`}>
+                            {c.title}
+                          </a>
+                          <span class="muted">{c.networks.map((n) => NETWORK_NAMES[n]).join(", ")}</span>
+                        </span>
+                      </td>
+                      <td>
+                        <StatusChip status={c.status} />
+                      </td>
+                      <td>{new Date(c.startsAt).toLocaleDateString()}</td>
+                      <td>{new Date(c.endsAt).toLocaleDateString()}</td>
+                      <td class="num">
+                        {counts?.total ?? "–"}
+                        {counts && counts.needsReview > 0 && (
+                          <>
+                            {" "}
+                            <a href="/admin/review" class="small">
+                              ({counts.needsReview} to review)
+                            </a>
+                          </>
+                        )}
+                      </td>
+                      <td class="num">{counts?.verified ?? "–"}</td>
+                      <td>
+                        <span class={`chip status-${preview}`}>{PREVIEW_TEXT[preview] ?? preview}</span>
+                        {preview === "failed" && c.status !== "archived" && (
+                          <button type="button" class="linkish retry" disabled={busy} onClick={() => retry(c)}>
+                            Retry preview<span class="visually-hidden"> of {c.title}</span>
+                          </button>
+                        )}
+                      </td>
+                      <td>
+                        <span class="cell-actions">
+                          <a class="button secondary compact" href={`/admin/challenges/${c.id}/results`}>
+                            Results<span class="visually-hidden"> of {c.title}</span>
+                          </a>
+                          {c.status !== "archived" && (
+                            <button
+                              type="button"
+                              class="button danger compact"
+                              disabled={busy}
+                              onClick={() => archive(c)}
+                            >
+                              Archive<span class="visually-hidden"> {c.title}</span>
+                            </button>
+                          )}
+                        </span>
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+          <MoreRows
+            shown={rows.length}
+            hasMore={list.hasMore}
+            loading={list.loading}
+            more={list.more}
+            noun="challenges"
+          />
+        </>
+      )}
+    </main>
+  );
+}
+
+/** One challenge's results: its shares by status and its clicks, one click from its row. */
+export function ChallengeResults({ id }: { id: string }) {
+  const challenge = useLoad(
+    () => api.get("/api/v1/admin/challenges/{challenge_id}", { path: { challenge_id: id } }),
+    [id],
+  );
+  const clicks = useLoad(
+    () => api.get("/api/v1/admin/challenges/{challenge_id}/clicks", { path: { challenge_id: id } }),
+    [id],
+  );
+  const title = challenge.data?.title;
+  const row = useLoad(
+    () =>
+      title
+        ? api
+            .get("/api/v1/admin/challenges", { query: { query: title, limit: 20 } })
+            .then((page) => page.items.find((c) => c.id === id) ?? null)
+        : Promise.resolve(null),
+    [title],
+  );
+  const c = challenge.data;
+  const counts = (row.data ?? null)?.submissionCounts;
+  const k = clicks.data;
+  return (
+    <main class="screen console">
+      <TopBar title="Challenge results" back="/admin/challenges" />
+      {challenge.error && !c ? (
+        <Failure error={challenge.error} retry={challenge.reload} />
+      ) : !c ? (
+        <Skeleton />
+      ) : (
+        <>
+          <div class="row between">
+            <h2 class="card-title">
+              {c.title} <StatusChip status={c.status} />
+            </h2>
+            <a class="button secondary compact" href={`/admin/challenges/${c.id}`}>
+              Edit
+            </a>
+          </div>
+          <p class="muted">
+            {new Date(c.startsAt).toLocaleString()} – {new Date(c.endsAt).toLocaleString()} · {c.points} points
+          </p>
+          <Section title="Shares">
+            <div class="stats">
+              <Stat label="All shares" value={counts?.total ?? "–"} />
+              <Stat label="Verified" value={counts?.verified ?? "–"} />
+              <Stat label="Being checked" value={counts?.pending ?? "–"} />
+              <Stat label="To review" value={counts?.needsReview ?? "–"} />
+              <Stat label="Not verified" value={counts?.rejected ?? "–"} />
+            </div>
+            {counts && counts.needsReview > 0 && <a href="/admin/review">Review the {counts.needsReview} waiting</a>}
+          </Section>
+          <Section title="Clicks">
+            {clicks.error && !k ? (
+              <Failure error={clicks.error} retry={clicks.reload} />
+            ) : !k ? (
+              <Skeleton lines={1} />
+            ) : (
+              <div class="stats">
+                <Stat label="People reached" value={k.unique} hint="unique clicks on the shared links" />
+                <Stat label="Links shared" value={k.links} />
+                <Stat label="Repeat clicks" value={k.repeat} hint="not counted again" />
+                <Stat label="Set aside" value={k.bot + k.self} hint="bots and people clicking their own link" />
+              </div>
+            )}
+          </Section>
+        </>
       )}
     </main>
   );
@@ -219,19 +474,27 @@ export function ChallengeEditor({ id }: { id: string | null }) {
       if (!id) made.current = { body: JSON.stringify(all), id: saved.id };
       if (publish)
         await api.post("/api/v1/admin/challenges/{challenge_id}/publish", { path: { challenge_id: saved.id } });
-      toast(publish ? "Published — people will see it when it starts." : "Saved as a draft.", "success");
+      toast(
+        publish ? "Published — people will see it when it starts." : live ? "Changes saved." : "Saved as a draft.",
+        "success",
+      );
       navigate("/admin/challenges");
     } catch (failure) {
       setError(failureText(failure, "Could not save."));
     }
   }
 
-  const act = (action: "unpublish" | "archive") => run(() => actNow(action));
+  const act = async (action: "unpublish" | "archive") =>
+    (action !== "archive" || (await confirmArchive(form.title))) && run(() => actNow(action));
 
   async function actNow(action: "unpublish" | "archive") {
+    if (action === "archive") {
+      if (await archiveChallenge({ id: id ?? "", title: form.title })) navigate("/admin/challenges");
+      return;
+    }
     try {
-      await api.post(`/api/v1/admin/challenges/{challenge_id}/${action}`, { path: { challenge_id: id ?? "" } });
-      toast(action === "archive" ? "Archived." : "Back to draft.", "success");
+      await api.post("/api/v1/admin/challenges/{challenge_id}/unpublish", { path: { challenge_id: id ?? "" } });
+      toast("Back to draft.", "success");
       navigate("/admin/challenges");
     } catch (failure) {
       setError(failureText(failure, "Could not do that."));
@@ -240,9 +503,26 @@ export function ChallengeEditor({ id }: { id: string | null }) {
 
   const preview = shown ? composePost(shown, form.shareText[shown] || form.title, hashtags) : null;
   const limit = shown ? (LIMITS[shown] ?? 3000) : 0;
+  // Once published, only the title, description, suggested texts and end can change (the
+  // server's EDITABLE_WHEN_PUBLISHED): the rest is shown, disabled, with the reason.
+  const live = Boolean(id) && (status === "active" || status === "scheduled" || status === "ended");
+  const archived = status === "archived";
+  const locked = live || archived;
+  const lockedHint = locked ? (archived ? "Archived: it can no longer change." : "Locked while published") : undefined;
   return (
     <main class="screen console with-action">
       <TopBar title={id ? "Edit challenge" : "New challenge"} back="/admin/challenges" />
+      {live && (
+        <p class="locked-note" role="note">
+          This challenge is published: you can change its title, description, suggested texts and end. To change the
+          rest, unpublish it first.
+        </p>
+      )}
+      {archived && (
+        <p class="locked-note" role="note">
+          This challenge is archived: it can no longer change.
+        </p>
+      )}
       <form
         class="stack"
         onSubmit={(e) => {
@@ -265,13 +545,20 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           </Field>
         )}
         <Field label="Title">
-          <input required maxLength={120} value={form.title} onInput={(e) => set("title", e.currentTarget.value)} />
+          <input
+            required
+            maxLength={120}
+            disabled={archived}
+            value={form.title}
+            onInput={(e) => set("title", e.currentTarget.value)}
+          />
         </Field>
         {form.kind === "share" && (
-          <Field label="What to share (URL of the news)">
+          <Field label="What to share (URL of the news)" hint={lockedHint}>
             <input
               type="url"
               required
+              disabled={locked}
               value={form.contentUrl}
               onInput={(e) => set("contentUrl", e.currentTarget.value)}
             />
@@ -287,20 +574,21 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           <textarea
             rows={3}
             maxLength={2000}
+            disabled={archived}
             value={form.description}
             onInput={(e) => set("description", e.currentTarget.value)}
           />
         </Field>
-        <Field label="Narrative pillar">
-          <select value={form.pillarId} onChange={(e) => set("pillarId", e.currentTarget.value)}>
+        <Field label="Narrative pillar" hint={lockedHint}>
+          <select disabled={locked} value={form.pillarId} onChange={(e) => set("pillarId", e.currentTarget.value)}>
             <option value="">None</option>
             {(pillars.data ?? []).map((p) => (
               <option value={p.id}>{p.title}</option>
             ))}
           </select>
         </Field>
-        <fieldset class="networks">
-          <legend>Networks</legend>
+        <fieldset class="networks" disabled={locked}>
+          <legend>Networks{locked ? " (locked while published)" : ""}</legend>
           {NETWORKS.map((n) => (
             <label class={`network-choice ${form.networks.includes(n) ? "chosen" : ""}`}>
               <input
@@ -332,6 +620,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
               >
                 <textarea
                   rows={3}
+                  disabled={archived}
                   value={form.shareText[n] ?? ""}
                   onInput={(e) => set("shareText", { ...form.shareText, [n]: e.currentTarget.value })}
                   onFocus={() => setPreviewOn(n)}
@@ -340,8 +629,8 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             );
           })}
         {form.kind === "share" && (
-          <Field label="Hashtags" hint="separated by spaces">
-            <input value={form.hashtags} onInput={(e) => set("hashtags", e.currentTarget.value)} />
+          <Field label="Hashtags" hint={lockedHint ?? "separated by spaces"}>
+            <input disabled={locked} value={form.hashtags} onInput={(e) => set("hashtags", e.currentTarget.value)} />
           </Field>
         )}
         {form.kind === "share" && preview && shown && (
@@ -365,18 +654,20 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           </section>
         )}
         <div class="row">
-          <Field label="Points">
+          <Field label="Points" hint={lockedHint}>
             <input
               type="number"
+              disabled={locked}
               min={0}
               max={10000}
               value={form.points}
               onInput={(e) => set("points", Number(e.currentTarget.value))}
             />
           </Field>
-          <Field label="Points per unique click">
+          <Field label="Points per unique click" hint={lockedHint}>
             <input
               type="number"
+              disabled={locked}
               min={0}
               max={100}
               value={form.clickPoints}
@@ -385,20 +676,30 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           </Field>
         </div>
         <div class="row">
-          <Field label="Starts">
+          <Field label="Starts" hint={lockedHint}>
             <input
               type="datetime-local"
+              disabled={locked}
               value={form.startsAt}
               onInput={(e) => set("startsAt", e.currentTarget.value)}
             />
           </Field>
           <Field label="Ends">
-            <input type="datetime-local" value={form.endsAt} onInput={(e) => set("endsAt", e.currentTarget.value)} />
+            <input
+              type="datetime-local"
+              disabled={archived}
+              value={form.endsAt}
+              onInput={(e) => set("endsAt", e.currentTarget.value)}
+            />
           </Field>
         </div>
-        <Field label={form.kind === "story" ? "How stories are published" : "How shares are verified"}>
+        <Field
+          label={form.kind === "story" ? "How stories are published" : "How shares are verified"}
+          hint={lockedHint}
+        >
           {form.kind === "story" ? (
             <select
+              disabled={locked}
               value={form.verification}
               onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
             >
@@ -407,6 +708,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             </select>
           ) : (
             <select
+              disabled={locked}
               value={form.verification}
               onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
             >
@@ -417,8 +719,8 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             </select>
           )}
         </Field>
-        <fieldset class="stack">
-          <legend>Audience</legend>
+        <fieldset class="stack" disabled={locked}>
+          <legend>Audience{locked ? " (locked while published)" : ""}</legend>
           <p class="muted small">
             {form.teamIds.length ? "Only the teams ticked below." : "Everyone in the organization."}
           </p>
@@ -439,18 +741,20 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           ))}
         </fieldset>
         <div class="row">
-          <Field label="Team goal: shares per team (0: none)">
+          <Field label="Team goal: shares per team (0: none)" hint={lockedHint}>
             <input
               type="number"
+              disabled={locked}
               min={0}
               max={100000}
               value={form.goalShares}
               onInput={(e) => set("goalShares", Number(e.currentTarget.value))}
             />
           </Field>
-          <Field label="Bonus each when reached">
+          <Field label="Bonus each when reached" hint={lockedHint}>
             <input
               type="number"
+              disabled={locked}
               min={0}
               max={10000}
               value={form.goalBonus}
@@ -464,10 +768,12 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           </p>
         )}
         <div class="action-bar row">
-          <button class="button secondary grow" type="submit" disabled={busy}>
-            Save draft
-          </button>
-          {status !== "active" && status !== "scheduled" ? (
+          {!archived && (
+            <button class="button secondary grow" type="submit" disabled={busy}>
+              {live ? "Save changes" : "Save draft"}
+            </button>
+          )}
+          {archived ? null : !live ? (
             <button class="button primary grow" type="button" disabled={busy} onClick={() => save(true)}>
               Publish
             </button>
@@ -477,7 +783,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             </button>
           )}
         </div>
-        {id && (
+        {id && !archived && (
           <button class="button danger" type="button" disabled={busy} onClick={() => act("archive")}>
             Archive
           </button>

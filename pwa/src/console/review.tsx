@@ -3,10 +3,10 @@ import { useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
 import { useInFlight } from "../inflight";
-import { useLoad } from "../load";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
 import { toast } from "../store";
 import type { ReviewItem } from "../types";
+import { MoreRows, usePages } from "./kit";
 
 /** One check of a share, as the verifier recorded it (the API types evidence only as objects). */
 interface Evidence {
@@ -15,34 +15,151 @@ interface Evidence {
   detail?: string;
 }
 
+/** What the bulk endpoint answers for each share it was given. */
+interface BulkResult {
+  id: string;
+  status: "approved" | "rejected" | "skipped" | "not_found";
+  detail?: string | null;
+}
+
+const RESULT_TEXT: Record<BulkResult["status"], string> = {
+  approved: "Approved",
+  rejected: "Rejected",
+  skipped: "Skipped",
+  not_found: "Not found",
+};
+
 export function ReviewQueue() {
-  const queue = useLoad(
-    () => api.get("/api/v1/admin/submissions", { query: { status: "needs_review", limit: 50 } }),
-    [],
+  const queue = usePages<ReviewItem>(
+    (cursor) => api.get("/api/v1/admin/submissions", { query: { status: "needs_review", limit: 50, cursor } }),
+    "needs_review",
   );
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [results, setResults] = useState<Map<string, BulkResult>>(new Map());
+  const [note, setNote] = useState("");
+  const [busy, run] = useInFlight();
+  const items = queue.items;
+  const open = (items ?? []).filter((i) => !results.has(i.id));
+  const allPicked = open.length > 0 && open.every((i) => picked.has(i.id));
+
+  function toggle(id: string, on: boolean) {
+    setPicked((old) => {
+      const next = new Set(old);
+      if (on) next.add(id);
+      else next.delete(id);
+      return next;
+    });
+  }
+
+  const bulk = (action: "approve" | "reject") => run(() => bulkNow(action));
+
+  async function bulkNow(action: "approve" | "reject") {
+    const ids = [...picked];
+    try {
+      const answer = (await api.post("/api/v1/admin/submissions/bulk", {
+        body: { ids, action, ...(note.trim() ? { note: note.trim() } : {}) },
+      })) as { results: BulkResult[] };
+      setResults((old) => new Map([...old, ...answer.results.map((r) => [r.id, r] as const)]));
+      setPicked(new Set());
+      setNote("");
+      const done = answer.results.filter((r) => r.status === "approved" || r.status === "rejected").length;
+      const other = answer.results.length - done;
+      toast(
+        `${action === "approve" ? "Approved" : "Rejected"} ${done} ${done === 1 ? "share" : "shares"}${other ? `; ${other} skipped (see each row)` : ""}.`,
+        other ? "info" : "success",
+      );
+    } catch (failure) {
+      toastFailure(failure, "Could not decide these shares.");
+    }
+  }
+
+  function fresh() {
+    setResults(new Map());
+    setPicked(new Set());
+    queue.reload();
+  }
+
   return (
     <main class="screen console">
       <TopBar title="Review queue" back="/admin" />
-      {queue.error && !queue.data ? (
+      {queue.error && !items ? (
         <Failure error={queue.error} retry={queue.reload} />
-      ) : !queue.data ? (
+      ) : !items ? (
         <Skeleton />
-      ) : queue.data.items.length === 0 ? (
+      ) : items.length === 0 ? (
         <Empty text="Nothing to review — every share is decided." />
       ) : (
-        <ul class="cards">
-          {queue.data.items.map((item) => (
-            <li key={item.id}>
-              <ReviewCard item={item} done={queue.reload} />
-            </li>
-          ))}
-        </ul>
+        <>
+          <div class="row between">
+            <label class="review-pick">
+              <input
+                type="checkbox"
+                checked={allPicked}
+                disabled={open.length === 0}
+                onChange={(e) => setPicked(e.currentTarget.checked ? new Set(open.map((i) => i.id)) : new Set())}
+              />
+              Select all {open.length} shown
+            </label>
+            {results.size > 0 && (
+              <button type="button" class="button secondary compact" onClick={fresh}>
+                Refresh the queue
+              </button>
+            )}
+          </div>
+          <ul class="cards review-list">
+            {items.map((item) => (
+              <li key={item.id}>
+                <ReviewCard
+                  item={item}
+                  done={fresh}
+                  picked={picked.has(item.id)}
+                  pick={(on) => toggle(item.id, on)}
+                  result={results.get(item.id)}
+                />
+              </li>
+            ))}
+          </ul>
+          <MoreRows
+            shown={items.length}
+            hasMore={queue.hasMore}
+            loading={queue.loading}
+            more={queue.more}
+            noun="shares"
+          />
+          {picked.size > 0 && (
+            <section class="bulk-bar" aria-label="Decide the selected shares">
+              <p class="small-title">{picked.size} selected</p>
+              <label>
+                Note to each of them (optional)
+                <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+              </label>
+              <button type="button" class="button primary" disabled={busy} onClick={() => bulk("approve")}>
+                Approve {picked.size}
+              </button>
+              <button type="button" class="button secondary" disabled={busy} onClick={() => bulk("reject")}>
+                Reject {picked.size}
+              </button>
+            </section>
+          )}
+        </>
       )}
     </main>
   );
 }
 
-function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
+function ReviewCard({
+  item,
+  done,
+  picked,
+  pick,
+  result,
+}: {
+  item: ReviewItem;
+  done: () => void;
+  picked: boolean;
+  pick: (on: boolean) => void;
+  result?: BulkResult;
+}) {
   const [note, setNote] = useState("");
   const [busy, run] = useInFlight();
   const decide = (action: "approve" | "reject") => run(() => decideNow(action));
@@ -66,6 +183,21 @@ function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
   return (
     <article class="card review-card" aria-label={`${item.displayName}: ${item.challengeTitle}`}>
       <div class="card-body">
+        <div class="row between">
+          {result ? (
+            <p role="status">
+              <span class={result.status === "approved" || result.status === "rejected" ? "result-ok" : "result-skip"}>
+                {RESULT_TEXT[result.status]}
+              </span>
+              {result.detail && <span class="muted small"> {result.detail}</span>}
+            </p>
+          ) : (
+            <label class="review-pick">
+              <input type="checkbox" checked={picked} onChange={(e) => pick(e.currentTarget.checked)} />
+              Select<span class="visually-hidden"> {item.displayName}'s share</span>
+            </label>
+          )}
+        </div>
         <h2 class="card-title">{item.challengeTitle}</h2>
         <p>
           <strong>{item.displayName}</strong> on {NETWORK_NAMES[item.network]} ·{" "}
@@ -88,18 +220,22 @@ function ReviewCard({ item, done }: { item: ReviewItem; done: () => void }) {
             ))}
           </ul>
         )}
-        <label>
-          Note to {item.displayName} (optional)
-          <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-        </label>
-        <div class="row">
-          <button type="button" class="button primary grow" disabled={busy} onClick={() => decide("approve")}>
-            Approve
-          </button>
-          <button type="button" class="button secondary grow" disabled={busy} onClick={() => decide("reject")}>
-            Reject
-          </button>
-        </div>
+        {!result && (
+          <>
+            <label>
+              Note to {item.displayName} (optional)
+              <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
+            </label>
+            <div class="row">
+              <button type="button" class="button primary grow" disabled={busy} onClick={() => decide("approve")}>
+                Approve
+              </button>
+              <button type="button" class="button secondary grow" disabled={busy} onClick={() => decide("reject")}>
+                Reject
+              </button>
+            </div>
+          </>
+        )}
       </div>
     </article>
   );

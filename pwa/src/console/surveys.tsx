@@ -1,15 +1,20 @@
-// Pulse surveys: create one in a minute, read the answers only in aggregate, and only once the
+// Pulse surveys: create one in a minute (and edit it while nobody answered; after that only its
+// end, later), read the answers only in aggregate, and only once the
 // survey has closed: while it runs the admin sees how many were asked, never how many answered.
+import { Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
-import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
+import { Empty, Failure, FieldError, FormError, Skeleton, StatusChip, TopBar } from "../components";
+import { check, useFormErrors } from "../forms";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
+import { confirmAction } from "./kit";
 import { Field, Section } from "./ui";
 
 type NewQuestion = Schemas["QuestionCreate"];
 type Survey = Schemas["SurveyRead"];
+type Detail = Schemas["SurveyDetail"];
 
 const THRESHOLD = 5; // the server's ANONYMITY_THRESHOLD: results show from this many answers on
 
@@ -24,42 +29,310 @@ function surveyLine(s: Pick<Survey, "status" | "invited" | "opensAt" | "closesAt
   return `${s.invited} invited · results after it closes (${day(s.closesAt)})`;
 }
 
-export function SurveysAdmin() {
-  const surveys = useLoad(() => api.get("/api/v1/admin/surveys"), []);
-  const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
-  const [title, setTitle] = useState("");
-  const [intro, setIntro] = useState("");
-  const [questions, setQuestions] = useState<NewQuestion[]>([{ text: "", kind: "scale" }]);
-  const [days, setDays] = useState(7);
-  const [points, setPoints] = useState(10);
-  const [teamIds, setTeamIds] = useState<string[]>([]);
-  const [busy, run] = useInFlight();
+/** Ask before closing a survey. */
+function confirmClose(s: Pick<Survey, "title">): Promise<boolean> {
+  return confirmAction({
+    title: `Close “${s.title}” now?`,
+    body: `Nobody can answer after this, the points for answering are paid, and the results show if at least ${THRESHOLD} people answered.`,
+    confirmLabel: "Close survey",
+    danger: false,
+  });
+}
 
-  async function create(event: Event) {
-    event.preventDefault();
-    await run(createNow);
+/** Close a survey now (once confirmed): true when it closed. */
+async function closeSurvey(s: Pick<Survey, "id">): Promise<boolean> {
+  try {
+    await api.post("/api/v1/admin/surveys/{survey_id}/close", { path: { survey_id: s.id } });
+    toast("Survey closed.", "success");
+    return true;
+  } catch (failure) {
+    toastFailure(failure, "Could not close the survey.");
+    return false;
+  }
+}
+
+/** Ask before deleting a survey (the server allows it only while nobody answered). */
+function confirmDelete(s: Pick<Survey, "title">): Promise<boolean> {
+  return confirmAction({
+    title: `Delete “${s.title}”?`,
+    body: "It disappears for everyone it was sent to. A survey that already has answers cannot be deleted: close it instead.",
+    confirmLabel: "Delete survey",
+  });
+}
+
+/** Delete a survey (once confirmed): true when it went. */
+async function deleteSurvey(s: Pick<Survey, "id">): Promise<boolean> {
+  try {
+    await api.del("/api/v1/admin/surveys/{survey_id}", { path: { survey_id: s.id } });
+    toast("Survey deleted.", "success");
+    return true;
+  } catch (failure) {
+    toastFailure(failure, "Could not delete the survey.");
+    return false;
+  }
+}
+
+/** Load a survey with whether anyone answered yet (what decides what may still change). */
+async function loadForEdit(id: string): Promise<Detail | null> {
+  try {
+    return await api.get("/api/v1/admin/surveys/{survey_id}", { path: { survey_id: id } });
+  } catch (failure) {
+    toastFailure(failure, "Could not open the survey.");
+    return null;
+  }
+}
+
+/** A moment as a `datetime-local` input shows it: this device's time, to the minute. */
+function localInput(at: Date): string {
+  const pad = (n: number) => String(n).padStart(2, "0");
+  return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+}
+
+const FIELDS = ["title", "intro", "questions", "closesAt", "opensAt", "points", "teamIds"] as const;
+
+/** The survey form: a new survey, or `survey` prefilled for editing. Once anyone answered, only
+ * its end can move (later), as the server allows. */
+export function SurveyForm({
+  survey,
+  onSaved,
+  onCancel,
+}: {
+  survey?: Detail;
+  onSaved: (saved?: Detail) => void;
+  onCancel?: () => void;
+}) {
+  const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
+  const editing = Boolean(survey);
+  const locked = Boolean(survey?.hasAnswers);
+  const startEnd = survey ? localInput(new Date(survey.closesAt)) : localInput(new Date(Date.now() + 7 * 86_400_000));
+  const [title, setTitle] = useState(survey?.title ?? "");
+  const [intro, setIntro] = useState(survey?.intro ?? "");
+  const [questions, setQuestions] = useState<NewQuestion[]>(
+    survey ? survey.questions.map((q) => ({ text: q.text, kind: q.kind })) : [{ text: "", kind: "scale" }],
+  );
+  const [closes, setCloses] = useState(startEnd);
+  const [points, setPoints] = useState(survey?.points ?? 10);
+  const [teamIds, setTeamIds] = useState<string[]>(survey?.teamIds ?? []);
+  const form = useFormErrors(survey ? `survey-edit-${survey.id}` : "survey-new");
+  const [busy, run] = useInFlight();
+  const known = [...FIELDS, ...questions.map((_, i) => `questions[${i}].text`)];
+
+  function closesAt(): string {
+    // untouched while editing: the exact end it has (the input keeps only minutes)
+    if (survey && closes === startEnd) return survey.closesAt;
+    return new Date(closes).toISOString();
   }
 
-  async function createNow() {
-    try {
-      await api.post("/api/v1/admin/surveys", {
-        body: {
-          title,
-          intro,
-          questions,
-          points: Number(points),
-          teamIds,
-          closesAt: new Date(Date.now() + Number(days) * 86_400_000).toISOString(),
-        },
-      });
-      toast("Survey sent: people see it on their home screen.", "success");
-      setTitle("");
-      setIntro("");
-      setQuestions([{ text: "", kind: "scale" }]);
-      surveys.reload();
-    } catch (failure) {
-      toastFailure(failure, "Could not create the survey.");
-    }
+  async function save(event: Event) {
+    event.preventDefault();
+    const end = closes ? new Date(closes) : null;
+    const checks: Record<string, string> = {
+      title: check.required(title, "a title") || check.maxLength(title, 120, "the title"),
+      intro: check.maxLength(intro, 500, "the intro"),
+      closesAt:
+        !end || Number.isNaN(end.getTime())
+          ? "Please pick when the survey closes."
+          : end.getTime() <= Date.now() && closes !== startEnd
+            ? "The end must be in the future."
+            : locked && survey && closes !== startEnd && end.getTime() < new Date(survey.closesAt).getTime()
+              ? "People have already answered, so the end can only move later."
+              : "",
+    };
+    questions.forEach((q, i) => {
+      checks[`questions[${i}].text`] =
+        check.required(q.text, `question ${i + 1}`) || check.maxLength(q.text, 200, `question ${i + 1}`);
+    });
+    if (!form.passes(checks)) return;
+    const body = { title, intro, questions, points: Number(points), teamIds, closesAt: closesAt() };
+    await run(async () => {
+      try {
+        if (survey) {
+          const saved = await api.put("/api/v1/admin/surveys/{survey_id}", { path: { survey_id: survey.id }, body });
+          toast("Survey saved.", "success");
+          onSaved(saved);
+        } else {
+          await api.post("/api/v1/admin/surveys", { body });
+          toast("Survey sent: people see it on their home screen.", "success");
+          setTitle("");
+          setIntro("");
+          setQuestions([{ text: "", kind: "scale" }]);
+          form.clear();
+          onSaved();
+        }
+      } catch (failure) {
+        form.fail(failure, editing ? "Could not save the survey." : "Could not create the survey.", known);
+      }
+    });
+  }
+
+  return (
+    <form
+      class="stack card pad"
+      id={form.formId}
+      onSubmit={save}
+      noValidate
+      aria-label={editing ? `Edit ${survey?.title}` : "New survey"}
+    >
+      {locked && (
+        <p class="note" role="note" id={`${form.formId}-locked`}>
+          People have already answered this survey, so only its end can change, and only to a later time: answers
+          already given would no longer match changed questions, audience or points.
+        </p>
+      )}
+      <Field label="Title">
+        <input
+          required
+          maxLength={120}
+          disabled={locked}
+          value={title}
+          onInput={(e) => {
+            setTitle(e.currentTarget.value);
+            form.clear("title");
+          }}
+          {...form.field("title")}
+        />
+      </Field>
+      <FieldError form={form} name="title" />
+      <Field label="Intro (optional)">
+        <input
+          maxLength={500}
+          disabled={locked}
+          value={intro}
+          onInput={(e) => {
+            setIntro(e.currentTarget.value);
+            form.clear("intro");
+          }}
+          {...form.field("intro")}
+        />
+      </Field>
+      <FieldError form={form} name="intro" />
+      {questions.map((q, i) => (
+        <Fragment key={i}>
+          <div class="row question-row">
+            <Field label={`Question ${i + 1}`}>
+              <input
+                required
+                maxLength={200}
+                disabled={locked}
+                value={q.text}
+                onInput={(e) => {
+                  setQuestions(questions.map((x, j) => (j === i ? { ...x, text: e.currentTarget.value } : x)));
+                  form.clear(`questions[${i}].text`);
+                }}
+                {...form.field(`questions[${i}].text`)}
+              />
+            </Field>
+            <Field label="Answer">
+              <select
+                value={q.kind}
+                disabled={locked}
+                onChange={(e) =>
+                  setQuestions(
+                    questions.map((x, j) =>
+                      j === i ? { ...x, kind: e.currentTarget.value as NewQuestion["kind"] } : x,
+                    ),
+                  )
+                }
+              >
+                <option value="scale">1 to 5</option>
+                <option value="text">Words (optional)</option>
+              </select>
+            </Field>
+            {questions.length > 1 && !locked && (
+              <button
+                type="button"
+                class="button secondary compact"
+                aria-label={`Remove question ${i + 1}`}
+                onClick={() => setQuestions(questions.filter((_, j) => j !== i))}
+              >
+                Remove
+              </button>
+            )}
+          </div>
+          <FieldError form={form} name={`questions[${i}].text`} />
+        </Fragment>
+      ))}
+      <FieldError form={form} name="questions" />
+      {questions.length < 10 && !locked && (
+        <button type="button" class="linkish" onClick={() => setQuestions([...questions, { text: "", kind: "scale" }])}>
+          Add a question
+        </button>
+      )}
+      <div class="row">
+        <Field label="Closes">
+          <input
+            type="datetime-local"
+            required
+            min={locked ? startEnd : undefined}
+            value={closes}
+            onInput={(e) => {
+              setCloses(e.currentTarget.value);
+              form.clear("closesAt");
+            }}
+            {...form.field("closesAt", locked ? `${form.formId}-locked` : undefined)}
+          />
+        </Field>
+        <Field label="Points for answering">
+          <input
+            type="number"
+            min={0}
+            max={1000}
+            disabled={locked}
+            value={points}
+            onInput={(e) => {
+              setPoints(Number(e.currentTarget.value));
+              form.clear("points");
+            }}
+            {...form.field("points")}
+          />
+        </Field>
+      </div>
+      <FieldError form={form} name="closesAt" />
+      <FieldError form={form} name="opensAt" />
+      <FieldError form={form} name="points" />
+      <fieldset class="stack" disabled={locked}>
+        <legend>Who is asked</legend>
+        <p class="muted small">{teamIds.length ? "Only the teams ticked." : "Everyone."}</p>
+        {(teams.data?.items ?? []).map((t) => (
+          <label class="switch">
+            <span>{t.name}</span>
+            <input
+              type="checkbox"
+              checked={teamIds.includes(t.id)}
+              onChange={(e) => {
+                setTeamIds(e.currentTarget.checked ? [...teamIds, t.id] : teamIds.filter((x) => x !== t.id));
+                form.clear("teamIds");
+              }}
+            />
+          </label>
+        ))}
+      </fieldset>
+      <FieldError form={form} name="teamIds" />
+      <FormError error={form.errors.form} />
+      <div class="row">
+        <button class="button primary" type="submit" disabled={busy}>
+          {editing ? (busy ? "Saving…" : "Save survey") : "Send survey"}
+        </button>
+        {onCancel && (
+          <button class="button secondary" type="button" onClick={onCancel}>
+            Cancel
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
+
+export function SurveysAdmin() {
+  const surveys = useLoad(() => api.get("/api/v1/admin/surveys"), []);
+  const [editing, setEditing] = useState<Detail | null>(null);
+  const [busy, run] = useInFlight();
+
+  async function startEditing(s: Survey) {
+    const found = await run(() => loadForEdit(s.id));
+    if (!found) return;
+    setEditing(found);
+    requestAnimationFrame(() => document.getElementById("survey-form")?.scrollIntoView({ block: "start" }));
   }
 
   return (
@@ -78,115 +351,63 @@ export function SurveysAdmin() {
       ) : (
         <ul class="board">
           {surveys.data.map((s) => (
-            <li key={s.id}>
-              <a class="board-row" href={`/admin/surveys/${s.id}`}>
-                <span class="who">
-                  <span class="name">{s.title}</span>
-                  <span class="muted small">{surveyLine(s)}</span>
-                </span>
-                <StatusChip status={s.status} />
+            <li key={s.id} class="board-row survey-row">
+              <a class="who" href={`/admin/surveys/${s.id}`}>
+                <span class="name">{s.title}</span>
+                <span class="muted small">{surveyLine(s)}</span>
               </a>
+              <StatusChip status={s.status} />
+              <span class="cell-actions">
+                {s.status !== "closed" && (
+                  <button
+                    type="button"
+                    class="button secondary compact"
+                    disabled={busy}
+                    onClick={() => startEditing(s)}
+                  >
+                    Edit<span class="visually-hidden"> {s.title}</span>
+                  </button>
+                )}
+                {s.status !== "closed" && (
+                  <button
+                    type="button"
+                    class="button secondary compact"
+                    disabled={busy}
+                    onClick={async () =>
+                      (await confirmClose(s)) && run(() => closeSurvey(s).then((done) => done && surveys.reload()))
+                    }
+                  >
+                    Close<span class="visually-hidden"> {s.title}</span>
+                  </button>
+                )}
+                <button
+                  type="button"
+                  class="button danger compact"
+                  disabled={busy}
+                  onClick={async () =>
+                    (await confirmDelete(s)) && run(() => deleteSurvey(s).then((done) => done && surveys.reload()))
+                  }
+                >
+                  Delete<span class="visually-hidden"> {s.title}</span>
+                </button>
+              </span>
             </li>
           ))}
         </ul>
       )}
-      <Section title="New survey">
-        <form class="stack card pad" onSubmit={create}>
-          <Field label="Title">
-            <input required maxLength={120} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
-          </Field>
-          <Field label="Intro (optional)">
-            <input maxLength={500} value={intro} onInput={(e) => setIntro(e.currentTarget.value)} />
-          </Field>
-          {questions.map((q, i) => (
-            <div class="row question-row">
-              <Field label={`Question ${i + 1}`}>
-                <input
-                  required
-                  maxLength={200}
-                  value={q.text}
-                  onInput={(e) =>
-                    setQuestions(questions.map((x, j) => (j === i ? { ...x, text: e.currentTarget.value } : x)))
-                  }
-                />
-              </Field>
-              <Field label="Answer">
-                <select
-                  value={q.kind}
-                  onChange={(e) =>
-                    setQuestions(
-                      questions.map((x, j) =>
-                        j === i ? { ...x, kind: e.currentTarget.value as NewQuestion["kind"] } : x,
-                      ),
-                    )
-                  }
-                >
-                  <option value="scale">1 to 5</option>
-                  <option value="text">Words (optional)</option>
-                </select>
-              </Field>
-              {questions.length > 1 && (
-                <button
-                  type="button"
-                  class="button secondary compact"
-                  aria-label={`Remove question ${i + 1}`}
-                  onClick={() => setQuestions(questions.filter((_, j) => j !== i))}
-                >
-                  Remove
-                </button>
-              )}
-            </div>
-          ))}
-          {questions.length < 10 && (
-            <button
-              type="button"
-              class="linkish"
-              onClick={() => setQuestions([...questions, { text: "", kind: "scale" }])}
-            >
-              Add a question
-            </button>
-          )}
-          <div class="row">
-            <Field label="Open for (days)">
-              <input
-                type="number"
-                min={1}
-                max={60}
-                value={days}
-                onInput={(e) => setDays(Number(e.currentTarget.value))}
-              />
-            </Field>
-            <Field label="Points for answering">
-              <input
-                type="number"
-                min={0}
-                max={1000}
-                value={points}
-                onInput={(e) => setPoints(Number(e.currentTarget.value))}
-              />
-            </Field>
-          </div>
-          <fieldset class="stack">
-            <legend>Who is asked</legend>
-            <p class="muted small">{teamIds.length ? "Only the teams ticked." : "Everyone."}</p>
-            {(teams.data?.items ?? []).map((t) => (
-              <label class="switch">
-                <span>{t.name}</span>
-                <input
-                  type="checkbox"
-                  checked={teamIds.includes(t.id)}
-                  onChange={(e) =>
-                    setTeamIds(e.currentTarget.checked ? [...teamIds, t.id] : teamIds.filter((x) => x !== t.id))
-                  }
-                />
-              </label>
-            ))}
-          </fieldset>
-          <button class="button primary" type="submit" disabled={busy}>
-            Send survey
-          </button>
-        </form>
-      </Section>
+      <div id="survey-form">
+        <Section title={editing ? `Edit “${editing.title}”` : "New survey"}>
+          <SurveyForm
+            key={editing?.id ?? "new"}
+            survey={editing ?? undefined}
+            onSaved={() => {
+              setEditing(null);
+              surveys.reload();
+            }}
+            onCancel={editing ? () => setEditing(null) : undefined}
+          />
+        </Section>
+      </div>
     </main>
   );
 }
@@ -197,25 +418,17 @@ export function SurveyResultsScreen({ id }: { id: string }) {
     [id],
   );
   const [busy, run] = useInFlight();
+  const [editing, setEditing] = useState<Detail | null>(null);
   const r = results.data;
 
-  async function closeNow() {
-    if (
-      !window.confirm(
-        "Close this survey now? Nobody can answer after this, the points for answering are paid, and the results show if at least 5 people answered.",
-      )
-    )
-      return;
-    await run(async () => {
-      try {
-        await api.post("/api/v1/admin/surveys/{survey_id}/close", { path: { survey_id: id } });
-        toast("Survey closed.", "success");
-        results.reload();
-      } catch (failure) {
-        toastFailure(failure, "Could not close the survey.");
-      }
-    });
-  }
+  const startEditing = async () => {
+    const found = await run(() => loadForEdit(id));
+    if (found) setEditing(found);
+  };
+
+  const closeNow = async () =>
+    (await confirmClose({ title: r?.title ?? "this survey" })) &&
+    run(() => closeSurvey({ id }).then((done) => done && results.reload()));
 
   return (
     <main class="screen console">
@@ -229,6 +442,23 @@ export function SurveyResultsScreen({ id }: { id: string }) {
           <h2 class="card-title">
             {r.title} <StatusChip status={r.status} />
           </h2>
+          {r.status !== "closed" && !editing && (
+            <button class="button secondary" type="button" disabled={busy} onClick={startEditing}>
+              Edit survey
+            </button>
+          )}
+          {editing && (
+            <Section title={`Edit “${editing.title}”`}>
+              <SurveyForm
+                survey={editing}
+                onSaved={() => {
+                  setEditing(null);
+                  results.reload();
+                }}
+                onCancel={() => setEditing(null)}
+              />
+            </Section>
+          )}
           <p class="muted">
             {r.status === "closed"
               ? `${r.invited} invited · closed ${day(r.closedAt ?? r.closesAt)}${r.shown ? ` · ${r.responses} answers` : ""}`

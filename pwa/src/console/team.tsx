@@ -104,8 +104,9 @@ function TeamDashboard({ teamId }: { teamId: string }) {
         labels={d.trend.map((w) => w.week.slice(5))}
         series={[
           { label: "Points", values: d.trend.map((w) => w.points), color: "#6366f1", bars: true },
-          { label: "People active", values: d.trend.map((w) => w.activeMembers), color: "#f59e0b" },
+          { label: "People active", values: d.trend.map((w) => w.activeMembers), color: "#f59e0b", ownAxis: true },
         ]}
+        xLabel="Week of"
       />
       <Section
         title={`Members (${d.members.length})`}

@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api, failureText, OfflineError, type Schemas, shareLink, toastFailure } from "../api";
-import { Failure, Skeleton, StatusChip, TopBar, timeLeft } from "../components";
+import { ApiError, api, OfflineError, type Schemas, shareLink, toastFailure } from "../api";
+import { Failure, FieldError, FormError, Skeleton, StatusChip, TopBar, timeLeft } from "../components";
+import { check, useFormErrors } from "../forms";
 import { useInFlight } from "../inflight";
 import { onLive } from "../live";
 import { useLoad } from "../load";
@@ -35,7 +36,7 @@ export function ChallengeScreen({ id }: { id: string }) {
   const [link, setLink] = useState<ShareLink | null>(null);
   const [postUrl, setPostUrl] = useState("");
   const [submission, setSubmission] = useState<Shown>(null);
-  const [error, setError] = useState("");
+  const form = useFormErrors("share-form");
   const [busy, run] = useInFlight();
   const [story, setStory] = useState<Story | null>(null);
 
@@ -43,6 +44,9 @@ export function ChallengeScreen({ id }: { id: string }) {
     if (!challenge) return;
     setNetwork((current) => current ?? challenge.mySubmission?.network ?? challenge.networks[0]);
     setSubmission((current) => current ?? challenge.mySubmission ?? null);
+    // a rejected share comes back with its link, ready to be fixed
+    const mine = challenge.mySubmission;
+    if (mine?.status === "rejected" && mine.postUrl) setPostUrl((current) => current || mine.postUrl || "");
   }, [challenge]);
 
   useEffect(
@@ -74,7 +78,13 @@ export function ChallengeScreen({ id }: { id: string }) {
     return () => navigator.serviceWorker?.removeEventListener("message", listen);
   }, [id]);
 
-  if (loaded.error && !challenge) return <Failure error={loaded.error} retry={loaded.reload} />;
+  if (loaded.error && !challenge)
+    return (
+      <main class="screen">
+        <TopBar title="Challenge" back="/" />
+        <Failure error={loaded.error} retry={loaded.reload} />
+      </main>
+    );
   if (!challenge || !network)
     return (
       <main class="screen">
@@ -102,12 +112,24 @@ export function ChallengeScreen({ id }: { id: string }) {
     }
   }
 
+  const fullText = (mine: ShareLink) =>
+    mine.shareText.includes(mine.trackedUrl) ? mine.shareText : `${mine.shareText} ${mine.trackedUrl}`.trim();
+
+  async function copied(text: string): Promise<boolean> {
+    try {
+      await navigator.clipboard.writeText(text);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async function share() {
     const mine = await getLink();
     if (!mine) return;
-    const text = mine.shareText.includes(mine.trackedUrl)
-      ? mine.shareText
-      : `${mine.shareText} ${mine.trackedUrl}`.trim();
+    const text = fullText(mine);
+    // The text goes on the clipboard first: some networks drop the text a share intent carries.
+    const onClipboard = await copied(text);
     // On phones the system share sheet reaches every app; on desktops the network's own page is better.
     if (navigator.share && window.matchMedia("(pointer: coarse)").matches) {
       try {
@@ -117,52 +139,58 @@ export function ChallengeScreen({ id }: { id: string }) {
         if ((failure as DOMException).name === "AbortError") return;
       }
     }
+    if (onClipboard) toast("Text copied — paste it into your post if it isn't there already.", "success");
     window.open(mine.intentUrl, "_blank", "noopener");
   }
 
   async function copy() {
     const mine = await getLink();
     if (!mine) return;
-    const text = mine.shareText.includes(mine.trackedUrl)
-      ? mine.shareText
-      : `${mine.shareText} ${mine.trackedUrl}`.trim();
-    try {
-      await navigator.clipboard.writeText(text);
-      toast("Copied — paste it into your post.", "success");
-    } catch {
-      toast("Copy isn't allowed here: select the text above instead.", "error");
-    }
+    if (await copied(fullText(mine))) toast("Copied — paste it into your post.", "success");
+    else toast("Copy isn't allowed here: select the text above instead.", "error");
   }
 
   async function submit(event: Event) {
     event.preventDefault();
-    await run(() => send());
+    const url = postUrl.trim();
+    const checks = form.passes({
+      postUrl: (needsPost ? check.required(url, "your post's link") : "") || check.url(url, "your post's link"),
+    });
+    if (!checks) return;
+    await run(() => send(url));
   }
 
-  async function send() {
-    setError("");
+  async function send(url: string) {
     try {
       // Offline, the service worker answers instead of the API: it queued the submission.
       const answer = (await api.post("/api/v1/challenges/{challenge_id}/submissions", {
         path: { challenge_id: id },
-        body: { network: network!, ...(postUrl.trim() ? { postUrl: postUrl.trim() } : {}) },
+        body: { network: network!, ...(url ? { postUrl: url } : {}) },
       })) as Sent | Queued;
       setSubmission(answer);
+      form.clear();
       if (answer.status === "queued") toast("Saved — it will be sent when you're back online.", "info", 6000);
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 409) {
         loaded.reload();
-        setError(failureText(failure, "You already took part in this challenge."));
+        form.fail(failure, "You already took part in this challenge.", ["postUrl"]);
       } else if (failure instanceof OfflineError) {
-        setError("You're offline and this browser can't keep it for later: try again once you're back online.");
+        form.show({
+          fields: {},
+          form: "You're offline and this browser can't keep it for later: try again once you're back online.",
+        });
       } else {
-        setError(failureText(failure, "Could not send it."));
+        form.fail(failure, "Could not send it.", ["postUrl"]);
       }
     }
   }
 
   const preview = challenge.preview;
   const text = challenge.shareText[network] ?? "";
+  const articleName = preview.title || hostOf(challenge.contentUrl);
+  // the article is always one tap away, whether or not its preview could be read
+  const hasArticle = !isStory && Boolean(challenge.contentUrl);
+  const rejected = submission?.status === "rejected" || submission?.status === "revoked";
   return (
     <main class="screen with-action">
       <TopBar title="Challenge" back="/" />
@@ -173,13 +201,6 @@ export function ChallengeScreen({ id }: { id: string }) {
           <h2 class="card-title">{challenge.title}</h2>
           {challenge.description && !challenge.kind.startsWith("story") && (
             <p class="prewrap">{challenge.description}</p>
-          )}
-          {preview.title && (
-            <p class="muted">
-              <a href={challenge.contentUrl} target="_blank" rel="noopener noreferrer">
-                {preview.title}
-              </a>
-            </p>
           )}
           <p class="card-meta">
             <span class="chip points">+{challenge.points} pts</span>
@@ -194,75 +215,127 @@ export function ChallengeScreen({ id }: { id: string }) {
       {isStory && <StoryEditor challengeId={challenge.id} prompt={challenge.description} onChange={setStory} />}
 
       {!done && canShare && (
-        <>
-          {isStory && <h2 class="section-title">Share your story</h2>}
-          <fieldset class="networks">
-            <legend>Share on</legend>
-            {challenge.networks.map((n) => (
-              <label class={`network-choice ${n === network ? "chosen" : ""}`}>
-                <input type="radio" name="network" value={n} checked={n === network} onChange={() => setNetwork(n)} />
-                {NETWORK_NAMES[n]}
-              </label>
-            ))}
-          </fieldset>
-          {text && (
-            <section class="card share-text">
-              <h3 class="small-title">Suggested text</h3>
-              <p class="prewrap">{text}</p>
-              {challenge.hashtags.length > 0 && (
-                <p class="muted">{challenge.hashtags.map((h) => `#${h.replace(/^#/, "")}`).join(" ")}</p>
+        <ol class="share-steps" aria-label={hasArticle ? "Share it in three steps" : "Share it in two steps"}>
+          {hasArticle && (
+            <li class="card step">
+              <h3 class="step-title">
+                <span class="step-number" aria-hidden="true">
+                  1
+                </span>
+                Open the article
+              </h3>
+              <a
+                class="article-link"
+                href={challenge.contentUrl}
+                target="_blank"
+                rel="noopener noreferrer"
+                data-testid="article-link"
+              >
+                {articleName}
+                <span class="visually-hidden"> (opens in a new tab)</span>
+              </a>
+              {challenge.previewStatus === "failed" && (
+                <p class="muted small">We couldn't load a preview of this article, but the link works.</p>
               )}
-            </section>
+            </li>
           )}
-          <div class="row">
-            <button type="button" class="button primary grow" onClick={share}>
-              Share on {NETWORK_NAMES[network]}
+          <li class="card step">
+            <h3 class="step-title">
+              <span class="step-number" aria-hidden="true">
+                {hasArticle ? 2 : 1}
+              </span>
+              {isStory ? "Share your story" : "Share it"}
+            </h3>
+            <fieldset class="networks">
+              <legend>Share on</legend>
+              {challenge.networks.map((n) => (
+                <label class={`network-choice ${n === network ? "chosen" : ""}`}>
+                  <input type="radio" name="network" value={n} checked={n === network} onChange={() => setNetwork(n)} />
+                  {NETWORK_NAMES[n]}
+                </label>
+              ))}
+            </fieldset>
+            {text && (
+              <section class="share-text">
+                <h4 class="small-title">Suggested text — we copy it for you</h4>
+                <p class="prewrap">{text}</p>
+                {challenge.hashtags.length > 0 && (
+                  <p class="muted">{challenge.hashtags.map((h) => `#${h.replace(/^#/, "")}`).join(" ")}</p>
+                )}
+              </section>
+            )}
+            <div class="row">
+              <button type="button" class="button primary grow" onClick={share}>
+                Share on {NETWORK_NAMES[network]}
+              </button>
+              <button type="button" class="button secondary" onClick={copy}>
+                Copy text
+              </button>
+            </div>
+            <button type="button" class="linkish" onClick={getLink}>
+              Get my link
             </button>
-            <button type="button" class="button secondary" onClick={copy}>
-              Copy text
-            </button>
-          </div>
-          <button type="button" class="linkish" onClick={getLink}>
-            Get my link
-          </button>
-          {link && (
-            <label class="tracked">
-              Your personal link
-              <input
-                readOnly
-                value={link.trackedUrl}
-                data-testid="tracked-url"
-                onFocus={(e) => e.currentTarget.select()}
-              />
-            </label>
-          )}
-          <form class="paste-bar" onSubmit={submit}>
-            <label class="visually-hidden" for="post-url">
-              {needsPost ? "Paste your post link" : "Your post link (optional)"}
-            </label>
-            <input
-              id="post-url"
-              type="url"
-              inputMode="url"
-              placeholder={needsPost ? "Paste your post link" : "Post link (optional)"}
-              required={needsPost}
-              maxLength={2048}
-              value={postUrl}
-              onInput={(e) => setPostUrl(e.currentTarget.value)}
-            />
-            <button class="button primary" type="submit" disabled={busy}>
-              {busy ? "Sending…" : needsPost ? "Submit" : "I shared it"}
-            </button>
-          </form>
-          {error && (
-            <p class="error" role="alert">
-              {error}
-            </p>
-          )}
-        </>
+            {link && (
+              <label class="tracked">
+                Your personal link
+                <input
+                  readOnly
+                  value={link.trackedUrl}
+                  data-testid="tracked-url"
+                  onFocus={(e) => e.currentTarget.select()}
+                />
+              </label>
+            )}
+          </li>
+          <li class="card step paste-step">
+            <form class="paste-bar" id={form.formId} onSubmit={submit} noValidate>
+              <label class="step-title" for="post-url">
+                <span class="step-number" aria-hidden="true">
+                  {hasArticle ? 3 : 2}
+                </span>
+                {rejected
+                  ? "Paste the fixed link to your post"
+                  : needsPost
+                    ? "Paste your post's link"
+                    : "Your post's link"}
+                {!needsPost && <span class="muted small"> (optional)</span>}
+              </label>
+              <FieldError form={form} name="postUrl" />
+              <FormError error={form.errors.form} />
+              <div class="paste-row">
+                <input
+                  id="post-url"
+                  type="url"
+                  inputMode="url"
+                  autocomplete="off"
+                  placeholder={needsPost ? "Paste your post link" : "Post link"}
+                  required={needsPost}
+                  maxLength={2048}
+                  value={postUrl}
+                  onInput={(e) => {
+                    setPostUrl(e.currentTarget.value);
+                    form.clear("postUrl");
+                  }}
+                  {...form.field("postUrl")}
+                />
+                <button class="button primary" type="submit" disabled={busy}>
+                  {busy ? "Sending…" : needsPost ? "Submit" : "I shared it"}
+                </button>
+              </div>
+            </form>
+          </li>
+        </ol>
       )}
     </main>
   );
+}
+
+function hostOf(url: string): string {
+  try {
+    return `Read it on ${new URL(url).hostname.replace(/^www\./, "")}`;
+  } catch {
+    return "Read the article";
+  }
 }
 
 function canTryAgain(submission: Shown): boolean {

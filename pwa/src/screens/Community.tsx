@@ -101,6 +101,8 @@ function FeedCard({
   const [open, setOpen] = useState(false);
   const [comments, setComments] = useState<Comment[] | null>(null);
   const [draft, setDraft] = useState("");
+  // a destructive action asks first, in place: "delete" or "hide" waiting for a yes
+  const [asking, setAsking] = useState<"delete" | "hide" | null>(null);
   // one request at a time per card: a reaction, a comment, a report, a moderation action
   const [busy, run] = useInFlight();
 
@@ -253,7 +255,7 @@ function FeedCard({
             </button>
           )}
           {item.mine && (item.kind === "kudos" || item.kind === "story") && (
-            <button type="button" class="linkish" disabled={busy} onClick={deleteMine}>
+            <button type="button" class="linkish" disabled={busy} onClick={() => setAsking("delete")}>
               Delete
             </button>
           )}
@@ -273,21 +275,42 @@ function FeedCard({
             </button>
           )}
           {who.role === "admin" && !item.hidden && (
-            <button
-              type="button"
-              class="linkish"
-              disabled={busy}
-              onClick={() =>
-                act(
-                  () => api.post("/api/v1/admin/feed/{item_id}/hide", { path: { item_id: item.id } }),
-                  "Hidden from the community.",
-                ).then((done) => done && update({ ...item, hidden: true }))
-              }
-            >
+            <button type="button" class="linkish" disabled={busy} onClick={() => setAsking("hide")}>
               Hide
             </button>
           )}
         </div>
+        {asking && (
+          <div class="confirm-inline" role="alertdialog" aria-label="Are you sure?">
+            <p>
+              {asking === "delete"
+                ? "Delete this post? It is gone for everyone, and cannot be brought back."
+                : "Hide this post from the community? Its public page goes too."}
+            </p>
+            <div class="row">
+              <button
+                type="button"
+                class="button danger compact"
+                disabled={busy}
+                onClick={() => {
+                  const what = asking;
+                  setAsking(null);
+                  if (what === "delete") deleteMine();
+                  else
+                    act(
+                      () => api.post("/api/v1/admin/feed/{item_id}/hide", { path: { item_id: item.id } }),
+                      "Hidden from the community.",
+                    ).then((done) => done && update({ ...item, hidden: true }));
+                }}
+              >
+                {asking === "delete" ? "Delete" : "Hide"}
+              </button>
+              <button type="button" class="button secondary compact" onClick={() => setAsking(null)}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        )}
       </div>
     </article>
   );

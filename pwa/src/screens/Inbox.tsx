@@ -1,14 +1,18 @@
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api";
+import { ApiError, api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { useInFlight } from "../inflight";
 import { navigate } from "../router";
-import { refreshUnread } from "../session";
+import { refreshUnread, unread } from "../session";
+import { toast, useStore } from "../store";
 import type { Notification } from "../types";
 
 export function Inbox() {
   const [items, setItems] = useState<Notification[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
+  const [busy, run] = useInFlight();
+  const badge = useStore(unread);
 
   async function load(from: string | null) {
     try {
@@ -39,9 +43,29 @@ export function Inbox() {
     if (item.url.startsWith("/")) navigate(item.url);
   }
 
+  const markAllRead = () =>
+    run(async () => {
+      try {
+        await readAll(items ?? []);
+        const now = new Date().toISOString();
+        setItems((current) => current?.map((n) => (n.readAt ? n : { ...n, readAt: now })) ?? null);
+        unread.set(0);
+        refreshUnread();
+        toast("All caught up.", "success");
+      } catch (failure) {
+        toastFailure(failure, "Could not mark them read.");
+      }
+    });
+
+  const unreadCount = Math.max(items?.filter((n) => !n.readAt).length ?? 0, badge);
   return (
     <main class="screen">
       <TopBar title="Notifications" back="/" />
+      {unreadCount > 0 && (
+        <button type="button" class="button secondary mark-all" disabled={busy} onClick={markAllRead}>
+          {busy ? "Marking…" : "Mark all read"}
+        </button>
+      )}
       {error && !items ? (
         <Failure error={error} retry={() => load(null)} />
       ) : !items ? (
@@ -70,4 +94,18 @@ export function Inbox() {
       )}
     </main>
   );
+}
+
+/** One call for all of them; an older server without it gets one call per unread item. */
+async function readAll(items: Notification[]): Promise<void> {
+  try {
+    await api.post("/api/v1/notifications/read-all");
+  } catch (failure) {
+    if (!(failure instanceof ApiError && (failure.status === 404 || failure.status === 405))) throw failure;
+    await Promise.all(
+      items
+        .filter((n) => !n.readAt)
+        .map((n) => api.post("/api/v1/notifications/{notification_id}/read", { path: { notification_id: n.id } })),
+    );
+  }
 }

@@ -3,7 +3,7 @@
 // challenge).
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
-import { StatusChip } from "../components";
+import { Empty, StatusChip } from "../components";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 
@@ -20,7 +20,6 @@ export function MyShares() {
   const [busy, run] = useInFlight();
   const shares = [...(first.data?.items ?? []), ...more];
   const next = cursor === undefined ? first.data?.nextCursor : cursor;
-  if (shares.length === 0) return null;
 
   async function loadMore() {
     await run(async () => {
@@ -34,6 +33,19 @@ export function MyShares() {
     });
   }
 
+  if (!first.data) return null; // it loads below the fold; no skeleton jump
+  if (shares.length === 0)
+    return (
+      <>
+        <h2 class="section-title">My shares</h2>
+        <Empty text="Nothing shared yet — each challenge on Home takes two minutes.">
+          <a class="button secondary" href="/">
+            Find a challenge
+          </a>
+        </Empty>
+      </>
+    );
+
   return (
     <>
       <h2 class="section-title">My shares</h2>
@@ -45,7 +57,17 @@ export function MyShares() {
               <StatusChip status={shownStatus(share.status)} />
             </p>
             {share.status === "rejected" && (share.reviewNote || share.reason) && (
-              <p class="muted small prewrap">{share.reviewNote ?? share.reason}</p>
+              <p class="small prewrap note">
+                {share.reviewNote ? <strong>Note from your admin: </strong> : null}
+                {share.reviewNote ?? share.reason}
+              </p>
+            )}
+            {share.postUrl && (
+              <p class="small post-link">
+                <a href={share.postUrl} target="_blank" rel="noopener noreferrer">
+                  {share.postUrl}
+                </a>
+              </p>
             )}
             <p class="muted small">
               {new Date(share.createdAt).toLocaleDateString()}

@@ -9,6 +9,8 @@ import { loadMe, me, signOut } from "../session";
 import { toast, useStore } from "../store";
 import type { Preferences } from "../types";
 import { AccountSecurity } from "./AccountSecurity";
+import { MeDetails } from "./MeDetails";
+import { MyPoints } from "./MyPoints";
 import { MyShares } from "./MyShares";
 
 const CATEGORY_LABELS: Record<string, string> = {
@@ -158,14 +160,19 @@ export function Profile() {
         </>
       )}
 
+      <MyPoints />
+
       <MyShares />
+
+      <h2 class="section-title">Your details</h2>
+      <MeDetails who={who} />
 
       <h2 class="section-title">Privacy</h2>
       <label class="switch card">
         <span>
           Hide me from leaderboards
           <span class="muted small block">
-            Others see "Someone" instead of your name. Your points still count for your team.
+            Others see "Anonymous advocate" instead of your name. Your points still count for your team.
           </span>
         </span>
         <input

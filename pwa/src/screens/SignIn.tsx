@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, failureText } from "../api";
-import { FormError, NewPassword } from "../components";
+import { FieldError, FormError, NewPassword } from "../components";
+import { check, useFormErrors } from "../forms";
 import { useInFlight } from "../inflight";
 import { navigate } from "../router";
 import { loadMe } from "../session";
@@ -20,10 +21,15 @@ export function SignIn() {
   const [error, setError] = useState("");
   const [forgot, setForgot] = useState(false);
   const [busy, run] = useInFlight();
+  const form = useFormErrors("sign-in-form");
 
   async function submit(event: Event) {
     event.preventDefault();
-    await run(signIn);
+    const fine = form.passes({
+      email: check.required(email, "your work email") || (email.includes("@") ? "" : "That email needs an @."),
+      password: check.required(password, "your password"),
+    });
+    if (fine) await run(signIn);
   }
 
   if (forgot) {
@@ -48,7 +54,8 @@ export function SignIn() {
         setOrgId(choices[0]?.orgId ?? "");
         setError("This email belongs to several organizations: pick one.");
       } else {
-        setError(failureText(failure, "Could not sign in."));
+        setError("");
+        form.fail(failure, "Could not sign in.", ["email", "password"]);
       }
     }
   }
@@ -58,7 +65,7 @@ export function SignIn() {
       <div class="auth-mark" aria-hidden="true" />
       <h1>Sign in to Chorus</h1>
       <p class="muted">Share what your team is proud of — and see it count.</p>
-      <form onSubmit={submit} class="stack">
+      <form onSubmit={submit} class="stack" id={form.formId} noValidate>
         <label>
           Work email
           <input
@@ -66,9 +73,14 @@ export function SignIn() {
             autocomplete="username"
             required
             value={email}
-            onInput={(e) => setEmail(e.currentTarget.value)}
+            onInput={(e) => {
+              setEmail(e.currentTarget.value);
+              form.clear("email");
+            }}
+            {...form.field("email")}
           />
         </label>
+        <FieldError form={form} name="email" />
         <label>
           Password
           <input
@@ -76,9 +88,14 @@ export function SignIn() {
             autocomplete="current-password"
             required
             value={password}
-            onInput={(e) => setPassword(e.currentTarget.value)}
+            onInput={(e) => {
+              setPassword(e.currentTarget.value);
+              form.clear("password");
+            }}
+            {...form.field("password")}
           />
         </label>
+        <FieldError form={form} name="password" />
         {orgs && (
           <label>
             Organization
@@ -89,7 +106,7 @@ export function SignIn() {
             </select>
           </label>
         )}
-        <FormError error={error} />
+        <FormError error={error || form.errors.form} />
         <button class="button primary" type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
@@ -112,6 +129,7 @@ export function AcceptInvite() {
   );
   const [invite, setInvite] = useState<{ organization: string; inviter?: string | null; email: string } | null>(null);
   const [busy, run] = useInFlight();
+  const form = useFormErrors("join-form");
 
   useEffect(() => {
     if (!token) return;
@@ -123,7 +141,12 @@ export function AcceptInvite() {
 
   async function submit(event: Event) {
     event.preventDefault();
-    await run(join);
+    const fine = form.passes({
+      displayName: check.required(displayName, "your name"),
+      password:
+        password.length < 10 ? `Please choose a password of at least 10 characters (${password.length} so far).` : "",
+    });
+    if (fine) await run(join);
   }
 
   async function join() {
@@ -134,7 +157,7 @@ export function AcceptInvite() {
       await loadMe();
       navigate("/welcome", true);
     } catch (failure) {
-      setError(failureText(failure, "Could not accept the invite."));
+      form.fail(failure, "Could not accept the invite.", ["displayName", "password"]);
     }
   }
 
@@ -148,7 +171,7 @@ export function AcceptInvite() {
         </p>
       )}
       <p class="muted">Pick the name your colleagues will see and a password.</p>
-      <form onSubmit={submit} class="stack">
+      <form onSubmit={submit} class="stack" id={form.formId} noValidate>
         <label>
           Your name
           <input
@@ -156,11 +179,16 @@ export function AcceptInvite() {
             required
             maxLength={80}
             value={displayName}
-            onInput={(e) => setDisplayName(e.currentTarget.value)}
+            onInput={(e) => {
+              setDisplayName(e.currentTarget.value);
+              form.clear("displayName");
+            }}
+            {...form.field("displayName")}
           />
         </label>
-        <NewPassword label="Password" value={password} onChange={setPassword} />
-        <FormError error={error} />
+        <FieldError form={form} name="displayName" />
+        <NewPassword label="Password" value={password} onChange={setPassword} form={form} />
+        <FormError error={error || form.errors.form} />
         <button class="button primary" type="submit" disabled={busy || !token}>
           {busy ? "Joining…" : "Join"}
         </button>

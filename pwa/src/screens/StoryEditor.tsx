@@ -1,8 +1,14 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, api, failureText, toastFailure } from "../api";
+import { ApiError, api, toastFailure } from "../api";
+import { Counter, FieldError, FormError } from "../components";
+import { check, useFormErrors } from "../forms";
 import { useInFlight } from "../inflight";
 import { toast } from "../store";
 import type { Story } from "../types";
+
+// The API's limits (backend/community/schemas.py): the counters show them before they bite.
+const TITLE_MAX = 120;
+const BODY_MAX = 5000;
 
 /** Write your own story: drafts, a photo, the organization's guidelines beside the editor. */
 export function StoryEditor({
@@ -21,7 +27,8 @@ export function StoryEditor({
   const [guidelines, setGuidelines] = useState<string[]>([]);
   const [checked, setChecked] = useState<Set<number>>(new Set());
   const [busy, run] = useInFlight();
-  const [error, setError] = useState("");
+  const form = useFormErrors("story-form");
+  const fields = ["title", "body"] as const;
 
   const keep = (next: Story) => {
     setStory(next);
@@ -36,14 +43,18 @@ export function StoryEditor({
       .get("/api/v1/challenges/{challenge_id}/story", { path: { challenge_id: challengeId } })
       .then(keep, (failure) => {
         if (!(failure instanceof ApiError && failure.status === 404))
-          setError(failureText(failure, "Could not load your story."));
+          form.fail(failure, "Could not load your story.", fields);
         onChange(null);
       })
       .finally(() => setLoaded(true));
   }, [challengeId]);
 
   async function save(): Promise<Story | null> {
-    setError("");
+    const fine = form.passes({
+      title: check.required(title, "a title") || check.maxLength(title, TITLE_MAX, "the title"),
+      body: check.required(body, "your story") || check.maxLength(body, BODY_MAX, "your story"),
+    });
+    if (!fine) return null;
     try {
       const saved = await api.put("/api/v1/challenges/{challenge_id}/story", {
         path: { challenge_id: challengeId },
@@ -52,7 +63,7 @@ export function StoryEditor({
       keep(saved);
       return saved;
     } catch (failure) {
-      setError(failureText(failure, "Could not save."));
+      form.fail(failure, "Could not save.", fields);
       return null;
     }
   }
@@ -76,7 +87,7 @@ export function StoryEditor({
       );
       toast("Photo added — its location data was removed.", "success");
     } catch (failure) {
-      setError(failureText(failure, "Could not add the photo."));
+      form.fail(failure, "Could not add the photo.", fields);
     }
   }
 
@@ -91,7 +102,7 @@ export function StoryEditor({
       keep(done);
       toast(done.status === "published" ? "Your story is live!" : "Sent for review — we'll let you know.", "success");
     } catch (failure) {
-      setError(failureText(failure, "Could not submit."));
+      form.fail(failure, "Could not submit.", fields);
     }
   }
 
@@ -110,7 +121,7 @@ export function StoryEditor({
   if (!loaded) return null;
   const editable = !story || story.status === "draft" || story.status === "rejected";
   return (
-    <section class="card pad stack story-editor" aria-label="Your story">
+    <section class="card pad stack story-editor" aria-label="Your story" id={form.formId}>
       <p class="muted">{prompt}</p>
       {story?.status === "submitted" && (
         <p role="status" class="chip status-pending">
@@ -144,19 +155,35 @@ export function StoryEditor({
           <div class="stack grow">
             <label>
               Title
-              <input required maxLength={120} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
+              <input
+                required
+                maxLength={TITLE_MAX}
+                value={title}
+                onInput={(e) => {
+                  setTitle(e.currentTarget.value);
+                  form.clear("title");
+                }}
+                {...form.field("title", "story-title-count")}
+              />
             </label>
+            <Counter id="story-title-count" length={title.length} max={TITLE_MAX} />
+            <FieldError form={form} name="title" />
             <label>
               Your story
               <textarea
                 required
                 rows={8}
-                maxLength={5000}
+                maxLength={BODY_MAX}
                 value={body}
-                onInput={(e) => setBody(e.currentTarget.value)}
+                onInput={(e) => {
+                  setBody(e.currentTarget.value);
+                  form.clear("body");
+                }}
+                {...form.field("body", "story-body-count")}
               />
             </label>
-            <span class="muted small">{body.length} / 5000</span>
+            <Counter id="story-body-count" length={body.length} max={BODY_MAX} />
+            <FieldError form={form} name="body" />
             <label>
               A photo (optional — we remove its location)
               <input type="file" accept="image/jpeg,image/png,image/webp" disabled={busy} onChange={photo} />
@@ -194,17 +221,13 @@ export function StoryEditor({
           <p class="prewrap">{story!.body}</p>
         </article>
       )}
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={form.errors.form} />
       {editable && (
         <div class="row">
           <button
             type="button"
             class="button secondary grow"
-            disabled={busy || !title.trim() || !body.trim()}
+            disabled={busy}
             onClick={() => run(save).then((s) => s && toast("Draft saved.", "success"))}
           >
             Save draft
@@ -212,7 +235,7 @@ export function StoryEditor({
           <button
             type="button"
             class="button primary grow"
-            disabled={busy || !title.trim() || !body.trim() || checked.size < guidelines.length}
+            disabled={busy || checked.size < guidelines.length}
             onClick={submit}
           >
             Submit story

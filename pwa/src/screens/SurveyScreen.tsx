@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
-import { api, toastFailure } from "../api";
-import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { api } from "../api";
+import { Empty, Failure, FieldError, FormError, Skeleton, TopBar } from "../components";
+import { type FieldErrors, useFormErrors } from "../forms";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
@@ -10,11 +11,17 @@ export function SurveyScreen({ id }: { id: string }) {
   const surveys = useLoad(() => api.get("/api/v1/surveys"), []);
   const [answers, setAnswers] = useState<Record<string, number | string>>({});
   const [busy, run] = useInFlight();
+  const form = useFormErrors("survey-form");
   const survey = surveys.data?.find((s) => s.id === id);
   if (surveys.error && !surveys.data) return <Failure error={surveys.error} retry={surveys.reload} />;
 
   async function submit(event: Event) {
     event.preventDefault();
+    if (!survey) return;
+    const missing: FieldErrors = {};
+    for (const q of survey.questions)
+      if (q.kind === "scale" && answers[q.id] === undefined) missing[q.id] = "Please pick a number from 1 to 5.";
+    if (!form.passes(missing)) return;
     await run(async () => {
       try {
         const answer = await api.post("/api/v1/surveys/{survey_id}/responses", {
@@ -29,7 +36,11 @@ export function SurveyScreen({ id }: { id: string }) {
         );
         navigate("/");
       } catch (failure) {
-        toastFailure(failure, "Could not send.");
+        form.fail(
+          failure,
+          "Could not send.",
+          survey.questions.map((q) => q.id),
+        );
       }
     });
   }
@@ -42,7 +53,7 @@ export function SurveyScreen({ id }: { id: string }) {
       ) : !survey || survey.answered ? (
         <Empty text={survey ? "You already answered — thank you!" : "This survey is closed."} />
       ) : (
-        <form class="stack" onSubmit={submit}>
+        <form class="stack" id={form.formId} onSubmit={submit} noValidate>
           <h2 class="card-title">{survey.title}</h2>
           {survey.intro && <p class="muted">{survey.intro}</p>}
           <p class="muted small">
@@ -55,7 +66,7 @@ export function SurveyScreen({ id }: { id: string }) {
               <fieldset class="scale" key={q.id}>
                 <legend>{q.text}</legend>
                 <div class="row">
-                  {[1, 2, 3, 4, 5].map((n) => (
+                  {[1, 2, 3, 4, 5].map((n, i) => (
                     <label class={`scale-choice ${answers[q.id] === n ? "chosen" : ""}`}>
                       <input
                         type="radio"
@@ -63,7 +74,11 @@ export function SurveyScreen({ id }: { id: string }) {
                         value={String(n)}
                         required
                         checked={answers[q.id] === n}
-                        onChange={() => setAnswers({ ...answers, [q.id]: n })}
+                        onChange={() => {
+                          setAnswers({ ...answers, [q.id]: n });
+                          form.clear(q.id);
+                        }}
+                        {...(i === 0 ? form.field(q.id) : {})}
                       />
                       {n}
                     </label>
@@ -73,19 +88,26 @@ export function SurveyScreen({ id }: { id: string }) {
                   <span>1 — not at all</span>
                   <span>5 — absolutely</span>
                 </p>
+                <FieldError form={form} name={q.id} />
               </fieldset>
             ) : (
-              <label key={q.id}>
-                {q.text} (optional)
-                <textarea
-                  rows={3}
-                  maxLength={1000}
-                  value={String(answers[q.id] ?? "")}
-                  onInput={(e) => setAnswers({ ...answers, [q.id]: e.currentTarget.value })}
-                />
-              </label>
+              <div class="stack-tight" key={q.id}>
+                <label>
+                  {/* an admin may already have written "(optional)" in the question */}
+                  {/\boptional\b/i.test(q.text) ? q.text : `${q.text} (optional)`}
+                  <textarea
+                    rows={3}
+                    maxLength={1000}
+                    value={String(answers[q.id] ?? "")}
+                    onInput={(e) => setAnswers({ ...answers, [q.id]: e.currentTarget.value })}
+                    {...form.field(q.id)}
+                  />
+                </label>
+                <FieldError form={form} name={q.id} />
+              </div>
             ),
           )}
+          <FormError error={form.errors.form} />
           <button class="button primary sticky-action" type="submit" disabled={busy}>
             {survey.points ? `Send (+${survey.points} points)` : "Send"}
           </button>

@@ -42,7 +42,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CHORUS_HOST=0.0.0.0 \
     CHORUS_PORT=8000 \
     CHORUS_PWA_DIR=/app/pwa/dist
-RUN useradd --system --uid 10001 chorus
+RUN useradd --system --uid 10001 chorus \
+    && install -d -o chorus -g chorus /var/lib/chorus/media
 WORKDIR /app
 COPY --from=build /app/.venv /app/.venv
 COPY --from=pwa /pwa/dist ./pwa/dist

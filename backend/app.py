@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -28,10 +29,13 @@ from backend.analytics.controller import (
 )
 from backend.apidocs import SelfHostedDocs
 from backend.badges.controller import BadgesController, badge_icons
+from backend.challenges import media as challenge_media
 from backend.challenges.cache import OpenChallenges
 from backend.challenges.controller import (
+    AdminChallengeMediaController,
     AdminChallengesController,
     AdminPillarsController,
+    ChallengeMediaController,
     ChallengesController,
     list_pillars,
 )
@@ -75,6 +79,7 @@ from backend.orgs.controller import (
 from backend.points.controller import LevelsController
 from backend.profile.controller import MeController
 from backend.pwa import DEFAULT_DIST, pwa_middleware
+from backend.rewards.controller import AdminRewardsController, RewardsController
 from backend.scim.controller import ScimTokensController, scim_router
 from backend.settings import Settings, get_settings
 from backend.sharing.controller import (
@@ -88,6 +93,9 @@ from backend.sso import service as sso_service
 from backend.sso.controller import SsoAdminController, SsoSignInController
 from backend.submissions.controller import AdminSubmissionsController, SubmissionsController
 from backend.surveys.controller import AdminSurveysController, SurveysController
+from backend.walls.controller import WallsAdminController, WallsController
+from backend.walls.pages import wall_pages_middleware
+from backend.walls.stream import WallHub
 
 log = logging.getLogger("chorus.app")
 
@@ -96,11 +104,15 @@ READY_CACHE_SECONDS = 1.0
 PLACEHOLDER = (Path(__file__).parent / "placeholder.html").read_text(encoding="utf-8")
 
 
+# the same few ids parsed on every request of a signed-in person: parsed once
+_uuid = functools.lru_cache(maxsize=100_000)(UUID)
+
+
 async def retrieve_user(
     token: Token, connection: ASGIConnection[Any, Any, Any, Any]
 ) -> CurrentUser | None:
     try:
-        user_id, org_id = UUID(token.sub), UUID(str(token.extras.get("org")))
+        user_id, org_id = _uuid(token.sub), _uuid(str(token.extras.get("org")))
     except ValueError:
         return None
     user = await orgs_sessions.user_of_token(
@@ -162,6 +174,10 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     hub.on_challenge_event.append(open_challenges.on_message)
     hub.on_notice.append(open_challenges.on_notice)
     app.state.open_challenges = open_challenges
+    walls = WallHub()  # office walls: nudged by the same listener (backend/walls/stream.py)
+    hub.on_boards_changed.append(walls.boards_changed)
+    hub.on_notice.append(walls.notice)
+    app.state.walls = walls
     hub.start()
     app.state.live = hub
     worker_task: asyncio.Task[Any] | None = None
@@ -293,6 +309,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exclude=PUBLIC_PATHS,
     )
     tokens = TokenIssuer(auth)
+    challenge_media.use_image_cleaner(photo_pool.clean)  # media images: in the photo processes
     state = State(
         {
             "settings": settings,
@@ -314,6 +331,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ChallengesController,
             AdminChallengesController,
             AdminPillarsController,
+            AdminChallengeMediaController,
+            ChallengeMediaController,
             list_pillars,
             ShareLinksController,
             ClickStatsController,
@@ -332,6 +351,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             lead_overview,
             AdminSurveysController,
             SurveysController,
+            RewardsController,
+            AdminRewardsController,
             StoriesController,
             CommunityController,
             CommunityAdminController,
@@ -339,6 +360,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             scim_router,
             SsoAdminController,
             SsoSignInController,
+            WallsAdminController,
+            WallsController,
         ],
         on_app_init=[auth.on_app_init],
         # after authentication (which on_app_init puts first), in this order: who may send,
@@ -376,7 +399,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         tracked_links_middleware(
             csrf_middleware(
                 story_pages_middleware(
-                    pwa_middleware(app.asgi_handler, pwa_dist(settings)), settings.base_url
+                    wall_pages_middleware(
+                        pwa_middleware(app.asgi_handler, pwa_dist(settings)), pwa_dist(settings)
+                    ),
+                    settings.base_url,
                 )
             )
         )

@@ -13,13 +13,17 @@ import msgspec
 from redis.asyncio import Redis
 
 from backend.challenges import service as challenges
+from backend.challenges.demo_lessons import LESSONS
 from backend.challenges.schemas import ChallengeCreate, PillarCreate
 from backend.core import clock
 from backend.core.identity import CurrentUser
+from backend.db import DB
 from backend.leaderboards.boards import rebuild_locked
 from backend.orgs import service
 from backend.orgs.schemas import AcceptInviteCreate, InviteCreate, SignupCreate, TeamCreate
 from backend.orgs.tables import Team, User
+from backend.rewards import service as rewards
+from backend.rewards.schemas import RewardCreate
 from backend.settings import get_settings
 
 DEMO_ORG = "Northwind Demo"
@@ -103,6 +107,11 @@ async def _seed_program(admin: CurrentUser) -> None:
             body["teamGoal"] = {"shares": goal, "bonus": 20}
         made = await challenges.create_challenge(admin, msgspec.convert(body, ChallengeCreate))
         await challenges.publish(admin, made.id)
+    for lesson in LESSONS:  # training: three lessons open for two months
+        starts, ends = now - timedelta(hours=2), now + timedelta(days=60)
+        body = {**lesson, "kind": "lesson", "startsAt": starts, "endsAt": ends}
+        made = await challenges.create_challenge(admin, msgspec.convert(body, ChallengeCreate))
+        await challenges.publish(admin, made.id)
     people = await User.raw(
         "SELECT id, team FROM app_user WHERE org = {} AND role = 'employee' "
         "ORDER BY created_at, id",
@@ -126,6 +135,36 @@ async def _seed_program(admin: CurrentUser) -> None:
                 f"demo:{person['id']}:{weeks_ago}",
                 now - timedelta(weeks=weeks_ago, hours=n),
             )
+
+
+REWARDS = [
+    # name, description, cost, stock, value in cents
+    ("Coffee voucher", "A coffee of your choice at the café downstairs.", 50, None, 350),
+    ("Northwind hoodie", "Our warm grey hoodie, in your size.", 300, 20, 4500),
+    ("A donation to charity", "10 € to this month's charity, in your name.", 100, None, 1000),
+]
+
+
+async def _seed_rewards(admin: CurrentUser) -> None:
+    """A small rewards catalogue, and one coffee requested by the top scorer to hand out."""
+    top = await User.raw(
+        "SELECT id FROM app_user WHERE org = {} AND role = 'employee' ORDER BY created_at, id "
+        "LIMIT 1",
+        admin.org_id,
+    )
+    person = await service.load_current_user(top[0]["id"], admin.org_id) if top else None
+    async with DB.transaction():  # the rewards service queries on a transaction or the pool
+        made = [
+            await rewards.create_reward(
+                admin,
+                RewardCreate(
+                    name=name, description=description, cost=cost, stock=stock, value_cents=value
+                ),
+            )
+            for name, description, cost, stock, value in REWARDS
+        ]
+        if person is not None:
+            await rewards.redeem(person, made[0].id)  # the coffee
 
 
 async def _seed_lead(password: str) -> None:
@@ -173,6 +212,7 @@ async def seed_demo(data_dir: Path) -> list[str]:
                     )
                 )
         await _seed_program(admin)
+        await _seed_rewards(admin)
         redis = Redis.from_url(get_settings().redis_url)
         try:
             await rebuild_locked(redis, admin.org_id)  # the boards, from the seeded ledger

@@ -87,6 +87,22 @@ def email_digest(user_id: UUID, week: str) -> Job:
     return Job("email_digest", (str(user_id), week), f"mail:digest:{user_id}:{week}")
 
 
+def reread_engagement(submission_id: UUID, stage: str) -> Job:
+    """Re-read a verified share's post for its counts, once per share and stage (24h, 7d)."""
+    return Job(
+        "reread_engagement", (str(submission_id), stage), f"engagement:{submission_id}:{stage}"
+    )
+
+
+def reread_official_engagement(link_id: UUID, stage: str) -> Job:
+    """The same for an official post, once per post and stage."""
+    return Job(
+        "reread_official_engagement",
+        (str(link_id), stage),
+        f"engagement:official:{link_id}:{stage}",
+    )
+
+
 # Every job the functions above make (the worker must register each of these names).
 NAMES = frozenset(
     {
@@ -99,6 +115,8 @@ NAMES = frozenset(
         "email_invite",
         "email_password_reset",
         "email_digest",
+        "reread_engagement",
+        "reread_official_engagement",
     }
 )
 

@@ -44,6 +44,8 @@ DOCS_CSP = (
     b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 )
 _DOCS = re.compile(r"^/schema(/|$)")
+# Paths that carry a secret (an office wall's URL, backend/walls/) are logged without it.
+_SECRET_IN_PATH = re.compile(r"^(/wall/|/api/v1/walls/)[^/]+")
 HSTS_HEADER = b"strict-transport-security"
 
 
@@ -161,7 +163,9 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
-                headers.extend(SECURITY_HEADERS)
+                present = {name.lower() for name, _ in headers}
+                # a page may set a stricter Referrer-Policy of its own (the office wall does)
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
                 if hsts is not None:
                     headers.append((HSTS_HEADER, hsts))
                 if _needs_no_store(headers):
@@ -180,7 +184,7 @@ def request_context_middleware(app: ASGIApp) -> ASGIApp:
                     "request",
                     extra={
                         "method": scope["method"],
-                        "path": scope["path"],
+                        "path": _SECRET_IN_PATH.sub(r"\1…", scope["path"]),
                         "status": status,
                         "ms": round((time.perf_counter() - started) * 1000, 2),
                     },

@@ -18,6 +18,8 @@ APP_REGISTRY = AppRegistry(
         "backend.surveys.piccolo_app",
         "backend.community.piccolo_app",
         "backend.scim.piccolo_app",
+        "backend.rewards.piccolo_app",
+        "backend.walls.piccolo_app",
     ]
 )
 

@@ -80,6 +80,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     verify_max_tries: int = 4
     verify_retry_seconds: float = 5.0
     sweep_pending_after_seconds: int = 120
+    # A verified post whose word-shingle Jaccard similarity to the suggested text or to a
+    # colleague's verified post for the same challenge reaches this is not "in their own words".
+    own_words_max_similarity: float = 0.5
     linkedin_base_url: str = "https://www.linkedin.com"
     x_oembed_url: str = "https://publish.twitter.com/oembed"
     facebook_base_url: str = "https://www.facebook.com"
@@ -119,6 +122,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     comments_per_minute: int = 10
     # The built employee app (`npm run build` in pwa/); empty: pwa/dist beside the backend package.
     pwa_dir: str = ""
+    # Where challenge media live (backend/storage.py): "local" files under media_dir (empty:
+    # <data_dir>/media) or "s3": a bucket of any S3-compatible service (s3_endpoint empty: AWS);
+    # its credentials come from the standard AWS_* variables, never from CHORUS_* settings.
+    media_store: Literal["local", "s3"] = "local"
+    media_dir: str = ""
+    s3_endpoint: str = ""
+    s3_bucket: str = ""
+    s3_region: str = ""
 
     @property
     def levels(self) -> list[int]:
@@ -201,6 +212,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
                 parse_networks(getattr(self, name))
             except ValueError as exc:
                 raise SettingsError(f"CHORUS_{name.upper()}: {exc}") from exc
+        if self.media_store == "s3" and not self.s3_bucket:
+            raise SettingsError("CHORUS_MEDIA_STORE=s3 needs CHORUS_S3_BUCKET")
         if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
             raise SettingsError("CHORUS_SMTP_URL must start with smtp:// or smtps://")
         if self.is_dev:

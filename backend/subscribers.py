@@ -16,6 +16,7 @@ from redis.asyncio import Redis
 from backend import events, live
 from backend.badges import service as badges
 from backend.challenges import cache as challenge_cache
+from backend.challenges import quiz
 from backend.community import feed
 from backend.leaderboards import outbox as leaderboards
 from backend.notifications import push
@@ -36,6 +37,7 @@ def install(redis: Redis) -> None:
         events.on_user_notice(feed.on_notice)  # badges and team goals in the community feed
         clicks.react_to_unique_clicks(verification.on_unique_clicks)  # sharing sits below
         challenge_cache.install(redis)  # announces challenge and status changes to every API
+        quiz.react_to_unpaid_passes(badges.evaluate)  # a lesson without points: its badges
 
 
 def uninstall() -> None:
@@ -43,6 +45,7 @@ def uninstall() -> None:
     _users = max(_users - 1, 0)
     if _users == 0:
         challenge_cache.uninstall()
+        quiz.react_to_unpaid_passes(None)
         clicks.react_to_unique_clicks(None)
         events.remove_notice_subscriber(feed.on_notice)
         push.uninstall()

@@ -6,11 +6,13 @@ fake of LinkedIn:
   worker sends only after the award is on every board (the board write is the first
   points_awarded subscriber, the notice comes after them), and to the moment
   GET /api/v1/leaderboards/users shows the points;
-- throughput: BURST verification jobs enqueued at once, until the last result is stored.
+- throughput: BURST verification jobs enqueued at once, until the last result is stored;
+- the latency again with two worker processes and twice the pace (RATE_2 a second,
+  SUBMISSIONS_2 people).
 
 The baselines are the same measurements with a no-op job on a bare arq worker with the same arq
 settings (bench/workers.py): the no-op's round trip at the same pace, and no-op jobs per
-second in the same burst.
+second in the same burst (and, for the two workers, two no-op workers at their pace).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,9 @@ CHORUS = str(Path(sys.executable).parent / "chorus")
 RATE = 50  # submissions a second
 SUBMISSIONS = 500  # distinct people, one share each
 BURST = 300  # verification jobs enqueued at once
+VERDICT_TIMEOUT_SECONDS = 300  # from a share's POST to its verdict on the stream, at most
+RATE_2 = 100  # submissions a second with two workers
+SUBMISSIONS_2 = 1000  # people of that run (new ones), one share each
 ACTIVITY = 7_200_000_000_000_000_000  # LinkedIn activity ids of this group's posts
 CHORUS_QUEUE = "arq:queue"  # arq's default queue, which `chorus worker` reads
 
@@ -92,6 +97,9 @@ class PipelineFigures:
     noop: list[float]  # seconds from enqueue to the stored result of a no-op job, each
     verifications_per_s: float
     noops_per_s: float
+    # two workers at RATE_2 a second (empty when not measured)
+    verified_2: list[float] = field(default_factory=list)
+    noop_2: list[float] = field(default_factory=list)
 
 
 def p50(samples: list[float]) -> float:
@@ -179,7 +187,7 @@ def wait_idle(redis_url: str, queue: str, timeout: float = 300) -> None:
         redis.close()
 
 
-async def make_people(org_id: str, count: int) -> list[Person]:
+async def make_people(org_id: str, count: int, batch: str = "") -> list[Person]:
     """`count` employees of the organization, spread over its teams, each with a token signed
     as sign-in signs them. They are inserted by SQL: as many argon2id sign-ups would take
     minutes of this machine's two cores before anything is measured."""
@@ -193,11 +201,12 @@ async def make_people(org_id: str, count: int) -> list[Person]:
     try:
         rows = await User.raw(
             "INSERT INTO app_user (id, org, email, display_name, password_hash, team) "
-            "SELECT gen_random_uuid(), {}, 'sharer' || g || '@pipeline.example', "
+            "SELECT gen_random_uuid(), {}, 'sharer' || {}::text || g || '@pipeline.example', "
             "'Sharer ' || g, 'x', "
             "(SELECT id FROM team WHERE org = {} ORDER BY name OFFSET (g % 12) LIMIT 1) "
             "FROM generate_series(1, {}) AS g RETURNING id",
             org,
+            batch,
             org,
             count,
         )
@@ -249,9 +258,15 @@ async def paced(count: int, rate: float, flow: Callable[[int, float], Awaitable[
 
 
 async def submit_and_watch(
-    base: str, challenge_id: str, people: list[Person]
+    base: str,
+    challenge_id: str,
+    people: list[Person],
+    rate: float = RATE,
+    first_post: int = 0,
+    poll_board: bool = True,
 ) -> tuple[list[float], list[float]]:
-    """(POST → `submission` verified event, POST → points shown by the board API), each share."""
+    """(POST → `submission` verified event, POST → points shown by the board API), each share;
+    without `poll_board` the second list is empty (nobody polls the board)."""
     loop = asyncio.get_running_loop()
     limits = httpx.Limits(max_connections=2 * len(people), max_keepalive_connections=64)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as http:
@@ -267,21 +282,26 @@ async def submit_and_watch(
                 sent = loop.time()
                 resp = await http.post(
                     f"/api/v1/challenges/{challenge_id}/submissions",
-                    json={"network": "linkedin", "postUrl": post_url(person.code, i)},
+                    json={
+                        "network": "linkedin",
+                        "postUrl": post_url(person.code, first_post + i),
+                    },
                     headers=person.auth,
                 )
                 if resp.status_code != 202:
                     raise RuntimeError(f"submission answered {resp.status_code}: {resp.text}")
                 submission = resp.json()["id"]
-                while True:
-                    event, data = await next_event(lines)
-                    notice = json.loads(data)
-                    if event == "submission" and notice["id"] == submission:
-                        break
+                # a share never decided (a worker failing every job) fails the run, not hangs it
+                async with asyncio.timeout(VERDICT_TIMEOUT_SECONDS):
+                    while True:
+                        event, data = await next_event(lines)
+                        notice = json.loads(data)
+                        if event == "submission" and notice["id"] == submission:
+                            break
                 verified = loop.time()
             if notice["status"] != "verified":
                 raise RuntimeError(f"a share was {notice['status']}, not verified: {notice}")
-            while True:
+            while poll_board:
                 board = await http.get(
                     "/api/v1/leaderboards/users",
                     params={"period": "week", "limit": 1},
@@ -293,8 +313,8 @@ async def submit_and_watch(
                 await asyncio.sleep(0.02)
             return verified - sent, loop.time() - sent
 
-        results = await paced(len(people), RATE, flow)
-    return [r[0] for r in results], [r[1] for r in results]
+        results = await paced(len(people), rate, flow)
+    return [r[0] for r in results], [r[1] for r in results] if poll_board else []
 
 
 async def wait_results(redis: Any, job_ids: list[str]) -> None:
@@ -369,8 +389,11 @@ async def burst_verifications(
     return rate
 
 
-async def noop_figures(redis_url: str) -> tuple[list[float], float]:
-    """(round trips of no-op jobs at RATE a second, no-op jobs a second in a burst of BURST)."""
+async def noop_figures(
+    redis_url: str, count: int = SUBMISSIONS, rate: float = RATE, burst: int = BURST
+) -> tuple[list[float], float]:
+    """(round trips of `count` no-op jobs at `rate` a second, no-op jobs a second in a burst
+    of `burst`; 0 when `burst` is 0)."""
     from backend.jobs import create_job_pool
     from bench.workers import QUEUE
 
@@ -400,11 +423,14 @@ async def noop_figures(redis_url: str) -> tuple[list[float], float]:
 
     watcher = asyncio.create_task(watch())
     try:
-        trips = await paced(SUBMISSIONS, RATE, round_trip)
+        trips = await paced(count, rate, round_trip)
     finally:
         watcher.cancel()
+    if not burst:
+        await redis.aclose()
+        return trips, 0.0
     try:
-        job_ids = [uuid.uuid4().hex for _ in range(BURST)]
+        job_ids = [uuid.uuid4().hex for _ in range(burst)]
         started = loop.time()
         await enqueue_all(redis, "noop", {job_id: () for job_id in job_ids}, QUEUE)
         await wait_results(redis, job_ids)
@@ -476,4 +502,69 @@ def run(base: str, env: dict[str, str], content_url: str, tuning: list[str]) -> 
         trips, noops_per_s = lb.run_async(noop_figures(env["CHORUS_REDIS_URL"]))
     finally:
         stop(noop_worker)
-    return PipelineFigures(verified, shown, trips, per_s, noops_per_s)
+    got = PipelineFigures(verified, shown, trips, per_s, noops_per_s)
+    two_workers(base, env, content_url, tuning, org, got)
+    return got
+
+
+def two_workers(
+    base: str,
+    env: dict[str, str],
+    content_url: str,
+    tuning: list[str],
+    org: dict[str, Any],
+    got: PipelineFigures,
+) -> None:
+    """The latency figure again on two worker processes at RATE_2 a second (SUBMISSIONS_2
+    new people of the same organization, on a challenge of its own), and its no-op baseline
+    on two no-op workers at the same pace."""
+    from bench import leaderboards as lb
+    from bench.challenges import bearer, create_challenge
+    from bench.workers import QUEUE
+
+    python = [sys.executable, "-m", "bench.workers"]
+    args = [*python, "chorus", *tuning] if tuning else [CHORUS, "worker"]
+    workers = [start_worker(args, env, CHORUS_QUEUE) for _ in range(2)]
+    try:
+        started = time.monotonic()
+        with httpx.Client(base_url=base, timeout=60) as http:
+            made = create_challenge(
+                http,
+                bearer(org["accessToken"]),
+                title="Share our launch post with two workers",
+                contentUrl=content_url,
+                networks=["linkedin"],
+                shareText={"linkedin": "Proud of what we shipped today."},
+            )
+        # new people: the board poll waits for their points to appear, not for a total that
+        # the first run's shares already reached
+        everyone = lb.run_async(make_people(org["orgId"], SUBMISSIONS_2, "b"))
+        codes = lb.run_async(share_codes(base, made["id"], everyone))
+        for person, code in zip(everyone, codes, strict=True):
+            person.code = code
+        wait_idle(env["CHORUS_REDIS_URL"], CHORUS_QUEUE)
+        note(f"{SUBMISSIONS_2} people for two workers ready in {time.monotonic() - started:.0f} s")
+        started = time.monotonic()
+        # Nobody polls the board here: 1,000 people each asking every 20 ms until their points
+        # show would load the one API process more than the shares themselves.
+        got.verified_2, _ = lb.run_async(
+            submit_and_watch(
+                base, made["id"], everyone, RATE_2, first_post=2 * SUBMISSIONS, poll_board=False
+            )
+        )
+        note(
+            f"{SUBMISSIONS_2} shares at {RATE_2}/s on two workers done in "
+            f"{time.monotonic() - started:.0f} s"
+        )
+        wait_idle(env["CHORUS_REDIS_URL"], CHORUS_QUEUE)
+    finally:
+        for worker in workers:
+            stop(worker)
+    noop_workers = [start_worker([*python, "noop", *tuning], env, QUEUE) for _ in range(2)]
+    try:
+        got.noop_2, _ = lb.run_async(
+            noop_figures(env["CHORUS_REDIS_URL"], SUBMISSIONS_2, RATE_2, burst=0)
+        )
+    finally:
+        for worker in noop_workers:
+            stop(worker)

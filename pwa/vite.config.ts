@@ -6,7 +6,14 @@ const api = process.env.CHORUS_API ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
-  build: { target: "es2020", outDir: "dist", assetsDir: "assets", sourcemap: false },
+  build: {
+    target: "es2020",
+    outDir: "dist",
+    assetsDir: "assets",
+    sourcemap: false,
+    // the office wall (wall.html, served at /wall/<secret>) is an entry of its own
+    rolldownOptions: { input: { index: "index.html", wall: "wall.html" } },
+  },
   server: {
     proxy: Object.fromEntries(["/api", "/s", "/badges/icons"].map((p) => [p, api])),
   },
@@ -19,6 +26,7 @@ export default defineConfig({
       manifestFilename: "manifest.webmanifest",
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,svg,png,webmanifest}"],
+        globIgnores: ["wall.html", "assets/wall-*"], // phones never open the office wall
         rollupFormat: "iife",
       },
       includeAssets: ["favicon.svg", "icons/apple-touch-icon.png"],

@@ -102,9 +102,17 @@ class LocalCluster:
         process.kill()
         process.wait(5)
 
-    def restart(self, port: int) -> None:
+    def restart(self, port: int) -> int:
+        """Start a killed master again on its port with its nodes.conf; returns how many keys it
+        held as it came back (read before it serves writes: a master that rejoins waits at least
+        half a second before it takes them), then waits until every master says the cluster is
+        ok again."""
         self.start_master(port)
+        held = subprocess.run(
+            [self.cli, "-p", str(port), "DBSIZE"], capture_output=True, text=True, timeout=5
+        )
         self.wait_ok()
+        return int(held.stdout.strip())
 
     def stop(self) -> None:
         for port in list(self._processes):

@@ -107,10 +107,21 @@ class FakeNetwork:
         return Handler
 
 
-def linkedin_page(text: str) -> str:
+def linkedin_page(text: str, reactions: int | None = None, comments: int | None = None) -> str:
+    """A public post page; with counts, the bar the page shows them in (as of 2026,
+    backend/submissions/engagement.py `parse_counts`)."""
+    counts = ""
+    if reactions is not None or comments is not None:
+        shown = "".join(
+            f' data-{name}="{value:,}"'
+            for name, value in (("reactions", reactions), ("comments", comments))
+            if value is not None
+        )
+        counts = f'<div class="social-counts"{shown}><span>{reactions or 0} reactions</span></div>'
     return f"""<!doctype html><html><head><title>LinkedIn</title>
 <meta property="og:title" content="A post on LinkedIn"></head>
-<body><main><article class="feed-shared-update"><p>{text}</p></article></main></body></html>"""
+<body><main><article class="feed-shared-update"><p>{text}</p></article>{counts}</main>
+</body></html>"""
 
 
 class FakePushService:

@@ -249,3 +249,22 @@ async def visit(
     transport = httpx.ASGITransport(app=app, client=(address, 40123))
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         return await http.get(path, headers=headers or {})
+
+
+def at_noon(monkeypatch: Any) -> Any:
+    """Set Chorus's clock to the next noon UTC (quiet hours never hold a push then, whenever
+    the tests run), moving a millisecond per reading so notices keep their order."""
+    import itertools
+    from datetime import UTC, datetime, timedelta
+
+    from backend.core import clock
+
+    # the next noon: challenges made by the helpers run from an hour ago for a week, so it
+    # always falls inside them, whatever the hour the tests run at
+    now = datetime.now(UTC)
+    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
+    if noon <= now:
+        noon += timedelta(days=1)
+    ticks = itertools.count()
+    monkeypatch.setattr(clock, "now", lambda: noon + timedelta(milliseconds=next(ticks)))
+    return noon

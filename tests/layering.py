@@ -41,6 +41,8 @@ DOMAINS = [
     "sharing",
     "submissions",
     "surveys",
+    "rewards",
+    "walls",
     "profile",
     "analytics",
 ]

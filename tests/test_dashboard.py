@@ -149,6 +149,15 @@ async def test_a_newcomer_of_this_week_is_not_a_quiet_member(client):
 
 async def test_nudges_go_to_quiet_members_once_a_week_within_their_budget(client):
     s = await team_scenario(client)
+    # no quiet hours (the default 22-7 would hold the push when CI runs at night)
+    prefs = (
+        await client.get("/api/v1/me/notification-preferences", headers=bearer(s["a2"]))
+    ).json()
+    quiet_off = {**prefs, "quietStart": None, "quietEnd": None}
+    put = await client.put(
+        "/api/v1/me/notification-preferences", json=quiet_off, headers=bearer(s["a2"])
+    )
+    assert put.status_code == 200, put.text
     url = f"/api/v1/teams/{s['alpha']['id']}/nudges"
     first = await client.post(url, json={}, headers=bearer(s["lead"]))
     assert first.status_code == 200, first.text

@@ -10,15 +10,16 @@ import pytest
 
 from backend.notifications.tables import PushSubscription
 from tests.fakes import Answer, linkedin_page
-from tests.helpers import add_member, bearer, create_challenge, run_worker_burst, signup
+from tests.helpers import add_member, at_noon, bearer, create_challenge, run_worker_burst, signup
 from tests.test_push import _notify, _subscribe
 
 pytestmark = pytest.mark.slow
 
 
 async def test_a_push_service_failing_half_its_requests_delivers_everything_once(
-    app: Any, client: Any, push_service: Any
+    app: Any, client: Any, push_service: Any, monkeypatch: Any
 ) -> None:
+    at_noon(monkeypatch)  # no quiet hours, whenever CI runs
     admin = await signup(client)
     people = [await add_member(client, admin) for _ in range(6)]
     subscriptions = [await _subscribe(client, p, push_service) for p in people for _ in range(2)]

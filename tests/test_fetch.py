@@ -621,3 +621,26 @@ def test_preview_reads_only_the_first_512_kib():
 def test_preview_survives_hostile_markup():
     html = b"<title>ok</title><![if !IE]><!-- <meta property='og:title' content='no'> <a </"
     assert parse_preview(html, "https://site.example/").title == "ok"
+
+
+async def test_kept_alive_connections_serve_one_host_name_each():
+    """Connections are pooled by the pinned address: a pool shared by two names on one IP
+    could send one name's request over a TLS connection checked for the other. Each name gets
+    a client (a pool) of its own; the least recently used go beyond KEPT_HOSTS; aclose closes
+    them all."""
+    from backend.fetch import client as fetch_client
+
+    fetcher = SafeFetcher()
+    first = fetcher._get_client("a.example")
+    assert fetcher._get_client("a.example") is first
+    assert fetcher._get_client("b.example") is not first
+    for n in range(fetch_client.KEPT_HOSTS):
+        fetcher._get_client(f"host{n}.example")
+    await asyncio.sleep(0)
+    assert first.is_closed  # the least recently used went, its connections closed
+    kept = list(fetcher._by_host.values())
+    assert len(kept) == fetch_client.KEPT_HOSTS
+    await fetcher.aclose()
+    assert all(c.is_closed for c in kept)
+    assert fetcher._get_client("a.example") is not first
+    await fetcher.aclose()

@@ -47,6 +47,7 @@ from tests.helpers import (
     create_challenge,
     create_team,
     invite,
+    ledger_award,
     signup,
     unique_email,
 )
@@ -569,6 +570,102 @@ async def read_review_note(w: World, ref: str) -> list[str]:
     return shown
 
 
+async def write_reward(w: World, key: str, text: str) -> Written:
+    body = {"name": "Coffee", "description": "A coffee.", "cost": 1, key: text}
+    resp = await post(w, "/api/v1/admin/rewards", w.admin, body)
+    return resp, ref_of(resp)
+
+
+async def write_reward_edit(w: World, key: str, text: str) -> Written:
+    made, _ = await write_reward(w, "name", "Coffee")
+    resp = await w.http.patch(
+        f"/api/v1/admin/rewards/{made.json()['id']}", json={key: text}, headers=bearer(w.admin)
+    )
+    return resp, str(made.json()["id"])
+
+
+async def read_reward(w: World, ref: str, key: str) -> list[str]:
+    return [
+        by_id(await w.read("/api/v1/rewards", w.sam), ref)[key],
+        by_id(await w.read("/api/v1/admin/rewards", w.admin), ref)[key],
+    ]
+
+
+def lesson_body(section: dict[str, str], question: dict[str, Any]) -> dict[str, Any]:
+    body = challenge_body(
+        kind="lesson",
+        sections=[{"heading": "Start here", "body": "Read it, then make it yours.", **section}],
+        quiz=[{"question": "Who are you?", "options": ["me", "not me"], "answer": 0, **question}],
+        passMark=100,
+    )
+    # a lesson is read, not shared: no networks, link or texts to share
+    for shared in ("networks", "contentUrl", "shareText", "hashtags", "clickPoints"):
+        body.pop(shared)
+    return body
+
+
+async def write_lesson(w: World, key: str, text: str) -> Written:
+    section = {key: text} if key in ("heading", "body") else {}
+    question: dict[str, Any] = {}
+    if key == "question":
+        question = {"question": text}
+    elif key == "options":
+        question = {"options": [text, "not me"]}
+    resp = await post(w, "/api/v1/admin/challenges", w.admin, lesson_body(section, question))
+    return resp, ref_of(resp)
+
+
+async def read_lesson(w: World, ref: str, key: str) -> list[str]:
+    lesson = (await w.read(f"/api/v1/admin/challenges/{ref}", w.admin))["lesson"]
+    if key in ("heading", "body"):
+        return [lesson["sections"][0][key]]
+    question = lesson["quiz"][0]
+    return [question["question"] if key == "question" else question["options"][0]]
+
+
+async def write_wall(w: World, text: str) -> Written:
+    resp = await post(w, "/api/v1/admin/walls", w.admin, {"name": text})
+    return resp, ref_of(resp)
+
+
+async def read_wall(w: World, ref: str) -> list[str]:
+    return [by_id(await w.read("/api/v1/admin/walls", w.admin), ref)["name"]]
+
+
+async def write_redemption_note(w: World, text: str) -> Written:
+    made, _ = await write_reward(w, "name", "Coffee")
+    await ledger_award(uuid.UUID(w.sam.org_id), uuid.UUID(w.sam.user_id), 1, announce=False)
+    redemption = await post(w, f"/api/v1/rewards/{made.json()['id']}/redemptions", w.sam, {})
+    ref = str(redemption.json()["id"])
+    resp = await post(w, f"/api/v1/admin/redemptions/{ref}/reject", w.admin, {"note": text})
+    return resp, ref
+
+
+async def read_redemption_note(w: World, ref: str) -> list[str]:
+    return [
+        by_id(await w.read("/api/v1/me/redemptions", w.sam), ref)["note"],
+        by_id(await w.read("/api/v1/admin/redemptions", w.admin), ref)["note"],
+    ]
+
+
+async def write_raffle(w: World, text: str) -> Written:
+    now = datetime.now(UTC)
+    body = {
+        "name": text,
+        "periodStart": (now - timedelta(days=7)).isoformat(),
+        "periodEnd": now.isoformat(),
+        "winners": 1,
+        "pointsPerTicket": 10,
+        "maxTicketsPerPerson": 5,
+    }
+    resp = await post(w, "/api/v1/admin/raffles", w.admin, body)
+    return resp, ref_of(resp)
+
+
+async def read_raffle(w: World, ref: str) -> list[str]:
+    return [(await w.read(f"/api/v1/raffles/{ref}", w.sam))["name"]]
+
+
 Writer = Callable[[World, str], Awaitable[Written]]
 Reader = Callable[[World, str], Awaitable[list[str]]]
 
@@ -691,6 +788,26 @@ TEXT_FIELDS = [
               _f(write_review_note, "revoke"), read_review_note),
     TextField("bulk rejection note", "note", SENT, ("BulkReview.note",), write_bulk_note,
               read_review_note),
+    TextField("reward name", "name", ONE, ("RewardCreate.name",),
+              _f(write_reward, "name"), _r(read_reward, "name")),
+    TextField("reward description", "description", PARA, ("RewardCreate.description",),
+              _f(write_reward, "description"), _r(read_reward, "description")),
+    TextField("reward name, edited", "name", ONE, ("RewardUpdate.name",),
+              _f(write_reward_edit, "name"), _r(read_reward, "name")),
+    TextField("reward description, edited", "description", PARA, ("RewardUpdate.description",),
+              _f(write_reward_edit, "description"), _r(read_reward, "description")),
+    TextField("redemption note", "note", PARA, ("RedemptionDecision.note",),
+              write_redemption_note, read_redemption_note),
+    TextField("raffle name", "name", ONE, ("RaffleCreate.name",), write_raffle, read_raffle),
+    TextField("lesson section heading", "sections[0].heading", ONE, ("LessonSection.heading",),
+              _f(write_lesson, "heading"), _r(read_lesson, "heading")),
+    TextField("lesson section body", "sections[0].body", PARA, ("LessonSection.body",),
+              _f(write_lesson, "body"), _r(read_lesson, "body")),
+    TextField("lesson question", "quiz[0].question", ONE, ("QuizQuestionWrite.question",),
+              _f(write_lesson, "question"), _r(read_lesson, "question")),
+    TextField("lesson quiz option", "quiz[0].options[0]", ONE, ("QuizQuestionWrite.options",),
+              _f(write_lesson, "options"), _r(read_lesson, "options")),
+    TextField("office wall name", "name", ONE, ("WallCreate.name",), write_wall, read_wall),
 ]  # fmt: skip
 
 # String properties of request bodies that are not free text people write.
@@ -713,6 +830,9 @@ NOT_FREE_TEXT = {
     "PasswordResetCreate.password": "a password: hashed, never shown",
     "PasswordResetCreate.token": "a reset token the server made",
     "InvitePreviewCreate.token": "an invite token the server made",
+    "LessonSection.imageUrl": "a URL, checked like URL_FIELDS (tests/test_lessons.py)",
+    "RewardCreate.imageUrl": "a URL, checked like URL_FIELDS (tests/test_rewards.py)",
+    "RewardUpdate.imageUrl": "a URL, checked like URL_FIELDS (tests/test_rewards.py)",
     "SsoSettingsUpdate.emailDomains": "domain names checked against a hostname pattern "
     "(Litestar leaves array item patterns out of the schema)",
 }
@@ -899,6 +1019,11 @@ async def own_organization(client: httpx.AsyncClient) -> tuple[dict[str, Account
     await w.crowd()  # a survey asks at least five people
     survey = await w.ok("POST", "/api/v1/admin/surveys", admin, json=survey_body())
     badge = (await w.read("/api/v1/badges", admin))[0]
+    reward = await w.ok("POST", "/api/v1/admin/rewards", admin, json={"name": "Tea", "cost": 1})
+    await ledger_award(uuid.UUID(admin.org_id), uuid.UUID(employee.user_id), 1, announce=False)
+    redemption = await w.ok(
+        "POST", f"/api/v1/rewards/{reward['id']}/redemptions", employee, json={}
+    )
     ids = {
         "user_id": employee.user_id,
         "team_id": team["id"],
@@ -911,6 +1036,8 @@ async def own_organization(client: httpx.AsyncClient) -> tuple[dict[str, Account
         "pillar_id": pillar["id"],
         "survey_id": survey["id"],
         "badge_id": badge["id"],
+        "reward_id": reward["id"],
+        "redemption_id": redemption["id"],
     }
     return {"admin": admin, "lead": lead, "employee": employee}, ids
 

@@ -19,6 +19,7 @@ async def test_me_describes_the_signed_in_person(client):
         "language": None,
         "leadsTeamIds": [],
         "points": 0,
+        "balance": 0,
         "level": 1,
         "nextLevelPoints": 100,
         "streakWeeks": 0,

@@ -1,8 +1,7 @@
 """Web Push through the real worker to a local push service that checks VAPID and decrypts."""
 
-import itertools
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
@@ -14,23 +13,21 @@ from backend.notifications import service as notifications
 from backend.notifications.push import enqueue_push
 from backend.notifications.tables import Notification, PushSubscription
 from backend.notifications.vapid import public_of
-from tests.helpers import add_member, assert_problem, bearer, run_worker_burst, signup
+from tests.helpers import (
+    add_member,
+    assert_problem,
+    at_noon,
+    bearer,
+    run_worker_burst,
+    signup,
+)
 from tests.test_submissions import _setup, _submit
 
 
 @pytest.fixture(autouse=True)
 def midday(monkeypatch):
     """Pushes depend on the hour (quiet hours): these tests live at noon UTC, whenever CI runs."""
-    # the next noon: challenges made by the helpers run from an hour ago for a week, so it
-    # always falls inside them, whatever the hour the tests run at
-    now = datetime.now(UTC)
-    noon = now.replace(hour=12, minute=0, second=0, microsecond=0)
-    if noon <= now:
-        noon += timedelta(days=1)
-    ticks = itertools.count()
-    # a clock that moves a millisecond per reading, so notices keep their order
-    monkeypatch.setattr(clock, "now", lambda: noon + timedelta(milliseconds=next(ticks)))
-    return noon
+    return at_noon(monkeypatch)
 
 
 async def _subscribe(client, person, push_service):

@@ -21,6 +21,7 @@ from backend.challenges.schemas import ChallengeCreate, ContentPreview, Network,
 from backend.community.schemas import FeedEntry, ReactionKind, StoryStatus
 from backend.orgs.schemas import RoleName
 from backend.orgs.tables import Organization
+from backend.rewards.schemas import RedemptionStatus
 from backend.submissions.schemas import SubmissionStatus
 
 # Piccolo's column type → what PostgreSQL's information_schema calls it.
@@ -161,6 +162,7 @@ AGREEMENTS = [
     (ReactionKind, "reaction", "kind"),
     (_field(FeedEntry, "kind"), "feed_item", "kind"),
     (RuleType, "badge", "rule_type"),
+    (RedemptionStatus, "redemption", "status"),
     (_field(BadgeRule, "period"), "badge", "period"),
 ]
 

@@ -52,6 +52,8 @@ def test_every_job_chorus_queues_has_a_worker_function():
         jobs.email_invite(UUID(int=6), "t" * 43),
         jobs.email_password_reset(UUID(int=7)),
         jobs.email_digest(UUID(int=8), "2026-W49"),
+        jobs.reread_engagement(UUID(int=9), "24h"),
+        jobs.reread_official_engagement(UUID(int=10), "24h"),
     ]
     assert {job.function for job in made} == jobs.NAMES
     assert len({job.job_id for job in made}) == len(made)  # no two kinds share an id

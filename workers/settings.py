@@ -30,6 +30,9 @@ FUNCTIONS: list[Any] = [
     # whose job ended without deciding (a database outage longer than its retries)
     func(tasks.verify_submission, keep_result=0),
     tasks.sweep_submissions,
+    tasks.reread_engagement,
+    tasks.reread_official_engagement,
+    tasks.sweep_engagement,
     # no result kept: a later request for the same organization must queue a new rebuild
     func(tasks.rebuild_leaderboards, keep_result=0),
     tasks.reconcile_leaderboards,
@@ -59,6 +62,11 @@ CRON_JOBS: list[Any] = [
     cron(tasks.send_recaps, minute={3}, unique=True),
     cron(tasks.email_weekly_digests, weekday={0}, hour={8}, minute={5}, unique=True),
     cron(tasks.pay_closed_surveys, second={40}, unique=True),
+    # daily; arq's cron job id (cron:<name>:<time>) keeps two workers from both running it
+    cron(tasks.clear_expired_post_texts, hour={3}, minute={47}, unique=True),
+    # engagement re-reads due (24 h and 7 d after a share was verified): the database is the
+    # schedule, so a lost job is made up at the next sweep (backend/submissions/engagement.py)
+    cron(tasks.sweep_engagement, minute=set(range(4, 60, 5)), second={20}, unique=True),
 ]
 
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from arq import Retry
 
 from backend import events, jobs
+from backend.analytics import official_engagement
 from backend.badges import service as badges
 from backend.badges.streaks import streak_for, week_start
 from backend.challenges.service import store_preview
@@ -30,6 +31,7 @@ from backend.orgs import passwords as orgs_passwords
 from backend.orgs import service as orgs_service
 from backend.orgs.tables import Invite, Organization, User
 from backend.settings import get_settings
+from backend.submissions import engagement, own_words
 from backend.submissions import verification as submissions
 from backend.surveys import service as surveys
 
@@ -125,6 +127,53 @@ async def sweep_submissions(ctx: dict[str, Any]) -> str:
         await jobs.enqueue(ctx["redis"], jobs.verify_submission(submission_id))
     closed = await submissions.close_unclicked(CLICKS_GRACE_HOURS)
     return f"requeued {len(stale)}, sent {closed} to review"
+
+
+async def clear_expired_post_texts(ctx: dict[str, Any]) -> int:
+    """Daily: clear the texts of posts kept longer than their organization's retention."""
+    return await own_words.clear_expired_post_texts()
+
+
+async def reread_engagement(ctx: dict[str, Any], submission_id: str, stage: str) -> str:
+    """Re-read a verified share's post for its public counts (24h, 7d); idempotent."""
+    attempt = int(ctx.get("job_try", 1))
+    try:
+        return await engagement.reread_submission(
+            UUID(submission_id),
+            stage,
+            fetcher=ctx["fetcher"],
+            settings=get_settings(),
+            attempt=attempt,
+        )
+    except engagement.RereadLater as exc:
+        raise Retry(defer=exc.defer) from exc
+
+
+async def reread_official_engagement(ctx: dict[str, Any], link_id: str, stage: str) -> str:
+    """Re-read an official post for its public counts, the ratio's baseline; idempotent."""
+    attempt = int(ctx.get("job_try", 1))
+    try:
+        return await official_engagement.reread_official(
+            UUID(link_id),
+            stage,
+            fetcher=ctx["fetcher"],
+            settings=get_settings(),
+            attempt=attempt,
+        )
+    except engagement.RereadLater as exc:
+        raise Retry(defer=exc.defer) from exc
+
+
+async def sweep_engagement(ctx: dict[str, Any]) -> str:
+    """Queue every engagement re-read that is due and not done (the database is the schedule,
+    so a lost job is made up here); a re-read already queued is not queued twice (its id)."""
+    shares = await engagement.due_submissions()
+    for submission_id, stage in shares:
+        await jobs.enqueue(ctx["redis"], jobs.reread_engagement(submission_id, stage))
+    officials = await official_engagement.due_officials()
+    for link_id, stage in officials:
+        await jobs.enqueue(ctx["redis"], jobs.reread_official_engagement(link_id, stage))
+    return f"queued {len(shares)} share and {len(officials)} official re-reads"
 
 
 async def rebuild_leaderboards(ctx: dict[str, Any], org_id: str) -> str:

@@ -11,11 +11,22 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from redis.asyncio import Redis
 
-from backend.analytics import dashboard, impact, impact_csv, integrity, official_links, overview
+from backend.analytics import (
+    dashboard,
+    engagement,
+    impact,
+    impact_csv,
+    integrity,
+    lessons,
+    official_links,
+    overview,
+)
 from backend.analytics.schemas import (
     AnalyticsRead,
     DashboardRead,
+    EngagementRead,
     IntegrityRead,
+    LessonAnalytics,
     NudgeCreate,
     NudgeRead,
     OfficialLinkCreate,
@@ -92,6 +103,28 @@ class AnalyticsController(Controller):
     ) -> AnalyticsRead:
         return await impact.analytics(request.user.org_id, from_date, to_date)
 
+    @get("/analytics/engagement")
+    async def engagement_analytics(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        from_date: FromDate = None,
+        to_date: ToDate = None,
+    ) -> EngagementRead:
+        """Public reactions and comments of verified shares per challenge, pillar and team, and
+        the employee-vs-official engagement ratio (posts re-read after 24 h and 7 days)."""
+        return await engagement.engagement(request.user.org_id, from_date, to_date)
+
+    @get("/analytics/lessons")
+    async def lesson_analytics(
+        self,
+        request: Request[CurrentUser, Any, Any],
+        from_date: FromDate = None,
+        to_date: ToDate = None,
+    ) -> LessonAnalytics:
+        """Lessons: per lesson the people who tried and passed its quiz out of those it is for,
+        per team the lessons passed out of those open to its members."""
+        return await lessons.lesson_analytics(request.user.org_id, from_date, to_date)
+
     @get("/integrity")
     async def integrity(
         self,
@@ -111,9 +144,10 @@ class AnalyticsController(Controller):
         to_date: ToDate = None,
     ) -> Response[str]:
         report = await impact.analytics(request.user.org_id, from_date, to_date)
+        engaged = await engagement.engagement(request.user.org_id, from_date, to_date)
         name = f"chorus-analytics-{report.from_date}-{report.to_date}.csv"
         return Response(
-            impact_csv.analytics_csv(report),
+            impact_csv.analytics_csv(report, engaged),
             media_type="text/csv; charset=utf-8",
             headers={
                 "Content-Disposition": f'attachment; filename="{name}"',

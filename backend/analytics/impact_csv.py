@@ -1,4 +1,5 @@
-"""The impact report as one CSV table for a spreadsheet: a row per slice, then amplification.
+"""The impact report as one CSV table for a spreadsheet: a row per slice, then engagement per
+slice and the employee-vs-official engagement ratio, then amplification (the last row).
 
 A name a spreadsheet would run as a formula is quoted, so an export never executes anything.
 """
@@ -9,7 +10,7 @@ import csv
 import io
 from typing import Any
 
-from backend.analytics.schemas import AnalyticsRead, Metrics
+from backend.analytics.schemas import AnalyticsRead, EngagementMetrics, EngagementRead, Metrics
 
 CSV_COLUMNS = [
     "shares_claimed",
@@ -23,7 +24,26 @@ CSV_COLUMNS = [
 ]
 
 
-def analytics_csv(report: AnalyticsRead) -> str:
+ENGAGEMENT_COLUMNS = [
+    "shares_verified",
+    "shares_read",
+    "reactions",
+    "comments",
+    "engagement",
+    "engagement_per_share",
+]
+
+
+def _safe(name: str) -> str:
+    """A name starting with = + - @ would run as a formula in a spreadsheet: quote it."""
+    return "'" + name if name[:1] in ("=", "+", "-", "@", "\t", "\r") else name
+
+
+def _blank(value: object) -> object:
+    return "" if value is None else value
+
+
+def analytics_csv(report: AnalyticsRead, engagement: EngagementRead | None = None) -> str:
     """The report as one CSV table: a row per slice, the slice's kind and name first."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -51,6 +71,48 @@ def analytics_csv(report: AnalyticsRead) -> str:
         row("team", t.team_id, t.name, t)
     for n in report.by_network:
         row("network", None, n.network, n)
+    if engagement is not None:
+        writer.writerow([])
+        writer.writerow(["engagement", "id", "name", *ENGAGEMENT_COLUMNS])
+
+        def engaged(kind: str, ident: Any, name: str, m: EngagementMetrics) -> None:
+            values = [_blank(getattr(m, c)) for c in ENGAGEMENT_COLUMNS]
+            writer.writerow([kind, "" if ident is None else str(ident), _safe(name), *values])
+
+        engaged(
+            "engagement_total",
+            None,
+            f"{engagement.from_date} to {engagement.to_date}",
+            engagement.totals,
+        )
+        for ec in engagement.by_challenge:
+            engaged("engagement_challenge", ec.challenge_id, ec.title, ec)
+        for ep in engagement.by_pillar:
+            engaged("engagement_pillar", ep.pillar_id, ep.title, ep)
+        for et in engagement.by_team:
+            engaged("engagement_team", et.team_id, et.name, et)
+        e = engagement.comparison
+        writer.writerow([])
+        writer.writerow(
+            [
+                "engagement_ratio",
+                "employee_posts_read",
+                "engagement_per_employee_post",
+                "official_posts_read",
+                "engagement_per_official_post",
+                "ratio",
+            ]
+        )
+        writer.writerow(
+            [
+                "",
+                e.employee_posts_read,
+                _blank(e.engagement_per_employee_post),
+                e.official_posts_read,
+                _blank(e.engagement_per_official_post),
+                _blank(e.ratio),
+            ]
+        )
     a = report.amplification
     writer.writerow([])
     writer.writerow(

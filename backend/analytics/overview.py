@@ -14,6 +14,7 @@ from backend.analytics.tables import OfficialLink
 from backend.core import clock
 from backend.core.identity import CurrentUser
 from backend.leaderboards.boards import org_timezone
+from backend.rewards import service as rewards
 
 
 async def _one(sql: str, *args: Any) -> int:
@@ -68,7 +69,7 @@ async def admin_overview(org_id: UUID) -> Overview:
             "AND revoked_at IS NULL AND expires_at > now()",
             org_id,
         ),
-        redemptions=0,  # rewards do not exist yet; the key is there for the console
+        redemptions=await rewards.requested_count(org_id),
         active_challenges=await _one(
             "SELECT count(*) AS n FROM challenge WHERE org = {} AND state = 'published' "
             "AND starts_at <= {} AND ends_at > {}",

@@ -208,6 +208,87 @@ class Overview(Wire):
     to_review: int  # shares and stories waiting for an admin's review
     reports: int  # open reports on community posts
     pending_invites: int
-    redemptions: int  # reward redemptions to fulfil (0 until rewards exist)
+    redemptions: int  # reward redemptions requested, waiting for an admin to fulfil
     active_challenges: int
     participation_this_week: WeekParticipation
+
+
+class LessonMetrics(Wire):
+    """One lesson over the range: who tried its quiz, who passed it, out of whom it is for."""
+
+    challenge_id: UUID
+    title: str
+    members: int  # people it is open to
+    attempted: int  # people who answered its quiz at least once in the range
+    passed: int  # people who passed it in the range
+    completion_rate: float | None  # passed ÷ members
+    attempts: int
+    average_score: float | None  # over every attempt in the range, per cent
+
+
+class LessonTeamMetrics(Wire):
+    """One team's lessons over the range: passes out of the lessons open to its members."""
+
+    team_id: UUID | None  # None: people in no team
+    name: str
+    members: int
+    learners: int  # members who passed at least one lesson in the range
+    passes: int  # lessons passed (one per person and lesson)
+    possible: int  # members x the lessons open to the team
+    completion_rate: float | None  # passes ÷ possible
+
+
+class LessonAnalytics(Wire):
+    from_date: date = msgspec.field(name="from")
+    to_date: date = msgspec.field(name="to")
+    timezone: str
+    by_lesson: list[LessonMetrics]
+    by_team: list[LessonTeamMetrics]
+
+
+class EngagementMetrics(Wire):
+    """The public engagement of one slice's verified shares, as their latest re-read showed it
+    (backend/submissions/engagement.py): reactions and comments where the network shows them."""
+
+    shares_verified: int
+    shares_read: int  # verified shares with counts read (X posts show none)
+    reactions: int
+    comments: int
+    engagement: int  # reactions + comments
+    engagement_per_share: float | None  # engagement ÷ shares read
+
+
+class ChallengeEngagement(EngagementMetrics):
+    challenge_id: UUID
+    title: str
+
+
+class PillarEngagement(EngagementMetrics):
+    pillar_id: UUID | None  # None: challenges without a narrative pillar
+    title: str
+
+
+class TeamEngagement(EngagementMetrics):
+    team_id: UUID | None  # None: people in no team
+    name: str
+
+
+class EngagementComparison(Wire):
+    """Employee posts against the organization's official posts (official links)."""
+
+    employee_posts_read: int
+    engagement_per_employee_post: float | None
+    official_posts_read: int
+    engagement_per_official_post: float | None
+    ratio: float | None  # employee ÷ official, when both sides have counts
+
+
+class EngagementRead(Wire):
+    from_date: date = msgspec.field(name="from")
+    to_date: date = msgspec.field(name="to")
+    timezone: str
+    totals: EngagementMetrics
+    by_challenge: list[ChallengeEngagement]
+    by_pillar: list[PillarEngagement]
+    by_team: list[TeamEngagement]
+    comparison: EngagementComparison

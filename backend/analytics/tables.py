@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from piccolo.columns import UUID, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import UUID, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -19,6 +19,12 @@ class OfficialLink(Table, tablename="official_link", db=DB):
     target_url = Varchar(length=2048)
     created_by = ForeignKey(references=User, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # the official post's public counts, re-read like employees' posts (submissions/engagement.py)
+    reactions = Integer(null=True, default=None)
+    comments = Integer(null=True, default=None)
+    engagement_read_at = Timestamptz(null=True, default=None)
+    engagement_stage = Varchar(length=4, null=True, default=None)
+    post_gone_at = Timestamptz(null=True, default=None)
 
 
 class OfficialClick(Table, tablename="official_click", db=DB):

@@ -21,6 +21,7 @@ RuleType = Literal[
     "streak_weeks",
     "period_winner",
     "story_teller",  # reserved: awarded once story challenges exist
+    "learner",  # lessons passed (threshold: how many)
 ]
 Icon = Literal[
     "spark",

@@ -166,6 +166,7 @@ class Stats:
     challenges: set[UUID] = field(default_factory=set)
     per_pillar: dict[UUID, int] = field(default_factory=dict)
     streak_weeks: int = 0
+    lessons: int = 0  # lessons passed
 
     def value(self, rule_type: str, challenge: UUID | None, pillar: UUID | None) -> int:
         if rule_type in ("first_share", "shares_count"):
@@ -182,6 +183,8 @@ class Stats:
             return self.per_pillar.get(pillar, 0)
         if rule_type == "streak_weeks":
             return self.streak_weeks
+        if rule_type == "learner":
+            return self.lessons
         return 0
 
 
@@ -195,8 +198,11 @@ async def stats_for(user_id: UUID) -> Stats:
           (SELECT count(DISTINCT network) FROM submission
              WHERE "user" = {u} AND status = 'verified') AS networks,
           (SELECT coalesce(array_agg(challenge), ARRAY[]::uuid[]) FROM submission
-             WHERE "user" = {u} AND status = 'verified') AS challenges
+             WHERE "user" = {u} AND status = 'verified') AS challenges,
+          (SELECT coalesce(array_agg(DISTINCT challenge), ARRAY[]::uuid[]) FROM lesson_attempt
+             WHERE "user" = {u} AND passed) AS lessons
         """.replace("{u}", "{}"),
+        user_id,
         user_id,
         user_id,
         user_id,
@@ -218,8 +224,10 @@ async def stats_for(user_id: UUID) -> Stats:
         unique_clicks=int(row["clicks"]),
         points=int(row["points"]),
         networks=int(row["networks"]),
-        challenges=set(row["challenges"] or []),
+        # a lesson passed is a challenge completed
+        challenges=set(row["challenges"] or []) | set(row["lessons"] or []),
         per_pillar={r["pillar"]: int(r["n"]) for r in pillars},
+        lessons=len(row["lessons"] or []),
     )
 
 
@@ -333,6 +341,8 @@ SELECT
   (SELECT coalesce(array_agg(c.pillar), ARRAY[]::uuid[]) FROM submission s
      JOIN challenge c ON c.id = s.challenge
      WHERE s."user" = $1 AND s.status = 'verified' AND c.pillar IS NOT NULL) AS pillars,
+  (SELECT coalesce(array_agg(DISTINCT challenge), ARRAY[]::uuid[]) FROM lesson_attempt
+     WHERE "user" = $1 AND passed) AS lessons,
   (SELECT count(*) FROM click WHERE sharer = $1 AND kind = 'unique') AS clicks,
   (SELECT coalesce(sum(delta), 0) FROM points_ledger WHERE "user" = $1) AS points,
   (SELECT coalesce(array_agg(DISTINCT date_trunc('week', l.created_at AT TIME ZONE $3)::date),
@@ -480,8 +490,9 @@ async def derive(
         verified_shares=int(row["shares"]),
         unique_clicks=int(row["clicks"]),
         networks=int(row["networks"]),
-        challenges=set(row["challenges"]),
+        challenges=set(row["challenges"]) | set(row["lessons"]),
         per_pillar=dict(Counter(row["pillars"])),
+        lessons=len(row["lessons"]),
         streak_weeks=streak_from(
             set(row["weeks"]), week_start(clock.now().astimezone(zone).date())
         ).weeks,

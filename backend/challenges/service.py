@@ -17,13 +17,15 @@ from uuid import UUID, uuid4
 import asyncpg
 import msgspec
 
-from backend.challenges import cache
+from backend.challenges import cache, lessons, media
 from backend.challenges.schemas import (
     NETWORKS,
     ChallengeCreate,
+    ChallengeEdit,
     ChallengeRead,
     ChallengeUpdate,
     ContentPreview,
+    MyLesson,
     MyStatus,
     MySubmission,
     PillarCreate,
@@ -45,8 +47,10 @@ from backend.db import DB
 from backend.fetch.urls import ascii_url, check_public_url
 from backend.orgs.tables import Team
 
-# Once people may have shared it, only what cannot change the meaning of a share may change.
-EDITABLE_WHEN_PUBLISHED = frozenset({"title", "description", "share_text", "ends_at"})
+# Once people may have shared it, only what cannot change the meaning of a share may change
+# (a lesson's text may be fixed; its quiz, which people may have passed, may not).
+EDITABLE_WHEN_PUBLISHED = frozenset({"title", "description", "share_text", "ends_at", "sections"})
+LESSON_FIELDS = ("sections", "quiz", "pass_mark")
 X_URL_LENGTH = 23  # X counts every link as 23 characters, whatever its length
 X_MAX = 280
 DEFAULT_CAP_CLICKS = 10
@@ -80,30 +84,76 @@ def suggested_text(texts: dict[str, Any], network: str, title: str) -> str:
 
 
 def compose_share_text(
-    texts: dict[str, Any], network: str, title: str, url: str, hashtags: list[str]
+    texts: dict[str, Any],
+    network: str,
+    title: str,
+    url: str,
+    hashtags: list[str],
+    disclosure: str | None = None,
 ) -> str:
-    """What the employee posts: the suggested text, the tracked link, the hashtags."""
-    parts = [suggested_text(texts, network, title).strip(), url, hashtag_line(hashtags)]
+    """What the employee posts: the suggested text, the tracked link, the hashtags and the
+    organization's disclosure tag. On X the link and the tags always fit: should the tag make
+    the post longer than X allows (set after the text was written), the text is shortened."""
+    text = suggested_text(texts, network, title).strip()
+    tags = hashtag_line(hashtags)
+    if disclosure and disclosure.casefold() not in f"{text} {tags}".casefold().split():
+        tags = f"{tags} {disclosure}".strip()
     separator = " " if network == "x" else "\n\n"
-    return separator.join(part for part in parts if part)
+    post = separator.join(part for part in (text, url, tags) if part)
+    if network == "x" and (over := x_length(post) - X_MAX) > 0:
+        kept = text[: max(0, len(text) - over - 1)].rstrip()
+        post = separator.join(part for part in (f"{kept}…" if kept else "", url, tags) if part)
+    return post
 
 
 def x_length(text: str) -> int:
     return len(_URL.sub("x" * X_URL_LENGTH, text))
 
 
+def x_post_length(
+    texts: dict[str, Any], title: str, hashtags: list[str], disclosure: str | None = None
+) -> int:
+    """How long X counts the post composed for it, before any shortening."""
+    post = " ".join(
+        part
+        for part in (
+            suggested_text(texts, "x", title).strip(),
+            "https://t.co/" + "x" * 10,
+            hashtag_line(hashtags),
+            disclosure or "",
+        )
+        if part
+    )
+    return x_length(post)
+
+
 def _check_share_texts(
-    texts: dict[str, Any], title: str, hashtags: list[str], networks: list[str]
+    texts: dict[str, Any],
+    title: str,
+    hashtags: list[str],
+    networks: list[str],
+    disclosure: str | None = None,
 ) -> None:
     if "x" in networks:
-        post = compose_share_text(texts, "x", title, "https://t.co/" + "x" * 10, hashtags)
-        if x_length(post) > X_MAX:
+        length = x_post_length(texts, title, hashtags, disclosure)
+        if length > X_MAX:
             raise Invalid(
-                f"With its link (X counts {X_URL_LENGTH} characters for it) and hashtags, the "
-                f"post for X would have {x_length(post)} characters; X allows {X_MAX}. Shorten "
-                "the X text or the hashtags.",
+                f"With its link (X counts {X_URL_LENGTH} characters for it)"
+                + (
+                    f", hashtags and the disclosure tag {disclosure}"
+                    if disclosure
+                    else " and hashtags"
+                )
+                + f", the post for X would have {length} characters; X allows {X_MAX}. "
+                "Shorten the X text or the hashtags.",
                 field="shareText.x",
             )
+
+
+async def disclosure_tag(org_id: UUID) -> str | None:
+    """The organization's disclosure tag (e.g. #employee), added to every suggested text."""
+    rows = await Challenge.raw("SELECT disclosure_tag FROM organization WHERE id = {}", org_id)
+    return rows[0]["disclosure_tag"] if rows else None
 
 
 def _check_content_url(url: str) -> str:
@@ -157,9 +207,12 @@ _COLUMNS = (
     "c.content_url, c.share_text, c.hashtags, c.networks, c.points, c.click_points, "
     "c.click_points_cap, c.starts_at, c.ends_at, c.verification, c.audience_team_ids, c.state, "
     "c.published_at, c.created_at, c.preview_status, c.preview_title, c.preview_description, "
-    "c.preview_image_url, c.team_goal_shares, c.team_goal_bonus"
+    "c.preview_image_url, c.team_goal_shares, c.team_goal_bonus, c.own_words_points, "
+    + lessons.LESSON_COLUMNS
+    + ", "
+    + media.MEDIA_COLUMN
 )
-_FROM = "FROM challenge c LEFT JOIN pillar p ON p.id = c.pillar"
+_FROM = "FROM challenge c LEFT JOIN pillar p ON p.id = c.pillar " + lessons.LESSON_JOIN
 
 
 def to_read(row: dict[str, Any], at: datetime, my_status: MyStatus | None = None) -> ChallengeRead:
@@ -198,6 +251,9 @@ def to_read(row: dict[str, Any], at: datetime, my_status: MyStatus | None = None
         published_at=row["published_at"],
         created_at=row["created_at"],
         my_status=my_status,
+        lesson=lessons.lesson_read(row),
+        media=media.media_read(row),
+        own_words_points=row["own_words_points"],
     )
 
 
@@ -249,8 +305,9 @@ MAX_SHARE_TRIES = 3
 
 async def _my_submission(user: CurrentUser, challenge_id: UUID) -> MySubmission | None:
     rows = await Challenge.raw(
-        "SELECT id, network, post_url, status, points_awarded, reason, review_note, attempt "
-        'FROM submission WHERE "user" = {} AND challenge = {} ORDER BY attempt DESC LIMIT 1',
+        "SELECT id, network, post_url, status, points_awarded, reason, review_note, attempt, "
+        'own_words FROM submission WHERE "user" = {} AND challenge = {} '
+        "ORDER BY attempt DESC LIMIT 1",
         user.id,
         challenge_id,
     )
@@ -262,8 +319,23 @@ async def _my_submission(user: CurrentUser, challenge_id: UUID) -> MySubmission 
     return mine
 
 
+async def _my_lesson(user: CurrentUser, challenge_id: UUID) -> MyLesson:
+    rows = await Challenge.raw(
+        "SELECT count(*) AS attempts, coalesce(bool_or(passed), false) AS passed, "
+        "max(score) AS best_score, coalesce(sum(points_awarded), 0) AS points_awarded "
+        'FROM lesson_attempt WHERE "user" = {} AND challenge = {}',
+        user.id,
+        challenge_id,
+    )
+    return from_row(rows[0], MyLesson)
+
+
 async def get_for_member(user: CurrentUser, challenge_id: UUID) -> ChallengeRead:
     row = await _visible_row(user, challenge_id)
+    if row["kind"] == "lesson":
+        mine_lesson = await _my_lesson(user, challenge_id)
+        read = to_read(row, clock.now(), my_status="verified" if mine_lesson.passed else "todo")
+        return msgspec.structs.replace(read, my_lesson=mine_lesson)
     mine = await _my_submission(user, challenge_id)
     read = to_read(row, clock.now(), my_status=_SHOWN_STATUS[mine.status if mine else None])
     return msgspec.structs.replace(read, my_submission=mine)
@@ -273,7 +345,11 @@ async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead
     """Challenges open to the caller now (active, in their audience), ending soonest first."""
     at = clock.now()
     rows = await Challenge.raw(
-        f"SELECT {_COLUMNS}, s.status AS my_submission {_FROM} "  # noqa: S608 (constants)
+        f"SELECT {_COLUMNS}, s.status AS my_submission, "  # noqa: S608 (constants)
+        # a lesson reads as verified once passed
+        "EXISTS (SELECT 1 FROM lesson_attempt a WHERE a.challenge = c.id "
+        'AND a."user" = {} AND a.passed) AS lesson_passed '
+        f"{_FROM} "
         # the latest try of the caller's share, if any (a rejected share may be sent again)
         "LEFT JOIN LATERAL (SELECT status FROM submission WHERE challenge = c.id "
         'AND "user" = {} ORDER BY attempt DESC LIMIT 1) s ON true '
@@ -281,13 +357,21 @@ async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead
         "AND (cardinality(c.audience_team_ids) = 0 OR {}::uuid = ANY(c.audience_team_ids)) "
         "ORDER BY c.ends_at, c.id LIMIT {}",
         user.id,
+        user.id,
         user.org_id,
         at,
         at,
         user.team_id,
         limit,
     )
-    return [to_read(row, at, my_status=_SHOWN_STATUS[row["my_submission"]]) for row in rows]
+    return [
+        to_read(
+            row,
+            at,
+            my_status="verified" if row["lesson_passed"] else _SHOWN_STATUS[row["my_submission"]],
+        )
+        for row in rows
+    ]
 
 
 _PAGE_HEAD, _PAGE_TAIL = msgspec.json.encode(Page[ChallengeRead](items=[], next_cursor=None)).split(
@@ -319,13 +403,20 @@ async def _open_items(org_id: UUID) -> list[cache.Item]:
 
 
 async def _shown_statuses(user_id: UUID) -> dict[UUID, MyStatus]:
-    """How each of the person's shares reads on their cards: the latest try of each."""
+    """How each of the person's shares reads on their cards: the latest try of each; a lesson
+    passed reads as verified."""
     rows = await Challenge.raw(
         "SELECT DISTINCT ON (challenge) challenge, status FROM submission "
         'WHERE "user" = {} ORDER BY challenge, attempt DESC',
         user_id,
     )
-    return {row["challenge"]: _SHOWN_STATUS[row["status"]] for row in rows}
+    shown = {row["challenge"]: _SHOWN_STATUS[row["status"]] for row in rows}
+    passed = await Challenge.raw(
+        'SELECT DISTINCT challenge FROM lesson_attempt WHERE "user" = {} AND passed', user_id
+    )
+    for row in passed:
+        shown[row["challenge"]] = "verified"
+    return shown
 
 
 async def list_open_json(
@@ -427,16 +518,31 @@ async def list_for_admin(
     return Page[ChallengeRead](items=items, next_cursor=next_cursor)
 
 
-async def get_for_admin(org_id: UUID, challenge_id: UUID) -> ChallengeRead:
-    return to_read(await challenge_row(org_id, challenge_id), clock.now())
+async def get_for_admin(org_id: UUID, challenge_id: UUID) -> ChallengeEdit:
+    """The challenge for its admin's editor: a lesson's quiz with its answers."""
+    read = to_read(await challenge_row(org_id, challenge_id), clock.now())
+    fields = {name: getattr(read, name) for name in read.__struct_fields__}
+    if read.kind == "lesson":
+        fields["lesson"] = await lessons.lesson_edit(challenge_id)
+    return ChallengeEdit(**fields)
 
 
 # -- writing ---------------------------------------------------------------------------
 
 
-async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> ChallengeRead:
+async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> ChallengeEdit:
     title = clean_text(data.title, "title")
-    if data.kind == "story":
+    lesson: lessons.CheckedLesson | None = None
+    if data.kind != "lesson" and (data.sections is not None or data.quiz is not None):
+        raise Invalid(
+            "Only a lesson has sections and a quiz.",
+            field="sections" if data.sections is not None else "quiz",
+        )
+    if data.kind == "lesson":
+        # Read in the app and answered there: nothing to share, nothing to verify but the quiz.
+        lesson = lessons.check_lesson(data.sections, data.quiz)
+        content_url, networks = "", []
+    elif data.kind == "story":
         # The story's own page is what gets shared; the policy says when a story is published.
         if data.verification not in ("review", "trust"):
             raise Invalid(
@@ -454,9 +560,9 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
         networks = _unique_networks(list(data.networks))
     if data.ends_at <= data.starts_at:
         raise Invalid("The end must be after the start.", field="endsAt")
-    hashtags = _clean_hashtags(data.hashtags)
+    hashtags = _clean_hashtags(data.hashtags) if lesson is None else []
     texts = msgspec.to_builtins(data.share_text)
-    _check_share_texts(texts, title, hashtags, networks)
+    _check_share_texts(texts, title, hashtags, networks, await disclosure_tag(actor.org_id))
     await _check_pillar(actor.org_id, data.pillar_id)
     team_ids = await _check_teams(actor.org_id, data.team_ids)
     cap = (
@@ -464,36 +570,43 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
         if data.click_points_cap is not None
         else data.click_points * DEFAULT_CAP_CLICKS
     )
+    click_points = data.click_points
+    if lesson is not None:
+        texts, click_points, cap = {}, 0, 0  # a lesson has no link to click
     challenge_id = uuid4()
     base = slugify(title)
     for attempt in range(5):
         slug = base if attempt == 0 else f"{base[:54]}-{secrets.token_hex(2)}"
         try:
-            await Challenge.insert(
-                Challenge(
-                    id=challenge_id,
-                    org=actor.org_id,
-                    slug=slug,
-                    kind=data.kind,
-                    title=title,
-                    description=data.description.strip(),
-                    pillar=data.pillar_id,
-                    content_url=content_url,
-                    share_text=msgspec.json.encode(texts).decode(),
-                    hashtags=hashtags,
-                    networks=networks,
-                    points=data.points,
-                    click_points=data.click_points,
-                    click_points_cap=cap,
-                    starts_at=data.starts_at,
-                    ends_at=data.ends_at,
-                    verification=data.verification,
-                    audience_team_ids=team_ids,
-                    team_goal_shares=data.team_goal.shares if data.team_goal else None,
-                    team_goal_bonus=data.team_goal.bonus if data.team_goal else 0,
-                    created_by=actor.id,
+            async with DB.transaction():
+                await Challenge.insert(
+                    Challenge(
+                        id=challenge_id,
+                        org=actor.org_id,
+                        slug=slug,
+                        kind=data.kind,
+                        title=title,
+                        description=data.description.strip(),
+                        pillar=data.pillar_id,
+                        content_url=content_url,
+                        share_text=msgspec.json.encode(texts).decode(),
+                        hashtags=hashtags,
+                        networks=networks,
+                        points=data.points,
+                        click_points=click_points,
+                        click_points_cap=cap,
+                        own_words_points=data.own_words_points if lesson is None else 0,
+                        starts_at=data.starts_at,
+                        ends_at=data.ends_at,
+                        verification=data.verification,
+                        audience_team_ids=team_ids,
+                        team_goal_shares=data.team_goal.shares if data.team_goal else None,
+                        team_goal_bonus=data.team_goal.bonus if data.team_goal else 0,
+                        created_by=actor.id,
+                    )
                 )
-            )
+                if lesson is not None:
+                    await lessons.store(actor.org_id, challenge_id, lesson, data.pass_mark)
             break
         except asyncpg.UniqueViolationError:
             continue  # the slug was taken: try it with a short random suffix
@@ -504,7 +617,7 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
 
 async def update_challenge(
     actor: CurrentUser, challenge_id: UUID, data: ChallengeUpdate
-) -> tuple[ChallengeRead, bool]:
+) -> tuple[ChallengeEdit, bool]:
     """Apply an edit; returns the challenge and whether its content URL changed."""
     async with DB.transaction():
         rows = await Challenge.raw(
@@ -523,9 +636,10 @@ async def update_challenge(
         if current["state"] == "published" and not given <= EDITABLE_WHEN_PUBLISHED:
             locked = sorted(given - EDITABLE_WHEN_PUBLISHED)
             raise Conflict(
-                "Once published, only title, description, shareText and endsAt can change "
-                f"(not {', '.join(locked)}); unpublish it first."
+                "Once published, only title, description, shareText, sections and endsAt can "
+                f"change (not {', '.join(locked)}); unpublish it first."
             )
+        lesson_changed = await _update_lesson(current, data)
         changes = _changes(data)
         merged = {**current, **{column: value for column, value in changes.items()}}
         if "title" in changes:
@@ -546,7 +660,14 @@ async def update_challenge(
         texts = merged["share_text"]
         if isinstance(texts, str):
             texts = msgspec.json.decode(texts)
-        _check_share_texts(texts, merged["title"], merged["hashtags"], merged["networks"])
+        if given & {"share_text", "title", "hashtags", "networks"}:
+            _check_share_texts(
+                texts,
+                merged["title"],
+                merged["hashtags"],
+                merged["networks"],
+                await disclosure_tag(actor.org_id),
+            )
         if "pillar" in changes:
             await _check_pillar(actor.org_id, changes["pillar"])
         if "audience_team_ids" in changes:
@@ -570,9 +691,33 @@ async def update_challenge(
             await Challenge.update(
                 {getattr(Challenge, column): value for column, value in changes.items()}
             ).where(Challenge.id == challenge_id)
-    if changes:
+        elif lesson_changed:
+            await Challenge.update({Challenge.updated_at: clock.now()}).where(
+                Challenge.id == challenge_id
+            )
+    if changes or lesson_changed:
         await cache.announce_org(actor.org_id)
     return await get_for_admin(actor.org_id, challenge_id), content_changed
+
+
+async def _update_lesson(current: dict[str, Any], data: ChallengeUpdate) -> bool:
+    """Write the lesson's part of an edit (in the caller's transaction); True if any."""
+    given = [name for name in LESSON_FIELDS if getattr(data, name) is not msgspec.UNSET]
+    if not given:
+        return False
+    if current["kind"] != "lesson":
+        raise Invalid(
+            "Only a lesson has sections, a quiz and a pass mark.",
+            field="passMark" if given[0] == "pass_mark" else given[0],
+        )
+    sections, quiz, pass_mark = data.sections, data.quiz, data.pass_mark
+    await lessons.update(
+        current["id"],
+        sections=None if sections is msgspec.UNSET else lessons.check_sections(sections),
+        quiz=None if quiz is msgspec.UNSET else lessons.check_quiz(quiz),
+        pass_mark=None if pass_mark is msgspec.UNSET else pass_mark,
+    )
+    return True
 
 
 def _changes(data: ChallengeUpdate) -> dict[str, Any]:
@@ -580,7 +725,7 @@ def _changes(data: ChallengeUpdate) -> dict[str, Any]:
     changes: dict[str, Any] = {}
     for name in data.__struct_fields__:
         value = getattr(data, name)
-        if value is msgspec.UNSET:
+        if value is msgspec.UNSET or name in LESSON_FIELDS:
             continue
         if name == "team_goal":
             changes["team_goal_shares"] = value.shares if value else None
@@ -600,7 +745,7 @@ def _changes(data: ChallengeUpdate) -> dict[str, Any]:
 
 async def _set_state(
     actor: CurrentUser, challenge_id: UUID, allowed_from: set[str], to: str
-) -> ChallengeRead:
+) -> ChallengeEdit:
     async with DB.transaction():
         rows = await Challenge.raw(
             "SELECT state, ends_at FROM challenge WHERE org = {} AND id = {} FOR UPDATE",
@@ -624,7 +769,7 @@ async def _set_state(
     return await get_for_admin(actor.org_id, challenge_id)
 
 
-async def retry_preview(org_id: UUID, challenge_id: UUID) -> ChallengeRead:
+async def retry_preview(org_id: UUID, challenge_id: UUID) -> ChallengeEdit:
     """Mark a challenge's preview as being fetched again (the caller queues the fetch)."""
     row = await challenge_row(org_id, challenge_id)
     if not row["content_url"]:
@@ -636,15 +781,15 @@ async def retry_preview(org_id: UUID, challenge_id: UUID) -> ChallengeRead:
     return await get_for_admin(org_id, challenge_id)
 
 
-async def publish(actor: CurrentUser, challenge_id: UUID) -> ChallengeRead:
+async def publish(actor: CurrentUser, challenge_id: UUID) -> ChallengeEdit:
     return await _set_state(actor, challenge_id, {"draft"}, "published")
 
 
-async def unpublish(actor: CurrentUser, challenge_id: UUID) -> ChallengeRead:
+async def unpublish(actor: CurrentUser, challenge_id: UUID) -> ChallengeEdit:
     return await _set_state(actor, challenge_id, {"published"}, "draft")
 
 
-async def archive(actor: CurrentUser, challenge_id: UUID) -> ChallengeRead:
+async def archive(actor: CurrentUser, challenge_id: UUID) -> ChallengeEdit:
     return await _set_state(actor, challenge_id, {"draft", "published"}, "archived")
 
 

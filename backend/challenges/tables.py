@@ -6,6 +6,8 @@ from piccolo.columns import (
     JSONB,
     UUID,
     Array,
+    BigInt,
+    Boolean,
     ForeignKey,
     Integer,
     Text,
@@ -48,6 +50,7 @@ class Challenge(Table, tablename="challenge", db=DB):
     audience_team_ids = Array(base_column=UUID())
     team_goal_shares = Integer(null=True, default=None)
     team_goal_bonus = Integer(default=0)
+    own_words_points = Integer(default=0)  # a verified share in the person's own words
     state = Varchar(length=16, default="draft")  # draft | published | archived
     published_at = Timestamptz(null=True, default=None)
     preview_status = Varchar(length=16, default="pending")
@@ -58,3 +61,47 @@ class Challenge(Table, tablename="challenge", db=DB):
     created_by = ForeignKey(references=User, null=True)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Lesson(Table, tablename="lesson", db=DB):
+    """A lesson challenge's sections and quiz. `answers` is read only to grade an attempt and by
+    the admin's editor: the challenge reads select the other columns, never this one."""
+
+    challenge = ForeignKey(references=Challenge, null=False, primary_key=True)
+    org = ForeignKey(references=Organization, null=False)
+    sections = JSONB()
+    questions = JSONB()  # [{question, options}], without the answers
+    answers = Array(base_column=Integer())
+    pass_mark = Integer()
+
+
+class LessonAttempt(Table, tablename="lesson_attempt", db=DB):
+    """Every quiz attempt, failed ones too; `points_awarded` is non-zero on the one paid pass."""
+
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization, null=False)
+    challenge = ForeignKey(references=Challenge, null=False)
+    user = ForeignKey(references=User, null=False)
+    answers = Array(base_column=Integer())
+    score = Integer()
+    passed = Boolean()
+    points_awarded = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class ChallengeMedia(Table, tablename="challenge_media", db=DB):
+    """An image or short video of a challenge; its bytes live in the media store
+    (backend/storage.py) under `storage_key` (backend/challenges/media.py)."""
+
+    id = UUID(primary_key=True)
+    org = ForeignKey(references=Organization, null=False)
+    challenge = ForeignKey(references=Challenge, null=False)
+    kind = Text()  # image | video
+    content_type = Text()
+    bytes = BigInt()
+    width = Integer(null=True, default=None)
+    height = Integer(null=True, default=None)
+    storage_key = Text(unique=True)
+    position = Integer()
+    created_by = ForeignKey(references=User, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())

@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from backend.community.photos import CleanPhoto, clean_photo
+from backend.community.photos import MAX_INPUT_BYTES, MAX_SIDE, CleanPhoto, clean_photo
 from backend.core.errors import Unavailable
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -52,8 +52,11 @@ class PhotoPool:
         """Photos in work or waiting for a turn, in this event loop."""
         return self._gate.admitted if self._gate is not None else 0
 
-    async def clean(self, raw: bytes) -> CleanPhoto:
-        """The photo as Chorus stores it, made in a photo process; 503 when the line is full."""
+    async def clean(
+        self, raw: bytes, max_side: int = MAX_SIDE, max_bytes: int = MAX_INPUT_BYTES
+    ) -> CleanPhoto:
+        """The photo as Chorus stores it, made in a photo process; 503 when the line is full.
+        (Challenge media images come through here too, with their own limits.)"""
         gate = self._current_gate()
         if gate.admitted >= self.workers + self.waiting:
             raise _busy("Chorus is busy with other photos right now; please try again shortly.")
@@ -63,7 +66,7 @@ class PhotoPool:
             await gate.turns.acquire()
             try:
                 executor = self._pool()
-                job = executor.submit(clean_photo, raw)
+                job = executor.submit(clean_photo, raw, max_side, max_bytes)
             except BaseException:
                 gate.turns.release()
                 raise

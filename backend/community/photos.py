@@ -68,12 +68,15 @@ def _too_many_pixels(limit: int = MAX_PIXELS) -> PhotoTooLarge:
     )
 
 
-def clean_photo(raw: bytes) -> CleanPhoto:
-    """The photo re-encoded from its pixels alone, at most MAX_SIDE pixels on its longer side."""
+def clean_photo(
+    raw: bytes, max_side: int = MAX_SIDE, max_bytes: int = MAX_INPUT_BYTES
+) -> CleanPhoto:
+    """The photo re-encoded from its pixels alone, at most `max_side` pixels on its longer side
+    (challenge media pass their own limits: backend/challenges/media.py)."""
     if not raw:
         raise Invalid("The photo is empty.")
-    if len(raw) > MAX_INPUT_BYTES:
-        raise PhotoTooLarge("The photo is too large (at most 8 MB).")
+    if len(raw) > max_bytes:
+        raise PhotoTooLarge(f"The photo is too large (at most {max_bytes // 1_048_576} MB).")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -81,7 +84,7 @@ def clean_photo(raw: bytes) -> CleanPhoto:
                 limit = MAX_PIXELS_BY_FORMAT.get(str(source.format), MAX_PIXELS)
                 if source.width * source.height > limit:
                     raise _too_many_pixels(limit)
-                image = _shrink(source)
+                image = _shrink(source, max_side)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _too_many_pixels() from exc
     except _UNREADABLE as exc:
@@ -93,16 +96,16 @@ def clean_photo(raw: bytes) -> CleanPhoto:
     return CleanPhoto(out.getvalue(), image.width, image.height)
 
 
-def _shrink(source: Image.Image) -> Image.Image:
+def _shrink(source: Image.Image, max_side: int = MAX_SIDE) -> Image.Image:
     """Decoded as small as the format allows, shrunk, then turned upright: the full-size pixels
     are held once at most (a PNG's), never copied."""
     orientation = source.getexif().get(ExifTags.Base.Orientation)
     if source.format in ("JPEG", "MPO"):
-        source.draft("RGB", (MAX_SIDE, MAX_SIDE))  # libjpeg decodes at 1/2, 1/4 or 1/8 scale
+        source.draft("RGB", (max_side, max_side))  # libjpeg decodes at 1/2, 1/4 or 1/8 scale
     image = source
     if image.mode not in ("RGB", "RGBA", "L", "LA"):  # palette, CMYK, 16-bit: shrink in RGB
         image = image.convert("RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
+    image.thumbnail((max_side, max_side))
     image = image.convert("RGB")
     turn = _UPRIGHT.get(orientation) if isinstance(orientation, int) else None
     return image.transpose(turn) if turn is not None else image

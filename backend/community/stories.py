@@ -28,6 +28,8 @@ from backend.notifications import service as notifications
 from backend.notifications.push import enqueue_push
 from backend.points.service import LedgerEntry, append
 from backend.ratelimit import count_attempt
+from backend.settings import get_settings
+from backend.storage import MediaStore, store_for
 
 PHOTOS_PER_WINDOW = 20  # photos one person may send per window, whatever became of them
 PHOTO_WINDOW_SECONDS = 600
@@ -187,29 +189,58 @@ async def attach_photo(
         raise Conflict(f"This story is {current['status']}: it can no longer be edited.")
     photo = await photo_pool.clean(raw)
     photo_id = uuid4()
-    async with DB.transaction():
-        # the story may have been submitted, or its photo replaced, while this one was in work
-        rows = await _rows(
-            "SELECT status, photo FROM story WHERE id = {} FOR UPDATE", current["id"]
-        )
-        if not rows:
-            raise NotFound("This story was deleted while its photo was being processed.")
-        if rows[0]["status"] not in ("draft", "rejected"):
-            raise Conflict(f"This story is {rows[0]['status']}: it can no longer be edited.")
-        await _rows(
-            "INSERT INTO story_photo (id, org, owner, data, width, height) "
-            "VALUES ({}, {}, {}, {}, {}, {})",
-            photo_id,
-            user.org_id,
-            user.id,
-            photo.jpeg,
-            photo.width,
-            photo.height,
-        )
-        await _rows("UPDATE story SET photo = {} WHERE id = {}", photo_id, current["id"])
-        if rows[0]["photo"]:
-            await _rows("DELETE FROM story_photo WHERE id = {}", rows[0]["photo"])
+    # the bytes first, then the row that names them (a row never names a missing object)
+    key = f"photos/{user.org_id}/{photo_id}.jpg"
+    store = _store()
+    await store.put(key, photo.jpeg, "image/jpeg")
+    replaced: list[dict[str, Any]] = []
+    try:
+        async with DB.transaction():
+            # the story may have been submitted, or its photo replaced, while this one was in work
+            rows = await _rows(
+                "SELECT status, photo FROM story WHERE id = {} FOR UPDATE", current["id"]
+            )
+            if not rows:
+                raise NotFound("This story was deleted while its photo was being processed.")
+            if rows[0]["status"] not in ("draft", "rejected"):
+                raise Conflict(f"This story is {rows[0]['status']}: it can no longer be edited.")
+            await _rows(
+                "INSERT INTO story_photo (id, org, owner, storage_key, width, height) "
+                "VALUES ({}, {}, {}, {}, {}, {})",
+                photo_id,
+                user.org_id,
+                user.id,
+                key,
+                photo.width,
+                photo.height,
+            )
+            await _rows("UPDATE story SET photo = {} WHERE id = {}", photo_id, current["id"])
+            if rows[0]["photo"]:
+                replaced = await _rows(
+                    "DELETE FROM story_photo WHERE id = {} RETURNING storage_key", rows[0]["photo"]
+                )
+    except BaseException:
+        await store.delete(key)
+        raise
+    await _forget_objects(replaced)
     return await my_story(user, challenge_id, base_url)
+
+
+def _store() -> MediaStore:
+    return store_for(get_settings())
+
+
+async def _forget_objects(rows: list[dict[str, Any]]) -> None:
+    """After the commit: the stored bytes of photo rows just deleted."""
+    for row in rows:
+        if row.get("storage_key"):
+            await _store().delete(row["storage_key"])
+
+
+async def _photo_bytes(row: dict[str, Any]) -> bytes:
+    if row["data"] is not None:  # stored before the media store
+        return bytes(row["data"])
+    return b"".join([chunk async for chunk in _store().read(row["storage_key"])])
 
 
 async def submit(user: CurrentUser, challenge_id: UUID, base_url: str, redis: Redis) -> StoryRead:
@@ -407,7 +438,11 @@ async def delete(user: CurrentUser, story_id: UUID) -> None:
         raise Forbidden("Only the author can delete a story.")
     await _rows("DELETE FROM story WHERE id = {}", story_id)
     if story["photo"]:
-        await _rows("DELETE FROM story_photo WHERE id = {}", story["photo"])
+        await _forget_objects(
+            await _rows(
+                "DELETE FROM story_photo WHERE id = {} RETURNING storage_key", story["photo"]
+            )
+        )
 
 
 _SLUG = re.compile(r"^[a-z0-9-]{1,80}$")
@@ -434,21 +469,22 @@ async def public_photo(slug: str) -> bytes | None:
         return None
     shown, args = shown_to(None)
     rows = await _rows(
-        "SELECT p.data FROM story s JOIN story_photo p ON p.id = s.photo "  # noqa: S608
+        "SELECT p.data, p.storage_key FROM story s JOIN story_photo p ON p.id = s.photo "  # noqa: S608
         f"JOIN app_user u ON u.id = s.author WHERE s.slug = {{}} AND {shown}",
         slug,
         *args,
     )
-    return bytes(rows[0]["data"]) if rows else None
+    return await _photo_bytes(rows[0]) if rows else None
 
 
 async def photo_for(viewer: CurrentUser, story_id: UUID) -> tuple[UUID, bytes] | None:
     """(photo id, JPEG) of a story's photo, if `viewer` may see the story in the app."""
     shown, args = shown_to(viewer)
     rows = await _rows(
-        "SELECT p.id, p.data FROM story s JOIN story_photo p ON p.id = s.photo "  # noqa: S608
+        "SELECT p.id, p.data, p.storage_key FROM story s "  # noqa: S608
+        "JOIN story_photo p ON p.id = s.photo "
         f"JOIN app_user u ON u.id = s.author WHERE s.id = {{}} AND {shown}",
         story_id,
         *args,
     )
-    return (rows[0]["id"], bytes(rows[0]["data"])) if rows else None
+    return (rows[0]["id"], await _photo_bytes(rows[0])) if rows else None

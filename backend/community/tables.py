@@ -13,6 +13,7 @@ from piccolo.columns import (
     Bytea,
     ForeignKey,
     Integer,
+    Text,
     Timestamptz,
     Varchar,
 )
@@ -29,8 +30,10 @@ class StoryPhoto(Table, tablename="story_photo", db=DB):
     id = UUID(primary_key=True)
     org = ForeignKey(references=Organization, null=False)
     owner = ForeignKey(references=User, null=False)
-    # a JPEG re-encoded by Chorus: resized, no EXIF (no location, no camera serial)
-    data = Bytea()
+    # a JPEG re-encoded by Chorus: resized, no EXIF (no location, no camera serial); in the
+    # media store under storage_key (backend/storage.py), here only for photos stored before it
+    data = Bytea(null=True, default=None)
+    storage_key = Text(null=True, default=None, unique=True)
     width = Integer()
     height = Integer()
     created_at = Timestamptz(default=TimestamptzNow())

@@ -11,7 +11,7 @@ from typing import Literal
 
 # Every use of the one CHORUS_SECRET_KEY gets a key of its own, so a key that leaks from one use
 # (a log of HMACs, a token) tells nothing about the others.
-Purpose = Literal["tokens", "login-throttle", "idempotency", "post-keys", "sso-secrets"]
+Purpose = Literal["tokens", "login-throttle", "idempotency", "post-keys", "sso-secrets", "walls"]
 
 
 def token_digest(token: str) -> str:

@@ -9,7 +9,11 @@ pages later). Anyone who can make us fetch a URL can try to make us reach intern
 * the connection goes to the validated IP itself (the name is only sent as `Host` and as TLS
   SNI), so a second DNS answer cannot swap in an internal address (DNS rebinding);
 * redirects are followed by hand so each target goes through the same checks;
-* time and size are bounded, so a hostile server cannot tie up a worker or its memory.
+* time and size are bounded, so a hostile server cannot tie up a worker or its memory;
+* connections are kept alive per host name only: each name has a client of its own, so a
+  connection (and the certificate it verified) serves that name alone, and only ever to an
+  address the checks just passed (the address is in the URL, so a new answer from DNS means
+  a new connection).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import asyncio
 import email.utils
 import ipaddress
 import socket
+from collections import OrderedDict
 from datetime import UTC, datetime
 from urllib.parse import urljoin
 
@@ -30,6 +35,9 @@ from backend.fetch.urls import DEFAULT_PORTS, check_public_url
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 # Caller headers that carry credentials for one origin; they must not follow a redirect elsewhere.
 _CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+KEPT_HOSTS = 32  # host names with kept-alive connections, at most (least recently used go)
+KEEPALIVE_PER_HOST = 8
+KEEPALIVE_SECONDS = 30.0
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -51,7 +59,8 @@ def _retry_after(value: str | None) -> float | None:
 class SafeFetcher:
     """An HTTP GET client for URLs we do not trust (see the module docstring).
 
-    One instance holds one httpx.AsyncClient; share it across jobs and `aclose` it on shutdown.
+    One instance holds one httpx.AsyncClient per host name it fetched from lately (kept-alive
+    connections, see the module docstring); share it across jobs and `aclose` it on shutdown.
     `allow_hosts` lists host names or IP literals (exact strings) exempt from the public-address
     check, meant for local fake servers in tests.
     """
@@ -70,35 +79,61 @@ class SafeFetcher:
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.user_agent = user_agent
+        # one client for every request when set (tests route requests through a mock this way)
         self._client: httpx.AsyncClient | None = None
+        self._by_host: OrderedDict[str, httpx.AsyncClient] = OrderedDict()
+        self._closing: set[asyncio.Task[None]] = set()
 
-    def _get_client(self) -> httpx.AsyncClient:
-        if self._client is None or self._client.is_closed:
-            self._client = httpx.AsyncClient(
-                follow_redirects=False,  # followed by hand, so each hop is re-checked
-                timeout=httpx.Timeout(self.timeout),
-                # No connection reuse: connections are keyed by the pinned IP, so a pooled TLS
-                # connection verified for one name could otherwise carry a request for another
-                # name hosted on the same IP without that name's certificate being checked.
-                limits=httpx.Limits(max_keepalive_connections=0),
-                # No proxies or .netrc credentials from the environment: the guard decides
-                # where we connect, and no stored secret should ever go to a user's URL.
-                trust_env=False,
-                headers={
-                    "User-Agent": self.user_agent,
-                    "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
-                    # Uncompressed bodies keep max_bytes honest: a small gzip body can inflate
-                    # a thousandfold inside one decoded chunk.
-                    "Accept-Encoding": "identity",
-                },
-            )
-        return self._client
+    def _get_client(self, host: str) -> httpx.AsyncClient:
+        """The client whose connections serve `host` (a name, or an IP literal) and no other.
+
+        httpx pools connections by scheme, address and port, and the address here is the
+        pinned IP: a pool shared by several names could carry a request for one name over a
+        TLS connection whose certificate was checked for another name on the same IP. A pool
+        per name cannot.
+        """
+        if self._client is not None and not self._client.is_closed:
+            return self._client
+        client = self._by_host.get(host)
+        if client is not None and not client.is_closed:
+            self._by_host.move_to_end(host)
+            return client
+        client = httpx.AsyncClient(
+            follow_redirects=False,  # followed by hand, so each hop is re-checked
+            timeout=httpx.Timeout(self.timeout),
+            limits=httpx.Limits(
+                max_keepalive_connections=KEEPALIVE_PER_HOST, keepalive_expiry=KEEPALIVE_SECONDS
+            ),
+            # No proxies or .netrc credentials from the environment: the guard decides
+            # where we connect, and no stored secret should ever go to a user's URL.
+            trust_env=False,
+            headers={
+                "User-Agent": self.user_agent,
+                "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.8",
+                # Uncompressed bodies keep max_bytes honest: a small gzip body can inflate
+                # a thousandfold inside one decoded chunk.
+                "Accept-Encoding": "identity",
+            },
+        )
+        self._by_host[host] = client
+        while len(self._by_host) > KEPT_HOSTS:
+            _, evicted = self._by_host.popitem(last=False)
+            task = asyncio.get_running_loop().create_task(evicted.aclose())
+            self._closing.add(task)
+            task.add_done_callback(self._closing.discard)
+        return client
 
     async def aclose(self) -> None:
-        """Close the shared HTTP client (a later `get` opens a new one)."""
+        """Close the HTTP clients and their connections (a later `get` opens new ones)."""
+        clients = list(self._by_host.values())
+        self._by_host.clear()
         if self._client is not None:
-            await self._client.aclose()
+            clients.append(self._client)
             self._client = None
+        for client in clients:
+            await client.aclose()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
 
     async def get(self, url: str, *, headers: dict[str, str] | None = None) -> FetchResult:
         """GET `url` after the SSRF checks, following up to `max_redirects` checked redirects.
@@ -210,7 +245,7 @@ class SafeFetcher:
         extensions: dict[str, object] = {}
         if target.scheme == "https" and literal_ip(host) is None:
             extensions["sni_hostname"] = host
-        client = self._get_client()
+        client = self._get_client(host)
         last_error: httpx.TransportError | None = None
         for ip in addresses:
             request = client.build_request(

@@ -32,6 +32,14 @@ def bearer_of(authorization: str) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
+def _first_header(scope: Any, name: bytes) -> str | None:
+    """The first value of a header (what Litestar's `Headers.get` answers), None when absent."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
 class VerifiedTokenCache(JWTCookieAuthenticationMiddleware):
     """Litestar's JWT middleware, remembering tokens whose signature it already checked.
 
@@ -43,13 +51,19 @@ class VerifiedTokenCache(JWTCookieAuthenticationMiddleware):
     _verified: dict[str, tuple[float, Token]] = {}
     MAX_ENTRIES = 100_000
 
+    @property
+    def _header_name(self) -> bytes:
+        # ASGI header names are lower-case bytes: read the one header straight from the scope
+        # rather than building Litestar's Headers of every header for each request
+        return self.auth_header.lower().encode("latin-1")
+
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
         """The credential is the `Authorization` header when there is one (a malformed one is
         refused, never silently replaced by the cookie), else the session cookie: the same
         rule the CSRF check uses to decide whether a request rides on the cookie."""
-        header = connection.headers.get(self.auth_header)
+        header = _first_header(connection.scope, self._header_name)
         if header is not None:
             token = bearer_of(header)
             if not token:

@@ -11,7 +11,17 @@ from __future__ import annotations
 import re
 
 # First path segments (or segment pairs) that belong to the server, never to the app shell.
-SERVER_PREFIXES = ("api", "s", "schema", "stories", "health", "ready", "badges/icons", "scim")
+SERVER_PREFIXES = (
+    "api",
+    "s",
+    "schema",
+    "stories",
+    "health",
+    "ready",
+    "badges/icons",
+    "scim",
+    "wall",
+)
 SERVER_PATHS = re.compile(
     "^/(" + "|".join(re.escape(prefix) for prefix in SERVER_PREFIXES) + ")(/|$)"
 )

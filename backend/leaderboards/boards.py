@@ -18,6 +18,7 @@ from datetime import datetime
 from uuid import UUID
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from backend import jobs
 from backend.db import DB
@@ -241,6 +242,42 @@ async def _rebuild_once(redis: Redis, org_id: UUID) -> int:
     return mark
 
 
+async def _lock(boards: Redis, org_id: UUID, seconds: int) -> str | None:
+    """The organization's rebuild lock, by a token of ours; None while another holds it.
+
+    A client may send a SET again after losing its answer (redis-py's cluster client retries on
+    a dropped connection): the second finds the key the first set, so the token tells whether
+    that holder is us. Without it the lock would be nobody's until it expires.
+    """
+    token = secrets.token_hex(8)
+    if await boards.set(keys.lock_key(org_id), token, nx=True, ex=seconds):
+        return token
+    held = await boards.get(keys.lock_key(org_id))
+    if held is not None and (held.decode() if isinstance(held, bytes) else held) == token:
+        log.info("rebuild lock taken by a SET whose answer was lost", extra={"org": str(org_id)})
+        return token
+    return None
+
+
+_UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
+async def _unlock(boards: Redis, org_id: UUID, token: str) -> None:
+    """Release our lock (only ours): tried a few times, as the rebuild may have failed because
+    Redis is going away; if it cannot be released it expires on its own."""
+    for attempt in range(3):
+        try:
+            await boards.register_script(_UNLOCK)(keys=[keys.lock_key(org_id)], args=[token])
+            return
+        except (RedisError, OSError) as exc:
+            failure = exc
+            await asyncio.sleep(0.2 * (attempt + 1))
+    log.warning("rebuild lock not released (%s); it expires", type(failure).__name__)
+
+
 async def ensure_built(redis: Redis, org_id: UUID, wait_seconds: float = 10.0) -> bool:
     """Before serving: if the boards are missing (Redis came back empty), rebuild them once.
 
@@ -249,11 +286,12 @@ async def ensure_built(redis: Redis, org_id: UUID, wait_seconds: float = 10.0) -
     boards = store.client(redis)
     if await boards.exists(keys.mark_key(org_id)):
         return False
-    if await boards.set(keys.lock_key(org_id), "1", nx=True, ex=120):
+    token = await _lock(boards, org_id, 120)
+    if token is not None:
         try:
             await rebuild(redis, org_id)
         finally:
-            await boards.delete(keys.lock_key(org_id))
+            await _unlock(boards, org_id, token)
         return True
     deadline = asyncio.get_running_loop().time() + wait_seconds
     while asyncio.get_running_loop().time() < deadline:  # another process is rebuilding
@@ -270,14 +308,14 @@ async def rebuild_locked(redis: Redis, org_id: UUID, wait_seconds: float = 120) 
     """Rebuild under the organization's lock (one rebuild at a time across processes)."""
     boards = store.client(redis)
     deadline = asyncio.get_running_loop().time() + wait_seconds
-    while not await boards.set(keys.lock_key(org_id), "1", nx=True, ex=300):
+    while (token := await _lock(boards, org_id, 300)) is None:
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError("another rebuild holds the lock")
         await asyncio.sleep(0.1)
     try:
         await rebuild(redis, org_id)
     finally:
-        await boards.delete(keys.lock_key(org_id))
+        await _unlock(boards, org_id, token)
 
 
 async def reconcile(redis: Redis, org_id: UUID) -> list[str]:

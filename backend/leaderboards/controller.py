@@ -42,6 +42,8 @@ class LeaderboardsController(Controller):
         request: Request[CurrentUser, Any, Any],
         period: PeriodParam = "week",
         metric: Annotated[Literal["total", "perCapita"], QueryParameter()] = "total",
-    ) -> TeamsBoard:
+    ) -> Response[TeamsBoard]:
         boards: Boards = request.app.state.boards
-        return await boards.teams(request.user, period, metric)
+        board = await boards.teams(request.user, period, metric)
+        # Encoded here, as the people's board is: the same bytes, without the generic rendering.
+        return Response(msgspec.json.encode(board), media_type=MediaType.JSON)  # type: ignore[arg-type]

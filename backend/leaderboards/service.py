@@ -26,6 +26,7 @@ from backend.core.errors import NotFound, Unavailable
 from backend.core.identity import CurrentUser
 from backend.leaderboards import keys, store
 from backend.leaderboards.boards import ensure_built, org_timezone
+from backend.leaderboards.coalesce import ScriptBatcher
 from backend.leaderboards.movement import RankHistory, Yesterday
 from backend.leaderboards.schemas import (
     MyRank,
@@ -284,7 +285,8 @@ class Boards:
         self.directory = Directory()
         self.history = RankHistory(redis)
         self._read = self.redis.register_script(_READ)
-        self._near = self.redis.register_script(_NEAR)
+        # the caller's part of a big board's read: concurrent reads share a pipeline
+        self._near = ScriptBatcher(self.redis, _NEAR)
         self._pages: dict[tuple[str, int, int], HeldPage] = {}
         self._around = around
         self.min_team_size = min_team_size
@@ -522,7 +524,11 @@ class Boards:
             - (sum(not listed(m, me_member) for m, _ in top_pairs) if small_team else 0),
             entries=entries,
             me=me,
-            around=[entry(m, s, me_member) for m, s in around_pairs if listed(m, me_member)],
+            around=[
+                entry(m, s, me_member)
+                for m, s in around_pairs
+                if not small_team or listed(m, me_member)
+            ],
         )
 
     async def teams(self, caller: CurrentUser, period: keys.Period, metric: str) -> TeamsBoard:
@@ -538,7 +544,7 @@ class Boards:
         directory = await self.directory.teams(caller.org_id)
         rows = []
         for member, score in raw:
-            team_id = UUID(member.decode() if isinstance(member, bytes) else member)
+            team_id = _uuid(member.decode() if isinstance(member, bytes) else member)
             name, members = directory.get(team_id, ("Former team", 0))
             points = keys.points_of(score)
             value = points if metric == "total" else round(points / max(members, 1), 2)

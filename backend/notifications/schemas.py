@@ -22,6 +22,7 @@ CATEGORIES = (
     "digest",  # what the budget held back today
     "nudge",  # a friendly reminder from my team lead
     "community",  # my story approved or featured, kudos for me
+    "reward",  # my reward redemption fulfilled or refused
 )
 Hour = Annotated[int, msgspec.Meta(ge=0, le=23)]
 

@@ -44,6 +44,8 @@ from backend.orgs.schemas import (
     InviteStatus,
     LoginCreate,
     LoginRead,
+    OrgSettings,
+    OrgSettingsUpdate,
     PasswordChange,
     PasswordForgot,
     PasswordResetCreate,
@@ -357,6 +359,19 @@ class AdminOrgController(Controller):
     path = "/api/v1/admin"
     tags = ["admin"]
     guards = [require_role("admin")]
+
+    @get("/organization")
+    async def organization_settings(self, request: Request[CurrentUser, Any, Any]) -> OrgSettings:
+        """The organization's disclosure tag and how long verified posts' texts are kept."""
+        return await service.org_settings(request.user.org_id)
+
+    @put("/organization")
+    async def update_organization_settings(
+        self, request: Request[CurrentUser, Any, Any], data: JSONBody[OrgSettingsUpdate]
+    ) -> OrgSettings:
+        """Change what is given: `disclosureTag` (a hashtag such as #employee, or null for
+        none) is added to every suggested text and a post without it goes to review."""
+        return await service.update_org_settings(request.user, data)
 
     @post("/invites", status_code=201)
     async def create_invite(

@@ -22,6 +22,7 @@ from backend.db import DB
 from backend.orgs.sessions import end_sessions
 from backend.orgs.tables import User
 from backend.settings import get_settings
+from backend.storage import store_for
 
 
 async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
@@ -45,7 +46,8 @@ async def export(user: CurrentUser) -> dict[str, Any]:
         "points": "SELECT delta, reason, challenge, created_at FROM points_ledger "
         'WHERE "user" = {} ORDER BY id',
         "submissions": "SELECT s.id, c.title AS challenge, s.network, s.post_url, s.status, "
-        "s.points_awarded, s.reason, s.created_at, s.decided_at FROM submission s "
+        "s.points_awarded, s.reason, s.created_at, s.decided_at, s.post_text, s.own_words "
+        "FROM submission s "
         'JOIN challenge c ON c.id = s.challenge WHERE s."user" = {} ORDER BY s.created_at',
         "shareLinks": "SELECT l.code, c.title AS challenge, l.network, l.created_at, "
         "(SELECT count(*) FROM click k WHERE k.link = l.id AND k.kind = 'unique') AS unique_clicks "
@@ -119,7 +121,6 @@ async def erase(actor: CurrentUser, user_id: UUID) -> None:
             "DELETE FROM comment WHERE author = {}",
             "DELETE FROM report WHERE reporter = {}",
             "DELETE FROM story WHERE author = {}",
-            "DELETE FROM story_photo WHERE owner = {}",
             "DELETE FROM feed_item WHERE actor = {} AND kind IN ('kudos', 'badge')",
             # kudos they received: the feed item names them, the giver's words were about them
             "DELETE FROM feed_item WHERE kind = 'kudos' AND (data->>'to')::uuid = {}",
@@ -128,10 +129,15 @@ async def erase(actor: CurrentUser, user_id: UUID) -> None:
             "(SELECT 'kudos:' || id::text FROM kudos WHERE giver = {})",
             # kudos messages are what they wrote (given) or what was written about them
             "UPDATE kudos SET message = '' WHERE giver = {} OR receiver = {}",
-            "UPDATE submission SET post_url = NULL, evidence = '[]'::jsonb, review_note = NULL "
+            "UPDATE submission SET post_url = NULL, evidence = '[]'::jsonb, review_note = NULL, "
+            "post_text = NULL "
             'WHERE "user" = {}',
         ):
             await _rows(sql, *([user_id] * sql.count("{}")))
+        # their photos: the rows, then (below, after the commit) the bytes in the media store
+        photos = await _rows(
+            "DELETE FROM story_photo WHERE owner = {} RETURNING storage_key", user_id
+        )
         # a post's key names its author on some networks (LinkedIn, Facebook): a keyed hash
         # keeps the post from being claimed again without saying whose it was
         key = get_settings().key_for("post-keys")
@@ -149,4 +155,8 @@ async def erase(actor: CurrentUser, user_id: UUID) -> None:
         await _rows(
             "DELETE FROM invite WHERE org = {} AND email = {}", actor.org_id, target[0]["email"]
         )
+    store = store_for(get_settings())
+    for photo in photos:
+        if photo["storage_key"]:
+            await store.delete(photo["storage_key"])
     await end_sessions(user_id)

@@ -214,3 +214,20 @@ class TeamUpdate(Wire):
     lead_user_ids: Annotated[list[UUID], msgspec.Meta(max_length=50)] | msgspec.UnsetType = (
         msgspec.UNSET
     )
+
+
+# A hashtag: "#" and 1 to 30 letters, digits or underscores (e.g. #employee, #ad, #werbung)
+DisclosureTag = Annotated[str, msgspec.Meta(min_length=2, max_length=31, pattern=r"^#\w{1,30}$")]
+RetentionDays = Annotated[int, msgspec.Meta(ge=1, le=3650)]
+
+
+class OrgSettings(Wire):
+    """The organization's own-words and disclosure settings (backend/submissions/own_words.py)."""
+
+    disclosure_tag: str | None  # added to every suggested text; a post without it is reviewed
+    post_text_retention_days: int  # how long the text of a verified post is kept
+
+
+class OrgSettingsUpdate(Wire):
+    disclosure_tag: DisclosureTag | msgspec.UnsetType | None = msgspec.UNSET  # null: none
+    post_text_retention_days: RetentionDays | msgspec.UnsetType = msgspec.UNSET

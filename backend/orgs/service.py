@@ -26,6 +26,8 @@ from backend.orgs.schemas import (
     InvitePreview,
     InviteStatus,
     MeUpdate,
+    OrgSettings,
+    OrgSettingsUpdate,
     SignupCreate,
     TeamCreate,
     TeamRead,
@@ -639,3 +641,30 @@ async def update_user(actor: CurrentUser, user_id: UUID, data: UserUpdate) -> Us
     else:
         forget_session(user_id)
     return await admin_user(actor.org_id, user_id)
+
+
+# -- the organization's own-words and disclosure settings ----------------------------------
+
+
+async def org_settings(org_id: UUID) -> OrgSettings:
+    rows = await Organization.raw(
+        "SELECT disclosure_tag, post_text_retention_days FROM organization WHERE id = {}", org_id
+    )
+    if not rows:
+        raise NotFound("No such organization.")
+    return from_row(rows[0], OrgSettings)
+
+
+async def update_org_settings(actor: CurrentUser, data: OrgSettingsUpdate) -> OrgSettings:
+    """Change what is given; the disclosure tag is stored as written (a hashtag, unicode NFC)."""
+    changes: dict[str, Any] = {}
+    if data.disclosure_tag is not msgspec.UNSET:
+        tag = data.disclosure_tag
+        changes["disclosure_tag"] = clean_text(tag, "disclosureTag") if tag is not None else None
+    if data.post_text_retention_days is not msgspec.UNSET:
+        changes["post_text_retention_days"] = data.post_text_retention_days
+    if changes:
+        await Organization.update(
+            {getattr(Organization, column): value for column, value in changes.items()}
+        ).where(Organization.id == actor.org_id)
+    return await org_settings(actor.org_id)

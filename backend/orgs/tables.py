@@ -30,6 +30,10 @@ class Organization(Table, tablename="organization", db=DB):
     # to writers, and words that hold a comment or story for moderation
     story_guidelines = JSONB(default="[]")
     blocked_words = Array(base_column=Text(), default=list)
+    # own words and disclosure (migrations/orgs/orgs_2026_12_13...): the tag added to every
+    # suggested text, and how long the text of a post read during verification is kept
+    disclosure_tag = Varchar(length=40, null=True, default=None)
+    post_text_retention_days = Integer(default=365)
 
 
 class Team(Table, tablename="team", db=DB):

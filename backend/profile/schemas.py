@@ -21,7 +21,8 @@ class MeRead(Wire):
     language: str | None  # a BCP 47 tag the person chose; null: the browser's language
     hide_from_leaderboards: bool
     leads_team_ids: list[UUID]
-    points: int
+    points: int  # earned: what boards, levels and badges count
+    balance: int  # points earned minus points spent on rewards (backend/rewards)
     level: int
     next_level_points: int | None  # total points at which the next level starts
     streak_weeks: int

@@ -24,6 +24,8 @@ SELECT u.id, u.email, u.display_name, u.role, u.org, o.name AS org_name, u.team,
        t.name AS team_name, u.timezone, u.language, u.hide_from_leaderboards, o.level_thresholds,
        ARRAY(SELECT tl.team FROM team_lead tl WHERE tl."user" = u.id) AS leads,
        (SELECT coalesce(sum(l.delta), 0) FROM points_ledger l WHERE l."user" = u.id) AS points,
+       (SELECT coalesce(sum(s.delta), 0) FROM points_spent s
+        WHERE s.org = u.org AND s."user" = u.id) AS spent,
        ARRAY(SELECT b.code FROM user_badge ub JOIN badge b ON b.id = ub.badge
              WHERE ub."user" = u.id ORDER BY ub.earned_at) AS badges
 FROM app_user u JOIN organization o ON o.id = u.org LEFT JOIN team t ON t.id = u.team
@@ -54,6 +56,7 @@ async def me(user: CurrentUser) -> MeRead:
         hide_from_leaderboards=row["hide_from_leaderboards"],
         leads_team_ids=list(row["leads"]),
         points=points,
+        balance=points - int(row["spent"]),
         level=level,
         next_level_points=next_level,
         streak_weeks=streak.weeks,

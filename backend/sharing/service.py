@@ -12,6 +12,7 @@ import msgspec
 
 from backend.challenges.service import (
     compose_share_text,
+    disclosure_tag,
     effective_status,
     visible_challenge,
 )
@@ -92,7 +93,9 @@ async def share_link(
         title, texts = story[0]["title"], {}
     code = await _link_code(user, challenge_id, network)
     url = tracked_url(base_url, code)
-    text = compose_share_text(texts, network, title, url, list(row["hashtags"]))
+    text = compose_share_text(
+        texts, network, title, url, list(row["hashtags"]), await disclosure_tag(user.org_id)
+    )
     return ShareLinkRead(
         code=code,
         network=network,  # type: ignore[arg-type]

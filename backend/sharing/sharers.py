@@ -39,21 +39,32 @@ class SharerAddresses:
         self._redis = redis
         self._salts = salts
         self._written: dict[tuple[str, str], float] = {}
+        # (person, raw address, UTC day number) → when written: the same pair as `_written`
+        # (the visitor hash is a function of the address and the day's salt), checked before
+        # hashing so that a busy person's requests cost a dict lookup, not an HMAC
+        self._seen: dict[tuple[UUID, str, int], float] = {}
 
     async def remember(self, org_id: UUID, user_id: UUID, address: str) -> None:
         """Note that this person used Chorus from `address` now (cheap when already noted)."""
-        day = datetime.now(UTC).date().isoformat()
+        now = time.time()
+        seen = (user_id, address, int(now // 86_400))
+        if self._seen.get(seen, 0.0) > now - REMEMBER_EVERY_SECONDS:
+            return
+        day = datetime.fromtimestamp(now, UTC).date().isoformat()
         try:
             salts = self._salts.cached(day) or await self._salts.load(day)
         except (RedisError, OSError):
             return  # the request goes on; a click in the meantime may count as a visitor's
         visitor = hmac.new(salts[0], address.encode(), sha256).hexdigest()[:32]
-        now = time.time()
         pair = (str(user_id), visitor)
-        if self._written.get(pair, 0.0) > now - REMEMBER_EVERY_SECONDS:
+        written = self._written.get(pair, 0.0)
+        if written > now - REMEMBER_EVERY_SECONDS:
+            self._seen[seen] = written
             return
         if len(self._written) >= _MAX_REMEMBERED:
             self._written.clear()
+        if len(self._seen) >= _MAX_REMEMBERED:
+            self._seen.clear()
         key = addresses_key(org_id, user_id)
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
@@ -65,6 +76,7 @@ class SharerAddresses:
             log.warning("could not note a sharer's address: %s", exc)
             return
         self._written[pair] = now
+        self._seen[seen] = now
 
 
 async def used_by_sharer(

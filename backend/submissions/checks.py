@@ -8,12 +8,13 @@ the real ones. All reads go through the SSRF-guarded fetcher.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from backend.fetch.client import SafeFetcher
 from backend.fetch.results import FetchError
 from backend.settings import Settings
+from backend.submissions.own_words import text_of_oembed, text_of_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,7 @@ class PostCheck:
     outcome: str
     detail: str
     retry_after: float | None = None
+    text: str | None = None  # the post's own text, when it was read
 
 
 def _rebase(post_url: str, base_url: str) -> str:
@@ -77,6 +79,7 @@ async def check_post(
             try:
                 payload = json.loads(result.body)
                 text = str(payload.get("html", "")) + " " + str(payload.get("url", ""))
+                post_text = text_of_oembed(str(payload.get("html", "")))
             except (ValueError, AttributeError):
                 return PostCheck("unreadable", "X's oEmbed answer was not the JSON it should be.")
         else:
@@ -87,6 +90,7 @@ async def check_post(
                 _rebase(post_url, base), headers={"Accept": "text/html,*/*;q=0.5"}
             )
             text = result.body.decode("utf-8", errors="replace")
+            post_text = text_of_page(text)
     except FetchError as exc:
         return _from_error(exc)
-    return _look_for(text, code, hashtags)
+    return replace(_look_for(text, code, hashtags), text=post_text)

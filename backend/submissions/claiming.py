@@ -41,6 +41,7 @@ def _read(row: dict[str, Any]) -> SubmissionRead:
         attempt=row["attempt"],
         review_note=row["review_note"],
         challenge_title=row.get("challenge_title"),
+        own_words=row.get("own_words"),
     )
 
 

@@ -91,13 +91,18 @@ def evidence_of(source: str, found: bool, detail: str) -> dict[str, Any]:
 # the person's lock (`notify`'s) and, for a share on a team goal, the team's are taken for what
 # the decision derives (backend/badges/service.py `derive`).
 _DECIDE = """
-UPDATE submission s SET status = $1, points_awarded = $2, reason = $3,
+UPDATE submission s SET status = $1, reason = $3,
+  points_awarded = $2 + CASE WHEN $1 = 'verified' AND coalesce($10::boolean, s.own_words)
+    THEN c.own_words_points ELSE 0 END,
   evidence = s.evidence || $4::jsonb, checks = s.checks + 1, updated_at = now(),
   decided_at = now(), reviewed_by = coalesce($5, s.reviewed_by),
-  review_note = coalesce($6, s.review_note)
+  review_note = coalesce($6, s.review_note), post_text = coalesce($9, s.post_text),
+  post_text_at = CASE WHEN $9::text IS NULL THEN s.post_text_at ELSE now() END,
+  own_words = coalesce($10::boolean, s.own_words)
 FROM challenge c, app_user u
 WHERE s.id = $7 AND s.status = ANY($8::text[]) AND c.id = s.challenge AND u.id = s."user"
 RETURNING s.org, s."user", s.challenge, c.click_points, c.click_points_cap, u.team, u.timezone,
+  CASE WHEN s.own_words THEN c.own_words_points ELSE 0 END AS own_words_points,
   (SELECT 1 FROM pg_advisory_xact_lock(hashtext(s."user"::text))) AS person_locked,
   CASE WHEN $1 = 'verified' AND u.team IS NOT NULL AND c.team_goal_shares > 0 THEN
     (SELECT 1 FROM pg_advisory_xact_lock(
@@ -105,8 +110,9 @@ RETURNING s.org, s."user", s.challenge, c.click_points, c.click_points_cap, u.te
   END AS team_locked
 """
 
-# The share's row and its unpaid unique clicks up to the cap, in one statement (the ledger's
-# shared lock as `points.service.append` takes it; a key already written is skipped).
+# The share's row, its own-words row (`own_words.py`) and its unpaid unique clicks up to the
+# cap, in one statement (the ledger's shared lock as `points.service.append` takes it; a key
+# already written is skipped).
 _PAY = """
 WITH ledger_lock AS (
   SELECT pg_advisory_xact_lock_shared(hashtext('points_ledger'), hashtext($1::uuid::text))
@@ -120,6 +126,8 @@ WITH ledger_lock AS (
 ), due AS (
   SELECT $6::integer AS delta, 'share_verified' AS reason, NULL::uuid AS click,
     'share:' || $5::uuid::text AS key, 0::bigint AS n
+  UNION ALL
+  SELECT $9::integer, 'own_words', NULL::uuid, 'own_words:' || $5::uuid::text, 0::bigint
   UNION ALL
   SELECT $7::integer, 'click', u.id, 'click:' || u.id::text, u.n FROM unpaid u, paid
   WHERE u.n <= ($8::integer - paid.paid) / nullif($7::integer, 0)
@@ -144,10 +152,14 @@ async def decide(
     from_statuses: tuple[str, ...] = ("pending",),
     reviewer: UUID | None = None,
     note: str | None = None,
+    post_text: str | None = None,
+    own_words: bool | None = None,
 ) -> str:
     """Move a submission to `status` and write its points, atomically and at most once; what
     it earns (badges, team goal, level) and the person's notices are written in the same
-    transaction, and announced after the commit."""
+    transaction, and announced after the commit. `post_text` and `own_words` keep what
+    reading the post showed (None keeps what is stored); a verified share judged in its
+    author's own words also earns its challenge's own-words points."""
     points = points if status == "verified" else 0
     async with DB.transaction():
         rows = await fetch(
@@ -160,6 +172,8 @@ async def decide(
             note,
             submission_id,
             list(from_statuses),
+            post_text,
+            own_words,
         )
         if not rows:
             now = await fetch("SELECT status FROM submission WHERE id = $1", submission_id)
@@ -177,6 +191,7 @@ async def decide(
                 points,
                 r["click_points"],
                 r["click_points_cap"],
+                r["own_words_points"],
             )
             awarded = [
                 events.PointsAwarded(
@@ -200,7 +215,7 @@ async def decide(
                 "id": str(submission_id),
                 "challengeId": str(r["challenge"]),
                 "status": status,
-                "pointsAwarded": points,
+                "pointsAwarded": points + (r["own_words_points"] if status == "verified" else 0),
                 "reason": reason,
             },
         )

@@ -33,6 +33,9 @@ class SubmissionRead(Wire):
     attempt: int = 1  # the try this is (a rejected share may be sent again, 3 tries in all)
     review_note: str | None = None  # what the admin who decided it said
     challenge_title: str | None = None  # in the caller's list of their own shares
+    # verified in the person's own words (not a near-copy of the suggestion or a colleague's
+    # post); null: not judged (the post's text was not read)
+    own_words: bool | None = None
 
 
 class ReviewItem(Wire):

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from piccolo.columns import JSONB, UUID, ForeignKey, Integer, SmallInt, Timestamptz, Varchar
+from piccolo.columns import (
+    JSONB,
+    UUID,
+    Boolean,
+    ForeignKey,
+    Integer,
+    SmallInt,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -30,3 +40,15 @@ class Submission(Table, tablename="submission", db=DB):
     reviewed_by = UUID(null=True, default=None)
     review_note = Varchar(length=500, null=True, default=None)
     attempt = SmallInt(default=1)  # a rejected share may be sent again: tries 1 to 3
+    # the post's text as verification read it (kept for the organization's retention) and
+    # whether it was in the person's own words (NULL: not judged)
+    post_text = Text(null=True, default=None)
+    post_text_at = Timestamptz(null=True, default=None)
+    own_words = Boolean(null=True, default=None)
+    # the post's public reaction and comment counts as its latest re-read showed them (NULL: the
+    # page shows none, as X's oEmbed), when and at which stage ('24h', '7d'); whether it was gone
+    reactions = Integer(null=True, default=None)
+    comments = Integer(null=True, default=None)
+    engagement_read_at = Timestamptz(null=True, default=None)
+    engagement_stage = Varchar(length=4, null=True, default=None)
+    post_gone_at = Timestamptz(null=True, default=None)

@@ -26,6 +26,7 @@ from backend.submissions.decisions import (
     find_claim,
     pay_click_points,
 )
+from backend.submissions.own_words import CLAIM_COLUMNS, decide_found_post
 from backend.submissions.tables import Submission
 
 
@@ -54,9 +55,10 @@ async def _link_evidence(claim: Claim) -> tuple[str | None, list[dict[str, Any]]
 
 
 # The claim, the caller's tracked link for its network and whether anyone else clicked it, in
-# one read (the worker's first, before it reads the post itself).
-_CLAIM_WITH_LINK = """
-SELECT s.id, s.org, s."user", s.challenge, s.network, s.post_url, s.status,
+# one read (the worker's first, before it reads the post itself), with what judging the post's
+# words takes (own_words.CLAIM_COLUMNS).
+_CLAIM_WITH_LINK = f"""
+SELECT s.id, s.org, s."user", s.challenge, s.network, s.post_url, s.status, {CLAIM_COLUMNS},
   CASE WHEN c.kind = 'story' THEN 'auto' ELSE c.verification END AS verification,
   c.points, c.click_points, c.click_points_cap, c.hashtags, u.team,
   l.code, l.first_bot_at, l.first_bot_name,
@@ -66,7 +68,7 @@ FROM submission s JOIN challenge c ON c.id = s.challenge JOIN app_user u ON u.id
 LEFT JOIN share_link l ON l."user" = s."user" AND l.challenge = s.challenge
   AND l.network = s.network
 WHERE s.id = $1
-"""
+"""  # noqa: S608 (constants)
 
 
 def _evidence(
@@ -153,8 +155,10 @@ async def verify(
     outcome = post.outcome if post else None
     # Only the tracked link in the post itself pays: a hashtag, a click or a preview bot's
     # visit is a hint an admin weighs in the review queue, never a payment on its own.
-    if outcome == "link_found":
-        return await decide(claim.id, "verified", claim.points, evidence)
+    if outcome == "link_found" and post is not None:
+        return await decide_found_post(
+            claim, link, post.text, evidence, settings, tracked_url=f"/s/{code}"
+        )
     if outcome == "not_found" and not positive:
         return await decide(
             claim.id,

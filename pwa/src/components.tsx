@@ -200,6 +200,7 @@ export function ChallengeCard({ challenge }: { challenge: Challenge }) {
         {preview.title && <p class="muted clamp">{preview.title}</p>}
         <p class="card-meta">
           {challenge.kind === "story" && <span class="chip">Your story</span>}
+          {challenge.kind === "lesson" && <span class="chip">Lesson</span>}
           <span class="chip points">+{challenge.points} pts</span>
           <span class="muted">{timeLeft(challenge.endsAt)}</span>
           {challenge.myStatus && <StatusChip status={challenge.myStatus} />}

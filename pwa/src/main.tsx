@@ -12,6 +12,7 @@ import { Inbox } from "./screens/Inbox";
 import { Leaderboard } from "./screens/Leaderboard";
 import { ResetPassword } from "./screens/PasswordReset";
 import { Profile } from "./screens/Profile";
+import { Rewards } from "./screens/Rewards";
 import { AcceptInvite, SignIn, Welcome } from "./screens/SignIn";
 import { SurveyScreen } from "./screens/SurveyScreen";
 import { loadMe, me, refreshUnread } from "./session";
@@ -67,6 +68,8 @@ function Screen({ path }: { path: string }) {
       return <Inbox />;
     case "/me":
       return <Profile />;
+    case "/rewards":
+      return <Rewards />;
     case "/welcome":
       return <Welcome />;
     default:

@@ -39,12 +39,22 @@ async function withHeader(response: Response, name: string, value: string): Prom
   return new Response(await response.blob(), { status: response.status, statusText: response.statusText, headers });
 }
 
+// Challenge media: a URL names one file forever. Images cache-first; videos (and the app's own
+// fetch of a file to share) go straight to the network, which answers their range requests.
+const MEDIA = /^\/api\/v1\/challenges\/[^/]+\/media\//;
+registerRoute(
+  ({ url, request }) =>
+    url.origin === self.location.origin && request.destination === "image" && MEDIA.test(url.pathname),
+  new CacheFirst({ cacheName: "chorus-media", plugins: [new ExpirationPlugin({ maxEntries: 60 })] }),
+);
+
 // API reads: the network first; offline, the last answer, stamped with when it was fetched.
 registerRoute(
   ({ url, request }) =>
     url.origin === self.location.origin &&
     request.method === "GET" &&
     url.pathname.startsWith("/api/") &&
+    !MEDIA.test(url.pathname) &&
     url.pathname !== "/api/v1/events",
   new NetworkFirst({
     cacheName: API_CACHE,

@@ -48,6 +48,7 @@ SCREENS = [
     ("badges", "/badges", "Badges"),
     ("notifications", "/notifications", "Notifications"),
     ("profile", "/me", "Me"),
+    ("rewards", "/rewards", "Rewards"),
     ("welcome", "/welcome", "How Chorus works"),
 ]
 
@@ -103,7 +104,7 @@ async def test_every_screen_is_accessible_and_photographed(
     finally:
         await context.close()
     assert {screen: v for screen, v in found.items() if v} == {}
-    assert len(found) == 10
+    assert len(found) == 4 + len(SCREENS)  # sign-in, accept-invite, leaderboard-teams, challenge
 
 
 async def test_peoples_text_is_shown_as_text_never_run(client, page: Page):

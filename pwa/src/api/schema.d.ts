@@ -21,6 +21,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/analytics/engagement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** EngagementAnalytics */
+        get: operations["ApiV1AdminAnalyticsEngagementEngagementAnalytics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/analytics/export.csv": {
         parameters: {
             query?: never;
@@ -30,6 +47,23 @@ export interface paths {
         };
         /** Export */
         get: operations["ApiV1AdminAnalyticsExportCsvExport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/analytics/lessons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** LessonAnalytics */
+        get: operations["ApiV1AdminAnalyticsLessonsLessonAnalytics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -138,6 +172,43 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/challenges/{challenge_id}/media": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload
+         * @description The file as the request body: image/jpeg, image/png, image/webp or video/mp4, at most 25 MB (413 above, refused while it streams). The type is judged by the content: a file that is none of these is 415, a broken or truncated one 422. Images are re-encoded without metadata; videos are kept as uploaded. At most 10 a challenge (409).
+         */
+        post: operations["ApiV1AdminChallengesChallengeIdMediaUpload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/challenges/{challenge_id}/media/{media_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove */
+        delete: operations["ApiV1AdminChallengesChallengeIdMediaMediaIdRemove"];
         options?: never;
         head?: never;
         patch?: never;
@@ -367,6 +438,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** OrganizationSettings */
+        get: operations["ApiV1AdminOrganizationOrganizationSettings"];
+        /** UpdateOrganizationSettings */
+        put: operations["ApiV1AdminOrganizationUpdateOrganizationSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/overview": {
         parameters: {
             query?: never;
@@ -419,6 +508,109 @@ export interface paths {
         patch: operations["ApiV1AdminPillarsPillarIdUpdate"];
         trace?: never;
     };
+    "/api/v1/admin/raffles": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListRaffles */
+        get: operations["ApiV1AdminRafflesListRaffles"];
+        put?: never;
+        /** CreateRaffle */
+        post: operations["ApiV1AdminRafflesCreateRaffle"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/raffles/{raffle_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Raffle */
+        get: operations["ApiV1AdminRafflesRaffleIdRaffle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/raffles/{raffle_id}/draw": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Draw */
+        post: operations["ApiV1AdminRafflesRaffleIdDrawDraw"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Queue */
+        get: operations["ApiV1AdminRedemptionsQueue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/redemptions/{redemption_id}/fulfil": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Fulfil */
+        post: operations["ApiV1AdminRedemptionsRedemptionIdFulfilFulfil"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/redemptions/{redemption_id}/reject": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reject */
+        post: operations["ApiV1AdminRedemptionsRedemptionIdRejectReject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/reports": {
         parameters: {
             query?: never;
@@ -451,6 +643,75 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListRewards */
+        get: operations["ApiV1AdminRewardsListRewards"];
+        put?: never;
+        /** CreateReward */
+        post: operations["ApiV1AdminRewardsCreateReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/rewards/budget": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Budget */
+        get: operations["ApiV1AdminRewardsBudgetBudget"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/rewards/budget.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** BudgetCsv */
+        get: operations["ApiV1AdminRewardsBudgetCsvBudgetCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/rewards/{reward_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** UpdateReward */
+        patch: operations["ApiV1AdminRewardsRewardIdUpdateReward"];
         trace?: never;
     };
     "/api/v1/admin/scim-tokens": {
@@ -800,6 +1061,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/walls": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** ListWalls */
+        get: operations["ApiV1AdminWallsListWalls"];
+        put?: never;
+        /** CreateWall */
+        post: operations["ApiV1AdminWallsCreateWall"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/walls/{wall_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** RevokeWall */
+        delete: operations["ApiV1AdminWallsWallIdRevokeWall"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/accept-invite": {
         parameters: {
             query?: never;
@@ -1015,6 +1311,43 @@ export interface paths {
         get: operations["ApiV1ChallengesChallengeIdGetOne"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/challenges/{challenge_id}/media/{media_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * File
+         * @description The medium's bytes, to whoever may see its challenge (else 404). One range of bytes on request (206 with Content-Range; 416 past the end). Its URL never serves other bytes: cached for a year.
+         */
+        get: operations["ApiV1ChallengesChallengeIdMediaMediaIdFile"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/challenges/{challenge_id}/quiz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** TakeQuiz */
+        post: operations["ApiV1ChallengesChallengeIdQuizTakeQuiz"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1489,6 +1822,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Mine */
+        get: operations["ApiV1MeRedemptionsMine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me/sessions/revoke": {
         parameters: {
             query?: never;
@@ -1621,6 +1971,57 @@ export interface paths {
         post: operations["ApiV1PushSubscriptionsSubscribe"];
         /** Unsubscribe */
         delete: operations["ApiV1PushSubscriptionsUnsubscribe"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/raffles/{raffle_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Raffle */
+        get: operations["ApiV1RafflesRaffleIdRaffle"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Catalogue */
+        get: operations["ApiV1RewardsCatalogue"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/rewards/{reward_id}/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Redeem */
+        post: operations["ApiV1RewardsRewardIdRedemptionsRedeem"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1796,6 +2197,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/walls/{secret}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Wall */
+        get: operations["ApiV1WallsSecretWall"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/walls/{secret}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events */
+        get: operations["ApiV1WallsSecretEventsEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1863,6 +2298,48 @@ export interface components {
             /** Format: uuid */
             userId: string;
         };
+        /** AdminRedemptionRead */
+        AdminRedemptionRead: {
+            cost: number;
+            /** Format: date-time */
+            createdAt: string;
+            decidedAt: string | null;
+            email: string;
+            /** Format: uuid */
+            id: string;
+            note: string | null;
+            /** Format: uuid */
+            rewardId: string;
+            rewardName: string;
+            /** @enum {string} */
+            status: "requested" | "fulfilled" | "rejected";
+            teamId: string | null;
+            teamName: string | null;
+            /** Format: uuid */
+            userId: string;
+            userName: string;
+        };
+        /** AdminRewardRead */
+        AdminRewardRead: {
+            active: boolean;
+            cost: number;
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            endsAt: string | null;
+            fulfilled: number;
+            held: number;
+            /** Format: uuid */
+            id: string;
+            imageUrl: string | null;
+            name: string;
+            perPersonLimit: number | null;
+            remaining: number | null;
+            startsAt: string | null;
+            stock: number | null;
+            teamIds: string[];
+            valueCents: number | null;
+        };
         /** Amplification */
         Amplification: {
             clicksPerEmployeeShare: number | null;
@@ -1921,7 +2398,7 @@ export interface components {
             /** @default 1 */
             threshold: number;
             /** @enum {string} */
-            type: "first_share" | "shares_count" | "unique_clicks" | "points" | "networks_used" | "challenge_completed" | "pillar_champion" | "streak_weeks" | "period_winner" | "story_teller";
+            type: "first_share" | "shares_count" | "unique_clicks" | "points" | "networks_used" | "challenge_completed" | "pillar_champion" | "streak_weeks" | "period_winner" | "story_teller" | "learner";
         };
         /** BadgeUpdate */
         BadgeUpdate: {
@@ -1929,6 +2406,21 @@ export interface components {
             icon?: "spark" | "megaphone" | "amplifier" | "ripple" | "crowd" | "star" | "crown" | "globe" | "flag" | "pillar" | "flame";
             name?: string;
             points?: number;
+        };
+        /** Budget */
+        Budget: {
+            fulfilled: number;
+            months: components["schemas"]["BudgetMonth"][];
+            pointsHeld: number;
+            pointsOutstanding: number;
+            pointsSpent: number;
+        };
+        /** BudgetMonth */
+        BudgetMonth: {
+            fulfilled: number;
+            month: string;
+            pointsSpent: number;
+            valueCents: number;
         };
         /** BulkReview */
         BulkReview: {
@@ -1964,10 +2456,16 @@ export interface components {
              * @default share
              * @enum {string}
              */
-            kind: "share" | "story";
+            kind: "share" | "story" | "lesson";
             networks?: ("linkedin" | "x" | "facebook" | "email" | "whatsapp")[] | null;
+            /** @default 0 */
+            ownWordsPoints: number;
+            /** @default 80 */
+            passMark: number;
             pillarId?: string | null;
             points: number;
+            quiz?: components["schemas"]["QuizQuestionWrite"][] | null;
+            sections?: components["schemas"]["LessonSection"][] | null;
             shareText?: components["schemas"]["ShareTexts"];
             /** Format: date-time */
             startsAt: string;
@@ -1980,6 +2478,60 @@ export interface components {
              */
             verification: "auto" | "clicks" | "review" | "trust";
         };
+        /** ChallengeEdit */
+        ChallengeEdit: {
+            clickPoints: number;
+            clickPointsCap: number;
+            contentUrl: string;
+            /** Format: date-time */
+            createdAt: string;
+            description: string;
+            /** Format: date-time */
+            endsAt: string;
+            hashtags: string[];
+            /** Format: uuid */
+            id: string;
+            kind: string;
+            lesson?: components["schemas"]["LessonEdit"] | null;
+            media?: components["schemas"]["ChallengeMedia"][];
+            myLesson?: components["schemas"]["MyLesson"] | null;
+            /** @enum {null|string} */
+            myStatus?: "todo" | "pending" | "verified" | "rejected" | null;
+            mySubmission?: components["schemas"]["MySubmission"] | null;
+            networks: ("linkedin" | "x" | "facebook" | "email" | "whatsapp")[];
+            /** @default 0 */
+            ownWordsPoints: number;
+            pillar: components["schemas"]["PillarRef"] | null;
+            points: number;
+            preview: components["schemas"]["ContentPreview"];
+            /** @enum {string} */
+            previewStatus: "ok" | "pending" | "failed" | "none";
+            publishedAt: string | null;
+            shareText: components["schemas"]["ShareTexts"];
+            slug: string;
+            /** Format: date-time */
+            startsAt: string;
+            /** @enum {string} */
+            status: "draft" | "scheduled" | "active" | "ended" | "archived";
+            submissionCounts?: components["schemas"]["SubmissionCounts"] | null;
+            teamGoal: components["schemas"]["TeamGoal"] | null;
+            teamIds: string[];
+            title: string;
+            /** @enum {string} */
+            verification: "auto" | "clicks" | "review" | "trust";
+        };
+        /** ChallengeEngagement */
+        ChallengeEngagement: {
+            /** Format: uuid */
+            challengeId: string;
+            comments: number;
+            engagement: number;
+            engagementPerShare: number | null;
+            reactions: number;
+            sharesRead: number;
+            sharesVerified: number;
+            title: string;
+        };
         /** ChallengeIntegrity */
         ChallengeIntegrity: {
             /** Format: uuid */
@@ -1987,6 +2539,18 @@ export interface components {
             setAside: components["schemas"]["ClicksSetAside"];
             title: string;
             unique: number;
+        };
+        /** ChallengeMedia */
+        ChallengeMedia: {
+            bytes: number;
+            contentType: string;
+            height?: number | null;
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            kind: "image" | "video";
+            url: string;
+            width?: number | null;
         };
         /** ChallengeMetrics */
         ChallengeMetrics: {
@@ -2016,10 +2580,15 @@ export interface components {
             /** Format: uuid */
             id: string;
             kind: string;
+            lesson?: components["schemas"]["LessonRead"] | null;
+            media?: components["schemas"]["ChallengeMedia"][];
+            myLesson?: components["schemas"]["MyLesson"] | null;
             /** @enum {null|string} */
             myStatus?: "todo" | "pending" | "verified" | "rejected" | null;
             mySubmission?: components["schemas"]["MySubmission"] | null;
             networks: ("linkedin" | "x" | "facebook" | "email" | "whatsapp")[];
+            /** @default 0 */
+            ownWordsPoints: number;
             pillar: components["schemas"]["PillarRef"] | null;
             points: number;
             preview: components["schemas"]["ContentPreview"];
@@ -2048,8 +2617,12 @@ export interface components {
             endsAt?: string;
             hashtags?: string[];
             networks?: ("linkedin" | "x" | "facebook" | "email" | "whatsapp")[];
+            ownWordsPoints?: number;
+            passMark?: number;
             pillarId?: string | null;
             points?: number;
+            quiz?: components["schemas"]["QuizQuestionWrite"][];
+            sections?: components["schemas"]["LessonSection"][];
             shareText?: components["schemas"]["ShareTexts"];
             startsAt?: string;
             teamGoal?: components["schemas"]["TeamGoal"] | null;
@@ -2142,6 +2715,36 @@ export interface components {
         /** EmailPrefs */
         EmailPrefs: {
             weeklyDigest: boolean;
+        };
+        /** EngagementComparison */
+        EngagementComparison: {
+            employeePostsRead: number;
+            engagementPerEmployeePost: number | null;
+            engagementPerOfficialPost: number | null;
+            officialPostsRead: number;
+            ratio: number | null;
+        };
+        /** EngagementMetrics */
+        EngagementMetrics: {
+            comments: number;
+            engagement: number;
+            engagementPerShare: number | null;
+            reactions: number;
+            sharesRead: number;
+            sharesVerified: number;
+        };
+        /** EngagementRead */
+        EngagementRead: {
+            byChallenge: components["schemas"]["ChallengeEngagement"][];
+            byPillar: components["schemas"]["PillarEngagement"][];
+            byTeam: components["schemas"]["TeamEngagement"][];
+            comparison: components["schemas"]["EngagementComparison"];
+            /** Format: date */
+            from: string;
+            timezone: string;
+            /** Format: date */
+            to: string;
+            totals: components["schemas"]["EngagementMetrics"];
         };
         /** FeedEntry */
         FeedEntry: {
@@ -2302,6 +2905,56 @@ export interface components {
             message: string;
             receiver: components["schemas"]["Person"];
         };
+        /** LessonAnalytics */
+        LessonAnalytics: {
+            byLesson: components["schemas"]["LessonMetrics"][];
+            byTeam: components["schemas"]["LessonTeamMetrics"][];
+            /** Format: date */
+            from: string;
+            timezone: string;
+            /** Format: date */
+            to: string;
+        };
+        /** LessonEdit */
+        LessonEdit: {
+            passMark: number;
+            quiz: components["schemas"]["QuizQuestionWrite"][];
+            sections: components["schemas"]["LessonSection"][];
+        };
+        /** LessonMetrics */
+        LessonMetrics: {
+            attempted: number;
+            attempts: number;
+            averageScore: number | null;
+            /** Format: uuid */
+            challengeId: string;
+            completionRate: number | null;
+            members: number;
+            passed: number;
+            title: string;
+        };
+        /** LessonRead */
+        LessonRead: {
+            passMark: number;
+            quiz: components["schemas"]["QuizQuestionRead"][];
+            sections: components["schemas"]["LessonSection"][];
+        };
+        /** LessonSection */
+        LessonSection: {
+            body: string;
+            heading: string;
+            imageUrl?: string | null;
+        };
+        /** LessonTeamMetrics */
+        LessonTeamMetrics: {
+            completionRate: number | null;
+            learners: number;
+            members: number;
+            name: string;
+            passes: number;
+            possible: number;
+            teamId: string | null;
+        };
         /** LevelsRead */
         LevelsRead: {
             thresholds: number[];
@@ -2326,6 +2979,7 @@ export interface components {
         /** MeRead */
         MeRead: {
             badges: string[];
+            balance: number;
             displayName: string;
             email: string;
             hideFromLeaderboards: boolean;
@@ -2376,6 +3030,13 @@ export interface components {
             sharesVerified: number;
             uniqueClicks: number;
         };
+        /** MyLesson */
+        MyLesson: {
+            attempts: number;
+            bestScore: number | null;
+            passed: boolean;
+            pointsAwarded: number;
+        };
         /** MyPoints */
         MyPoints: {
             days: number;
@@ -2397,6 +3058,7 @@ export interface components {
             id: string;
             /** @enum {string} */
             network: "linkedin" | "x" | "facebook" | "email" | "whatsapp";
+            ownWords?: boolean | null;
             pointsAwarded: number;
             postUrl: string | null;
             reason: string | null;
@@ -2484,6 +3146,16 @@ export interface components {
             uniqueClicks: number;
             url: string;
         };
+        /** OrgSettings */
+        OrgSettings: {
+            disclosureTag: string | null;
+            postTextRetentionDays: number;
+        };
+        /** OrgSettingsUpdate */
+        OrgSettingsUpdate: {
+            disclosureTag?: string | null;
+            postTextRetentionDays?: number;
+        };
         /** Overview */
         Overview: {
             activeChallenges: number;
@@ -2516,6 +3188,31 @@ export interface components {
         /** Page[UserRead] */
         "Page_backend.orgs.schemas.UserRead_": {
             items: components["schemas"]["UserRead"][];
+            nextCursor?: string | null;
+        };
+        /** Page[AdminRedemptionRead] */
+        "Page_backend.rewards.schemas.AdminRedemptionRead_": {
+            items: components["schemas"]["AdminRedemptionRead"][];
+            nextCursor?: string | null;
+        };
+        /** Page[AdminRewardRead] */
+        "Page_backend.rewards.schemas.AdminRewardRead_": {
+            items: components["schemas"]["AdminRewardRead"][];
+            nextCursor?: string | null;
+        };
+        /** Page[RaffleRead] */
+        "Page_backend.rewards.schemas.RaffleRead_": {
+            items: components["schemas"]["RaffleRead"][];
+            nextCursor?: string | null;
+        };
+        /** Page[RedemptionRead] */
+        "Page_backend.rewards.schemas.RedemptionRead_": {
+            items: components["schemas"]["RedemptionRead"][];
+            nextCursor?: string | null;
+        };
+        /** Page[RewardRead] */
+        "Page_backend.rewards.schemas.RewardRead_": {
+            items: components["schemas"]["RewardRead"][];
             nextCursor?: string | null;
         };
         /** Page[ReviewItem] */
@@ -2566,6 +3263,17 @@ export interface components {
         /** PillarCreate */
         PillarCreate: {
             message: string;
+            title: string;
+        };
+        /** PillarEngagement */
+        PillarEngagement: {
+            comments: number;
+            engagement: number;
+            engagementPerShare: number | null;
+            pillarId: string | null;
+            reactions: number;
+            sharesRead: number;
+            sharesVerified: number;
             title: string;
         };
         /** PillarMetrics */
@@ -2657,10 +3365,106 @@ export interface components {
             kind: "scale" | "text";
             text: string;
         };
+        /** QuizAttempt */
+        QuizAttempt: {
+            answers: number[];
+        };
+        /** QuizQuestionRead */
+        QuizQuestionRead: {
+            options: string[];
+            question: string;
+        };
+        /** QuizQuestionWrite */
+        QuizQuestionWrite: {
+            answer: number;
+            options: string[];
+            question: string;
+        };
+        /** QuizResult */
+        QuizResult: {
+            passMark: number;
+            passed: boolean;
+            pointsAwarded: number;
+            score: number;
+        };
+        /** RaffleCreate */
+        RaffleCreate: {
+            maxTicketsPerPerson: number;
+            name: string;
+            /** Format: date-time */
+            periodEnd: string;
+            /** Format: date-time */
+            periodStart: string;
+            pointsPerTicket: number;
+            rewardId?: string | null;
+            winners: number;
+        };
+        /** RaffleEntry */
+        RaffleEntry: {
+            name: string | null;
+            tickets: number;
+            /** Format: uuid */
+            userId: string;
+        };
+        /** RaffleRead */
+        RaffleRead: {
+            algorithm: string;
+            /** Format: date-time */
+            createdAt: string;
+            drawnAt: string | null;
+            entries: components["schemas"]["RaffleEntry"][];
+            /** Format: uuid */
+            id: string;
+            maxTicketsPerPerson: number;
+            name: string;
+            /** Format: date-time */
+            periodEnd: string;
+            /** Format: date-time */
+            periodStart: string;
+            pointsPerTicket: number;
+            rewardId: string | null;
+            rewardName: string | null;
+            seed: string | null;
+            seedSha256: string;
+            /** @enum {string} */
+            status: "open" | "drawn";
+            winnerCount: number;
+            winners: components["schemas"]["RaffleWinner"][];
+        };
+        /** RaffleWinner */
+        RaffleWinner: {
+            name: string | null;
+            position: number;
+            /** Format: uuid */
+            userId: string;
+        };
         /** ReactionCreate */
         ReactionCreate: {
             /** @enum {string} */
             kind: "clap" | "heart" | "party" | "insight";
+        };
+        /** RedemptionCreate */
+        RedemptionCreate: {
+            expectedCost?: number | null;
+        };
+        /** RedemptionDecision */
+        RedemptionDecision: {
+            note?: string | null;
+        };
+        /** RedemptionRead */
+        RedemptionRead: {
+            cost: number;
+            /** Format: date-time */
+            createdAt: string;
+            decidedAt: string | null;
+            /** Format: uuid */
+            id: string;
+            note: string | null;
+            /** Format: uuid */
+            rewardId: string;
+            rewardName: string;
+            /** @enum {string} */
+            status: "requested" | "fulfilled" | "rejected";
         };
         /** RejectedRow */
         RejectedRow: {
@@ -2747,6 +3551,49 @@ export interface components {
             status: "draft" | "submitted" | "published" | "rejected";
             submittedAt: string | null;
             title: string;
+        };
+        /** RewardCreate */
+        RewardCreate: {
+            cost: number;
+            /** @default  */
+            description: string;
+            endsAt?: string | null;
+            imageUrl?: string | null;
+            name: string;
+            perPersonLimit?: number | null;
+            startsAt?: string | null;
+            stock?: number | null;
+            teamIds?: string[];
+            valueCents?: number | null;
+        };
+        /** RewardRead */
+        RewardRead: {
+            active: boolean;
+            cost: number;
+            description: string;
+            endsAt: string | null;
+            /** Format: uuid */
+            id: string;
+            imageUrl: string | null;
+            myRedemptions: number;
+            name: string;
+            perPersonLimit: number | null;
+            startsAt: string | null;
+            stock: number | null;
+        };
+        /** RewardUpdate */
+        RewardUpdate: {
+            active?: boolean;
+            cost?: number;
+            description?: string;
+            endsAt?: string | null;
+            imageUrl?: string | null;
+            name?: string;
+            perPersonLimit?: number | null;
+            startsAt?: string | null;
+            stock?: number | null;
+            teamIds?: string[];
+            valueCents?: number | null;
         };
         /** ScimTokenCreate */
         ScimTokenCreate: {
@@ -2899,6 +3746,7 @@ export interface components {
             id: string;
             /** @enum {string} */
             network: "linkedin" | "x" | "facebook" | "email" | "whatsapp";
+            ownWords?: boolean | null;
             pointsAwarded: number;
             postUrl: string | null;
             reason: string | null;
@@ -2987,6 +3835,17 @@ export interface components {
         TeamCreate: {
             leadUserId?: string | null;
             name: string;
+        };
+        /** TeamEngagement */
+        TeamEngagement: {
+            comments: number;
+            engagement: number;
+            engagementPerShare: number | null;
+            name: string;
+            reactions: number;
+            sharesRead: number;
+            sharesVerified: number;
+            teamId: string | null;
         };
         /** TeamEntry */
         TeamEntry: {
@@ -3111,6 +3970,92 @@ export interface components {
             periodId: string;
             total: number;
         };
+        /** WallCreate */
+        WallCreate: {
+            name: string;
+            /**
+             * @default week
+             * @enum {string}
+             */
+            period: "week" | "month" | "all";
+            teamId?: string | null;
+        };
+        /** WallData */
+        WallData: {
+            board: components["schemas"]["WallPerson"][];
+            /** Format: date-time */
+            generatedAt: string;
+            orgName: string;
+            /** @enum {string} */
+            period: "week" | "month" | "all";
+            periodId: string;
+            shares: components["schemas"]["WallShare"][];
+            story: components["schemas"]["WallStory"] | null;
+            teamName: string | null;
+            teams: components["schemas"]["WallTeam"][];
+            wallName: string;
+        };
+        /** WallIssued */
+        WallIssued: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /** @enum {string} */
+            period: "week" | "month" | "all";
+            teamId: string | null;
+            url: string;
+        };
+        /** WallPerson */
+        WallPerson: {
+            colour: number;
+            displayName: string;
+            initials: string;
+            key: string;
+            points: number;
+            rank: number;
+            teamName: string | null;
+        };
+        /** WallRead */
+        WallRead: {
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: uuid */
+            id: string;
+            lastSeenAt: string | null;
+            name: string;
+            /** @enum {string} */
+            period: "week" | "month" | "all";
+            revokedAt: string | null;
+            teamId: string | null;
+            teamName: string | null;
+        };
+        /** WallShare */
+        WallShare: {
+            challengeTitle: string;
+            displayName: string;
+            key: string;
+            network: string;
+            teamName: string | null;
+            /** Format: date-time */
+            verifiedAt: string;
+        };
+        /** WallStory */
+        WallStory: {
+            authorFirstName: string;
+            excerpt: string;
+            photoUrl: string | null;
+            title: string;
+        };
+        /** WallTeam */
+        WallTeam: {
+            key: string;
+            members: number;
+            name: string;
+            points: number;
+            rank: number;
+        };
         /** WeekParticipation */
         WeekParticipation: {
             active: number;
@@ -3175,6 +4120,46 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminAnalyticsEngagementEngagementAnalytics: {
+        parameters: {
+            query?: {
+                /** @description first day, org timezone */
+                from?: string | null;
+                /** @description last day, included */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EngagementRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminAnalyticsExportCsvExport: {
         parameters: {
             query?: {
@@ -3196,6 +4181,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": string;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminAnalyticsLessonsLessonAnalytics: {
+        parameters: {
+            query?: {
+                /** @description first day, org timezone */
+                from?: string | null;
+                /** @description last day, included */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LessonAnalytics"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3389,7 +4414,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeRead"];
+                    "application/json": components["schemas"]["ChallengeEdit"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3426,7 +4451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeRead"];
+                    "application/json": components["schemas"]["ChallengeEdit"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3467,7 +4492,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeRead"];
+                    "application/json": components["schemas"]["ChallengeEdit"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3504,7 +4529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeRead"];
+                    "application/json": components["schemas"]["ChallengeEdit"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3561,6 +4586,79 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminChallengesChallengeIdMediaUpload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChallengeMedia"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminChallengesChallengeIdMediaMediaIdRemove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: string;
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminChallengesChallengeIdPreviewRefetchPreview: {
         parameters: {
             query?: never;
@@ -3578,7 +4676,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeRead"];
+                    "application/json": components["schemas"]["ChallengeEdit"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3615,7 +4713,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeRead"];
+                    "application/json": components["schemas"]["ChallengeEdit"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -3652,7 +4750,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ChallengeRead"];
+                    "application/json": components["schemas"]["ChallengeEdit"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -4128,6 +5226,65 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminOrganizationOrganizationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+        };
+    };
+    ApiV1AdminOrganizationUpdateOrganizationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrgSettingsUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrgSettings"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminOverviewAdminOverview: {
         parameters: {
             query?: never;
@@ -4263,6 +5420,278 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminRafflesListRaffles: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.rewards.schemas.RaffleRead_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRafflesCreateRaffle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RaffleCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaffleRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRafflesRaffleIdRaffle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                raffle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaffleRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRafflesRaffleIdDrawDraw: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                raffle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaffleRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRedemptionsQueue: {
+        parameters: {
+            query?: {
+                status?: "requested" | "fulfilled" | "rejected" | null;
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.rewards.schemas.AdminRedemptionRead_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRedemptionsRedemptionIdFulfilFulfil: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                redemption_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionDecision"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRedemptionRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRedemptionsRedemptionIdRejectReject: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                redemption_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionDecision"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRedemptionRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AdminReportsReports: {
         parameters: {
             query?: never;
@@ -4304,6 +5733,164 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRewardsListRewards: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.rewards.schemas.AdminRewardRead_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRewardsCreateReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRewardRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminRewardsBudgetBudget: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Budget"];
+                };
+            };
+        };
+    };
+    ApiV1AdminRewardsBudgetCsvBudgetCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": string;
+                };
+            };
+        };
+    };
+    ApiV1AdminRewardsRewardIdUpdateReward: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reward_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RewardUpdate"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminRewardRead"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -5288,6 +6875,100 @@ export interface operations {
             };
         };
     };
+    ApiV1AdminWallsListWalls: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallRead"][];
+                };
+            };
+        };
+    };
+    ApiV1AdminWallsCreateWall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WallCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallIssued"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1AdminWallsWallIdRevokeWall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                wall_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, nothing follows */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1AuthAcceptInviteAcceptInvite: {
         parameters: {
             query?: never;
@@ -5728,6 +7409,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ChallengeRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1ChallengesChallengeIdMediaMediaIdFile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: string;
+                media_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1ChallengesChallengeIdQuizTakeQuiz: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                challenge_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuizAttempt"];
+            };
+        };
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuizResult"];
                 };
             };
             /** @description Bad request syntax or unsupported method */
@@ -6862,6 +8622,44 @@ export interface operations {
             };
         };
     };
+    ApiV1MeRedemptionsMine: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.rewards.schemas.RedemptionRead_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
     ApiV1MeSessionsRevokeSignOutEverywhere: {
         parameters: {
             query?: never;
@@ -7105,6 +8903,122 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RafflesRaffleIdRaffle: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                raffle_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RaffleRead"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RewardsCatalogue: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_backend.rewards.schemas.RewardRead_"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1RewardsRewardIdRedemptionsRedeem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                reward_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedemptionCreate"];
+            };
+        };
+        responses: {
+            /** @description Document created, URL follows */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedemptionRead"];
+                };
             };
             /** @description Bad request syntax or unsupported method */
             400: {
@@ -7467,6 +9381,80 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KudosRead"][];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WallsSecretWall: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                secret: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WallData"];
+                };
+            };
+            /** @description Bad request syntax or unsupported method */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        detail: string;
+                        extra?: null | {
+                            [key: string]: unknown;
+                        } | unknown[];
+                        status_code: number;
+                    };
+                };
+            };
+        };
+    };
+    ApiV1WallsSecretEventsEvents: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                secret: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Request fulfilled, document follows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
                 };
             };
             /** @description Bad request syntax or unsupported method */

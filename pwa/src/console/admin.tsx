@@ -8,12 +8,15 @@ import { BadgesAdmin, PillarsAdmin } from "./catalog";
 import { ChallengeEditor, ChallengeResults, ChallengesAdmin } from "./challenges";
 import { CommunityAdmin } from "./community";
 import { InvitesAdmin } from "./invites";
+import { OrganizationAdmin } from "./orgSettings";
 import { PeopleAdmin } from "./people";
 import { ReviewQueue } from "./review";
+import { RafflesAdmin, RedemptionsAdmin, RewardsAdmin } from "./rewards";
 import { SsoAdmin } from "./sso";
 import { SurveyResultsScreen, SurveysAdmin } from "./surveys";
 import { TeamsAdmin } from "./teams";
 import { percent, Section } from "./ui";
+import { WallsAdmin } from "./walls";
 
 const SECTIONS: [string, string, string][] = [
   ["/admin/challenges", "Challenges", "Write, schedule and publish what people share."],
@@ -23,10 +26,14 @@ const SECTIONS: [string, string, string][] = [
   ["/admin/invites", "Invites", "Invite one by one or from a CSV, and who hasn't joined yet."],
   ["/admin/analytics", "Impact", "Shares, clicks, participation and the amplification ratio."],
   ["/admin/surveys", "Pulse surveys", "Ask how it's going; read answers only in aggregate."],
+  ["/admin/rewards", "Rewards", "What points can buy, the budget, and raffles anyone can audit."],
+  ["/admin/redemptions", "Redemptions", "Hand out what people redeemed, with a note."],
   ["/admin/community", "Community", "Stories to review and feature, reports, house rules."],
   ["/admin/pillars", "Narrative", "The 2–4 key messages your challenges tell."],
   ["/admin/badges", "Badges", "What people earn, and how."],
+  ["/admin/walls", "Office walls", "A live leaderboard for a screen in the office, no sign-in."],
   ["/admin/sso", "Single sign-on", "Sign people in through your company's identity provider."],
+  ["/admin/organization", "Organization", "The disclosure tag and how long post texts are kept."],
 ];
 
 export function AdminConsole({ path }: { path: string }) {
@@ -61,6 +68,16 @@ export function AdminConsole({ path }: { path: string }) {
       return <BadgesAdmin />;
     case "/admin/sso":
       return <SsoAdmin />;
+    case "/admin/organization":
+      return <OrganizationAdmin />;
+    case "/admin/walls":
+      return <WallsAdmin />;
+    case "/admin/rewards":
+      return <RewardsAdmin />;
+    case "/admin/redemptions":
+      return <RedemptionsAdmin />;
+    case "/admin/raffles":
+      return <RafflesAdmin />;
     default:
       return <AdminHome />;
   }
@@ -74,7 +91,6 @@ function Count({ href, label, value, hint }: { href?: string; label: string; val
       <span class="muted small">{hint}</span>
     </>
   );
-  // Redemptions have no console screen yet: their count is shown, not linked.
   return (
     <li>
       {href ? (
@@ -104,7 +120,7 @@ function AdminHome() {
             <Count href="/admin/review" label="To review" value={o.toReview} hint="shares waiting for a look" />
             <Count href="/admin/community" label="Reports" value={o.reports} hint="posts people flagged" />
             <Count href="/admin/invites" label="Pending invites" value={o.pendingInvites} hint="not joined yet" />
-            <Count label="Redemptions" value={o.redemptions} hint="rewards to hand out" />
+            <Count href="/admin/redemptions" label="Redemptions" value={o.redemptions} hint="rewards to hand out" />
             <Count
               href="/admin/challenges"
               label="Live challenges"

@@ -8,7 +8,9 @@ import { useLoad } from "../load";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
 import type { Analytics, Metrics, Network } from "../types";
 import { Chart } from "./chart";
+import { EngagementCard } from "./engagement";
 import { Integrity } from "./integrity";
+import { LessonAnalytics } from "./lessonAnalytics";
 import { Field, percent, RangePicker, Section, Stat, useRange } from "./ui";
 
 type Named = Metrics & { name: string };
@@ -120,6 +122,8 @@ export function AnalyticsScreen() {
           <Table caption="Per narrative pillar" rows={r.byPillar.map((p) => ({ ...p, name: p.title }))} />
           <Table caption="Per team" rows={r.byTeam} />
           <Table caption="Per network" rows={r.byNetwork.map((n) => ({ ...n, name: networkName(n.network) }))} />
+          <EngagementCard range={range} clickRatio={r.amplification.ratio} />
+          <LessonAnalytics range={range} />
           <a
             class="button secondary"
             href={apiUrl("/api/v1/admin/analytics/export.csv", { query: { from: range.from, to: range.to } })}

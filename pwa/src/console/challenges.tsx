@@ -1,6 +1,6 @@
 // Challenges: the list, and the editor with a live preview of the post per network.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, failureText, toastFailure } from "../api";
+import { api, failureText, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
@@ -9,6 +9,8 @@ import { NETWORK_NAMES } from "../screens/ChallengeScreen";
 import { toast } from "../store";
 import type { Challenge, ChallengeCreate, ChallengeUpdate, Network } from "../types";
 import { confirmAction, MoreRows, type Sort, SortHeader, sortRows, useDebounced, usePages } from "./kit";
+import { blankLesson, draftFrom, type LessonDraft, LessonEditor, lessonBody } from "./lessonEditor";
+import { MediaEditor } from "./mediaEditor";
 import { Field, Section, Stat } from "./ui";
 
 const NETWORKS: Network[] = ["linkedin", "x", "facebook", "email", "whatsapp"];
@@ -175,7 +177,9 @@ export function ChallengesAdmin() {
                           <a class="name" href={`/admin/challenges/${c.id}`}>
                             {c.title}
                           </a>
-                          <span class="muted">{c.networks.map((n) => NETWORK_NAMES[n]).join(", ")}</span>
+                          <span class="muted">
+                            {c.kind === "lesson" ? "Lesson" : c.networks.map((n) => NETWORK_NAMES[n]).join(", ")}
+                          </span>
                         </span>
                       </td>
                       <td>
@@ -327,7 +331,7 @@ export function composePost(network: Network, text: string, hashtags: string[]):
 }
 
 interface Form {
-  kind: "share" | "story";
+  kind: "share" | "story" | "lesson";
   title: string;
   description: string;
   contentUrl: string;
@@ -337,12 +341,14 @@ interface Form {
   hashtags: string;
   points: number;
   clickPoints: number;
+  ownWordsPoints: number;
   startsAt: string;
   endsAt: string;
   verification: Challenge["verification"];
   teamIds: string[];
   goalShares: number;
   goalBonus: number;
+  lesson: LessonDraft;
 }
 
 function blank(): Form {
@@ -358,12 +364,14 @@ function blank(): Form {
     hashtags: "",
     points: 50,
     clickPoints: 2,
+    ownWordsPoints: 0,
     startsAt: local(start.toISOString()),
     endsAt: local(new Date(start.getTime() + 7 * 86_400_000).toISOString()),
     verification: "auto",
     teamIds: [],
     goalShares: 0,
     goalBonus: 20,
+    lesson: blankLesson(),
   };
 }
 
@@ -377,6 +385,8 @@ export function ChallengeEditor({ id }: { id: string | null }) {
   const made = useRef<{ body: string; id: string } | null>(null);
   const [previewOn, setPreviewOn] = useState<Network>("linkedin");
   const [original, setOriginal] = useState<ChallengeCreate | null>(null);
+  const [loadedMedia, setLoadedMedia] = useState<Schemas["ChallengeMedia"][]>([]);
+  const [kindLoaded, setKindLoaded] = useState("");
   const pillars = useLoad(() => api.get("/api/v1/pillars"), []);
   const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
 
@@ -385,8 +395,10 @@ export function ChallengeEditor({ id }: { id: string | null }) {
     api.get("/api/v1/admin/challenges/{challenge_id}", { path: { challenge_id: id } }).then(
       (c) => {
         setStatus(c.status);
+        setLoadedMedia(c.media ?? []);
+        setKindLoaded(c.kind);
         const loaded: Form = {
-          kind: c.kind === "story" ? "story" : "share",
+          kind: c.kind === "story" || c.kind === "lesson" ? c.kind : "share",
           title: c.title,
           description: c.description,
           contentUrl: c.contentUrl,
@@ -396,12 +408,14 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           hashtags: c.hashtags.join(" "),
           points: c.points,
           clickPoints: c.clickPoints,
+          ownWordsPoints: c.ownWordsPoints ?? 0,
           startsAt: local(c.startsAt),
           endsAt: local(c.endsAt),
           verification: c.verification,
           teamIds: c.teamIds,
           goalShares: c.teamGoal?.shares ?? 0,
           goalBonus: c.teamGoal?.bonus ?? 20,
+          lesson: draftFrom(c.lesson),
         };
         setForm(loaded);
         setOriginal(body(loaded));
@@ -434,7 +448,10 @@ export function ChallengeEditor({ id }: { id: string | null }) {
       verification: form.verification,
       teamIds: form.teamIds,
     };
-    if (form.kind === "story") return { ...common, kind: "story", networks: form.networks, clickPoints: 0 };
+    if (form.kind === "story")
+      return { ...common, kind: "story", networks: form.networks, clickPoints: 0, ownWordsPoints: 0, passMark: 80 };
+    if (form.kind === "lesson")
+      return { ...common, kind: "lesson", clickPoints: 0, ownWordsPoints: 0, ...lessonBody(form.lesson) };
     return {
       ...common,
       kind: "share",
@@ -447,11 +464,13 @@ export function ChallengeEditor({ id }: { id: string | null }) {
       hashtags,
       points: Number(form.points),
       clickPoints: Number(form.clickPoints),
+      ownWordsPoints: Number(form.ownWordsPoints),
       startsAt: new Date(form.startsAt).toISOString(),
       endsAt: new Date(form.endsAt).toISOString(),
       verification: form.verification,
       teamIds: form.teamIds,
       teamGoal: form.goalShares > 0 ? { shares: Number(form.goalShares), bonus: Number(form.goalBonus) } : null,
+      passMark: 80,
     };
   }
 
@@ -541,6 +560,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             >
               <option value="share">Share our news</option>
               <option value="story">Tell your own story</option>
+              <option value="lesson">Teach with a lesson and a quiz</option>
             </select>
           </Field>
         )}
@@ -568,7 +588,9 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           label={
             form.kind === "story"
               ? "The prompt (what story to tell, with guidance)"
-              : "Why it matters (shown to employees)"
+              : form.kind === "lesson"
+                ? "Introduction (what people will learn)"
+                : "Why it matters (shown to employees)"
           }
         >
           <textarea
@@ -587,24 +609,34 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             ))}
           </select>
         </Field>
-        <fieldset class="networks" disabled={locked}>
-          <legend>Networks{locked ? " (locked while published)" : ""}</legend>
-          {NETWORKS.map((n) => (
-            <label class={`network-choice ${form.networks.includes(n) ? "chosen" : ""}`}>
-              <input
-                type="checkbox"
-                checked={form.networks.includes(n)}
-                onChange={(e) =>
-                  set(
-                    "networks",
-                    e.currentTarget.checked ? [...form.networks, n] : form.networks.filter((x) => x !== n),
-                  )
-                }
-              />
-              {NETWORK_NAMES[n]}
-            </label>
-          ))}
-        </fieldset>
+        {form.kind === "lesson" && (
+          <LessonEditor
+            draft={form.lesson}
+            onChange={(lesson) => set("lesson", lesson)}
+            quizLocked={live}
+            archived={archived}
+          />
+        )}
+        {form.kind !== "lesson" && (
+          <fieldset class="networks" disabled={locked}>
+            <legend>Networks{locked ? " (locked while published)" : ""}</legend>
+            {NETWORKS.map((n) => (
+              <label class={`network-choice ${form.networks.includes(n) ? "chosen" : ""}`}>
+                <input
+                  type="checkbox"
+                  checked={form.networks.includes(n)}
+                  onChange={(e) =>
+                    set(
+                      "networks",
+                      e.currentTarget.checked ? [...form.networks, n] : form.networks.filter((x) => x !== n),
+                    )
+                  }
+                />
+                {NETWORK_NAMES[n]}
+              </label>
+            ))}
+          </fieldset>
+        )}
         {form.kind === "share" &&
           form.networks.map((n) => {
             const { length } = composePost(n, form.shareText[n] || form.title, hashtags);
@@ -664,17 +696,34 @@ export function ChallengeEditor({ id }: { id: string | null }) {
               onInput={(e) => set("points", Number(e.currentTarget.value))}
             />
           </Field>
-          <Field label="Points per unique click" hint={lockedHint}>
-            <input
-              type="number"
-              disabled={locked}
-              min={0}
-              max={100}
-              value={form.clickPoints}
-              onInput={(e) => set("clickPoints", Number(e.currentTarget.value))}
-            />
-          </Field>
+          {form.kind !== "lesson" && (
+            <Field label="Points per unique click" hint={lockedHint}>
+              <input
+                type="number"
+                disabled={locked}
+                min={0}
+                max={100}
+                value={form.clickPoints}
+                onInput={(e) => set("clickPoints", Number(e.currentTarget.value))}
+              />
+            </Field>
+          )}
+          {form.kind === "share" && (
+            <Field label="Points in their own words" hint={lockedHint}>
+              <input
+                type="number"
+                disabled={locked}
+                min={0}
+                max={1000}
+                value={form.ownWordsPoints}
+                onInput={(e) => set("ownWordsPoints", Number(e.currentTarget.value))}
+              />
+            </Field>
+          )}
         </div>
+        {form.kind === "lesson" && (
+          <p class="muted small">The points are paid once per person, on their first pass of the quiz.</p>
+        )}
         <div class="row">
           <Field label="Starts" hint={lockedHint}>
             <input
@@ -693,32 +742,34 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             />
           </Field>
         </div>
-        <Field
-          label={form.kind === "story" ? "How stories are published" : "How shares are verified"}
-          hint={lockedHint}
-        >
-          {form.kind === "story" ? (
-            <select
-              disabled={locked}
-              value={form.verification}
-              onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
-            >
-              <option value="review">An admin approves each story before it is published</option>
-              <option value="trust">Publish stories directly</option>
-            </select>
-          ) : (
-            <select
-              disabled={locked}
-              value={form.verification}
-              onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
-            >
-              <option value="auto">Automatically: the post must be public and carry the link</option>
-              <option value="clicks">When the link gets its first unique click</option>
-              <option value="review">An admin reviews each one</option>
-              <option value="trust">Trust people (partial points until verified)</option>
-            </select>
-          )}
-        </Field>
+        {form.kind !== "lesson" && (
+          <Field
+            label={form.kind === "story" ? "How stories are published" : "How shares are verified"}
+            hint={lockedHint}
+          >
+            {form.kind === "story" ? (
+              <select
+                disabled={locked}
+                value={form.verification}
+                onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
+              >
+                <option value="review">An admin approves each story before it is published</option>
+                <option value="trust">Publish stories directly</option>
+              </select>
+            ) : (
+              <select
+                disabled={locked}
+                value={form.verification}
+                onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
+              >
+                <option value="auto">Automatically: the post must be public and carry the link</option>
+                <option value="clicks">When the link gets its first unique click</option>
+                <option value="review">An admin reviews each one</option>
+                <option value="trust">Trust people (partial points until verified)</option>
+              </select>
+            )}
+          </Field>
+        )}
         <fieldset class="stack" disabled={locked}>
           <legend>Audience{locked ? " (locked while published)" : ""}</legend>
           <p class="muted small">
@@ -740,28 +791,30 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             </label>
           ))}
         </fieldset>
-        <div class="row">
-          <Field label="Team goal: shares per team (0: none)" hint={lockedHint}>
-            <input
-              type="number"
-              disabled={locked}
-              min={0}
-              max={100000}
-              value={form.goalShares}
-              onInput={(e) => set("goalShares", Number(e.currentTarget.value))}
-            />
-          </Field>
-          <Field label="Bonus each when reached" hint={lockedHint}>
-            <input
-              type="number"
-              disabled={locked}
-              min={0}
-              max={10000}
-              value={form.goalBonus}
-              onInput={(e) => set("goalBonus", Number(e.currentTarget.value))}
-            />
-          </Field>
-        </div>
+        {form.kind !== "lesson" && (
+          <div class="row">
+            <Field label="Team goal: shares per team (0: none)" hint={lockedHint}>
+              <input
+                type="number"
+                disabled={locked}
+                min={0}
+                max={100000}
+                value={form.goalShares}
+                onInput={(e) => set("goalShares", Number(e.currentTarget.value))}
+              />
+            </Field>
+            <Field label="Bonus each when reached" hint={lockedHint}>
+              <input
+                type="number"
+                disabled={locked}
+                min={0}
+                max={10000}
+                value={form.goalBonus}
+                onInput={(e) => set("goalBonus", Number(e.currentTarget.value))}
+              />
+            </Field>
+          </div>
+        )}
         {error && (
           <p class="error" role="alert">
             {error}
@@ -789,6 +842,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           </button>
         )}
       </form>
+      {id && kindLoaded !== "lesson" && <MediaEditor challengeId={id} media={loadedMedia} />}
     </main>
   );
 }

@@ -17,10 +17,14 @@ const ADMIN_LINKS: [string, string][] = [
   ["/admin/teams", "Teams"],
   ["/admin/invites", "Invites"],
   ["/admin/surveys", "Surveys"],
+  ["/admin/rewards", "Rewards"],
+  ["/admin/redemptions", "Redemptions"],
+  ["/admin/raffles", "Raffles"],
   ["/admin/analytics", "Impact"],
   ["/admin/community", "Community"],
   ["/admin/pillars", "Narrative"],
   ["/admin/badges", "Badges"],
+  ["/admin/walls", "Office walls"],
   ["/admin/sso", "Sign-in"],
 ];
 

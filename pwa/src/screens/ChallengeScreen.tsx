@@ -8,6 +8,8 @@ import { useLoad } from "../load";
 import { loadMe } from "../session";
 import { toast } from "../store";
 import type { MySubmission, Network, ShareLink, Story } from "../types";
+import { ChallengeMedia } from "./ChallengeMedia";
+import { LessonChallenge } from "./Lesson";
 import { StoryEditor } from "./StoryEditor";
 
 export const NETWORK_NAMES: Record<Network, string> = {
@@ -83,6 +85,24 @@ export function ChallengeScreen({ id }: { id: string }) {
       <main class="screen">
         <TopBar title="Challenge" back="/" />
         <Failure error={loaded.error} retry={loaded.reload} />
+      </main>
+    );
+  if (challenge?.kind === "lesson" && challenge.lesson)
+    return (
+      <main class="screen">
+        <TopBar title="Lesson" back="/" />
+        <article class="card content-card">
+          <div class="card-body">
+            {challenge.pillar && <p class="eyebrow">{challenge.pillar.title}</p>}
+            <h2 class="card-title">{challenge.title}</h2>
+            {challenge.description && <p class="prewrap">{challenge.description}</p>}
+            <p class="card-meta">
+              <span class="chip points">+{challenge.points} pts</span>
+              <span class="muted">{timeLeft(challenge.endsAt)}</span>
+            </p>
+          </div>
+        </article>
+        <LessonChallenge challenge={challenge} onPaid={celebrate} onAttempt={() => loadMe().catch(() => undefined)} />
       </main>
     );
   if (!challenge || !network)
@@ -210,6 +230,17 @@ export function ChallengeScreen({ id }: { id: string }) {
         </div>
       </article>
 
+      {challenge.media && challenge.media.length > 0 && (
+        <ChallengeMedia
+          media={challenge.media}
+          title={challenge.title}
+          shareText={async () => {
+            const mine = await getLink();
+            return mine ? fullText(mine) : null;
+          }}
+        />
+      )}
+
       {submission ? <SubmissionStatus submission={submission} points={challenge.points} /> : null}
 
       {isStory && <StoryEditor challengeId={challenge.id} prompt={challenge.description} onChange={setStory} />}
@@ -258,6 +289,12 @@ export function ChallengeScreen({ id }: { id: string }) {
             {text && (
               <section class="share-text">
                 <h4 class="small-title">Suggested text — we copy it for you</h4>
+                <p class="muted small" data-testid="own-words-hint">
+                  Start from the suggestion, then make it yours.
+                  {(challenge.ownWordsPoints ?? 0) > 0 && (
+                    <span class="chip points"> +{challenge.ownWordsPoints} points in your own words</span>
+                  )}
+                </p>
                 <p class="prewrap">{text}</p>
                 {challenge.hashtags.length > 0 && (
                   <p class="muted">{challenge.hashtags.map((h) => `#${h.replace(/^#/, "")}`).join(" ")}</p>
@@ -369,6 +406,11 @@ function SubmissionStatus({ submission, points }: { submission: Shown; points: n
       {shown === "verified" && (
         <p class="celebrate-points">
           <strong>+{s.pointsAwarded || points} points</strong> — thank you for sharing!
+        </p>
+      )}
+      {shown === "verified" && s.ownWords && (
+        <p class="chip own-words" data-testid="own-words">
+          In your own words
         </p>
       )}
       {shown === "rejected" && s.reviewNote && (

@@ -74,6 +74,11 @@ export function MyShares() {
               {(share.attempt ?? 1) > 1 ? ` · try ${share.attempt}` : ""}
               {share.pointsAwarded > 0 ? ` · +${share.pointsAwarded} pts` : ""}
             </p>
+            {share.status === "verified" && share.ownWords && (
+              <p class="chip own-words small" data-testid="own-words">
+                In your own words
+              </p>
+            )}
           </li>
         ))}
       </ul>

@@ -24,6 +24,8 @@ const CATEGORY_LABELS: Record<string, string> = {
   recap: "Monday recap",
   digest: "Evening digest",
   nudge: "Friendly nudges from my team lead",
+  community: "My stories and kudos",
+  reward: "My rewards handed out",
 };
 
 /** "Notify me about new challenges": explains first, asks the browser only after the tap. */
@@ -143,6 +145,11 @@ export function Profile() {
           {who.team ? who.team.name : "No team yet"} · {who.orgName}
         </p>
       </section>
+      <a class="card pulse" href="/rewards">
+        <span class="eyebrow">Rewards</span>
+        <span class="card-title">{(who.balance ?? 0).toLocaleString()} points to spend</span>
+        <span class="muted small">Spending never lowers your rank.</span>
+      </a>
 
       {(kudos.data ?? []).length > 0 && (
         <>

@@ -194,6 +194,7 @@ def serve(host: str | None, port: int | None, workers: int, server: str) -> None
         access_log=False,
         # the client address comes from CHORUS_TRUSTED_PROXIES (backend/http/client.py)
         proxy_headers=False,
+        timeout_keep_alive=settings.keepalive_seconds,
     )
 
 

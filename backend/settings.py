@@ -39,6 +39,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     boards_redis_cluster: bool = False
     host: str = "127.0.0.1"
     port: int = 8000
+    # idle keep-alive connections are closed after this; longer than any proxy's or phone's own
+    # idle timeout, so the client, not the server, lets a connection go (no request meets a
+    # connection the server is closing: nginx's upstream keep-alive is 60 s)
+    keepalive_seconds: int = 75
     data_dir: str = ".chorus"
     public_url: str = ""
     open_signup: bool | None = None

@@ -133,3 +133,29 @@ async def test_boards_of_organizations_spread_over_the_masters(app, client, clus
         assert {cluster_boards.keyslot(key) for key in found} == {
             cluster_boards.keyslot(keys.mark_key(org_id))
         }
+
+
+async def test_the_kick_tells_who_an_award_passed_on_a_cluster(
+    app, client, cluster_boards, monkeypatch
+):
+    """Who an award passed is answered by the kick's Lua call on the organization's slot: the
+    "someone passed you" trigger never asks the board itself (that path fails here if taken)."""
+    from backend.notifications import triggers
+    from backend.notifications.tables import Notification
+    from tests.helpers import add_member
+
+    async def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the kick answered this: no read of the board")
+
+    monkeypatch.setattr(triggers, "_passed_on_board", refuse)
+    admin = await signup(client)
+    ahead, behind, climber = [await add_member(client, admin, name=n) for n in ("Ada", "Bo", "Cy")]
+    org = UUID(admin.org_id)
+    await boards.rebuild(app.state.redis, org)
+    await ledger_award(org, UUID(ahead.user_id), 50)
+    await ledger_award(org, UUID(behind.user_id), 30)
+    await ledger_award(org, UUID(climber.user_id), 40)  # Cy passes Bo (30), not Ada (50)
+    told = await Notification.select(Notification.user, Notification.title).where(
+        Notification.category == "leaderboard"
+    )
+    assert [(str(t["user"]), t["title"]) for t in told] == [(behind.user_id, "Cy just passed you")]

@@ -78,7 +78,8 @@ LIVE_BOARD_SECONDS = 20.0  # how long the live board may take to show the last a
 PATIENCE = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
 # A stream gets a keep-alive comment every 15 s at least; 60 s without a byte is a failure.
 STREAM_TIMEOUT = aiohttp.ClientTimeout(total=None, connect=REQUEST_TIMEOUT, sock_read=60.0)
-# uvicorn closes a keep-alive connection idle for 5 s; a phone lets its idle ones go well before
+# `chorus serve` closes a keep-alive connection idle for CHORUS_KEEPALIVE_SECONDS (75 s; it was
+# uvicorn's own 5 s, which a loaded machine raced); a phone lets its idle ones go well before
 # (its clock starts when its busy event loop gets to the answer, up to ~2 s late on a loaded
 # machine), so that no request is sent on a connection the server is closing. A GET that meets
 # one all the same is retried once on a new connection, by aiohttp as by browsers (RFC 9112

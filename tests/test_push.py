@@ -323,10 +323,27 @@ async def test_the_monday_recap_tells_last_weeks_points_and_place(client, monkey
     assert bodies[second.user_id] == "+30 points, #2 of 2. Thank you!"
 
 
-async def test_people_passed_on_this_weeks_board_are_told_once_a_day(app, client):
-    from backend.leaderboards import boards
+@pytest.mark.parametrize("answered_by", ["kick", "board"])
+async def test_people_passed_on_this_weeks_board_are_told_once_a_day(
+    app, client, monkeypatch, answered_by
+):
+    """The kick's Lua call answers who an award passed (no Redis read of the trigger's own:
+    ZSCORE and ZRANGEBYSCORE fail here if asked); without that answer (a failed kick, boards
+    being rebuilt) the trigger asks the board, with the same outcome."""
+    from redis.asyncio import Redis
+
+    from backend.leaderboards import boards, outbox
     from tests.helpers import ledger_award
 
+    if answered_by == "kick":
+
+        async def refuse(*args, **kwargs):
+            raise AssertionError("the kick answered this: no read of the board")
+
+        monkeypatch.setattr(Redis, "zscore", refuse)
+        monkeypatch.setattr(Redis, "zrangebyscore", refuse)
+    else:
+        monkeypatch.setattr(outbox, "passed_by", lambda ledger_id: None)
     admin = await signup(client)
     ahead, behind, climber = [await add_member(client, admin, name=n) for n in ("Ada", "Bo", "Cy")]
     org = UUID(admin.org_id)

@@ -5,8 +5,10 @@ committed award waits there whatever fails next. Two writers put awards on the b
 through one Lua call per organization that records the ledger ids it applied:
 
 - the kick: right after the commit, the awarding process applies its own award at once (the
-  first `points_awarded` subscriber), so the board has it before the request returns and before
-  the "someone passed you" trigger reads it. Nice to have, never relied on;
+  first `points_awarded` subscriber), so the board has it before the request returns; the same
+  Lua call answers who the award passed on the week's board, which the "someone passed you"
+  trigger then reads (`passed_by`) instead of asking Redis itself. Nice to have, never relied
+  on (without that answer the trigger asks the board);
 - the relay loop, in every API process and every worker: it reads unsent outbox rows in
   ledger-id order (`FOR UPDATE SKIP LOCKED`: concurrent relays never hold the same row), applies
   a batch per organization in one Lua call, and deletes the rows in the same transaction.
@@ -219,6 +221,8 @@ class Relay:
 _relay: Relay | None = None
 _relay_users = 0
 _kicker: BoardWriter | None = None
+PASSED_LIMIT = 1000  # kicks' answers waiting for the trigger of the same award
+_passed: dict[int, list[str]] = {}  # ledger id → who its kick passed (see `passed_by`)
 
 
 def start(redis: Redis) -> Relay:
@@ -255,7 +259,11 @@ async def _on_award(event: events.PointsAwarded) -> None:
             _relay.wake()
         return
     try:
-        await _kicker.apply_many([event])
+        _, passed = await _kicker.kick(event)
+        if passed is not None:
+            if len(_passed) >= PASSED_LIMIT:  # nobody asked for them: no reader in this process
+                _passed.clear()
+            _passed[event.ledger_id] = passed
     except Exception as exc:  # the outbox row is still there: the relay will apply it
         log.warning(
             "a leaderboard update failed (%s: %s); the relay will apply it",
@@ -267,6 +275,14 @@ async def _on_award(event: events.PointsAwarded) -> None:
             _relay.wake()
     if fault == "exit-after":
         _crash()
+
+
+def passed_by(ledger_id: int) -> list[str] | None:
+    """Who this process's kick of `ledger_id` just passed on the week's people board (member
+    ids, lowest first, at most writer.OVERTAKEN_LIMIT), told once: the "someone passed you"
+    trigger, a later subscriber of the same award, reads it instead of asking Redis. None:
+    the kick did not tell (it failed, the boards were not built, or no kick ran here)."""
+    return _passed.pop(ledger_id, None)
 
 
 def install(redis: Redis) -> None:
@@ -281,6 +297,7 @@ def uninstall() -> None:
     global _kicker
     events.remove_subscriber(_on_award)
     _kicker = None
+    _passed.clear()
 
 
 def process_relay() -> Relay | None:

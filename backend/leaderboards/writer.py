@@ -17,6 +17,7 @@ from backend.leaderboards import keys, store
 from backend.leaderboards.boards import BOARD_EVENTS, boards_for, org_timezone, request_rebuild
 
 RECORD_SECONDS = 3600  # how long the applied ledger ids are remembered
+OVERTAKEN_LIMIT = 20  # people a kick reports passed, at most (told of it, at most once a day)
 
 # KEYS: mark, missed, applied, then the boards of the rows.
 # ARGV: scale, record seconds, the channel of board events ('' when the boards live apart from
@@ -24,9 +25,15 @@ RECORD_SECONDS = 3600  # how long the applied ledger ids are remembered
 #   B (the boards' count) and per board its expire-at (0: never), in KEYS order;
 #   M and M members (each board member once);
 #   the rows' count, then per row: ledger id, delta, fraction, trusted (0/1), its board event,
-#   boards, then per board: the KEYS index of its key and the index of its member (from 1).
+#   boards, then per board: the KEYS index of its key and the index of its member (from 1);
+#   then, optionally (the kick of one award, for "someone passed you"): the KEYS index of the
+#   week's people board, the index of the member, the award's delta and a limit.
 # Returns {-1} when the boards are not built, else {1, then per row 1 (applied now) or 0
-# (already on the boards), then (channel '') the board events}.
+# (already on the boards), then (when asked) the members the award passed on that board, then
+# (channel '') the board events}. "Passed": points now above theirs, and before (now - delta)
+# below: ZRANGEBYSCORE between the two, lowest first, at most `limit`; none when the member is
+# not on the board (what backend/notifications/triggers.py `overtaken` asked Redis for in two
+# round trips of its own).
 #
 # What one call costs Redis: one ZMSCORE of the record per 200 rows, one ZSCORE and one ZADD
 # per (board, member) the fresh rows touch (several awards of one member on one board are
@@ -53,6 +60,7 @@ for r = 1, rows do
   ids[r] = ARGV[i]
   i = i + 6 + 2 * tonumber(ARGV[i + 5])
 end
+local watch = i  -- ARGV[watch] is the week board's KEYS index, when asked
 local fresh = {}
 for first = 1, rows, 200 do
   local last = math.min(first + 199, rows)
@@ -121,6 +129,20 @@ for first = 1, #recorded, 2 * 200 do
   redis.call('ZADD', KEYS[3], unpack(recorded, first, math.min(first + 399, #recorded)))
 end
 redis.call('EXPIRE', KEYS[3], 2 * record)
+if ARGV[watch] then
+  local key, member = KEYS[tonumber(ARGV[watch])], ARGV[members + tonumber(ARGV[watch + 1])]
+  local passed = {}
+  local score = redis.call('ZSCORE', key, member)
+  if score then
+    local points = math.floor(tonumber(score) / scale)
+    local before = points - tonumber(ARGV[watch + 2])
+    if points - 1 >= before + 1 then
+      passed = redis.call('ZRANGEBYSCORE', key, (before + 1) * scale, points * scale - 1,
+        'LIMIT', 0, tonumber(ARGV[watch + 3]))
+    end
+  end
+  out[#out + 1] = passed
+end
 if ARGV[3] == '' then  -- the boards' own Redis: the caller publishes on the main one
   for event in pairs(events) do out[#out + 1] = event end
 else
@@ -171,6 +193,41 @@ class BoardWriter:
             published += [_text(e) for e in answer[len(indexes) + 1 :]]
             for position, index in enumerate(indexes):
                 results[index] = -1 if flags[0] == -1 else flags[position + 1]
+        await self._settle(awards, results, published)
+        return results
+
+    async def kick(self, award: events.PointsAwarded) -> tuple[int, list[str] | None]:
+        """One award on the boards (as `apply_many`), and, in the same call, who it passed on
+        this week's people board: the members (ids as text, at most OVERTAKEN_LIMIT, lowest
+        first) whose points were above the awarded person's before it and are below now. None
+        when the call could not tell (boards not built, or no gain): ask the board then."""
+        boards = store.client(self.redis)
+        channel = BOARD_EVENTS if boards is self.redis else ""
+        tz = await org_timezone(award.org_id)
+        call_keys, call_args = _script_inputs(award.org_id, [award], tz, None, channel)
+        week = keys.users_key(award.org_id, keys.period_id("week", tz, award.at))
+        watched = award.delta > 0 and week in call_keys
+        if watched:  # KEYS and members count from 1 in Lua
+            first = 5 + int(call_args[3])  # header (4), expiries, members' count
+            member = call_args[first : first + int(call_args[first - 1])].index(str(award.user_id))
+            call_args += [call_keys.index(week) + 1, member + 1, award.delta, OVERTAKEN_LIMIT]
+        answer = await self._apply(keys=call_keys, args=call_args, client=boards)
+        flag = int(answer[0]) if int(answer[0]) == -1 else int(answer[1])
+        passed: list[str] | None = None
+        published: list[str] = []
+        if flag != -1:
+            rest = list(answer[2:])
+            if watched:
+                passed = [_text(m) for m in rest.pop(0)]
+            published = [_text(e) for e in rest]
+        await self._settle([award], [flag], published)
+        return flag, passed
+
+    async def _settle(
+        self, awards: list[events.PointsAwarded], results: list[int], published: list[str]
+    ) -> None:
+        """The board events a cluster's script returned go out on the main Redis; boards
+        found unbuilt get a rebuild."""
         if published:
             async with self.redis.pipeline(transaction=False) as pub:
                 for event in published:
@@ -178,7 +235,6 @@ class BoardWriter:
                 await pub.execute()
         for org_id in sorted({a.org_id for a, r in zip(awards, results, strict=True) if r == -1}):
             await request_rebuild(self.redis, org_id)
-        return results
 
 
 def _text(value: bytes | str) -> str:

@@ -6,6 +6,7 @@ a job that runs twice, or overlaps another, tells nobody twice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
 from uuid import UUID
@@ -15,7 +16,7 @@ from redis.asyncio import Redis
 
 from backend.core import clock
 from backend.events import PointsAwarded
-from backend.leaderboards import keys
+from backend.leaderboards import keys, outbox, store, writer
 from backend.leaderboards.boards import org_timezone
 from backend.notifications.service import notify
 from backend.notifications.tables import Notification
@@ -141,32 +142,21 @@ async def send_recaps(at: datetime | None = None) -> list[UUID]:
     return queued
 
 
-OVERTAKEN_LIMIT = 20  # people told per award, at most
+OVERTAKEN_LIMIT = writer.OVERTAKEN_LIMIT  # people told per award, at most
 TOLD_LIMIT = 100_000  # remembered "overtaken" keys (a day's worth for a large organization)
 _told: set[str] = set()  # keys of "overtaken" notices this process has given or seen given
 
 
 async def overtaken(redis: Redis, event: PointsAwarded) -> list[UUID]:
     """After an award is on this week's board: tell the people it passed (at most once a day
-    each). Those passed had more points than the sharer before and fewer now."""
+    each). Those passed had more points than the sharer before and fewer now. The board kick
+    of this process (the award's first subscriber) usually answered that in its own Lua call
+    (backend/leaderboards/writer.py `kick`); only without its answer is the board asked here."""
     if event.delta <= 0:
         return []
     tz = await org_timezone(event.org_id)
-    board = keys.users_key(event.org_id, keys.period_id("week", tz, event.at))
-    score = await redis.zscore(board, str(event.user_id))
-    if score is None:
-        return []
-    now_points = keys.points_of(float(score))
-    before = now_points - event.delta
-    if now_points - 1 < before + 1:
-        return []
-    passed = await redis.zrangebyscore(
-        board,
-        (before + 1) * keys.SCALE,
-        now_points * keys.SCALE - 1,
-        start=0,
-        num=OVERTAKEN_LIMIT,
-    )
+    known = outbox.passed_by(event.ledger_id)
+    passed = known if known is not None else await _passed_on_board(redis, event, tz)
     day = _local(clock.now(), tz).date()
     members = [UUID(m.decode() if isinstance(m, bytes) else m) for m in passed]
     # people already told today (a dedupe key this process saw taken) cost no query again
@@ -201,3 +191,25 @@ async def overtaken(redis: Redis, event: PointsAwarded) -> list[UUID]:
         if made is not None and made[1] == "queued":
             queued.append(made[0])
     return queued
+
+
+async def _passed_on_board(redis: Redis, event: PointsAwarded, tz: str) -> Sequence[bytes | str]:
+    """Who `event` passed on this week's board, asked of the board (on the boards' Redis,
+    backend/leaderboards/store.py; the kick's Lua call answers the same in one round trip)."""
+    board = keys.users_key(event.org_id, keys.period_id("week", tz, event.at))
+    redis = store.client(redis)
+    score = await redis.zscore(board, str(event.user_id))
+    if score is None:
+        return []
+    now_points = keys.points_of(float(score))
+    before = now_points - event.delta
+    if now_points - 1 < before + 1:
+        return []
+    passed: Sequence[bytes | str] = await redis.zrangebyscore(
+        board,
+        (before + 1) * keys.SCALE,
+        now_points * keys.SCALE - 1,
+        start=0,
+        num=OVERTAKEN_LIMIT,
+    )
+    return passed

@@ -78,6 +78,14 @@ async def test_push_is_enabled_after_a_tap_and_a_push_shows_a_notification(
 ):
     admin = await signup(client)
     pia = await add_member(client, admin, name="Pia Push")
+    # no quiet hours: the default 22-7 would hold the push when CI runs at night
+    prefs = (await client.get("/api/v1/me/notification-preferences", headers=bearer(pia))).json()
+    put = await client.put(
+        "/api/v1/me/notification-preferences",
+        json={**prefs, "quietStart": None, "quietEnd": None},
+        headers=bearer(pia),
+    )
+    assert put.status_code == 200, put.text
     challenge = await create_challenge(client, admin, title="Tell them about the launch")
     subscription = push_service.subscription()
     await context.grant_permissions(["notifications"], origin=base_url)

@@ -69,10 +69,14 @@ pwa: $(PWA_BUILD)
 dev: $(STAMP) $(PWA_BUILD)
 	$(BIN)/chorus dev --demo
 
+# The catalogs' completeness checks (pwa/src/locales/README.md, backend/locales/README.md): every
+# language has every message, and no visible sentence bypasses the catalogs.
 lint: $(STAMP) $(PWA_MODULES)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	cd pwa && npm run --silent lint
+	cd pwa && node scripts/i18n-check.mjs
+	$(BIN)/python -m backend.i18n_check
 
 format: $(STAMP) $(PWA_MODULES)
 	$(BIN)/ruff format .

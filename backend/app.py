@@ -19,6 +19,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.security.jwt import JWTCookieAuth, Token
+from redis import asyncio as aioredis
 
 from backend import db, jobs, subscribers
 from backend.analytics.controller import (
@@ -142,7 +143,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
     await db.open_pool()
     redis: ArqRedis = await jobs.create_job_pool(settings.redis_url)  # msgpack, never pickle
     app.state.redis = redis
-    app.state.readiness = Readiness(redis, settings.database_url)
+    app.state.readiness = Readiness(settings.redis_url, settings.database_url)
     redirector = Redirector(
         redis,
         settings.key_for("tokens"),
@@ -225,12 +226,17 @@ class Readiness:
     """What `/ready` answers: checked at most once a second, whoever asks and however often.
 
     Probes arriving together share one check (a balancer's and an attacker's alike), and
-    PostgreSQL is asked on a pool of one connection of its own: requests holding every pooled
-    connection for a while mean busy, not down, and a storm of probes never opens connections.
+    PostgreSQL and Redis are each asked on one connection of the check's own: requests
+    holding every pooled connection, or a queue of commands in the shared Redis pool, mean busy,
+    not down, and a storm of probes never opens connections.
     """
 
-    def __init__(self, redis: ArqRedis, database_url: str) -> None:
-        self._redis = redis
+    def __init__(self, redis_url: str, database_url: str) -> None:
+        self._redis = aioredis.Redis.from_url(
+            redis_url,
+            single_connection_client=True,
+            socket_connect_timeout=READY_TIMEOUT_SECONDS,
+        )
         self._database_url = database_url
         self._pool: asyncpg.Pool | None = None
         self._answer: dict[str, str] = {}
@@ -263,6 +269,7 @@ class Readiness:
         await self._pool.fetchval("SELECT 1")
 
     async def close(self) -> None:
+        await self._redis.aclose()
         if self._pool is not None:
             await self._pool.close()
 

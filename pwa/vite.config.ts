@@ -1,10 +1,20 @@
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
+import { catalogs } from "./scripts/catalogs.mjs";
 
 // The API (`chorus dev`) serves the built app from pwa/dist; `npm run dev` proxies to it.
 const api = process.env.CHORUS_API ?? "http://127.0.0.1:8000";
 
 export default defineConfig({
+  // the catalogs arrive parsed (scripts/catalogs.mjs): the browser never needs the ICU parser
+  resolve: {
+    alias: [
+      {
+        find: /^@formatjs\/icu-messageformat-parser$/,
+        replacement: "@formatjs/icu-messageformat-parser/no-parser.js",
+      },
+    ],
+  },
   oxc: { jsx: { runtime: "automatic", importSource: "preact" } },
   build: {
     target: "es2020",
@@ -18,6 +28,7 @@ export default defineConfig({
     proxy: Object.fromEntries(["/api", "/s", "/badges/icons"].map((p) => [p, api])),
   },
   plugins: [
+    catalogs(),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

@@ -257,6 +257,24 @@ async def test_the_figures_match_the_hand_computed_scenario(client):
     }
 
 
+async def test_the_figures_slice_by_the_language_people_read_chorus_in(client):
+    s = await scenario(client)
+    admin, b1 = s["admin"], s["b1"]
+    # everyone reads German (the organization's default) but B One, who chose English
+    await client.put(
+        "/api/v1/admin/organization", json={"defaultLanguage": "de"}, headers=bearer(admin)
+    )
+    await client.patch("/api/v1/me", json={"language": "en"}, headers=bearer(b1))
+    body = (await client.get(f"/api/v1/admin/analytics?{RANGE}", headers=bearer(admin))).json()
+    assert body["byLanguage"] == [
+        {"language": "de", **metrics(2, 1, 3, 3.0, 1, 4, 0.25, 62)},
+        {"language": "en", **metrics(2, 1, 3, 3.0, 1, 1, 1.0, 30)},
+    ]
+    resp = await client.get(f"/api/v1/admin/analytics/export.csv?{RANGE}", headers=bearer(admin))
+    rows = {(r[0], r[2]): r[3:] for r in csv.reader(io.StringIO(resp.text)) if len(r) > 3}
+    assert rows[("language", "en")] == ["2", "1", "3", "3.0", "1", "1", "1.0", "30"]
+
+
 async def test_the_csv_export_holds_the_same_figures(client):
     s = await scenario(client)
     resp = await client.get(

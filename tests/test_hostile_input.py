@@ -353,6 +353,35 @@ async def read_challenge(w: World, ref: str, key: str) -> list[str]:
     return [*shown, link["shareText"].removesuffix(suffix)]
 
 
+async def write_challenge_translation(w: World, key: str, text: str) -> Written:
+    body = challenge_body(translations={"de": {key: text}})
+    resp = await post(w, "/api/v1/admin/challenges", w.admin, body)
+    return resp, ref_of(resp)
+
+
+async def write_challenge_translation_edit(w: World, key: str, text: str) -> Written:
+    draft = await w.ok("POST", "/api/v1/admin/challenges", w.admin, json=challenge_body())
+    resp = await w.http.patch(
+        f"/api/v1/admin/challenges/{draft['id']}",
+        json={"translations": {"de": {key: text}}},
+        headers=bearer(w.admin),
+    )
+    return resp, str(draft["id"])
+
+
+async def read_challenge_translation(w: World, ref: str, key: str) -> list[str]:
+    """As the admin wrote it, and as a German reader is shown it."""
+    challenge = await w.read(f"/api/v1/admin/challenges/{ref}", w.admin)
+    if challenge["status"] == "draft":
+        await w.ok("POST", f"/api/v1/admin/challenges/{ref}/publish", w.admin)
+    resp = await w.http.get(
+        f"/api/v1/challenges/{ref}", headers={**bearer(w.sam), "Accept-Language": "de"}
+    )
+    assert resp.status_code == 200, resp.text
+    assert "&lt;" not in resp.text and "&#" not in resp.text, resp.text
+    return [challenge["translations"]["de"][key], resp.json()[key]]
+
+
 async def write_pillar(w: World, key: str, text: str) -> Written:
     body = {"title": f"Pillar {next(SERIAL)}", "message": "Our message", key: text}
     resp = await post(w, "/api/v1/admin/pillars", w.admin, body)
@@ -737,6 +766,20 @@ TEXT_FIELDS = [
               _f(write_challenge_edit, "shareText"), _r(read_challenge, "shareText")),
     TextField("challenge hashtag, edited", "hashtags[0]", WORD, ("ChallengeUpdate.hashtags",),
               _f(write_challenge_edit, "hashtags"), _r(read_challenge, "hashtags")),
+    TextField("challenge title, translated", "translations.de.title", ONE,
+              ("ChallengeTranslation.title",), _f(write_challenge_translation, "title"),
+              _r(read_challenge_translation, "title")),
+    TextField("challenge description, translated", "description", SENT,
+              ("ChallengeTranslation.description",),
+              _f(write_challenge_translation, "description"),
+              _r(read_challenge_translation, "description")),
+    TextField("challenge title, translated in an edit", "translations.de.title", ONE,
+              ("ChallengeTranslation.title",), _f(write_challenge_translation_edit, "title"),
+              _r(read_challenge_translation, "title")),
+    TextField("challenge description, translated in an edit", "description", SENT,
+              ("ChallengeTranslation.description",),
+              _f(write_challenge_translation_edit, "description"),
+              _r(read_challenge_translation, "description")),
     TextField("pillar title", "title", ONE, ("PillarCreate.title",),
               _f(write_pillar, "title"), _r(read_pillar, "title")),
     TextField("pillar message", "message", PARA, ("PillarCreate.message",),
@@ -817,6 +860,7 @@ NOT_FREE_TEXT = {
     "AcceptInviteCreate.password": "a password: hashed, never shown",
     "AcceptInviteCreate.token": "an invite token the server made",
     "MeUpdate.timezone": "an IANA zone name, checked against the zone database",
+    "MeUpdate.language": "one of the five language tags Chorus speaks (tests/test_languages.py)",
     "InviteImport.csv": "parsed into emails, roles and existing team names, not kept as written",
     "ChallengeCreate.contentUrl": "a URL: URL_FIELDS",
     "ChallengeUpdate.contentUrl": "a URL: URL_FIELDS",

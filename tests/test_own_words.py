@@ -292,7 +292,11 @@ async def test_organization_settings_refuse_bad_input(client):
     employee = await add_member(client, admin, name="Eve")
     other = await signup(client)
     got = await client.get("/api/v1/admin/organization", headers=bearer(admin))
-    assert got.json() == {"disclosureTag": None, "postTextRetentionDays": 365}
+    assert got.json() == {
+        "disclosureTag": None,
+        "postTextRetentionDays": 365,
+        "defaultLanguage": "en",
+    }
     bad_bodies: list[dict[str, Any]] = [
         {"disclosureTag": 5},
         {"disclosureTag": ["#a"]},
@@ -321,13 +325,21 @@ async def test_organization_settings_refuse_bad_input(client):
     # another organization's admin changes only their own organization
     assert (await _settings(client, other, disclosureTag="#werbung")).status_code == 200
     ok = await _settings(client, admin, disclosureTag="#employee", postTextRetentionDays=30)
-    assert ok.json() == {"disclosureTag": "#employee", "postTextRetentionDays": 30}
+    assert ok.json() == {
+        "disclosureTag": "#employee",
+        "postTextRetentionDays": 30,
+        "defaultLanguage": "en",
+    }
     mine = (await client.get("/api/v1/admin/organization", headers=bearer(admin))).json()
     theirs = (await client.get("/api/v1/admin/organization", headers=bearer(other))).json()
     assert (mine["disclosureTag"], theirs["disclosureTag"]) == ("#employee", "#werbung")
     assert theirs["postTextRetentionDays"] == 365
     cleared = await _settings(client, admin, disclosureTag=None)
-    assert cleared.json() == {"disclosureTag": None, "postTextRetentionDays": 30}
+    assert cleared.json() == {
+        "disclosureTag": None,
+        "postTextRetentionDays": 30,
+        "defaultLanguage": "en",
+    }
 
 
 # -- keeping texts no longer than needed ---------------------------------------------------------

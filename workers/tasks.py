@@ -328,9 +328,10 @@ async def email_invite(ctx: dict[str, Any], invite_id: str, token: str) -> str:
     settings = get_settings()
     letter = mail_templates.invite_letter(
         organization=facts.organization,
-        inviter=facts.inviter or "Your admin",
+        inviter=facts.inviter or None,
         url=f"{settings.base_url}/accept-invite#token={token}",
-        expires=facts.expires_at.strftime("%d %B %Y, %H:%M UTC"),
+        expires=facts.expires_at,
+        language=facts.language,
     )
     if not await _deliver(ctx, letter, facts.email):
         return "not sent"
@@ -350,6 +351,7 @@ async def email_password_reset(ctx: dict[str, Any], reset_id: str) -> str:
         name=letter_facts.display_name,
         organization=letter_facts.organization,
         url=f"{get_settings().base_url}/reset#token={letter_facts.token}",
+        language=letter_facts.language,
     )
     return "sent" if await _deliver(ctx, letter, letter_facts.email) else "not sent"
 
@@ -383,6 +385,7 @@ async def email_digest(ctx: dict[str, Any], user_id: str, week: str) -> str:
     rows = await Organization.raw(
         """
         SELECT u.email, u.display_name, o.name AS organization,
+               coalesce(u.language, o.default_language) AS language,
                coalesce((SELECT sum(l.delta) FROM points_ledger l WHERE l."user" = u.id
                          AND l.created_at > now() - interval '7 days'), 0) AS points,
                (SELECT count(*) FROM submission s WHERE s."user" = u.id
@@ -405,5 +408,6 @@ async def email_digest(ctx: dict[str, Any], user_id: str, week: str) -> str:
         shares=int(row["shares"]),
         open_challenges=int(row["open_challenges"]),
         url=get_settings().base_url + "/",
+        language=row["language"],
     )
     return "sent" if await _deliver(ctx, letter, row["email"]) else "not sent"

@@ -28,6 +28,7 @@ from backend.analytics.schemas import (
 from backend.analytics.tables import OfficialLink
 from backend.core import clock
 from backend.core.errors import Forbidden, NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.leaderboards.boards import org_timezone
 from backend.notifications import service as notifications
@@ -45,13 +46,13 @@ async def _team_for(actor: CurrentUser, team_id: UUID) -> dict[str, Any]:
         "SELECT id, name FROM team WHERE id = {} AND org = {}", team_id, actor.org_id
     )
     if not rows:
-        raise NotFound("No such team in your organization.")
+        raise NotFound(msg("No such team in your organization."))
     if actor.role != "admin":
         leads = await _rows(
             'SELECT 1 FROM team_lead WHERE team = {} AND "user" = {}', team_id, actor.id
         )
         if not leads:
-            raise Forbidden("Only this team's leads and admins can see its dashboard.")
+            raise Forbidden(msg("Only this team's leads and admins can see its dashboard."))
     return rows[0]
 
 
@@ -301,8 +302,10 @@ async def nudge(
             actor.org_id,
             user_id,
             "nudge",
-            f"{team['name']} could use your voice",
-            "A new challenge takes two minutes — your team would love to see you on the board.",
+            msg("{team} could use your voice", team=team["name"]),
+            msg(
+                "A new challenge takes two minutes — your team would love to see you on the board."
+            ),
             "/",
             dedupe_key=f"nudge:{user_id}:{week}",
         )

@@ -19,6 +19,7 @@ from backend.analytics.schemas import (
     Amplification,
     AnalyticsRead,
     ChallengeMetrics,
+    LanguageMetrics,
     Metrics,
     NetworkMetrics,
     PillarMetrics,
@@ -55,11 +56,18 @@ async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
 async def analytics(org_id: UUID, first: date | None, last: date | None) -> AnalyticsRead:
     """Shares, clicks, participation and points per challenge, pillar, team and network."""
     span = await day_range(org_id, first, last)
-    members = await _rows("SELECT id, team FROM app_user WHERE org = {} AND active", org_id)
+    members = await _rows(
+        "SELECT u.id, u.team, coalesce(u.language, o.default_language) AS language "
+        "FROM app_user u JOIN organization o ON o.id = u.org WHERE u.org = {} AND u.active",
+        org_id,
+    )
     team_of = {m["id"]: m["team"] for m in members}
+    language_of = {m["id"]: m["language"] for m in members}
     team_sizes: dict[UUID | None, int] = defaultdict(int)
+    language_sizes: dict[str, int] = defaultdict(int)
     for m in members:
         team_sizes[m["team"]] += 1
+        language_sizes[m["language"]] += 1
     challenges = {
         r["id"]: r
         for r in await _rows(
@@ -96,12 +104,12 @@ async def analytics(org_id: UUID, first: date | None, last: date | None) -> Anal
         span.end,
     )
     points = await _rows(
-        "SELECT l.challenge, coalesce(s.network, k.network) AS network, l.team, "
+        'SELECT l.challenge, coalesce(s.network, k.network) AS network, l.team, l."user", '
         "sum(l.delta) AS n FROM points_ledger l "
         "LEFT JOIN submission s ON s.id = l.submission "
         "LEFT JOIN click k ON k.id = l.click "
         "WHERE l.org = {} AND l.created_at >= {} AND l.created_at < {} "
-        "GROUP BY l.challenge, coalesce(s.network, k.network), l.team",
+        'GROUP BY l.challenge, coalesce(s.network, k.network), l.team, l."user"',
         org_id,
         span.start,
         span.end,
@@ -112,9 +120,14 @@ async def analytics(org_id: UUID, first: date | None, last: date | None) -> Anal
     by_pillar: dict[UUID | None, _Tally] = defaultdict(_Tally)
     by_team: dict[UUID | None, _Tally] = defaultdict(_Tally)
     by_network: dict[str, _Tally] = defaultdict(_Tally)
+    by_language: dict[str, _Tally] = defaultdict(_Tally)
 
-    def slices(challenge: UUID | None, network: str | None, team: UUID | None) -> list[_Tally]:
+    def slices(
+        challenge: UUID | None, network: str | None, team: UUID | None, user: UUID | None
+    ) -> list[_Tally]:
         found = [total, by_team[team]]
+        if user in language_of:  # people who left are in no language's slice
+            found.append(by_language[language_of[user]])
         if challenge is not None:
             found.append(by_challenge[challenge])
             found.append(
@@ -125,7 +138,7 @@ async def analytics(org_id: UUID, first: date | None, last: date | None) -> Anal
         return list({id(t): t for t in found}.values())
 
     for r in submissions:
-        for tally in slices(r["challenge"], r["network"], team_of.get(r["user"])):
+        for tally in slices(r["challenge"], r["network"], team_of.get(r["user"]), r["user"]):
             tally.claimed += r["n"]
             if r["verified"]:
                 tally.verified += r["n"]
@@ -138,13 +151,13 @@ async def analytics(org_id: UUID, first: date | None, last: date | None) -> Anal
         span.start,
         span.end,
     ):
-        for tally in slices(r["challenge"], None, team_of.get(r["author"])):
+        for tally in slices(r["challenge"], None, team_of.get(r["author"]), r["author"]):
             tally.participants.add(r["author"])
     for r in clicks:
-        for tally in slices(r["challenge"], r["network"], team_of.get(r["sharer"])):
+        for tally in slices(r["challenge"], r["network"], team_of.get(r["sharer"]), r["sharer"]):
             tally.clicks += r["n"]
     for r in points:
-        for tally in slices(r["challenge"], r["network"], r["team"]):
+        for tally in slices(r["challenge"], r["network"], r["team"], r["user"]):
             tally.points += int(r["n"])
 
     # Challenges that ran during the range are listed even when nothing happened on them.
@@ -205,6 +218,16 @@ async def analytics(org_id: UUID, first: date | None, last: date | None) -> Anal
         by_network=sorted(
             (NetworkMetrics(network=n, **t.metrics(org_members)) for n, t in by_network.items()),
             key=lambda m: (-m.shares_verified, m.network),
+        ),
+        by_language=sorted(
+            (
+                LanguageMetrics(language=lang, **t.metrics(language_sizes.get(lang, 0)))
+                for lang, t in {
+                    **{lang: _Tally() for lang in language_sizes},
+                    **by_language,
+                }.items()
+            ),
+            key=lambda m: (-m.members, m.language),
         ),
         amplification=Amplification(
             official_posts=official_posts,

@@ -71,6 +71,8 @@ def analytics_csv(report: AnalyticsRead, engagement: EngagementRead | None = Non
         row("team", t.team_id, t.name, t)
     for n in report.by_network:
         row("network", None, n.network, n)
+    for lang in report.by_language:
+        row("language", None, lang.language, lang)
     if engagement is not None:
         writer.writerow([])
         writer.writerow(["engagement", "id", "name", *ENGAGEMENT_COLUMNS])

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from backend.core import clock
 from backend.core.errors import Invalid
+from backend.core.i18n import msg
 from backend.leaderboards.boards import org_timezone
 
 MAX_RANGE_DAYS = 366
@@ -35,9 +36,9 @@ async def day_range(org_id: UUID, first: date | None, last: date | None) -> Rang
     last = last or today
     first = first or last - timedelta(days=29)
     if first > last:
-        raise Invalid("`from` must be on or before `to`.")
+        raise Invalid(msg("`from` must be on or before `to`."))
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise Invalid(f"A range covers at most {MAX_RANGE_DAYS} days.")
+        raise Invalid(msg("A range covers at most {n} days.", n=MAX_RANGE_DAYS))
     start = datetime.combine(first, time.min, zone)
     end = datetime.combine(last + timedelta(days=1), time.min, zone)
     return Range(first, last, start, end, tz)

@@ -14,6 +14,7 @@ from uuid import UUID, uuid4
 from backend.analytics.schemas import OfficialLinkCreate, OfficialLinkRead
 from backend.analytics.tables import OfficialLink
 from backend.core.errors import Invalid
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.fetch.urls import ascii_url, check_public_url
 
@@ -34,7 +35,10 @@ async def create_official_link(
     try:
         url = ascii_url(check_public_url(data.url))
     except ValueError as exc:
-        raise Invalid(f"Check the link: {exc}", field="url") from exc
+        raise Invalid(
+            msg("Check the link: {problem}", problem=exc.args[0] if exc.args else str(exc)),
+            field="url",
+        ) from exc
     link_id, code = uuid4(), _official_code()
     await OfficialLink.raw(
         "INSERT INTO official_link (id, org, code, label, network, target_url, created_by) "

@@ -44,6 +44,12 @@ class NetworkMetrics(Metrics):
     network: str
 
 
+class LanguageMetrics(Metrics):
+    """The people who read Chorus in one language (their choice, else the organization's)."""
+
+    language: str
+
+
 class Amplification(Wire):
     official_posts: int
     official_unique_clicks: int
@@ -61,6 +67,7 @@ class AnalyticsRead(Wire):
     by_pillar: list[PillarMetrics]
     by_team: list[TeamMetrics]
     by_network: list[NetworkMetrics]
+    by_language: list[LanguageMetrics]
     amplification: Amplification
 
 

@@ -14,6 +14,7 @@ from backend.badges import service, team_goals
 from backend.badges.schemas import BadgeCreate, BadgeRead, BadgeUpdate
 from backend.badges.team_goals import TeamGoalRead
 from backend.core.errors import NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.http.auth import require_role
 
@@ -34,7 +35,7 @@ class BadgesController(Controller):
         """Each team's verified shares toward the challenge's collective target."""
         found = await team_goals.progress(request.user, challenge_id)
         if found is None:
-            raise NotFound("This challenge has no team goal.")
+            raise NotFound(msg("This challenge has no team goal."))
         return found
 
     @post("/api/v1/admin/badges", status_code=201, guards=[require_role("admin")])

@@ -33,6 +33,7 @@ from backend.badges.tables import Badge, UserBadge
 from backend.challenges.tables import Challenge, Pillar
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.db import DB, fetch
@@ -357,6 +358,8 @@ SELECT
      (SELECT 1 FROM user_badge ub WHERE ub.badge = b.id AND ub."user" = $1)) AS candidates,
   (SELECT level_thresholds FROM organization WHERE id = $2) AS levels,
   (SELECT row_to_json(p) FROM notification_prefs p WHERE p."user" = $1) AS prefs,
+  (SELECT coalesce(u.language, o.default_language) FROM app_user u
+     JOIN organization o ON o.id = u.org WHERE u.id = $1) AS language,
   (SELECT count(*) FROM notification WHERE "user" = $1 AND NOT urgent
      AND push_state IN ('queued', 'sent') AND created_at >= $4 AND created_at < $5)
      AS pushed_today,
@@ -556,7 +559,7 @@ async def derive(
         )
     own_notices += [(notice, None) for notice in notices]
     # the inbox rows, pushed or held as `notify` would decide them one after the other
-    told = [(n, g, notifications.describe(n)) for n, g in own_notices]
+    told = [(n, g, notifications.describe(n, row["language"])) for n, g in own_notices]
     shown = [(n, g, d) for n, g, d in told if d is not None]
     states = notifications.push_states(
         notifications.prefs_from_json(row["prefs"]),
@@ -696,21 +699,21 @@ async def create_badge(actor: CurrentUser, data: BadgeCreate) -> BadgeRead:
     rule = data.rule
     if rule.type == "challenge_completed":
         if rule.challenge_id is None:
-            raise Invalid("Choose the challenge this badge is for.", field="rule.challengeId")
+            raise Invalid(msg("Choose the challenge this badge is for."), field="rule.challengeId")
         if not await Challenge.exists().where(
             (Challenge.id == rule.challenge_id) & (Challenge.org == actor.org_id)
         ):
-            raise NotFound("No such challenge in your organization.")
+            raise NotFound(msg("No such challenge in your organization."))
     if rule.type == "pillar_champion":
         if rule.pillar_id is None:
-            raise Invalid("Choose the key message this badge is for.", field="rule.pillarId")
+            raise Invalid(msg("Choose the key message this badge is for."), field="rule.pillarId")
         if not await Pillar.exists().where(
             (Pillar.id == rule.pillar_id) & (Pillar.org == actor.org_id)
         ):
-            raise NotFound("No such narrative pillar in your organization.")
+            raise NotFound(msg("No such narrative pillar in your organization."))
     if rule.type == "period_winner" and rule.period is None:
         raise Invalid(
-            "Choose whether this badge is for the week's or the month's winner.",
+            msg("Choose whether this badge is for the week's or the month's winner."),
             field="rule.period",
         )
     badge_id = uuid4()
@@ -734,7 +737,9 @@ async def create_badge(actor: CurrentUser, data: BadgeCreate) -> BadgeRead:
             )
         )
     except asyncpg.UniqueViolationError as exc:
-        raise Conflict(f"Your organization already has a badge with code {data.code!r}.") from exc
+        raise Conflict(
+            msg("Your organization already has a badge with code {code}.", code=repr(data.code))
+        ) from exc
     row = (await Badge.raw("SELECT * FROM badge WHERE id = {}", badge_id))[0]
     return _read(row, None, None)
 
@@ -752,7 +757,7 @@ async def update_badge(actor: CurrentUser, badge_id: UUID, data: BadgeUpdate) ->
         changes[Badge.points] = data.points
     where = (Badge.id == badge_id) & (Badge.org == actor.org_id)
     if not await Badge.exists().where(where):
-        raise NotFound("No such badge in your organization.")
+        raise NotFound(msg("No such badge in your organization."))
     if changes:
         await Badge.update(changes).where(where)
     row = (await Badge.raw("SELECT * FROM badge WHERE id = {}", badge_id))[0]
@@ -808,4 +813,4 @@ async def retire_badge(actor: CurrentUser, badge_id: UUID) -> None:
         actor.org_id,
     )
     if not retired:
-        raise NotFound("No such badge in your organization.")
+        raise NotFound(msg("No such badge in your organization."))

@@ -51,14 +51,16 @@ T = TypeVar("T")
 
 @dataclass(slots=True)
 class Item:
-    """One published challenge not yet ended, and its answer encoded once per shown status."""
+    """One published challenge not yet ended, and its answer encoded once per shown status and
+    language: (status, language of one of its translations, or None for the base). At most
+    4 statuses times (1 + its translations) entries: languages are the few Chorus speaks."""
 
     id: UUID
     starts_at: datetime
     ends_at: datetime
     audience: frozenset[UUID]
     row: dict[str, Any]
-    encoded: dict[str, bytes] = field(default_factory=dict)
+    encoded: dict[tuple[str, str | None], bytes] = field(default_factory=dict)
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ from backend.core import clock
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page
 from backend.http.auth import require_role
+from backend.http.problems import request_language
 from backend.settings import Settings
 from backend.storage import store_for
 
@@ -60,9 +61,13 @@ class ChallengesController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
     ) -> Response[Page[ChallengeRead]]:
         # Encoded by the service, from memory while pub/sub keeps it fresh: the employee's
-        # most read answer skips the framework's generic rendering.
+        # most read answer skips the framework's generic rendering. In the reader's language
+        # where a challenge has it (their choice, else Accept-Language, else the org's).
         encoded = await service.list_open_json(
-            request.user, limit=limit, memory=request.app.state.open_challenges
+            request.user,
+            limit=limit,
+            memory=request.app.state.open_challenges,
+            language=request_language(request),
         )
         return Response(encoded, media_type=MediaType.JSON)  # type: ignore[arg-type]
 
@@ -70,7 +75,9 @@ class ChallengesController(Controller):
     async def get_one(
         self, request: Request[CurrentUser, Any, Any], challenge_id: FromPath[UUID]
     ) -> ChallengeRead:
-        return await service.get_for_member(request.user, challenge_id)
+        return await service.get_for_member(
+            request.user, challenge_id, language=request_language(request)
+        )
 
     @post("/{challenge_id:uuid}/quiz", status_code=200)
     async def take_quiz(

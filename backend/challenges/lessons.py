@@ -22,6 +22,7 @@ from backend.challenges.schemas import (
 )
 from backend.challenges.tables import Lesson
 from backend.core.errors import Invalid
+from backend.core.i18n import msg
 from backend.core.text import clean_text
 from backend.fetch.urls import ascii_url, check_public_url
 
@@ -43,15 +44,18 @@ def _image_url(url: str, field: str) -> str:
     try:
         checked = ascii_url(check_public_url(url))
     except ValueError as exc:
-        raise Invalid(f"Check the image's link: {exc}", field=field) from exc
+        raise Invalid(
+            msg("Check the image's link: {problem}", problem=exc.args[0] if exc.args else str(exc)),
+            field=field,
+        ) from exc
     if not checked.startswith("https://"):
-        raise Invalid("An image's link starts with https://.", field=field)
+        raise Invalid(msg("An image's link starts with https://."), field=field)
     return checked
 
 
 def check_sections(sections: list[LessonSection] | None) -> list[dict[str, Any]]:
     if not sections:
-        raise Invalid("A lesson needs at least one section to read.", field="sections")
+        raise Invalid(msg("A lesson needs at least one section to read."), field="sections")
     checked = []
     for n, section in enumerate(sections):
         item: dict[str, Any] = {
@@ -67,17 +71,21 @@ def check_sections(sections: list[LessonSection] | None) -> list[dict[str, Any]]
 def check_quiz(quiz: list[QuizQuestionWrite] | None) -> tuple[list[dict[str, Any]], list[int]]:
     """The questions as employees see them, and the answers apart."""
     if not quiz:
-        raise Invalid("A lesson needs a quiz of at least one question.", field="quiz")
+        raise Invalid(msg("A lesson needs a quiz of at least one question."), field="quiz")
     questions, answers = [], []
     for n, item in enumerate(quiz):
         options = [
             clean_text(option, f"quiz[{n}].options[{k}]") for k, option in enumerate(item.options)
         ]
         if len({option.casefold() for option in options}) != len(options):
-            raise Invalid("Give each option its own words.", field=f"quiz[{n}].options")
+            raise Invalid(msg("Give each option its own words."), field=f"quiz[{n}].options")
         if not 0 <= item.answer < len(options):
             raise Invalid(
-                f"The right answer is one of the {len(options)} options (0 to {len(options) - 1}).",
+                msg(
+                    "The right answer is one of the {n} options (0 to {last}).",
+                    n=len(options),
+                    last=len(options) - 1,
+                ),
                 field=f"quiz[{n}].answer",
             )
         questions.append(

@@ -32,6 +32,7 @@ from backend.challenges.mp4 import check_mp4
 from backend.challenges.schemas import ChallengeMedia
 from backend.challenges.tables import Challenge
 from backend.core.errors import Conflict, DomainError, Invalid, NotFound
+from backend.core.i18n import msg, msg_n
 from backend.core.identity import ROLE_RANK, CurrentUser
 from backend.db import DB
 from backend.storage import MediaStore
@@ -130,7 +131,7 @@ def sniff(raw: bytes) -> str | None:
 def check_declared(declared: str) -> None:
     if declared not in ACCEPTED:
         raise UnsupportedMedia(
-            "Send the file as image/jpeg, image/png, image/webp or video/mp4 (at most 25 MB)."
+            msg("Send the file as image/jpeg, image/png, image/webp or video/mp4 (at most 25 MB).")
         )
 
 
@@ -144,13 +145,13 @@ async def upload(
 ) -> ChallengeMedia:
     check_declared(declared)
     if not raw:
-        raise Invalid("The file is empty.")
+        raise Invalid(msg("The file is empty."))
     if len(raw) > MAX_BYTES:
-        raise MediaTooLarge("The file is too large (at most 25 MB).")
+        raise MediaTooLarge(msg("The file is too large (at most 25 MB)."))
     found = sniff(raw)
     if found is None or (found == "video/mp4") != (declared == "video/mp4"):
         raise UnsupportedMedia(
-            "This file is not a JPEG, PNG, WebP image or MP4 video (judged by its content)."
+            msg("This file is not a JPEG, PNG, WebP image or MP4 video (judged by its content).")
         )
     await check_room(actor.org_id, challenge_id)  # before the work, and again under the lock
     width: int | None
@@ -212,13 +213,16 @@ async def check_room(org_id: UUID, challenge_id: UUID, *, lock: bool = False) ->
         challenge_id,
     )
     if not rows:
-        raise NotFound("No such challenge in your organization.")
+        raise NotFound(msg("No such challenge in your organization."))
     counted = await _rows(
         "SELECT count(*) AS n FROM challenge_media WHERE challenge = {}", challenge_id
     )
     if counted[0]["n"] >= MAX_PER_CHALLENGE:
         raise Conflict(
-            f"A challenge has at most {MAX_PER_CHALLENGE} media; delete one to add another."
+            msg(
+                "A challenge has at most {n} media; delete one to add another.",
+                n=MAX_PER_CHALLENGE,
+            )
         )
 
 
@@ -231,7 +235,7 @@ async def delete(actor: CurrentUser, challenge_id: UUID, media_id: UUID, store: 
         actor.org_id,
     )
     if not rows:
-        raise NotFound("No such media on this challenge.")
+        raise NotFound(msg("No such media on this challenge."))
     await store.delete(rows[0]["storage_key"])
     await cache.announce_org(actor.org_id)
 
@@ -247,12 +251,12 @@ async def file_for(viewer: CurrentUser, challenge_id: UUID, media_id: UUID) -> M
         viewer.org_id,
     )
     if not rows:
-        raise NotFound("No such media.")
+        raise NotFound(msg("No such media."))
     row = rows[0]
     if ROLE_RANK[viewer.role] < ROLE_RANK["admin"]:
         audience = row["audience_team_ids"]
         if row["state"] != "published" or (audience and viewer.team_id not in audience):
-            raise NotFound("No such media.")
+            raise NotFound(msg("No such media."))
     return MediaFile(key=row["storage_key"], content_type=row["content_type"], size=row["bytes"])
 
 
@@ -285,6 +289,11 @@ def byte_range(header: str | None, size: int) -> tuple[int, int] | None:
 
 def _unsatisfiable(size: int) -> RangeNotSatisfiable:
     return RangeNotSatisfiable(
-        f"The file has {size} bytes; ask for a range within them.",
+        msg_n(
+            "The file has {n} bytes; ask for a range within them.",
+            "The file has {n} bytes; ask for a range within them.",
+            size,
+            n=size,
+        ),
         headers={"Content-Range": f"bytes */{size}"},
     )

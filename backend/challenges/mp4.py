@@ -12,6 +12,7 @@ import struct
 from collections.abc import Iterator
 
 from backend.core.errors import Invalid
+from backend.core.i18n import Message, msg
 
 # Brands of MP4 (ISO/IEC 14496-14) and its common profiles; QuickTime (`qt  `) is not video/mp4.
 BRANDS = frozenset(
@@ -27,8 +28,8 @@ def is_mp4(raw: bytes) -> bool:
     return len(raw) >= 12 and raw[4:8] == b"ftyp"
 
 
-def _broken(why: str) -> Invalid:
-    return Invalid(f"This video is not a complete MP4 file ({why}).")
+def _broken(why: Message) -> Invalid:
+    return Invalid(msg("This video is not a complete MP4 file ({why}).", why=why))
 
 
 def boxes(raw: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
@@ -37,22 +38,22 @@ def boxes(raw: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int]]:
     while position < end:
         count += 1
         if count > MAX_BOXES:
-            raise _broken("too many boxes")
+            raise _broken(msg("too many boxes"))
         if end - position < 8:
-            raise _broken("a box is cut short")
+            raise _broken(msg("a box is cut short"))
         size, kind = struct.unpack_from(">I4s", raw, position)
         header = 8
         if size == 1:
             if end - position < 16:
-                raise _broken("a box is cut short")
+                raise _broken(msg("a box is cut short"))
             (size,) = struct.unpack_from(">Q", raw, position + 8)
             header = 16
         elif size == 0:  # this box runs to the end
             size = end - position
         if not all(byte in _TYPE_BYTES for byte in kind):
-            raise _broken("a box has no readable type")
+            raise _broken(msg("a box has no readable type"))
         if size < header or position + size > end:
-            raise _broken("a box runs past the end of the file")
+            raise _broken(msg("a box runs past the end of the file"))
         yield kind, position + header, position + size
         position += size
 
@@ -61,17 +62,17 @@ def check_mp4(raw: bytes) -> tuple[int | None, int | None]:
     """(width, height) of a well-formed MP4 (None, None when it has no video track); Invalid
     (422) when the container is broken or not MP4."""
     if not is_mp4(raw):
-        raise _broken("it does not start with an ftyp box")
+        raise _broken(msg("it does not start with an ftyp box"))
     top = list(boxes(raw, 0, len(raw)))
     kind, body, end = top[0]
     if end - body < 8:
-        raise _broken("its ftyp box is too short")
+        raise _broken(msg("its ftyp box is too short"))
     brands = {raw[body : body + 4]} | {raw[i : i + 4] for i in range(body + 8, end - 3, 4)}
     if not brands & BRANDS:
-        raise Invalid("This video is not an MP4 (send video/mp4: H.264 or H.265 in MP4).")
+        raise Invalid(msg("This video is not an MP4 (send video/mp4: H.264 or H.265 in MP4)."))
     kinds = [kind for kind, _, _ in top]
     if b"moov" not in kinds or b"mdat" not in kinds:
-        raise _broken("it has no movie header or no media data")
+        raise _broken(msg("it has no movie header or no media data"))
     _, moov_body, moov_end = top[kinds.index(b"moov")]
     for kind, trak_body, trak_end in boxes(raw, moov_body, moov_end):
         if kind != b"trak":
@@ -81,7 +82,7 @@ def check_mp4(raw: bytes) -> tuple[int | None, int | None]:
                 continue
             offset = tkhd + (88 if raw[tkhd] == 1 else 76)
             if offset + 8 > tkhd_end:
-                raise _broken("a track header is cut short")
+                raise _broken(msg("a track header is cut short"))
             width, height = struct.unpack_from(">II", raw, offset)
             if width >> 16 and height >> 16:
                 return width >> 16, height >> 16

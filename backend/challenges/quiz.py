@@ -25,6 +25,7 @@ from backend.challenges.service import effective_status, visible_challenge
 from backend.challenges.tables import LessonAttempt
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import Message, msg, msg_n
 from backend.core.identity import CurrentUser
 from backend.db import DB
 from backend.points.service import LedgerEntry, append
@@ -34,6 +35,14 @@ log = logging.getLogger("chorus.lessons")
 
 ATTEMPTS_PER_HOUR = 10
 REASON = "lesson"
+
+# Why a quiz takes no answers, by the lesson's status (whole sentences: words agree in gender)
+_NOT_ACTIVE: dict[str, Message] = {
+    "draft": msg("This lesson is draft: its quiz does not take answers now."),
+    "archived": msg("This lesson is archived: its quiz does not take answers now."),
+    "scheduled": msg("This lesson is scheduled: its quiz does not take answers now."),
+    "ended": msg("This lesson is ended: its quiz does not take answers now."),
+}
 
 # What a higher domain does when someone passes a lesson that pays no points (badges: the
 # "learner" rule); a paid pass announces itself through the ledger's event like any award.
@@ -62,24 +71,33 @@ async def take_quiz(
     """Grade one attempt; pay the lesson's points if it is the person's first pass."""
     row = await visible_challenge(user, challenge_id)
     if row["kind"] != "lesson":
-        raise NotFound("This challenge has no quiz.")
+        raise NotFound(msg("This challenge has no quiz."))
     status = effective_status(row["state"], row["starts_at"], row["ends_at"], clock.now())
     if status != "active":
-        raise Conflict(f"This lesson is {status}: its quiz does not take answers now.")
+        raise Conflict(_NOT_ACTIVE[status])
     questions = row["lesson_questions"] or []
     if isinstance(questions, str):
         questions = msgspec.json.decode(questions)
     if len(answers) != len(questions):
         raise Invalid(
-            f"Answer each of the {len(questions)} questions, one answer each "
-            f"({len(answers)} given).",
+            msg_n(
+                "Answer each of the {n} questions, one answer each ({given} given).",
+                "Answer each of the {n} questions, one answer each ({given} given).",
+                len(questions),
+                n=len(questions),
+                given=len(answers),
+            ),
             field="answers",
         )
     for n, (given, question) in enumerate(zip(answers, questions, strict=True)):
         if not 0 <= given < len(question["options"]):
             raise Invalid(
-                f"Question {n + 1} has {len(question['options'])} options "
-                f"(0 to {len(question['options']) - 1}).",
+                msg(
+                    "Question {number} has {n} options (0 to {last}).",
+                    number=n + 1,
+                    n=len(question["options"]),
+                    last=len(question["options"]) - 1,
+                ),
                 field=f"answers[{n}]",
             )
     await count_attempt(
@@ -102,11 +120,11 @@ async def take_quiz(
             challenge_id,
         )
         if not locked:
-            raise NotFound("This challenge has no quiz.")
+            raise NotFound(msg("This challenge has no quiz."))
         lesson = locked[0]
         right = list(lesson["answers"])
         if len(right) != len(answers):  # the quiz was edited between the two reads
-            raise Conflict("This quiz has just changed: open the lesson again.")
+            raise Conflict(msg("This quiz has just changed: open the lesson again."))
         score = grade(answers, right)
         passed = score >= lesson["pass_mark"]
         paid = 0

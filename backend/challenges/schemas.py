@@ -8,6 +8,7 @@ from uuid import UUID
 
 import msgspec
 
+from backend.core.i18n import LANGUAGES
 from backend.core.wire import Wire
 
 Network = Literal["linkedin", "x", "facebook", "email", "whatsapp"]
@@ -39,6 +40,20 @@ class ShareTexts(Wire):
     facebook: FacebookText | None = None
     email: ShortText | None = None
     whatsapp: ShortText | None = None
+
+
+class ChallengeTranslation(Wire):
+    """A challenge's title, description and share texts in one language; what is left out (or
+    a network's text left empty) reads as the base."""
+
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    description: Description | msgspec.UnsetType = msgspec.UNSET
+    share_text: ShareTexts | msgspec.UnsetType = msgspec.UNSET
+
+
+# {"<language>": translation}: a key is one of backend.core.i18n.LANGUAGES (checked by the
+# service, which names the key in its answer).
+Translations = Annotated[dict[str, ChallengeTranslation], msgspec.Meta(max_length=len(LANGUAGES))]
 
 
 class PillarCreate(Wire):
@@ -178,10 +193,14 @@ class ChallengeCreate(Wire):
     sections: Sections | None = None
     quiz: Quiz | None = None
     pass_mark: PassMark = 80
+    # the title, description and share texts in other languages: an employee reads their own
+    # language's (or the organization's default), else the base
+    translations: Translations = msgspec.field(default_factory=dict)
 
 
 class ChallengeUpdate(Wire):
-    """Every field optional; once published only title, description, share text and end date."""
+    """Every field optional; once published only title, description, share text, translations,
+    a lesson's sections and the end date."""
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
     description: Description | msgspec.UnsetType = msgspec.UNSET
@@ -208,6 +227,7 @@ class ChallengeUpdate(Wire):
     sections: Sections | msgspec.UnsetType = msgspec.UNSET  # a lesson's; editable once published
     quiz: Quiz | msgspec.UnsetType = msgspec.UNSET
     pass_mark: PassMark | msgspec.UnsetType = msgspec.UNSET
+    translations: Translations | msgspec.UnsetType = msgspec.UNSET  # replaces them all
 
 
 class ContentPreview(Wire):
@@ -296,3 +316,5 @@ class ChallengeEdit(ChallengeRead):
     """A challenge as the admin routes answer it: a lesson's quiz carries its answers."""
 
     lesson: LessonEdit | None = None  # type: ignore[assignment]
+    # the translations as written (ChallengeRead shows the reader's language instead)
+    translations: dict[str, ChallengeTranslation] = msgspec.field(default_factory=dict)

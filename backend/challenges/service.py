@@ -23,6 +23,7 @@ from backend.challenges.schemas import (
     ChallengeCreate,
     ChallengeEdit,
     ChallengeRead,
+    ChallengeTranslation,
     ChallengeUpdate,
     ContentPreview,
     MyLesson,
@@ -40,6 +41,7 @@ from backend.challenges.schemas import (
 from backend.challenges.tables import Challenge, Pillar
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import LANGUAGES, Message, msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.core.wire import Page, created_at_cursor, decode_cursor, from_row
@@ -49,7 +51,9 @@ from backend.orgs.tables import Team
 
 # Once people may have shared it, only what cannot change the meaning of a share may change
 # (a lesson's text may be fixed; its quiz, which people may have passed, may not).
-EDITABLE_WHEN_PUBLISHED = frozenset({"title", "description", "share_text", "ends_at", "sections"})
+EDITABLE_WHEN_PUBLISHED = frozenset(
+    {"title", "description", "share_text", "translations", "ends_at", "sections"}
+)
 LESSON_FIELDS = ("sections", "quiz", "pass_mark")
 X_URL_LENGTH = 23  # X counts every link as 23 characters, whatever its length
 X_MAX = 280
@@ -133,21 +137,143 @@ def _check_share_texts(
     hashtags: list[str],
     networks: list[str],
     disclosure: str | None = None,
+    *,
+    prefix: str = "",
 ) -> None:
+    """The per-network length rules; `prefix` names a translation's fields in the error
+    ("translations.de.")."""
     if "x" in networks:
         length = x_post_length(texts, title, hashtags, disclosure)
         if length > X_MAX:
             raise Invalid(
-                f"With its link (X counts {X_URL_LENGTH} characters for it)"
-                + (
-                    f", hashtags and the disclosure tag {disclosure}"
-                    if disclosure
-                    else " and hashtags"
+                msg(
+                    "With its link (X counts {url_length} characters for it), hashtags and the "
+                    "disclosure tag {disclosure}, the post for X would have {length} characters; "
+                    "X allows {limit}. Shorten the X text or the hashtags.",
+                    url_length=X_URL_LENGTH,
+                    disclosure=disclosure,
+                    length=length,
+                    limit=X_MAX,
                 )
-                + f", the post for X would have {length} characters; X allows {X_MAX}. "
-                "Shorten the X text or the hashtags.",
-                field="shareText.x",
+                if disclosure
+                else msg(
+                    "With its link (X counts {url_length} characters for it) and hashtags, the "
+                    "post for X would have {length} characters; X allows {limit}. Shorten the X "
+                    "text or the hashtags.",
+                    url_length=X_URL_LENGTH,
+                    length=length,
+                    limit=X_MAX,
+                ),
+                field=f"{prefix}shareText.x",
             )
+
+
+# -- translations: {"<language>": {"title"?, "description"?, "shareText"?: {network: text}}},
+# only what was written (a network's empty text reads as the base's) ----------------------
+
+
+def _decoded(value: Any) -> Any:
+    return msgspec.json.decode(value) if isinstance(value, str | bytes) else value
+
+
+def merged_texts(base: dict[str, Any], over: dict[str, Any] | None) -> dict[str, Any]:
+    """A translation's share texts over the base's, network by network."""
+    return {**base, **{network: text for network, text in (over or {}).items() if text}}
+
+
+def localized(row: dict[str, Any], language: str | None) -> tuple[str, str, dict[str, Any]]:
+    """The title, description and share texts in `language` when the challenge has that
+    translation (what it leaves out read as the base), else the base's."""
+    texts = _decoded(row["share_text"]) or {}
+    found = (_decoded(row.get("translations")) or {}).get(language) if language else None
+    if not found:
+        return row["title"], row["description"], texts
+    return (
+        found.get("title") or row["title"],
+        found.get("description") or row["description"],
+        merged_texts(texts, found.get("shareText")),
+    )
+
+
+def has_translation(row: dict[str, Any], language: str | None) -> bool:
+    return bool(language and (_decoded(row.get("translations")) or {}).get(language))
+
+
+def content_language(row: dict[str, Any], *wanted: str | None) -> str | None:
+    """The first of `wanted` (the reader's language, then their organization's default) the
+    challenge has a translation in; None: the base text."""
+    for language in wanted:
+        if has_translation(row, language):
+            return language
+    return None
+
+
+def suggested_texts(row: dict[str, Any], network: str) -> list[str]:
+    """The suggested text for `network` in the base and in every translation, as the row
+    (title, share_text, translations) has them."""
+    texts = _decoded(row["share_text"]) or {}
+    found = [suggested_text(texts, network, row["title"])]
+    for translation in (_decoded(row.get("translations")) or {}).values():
+        text = suggested_text(
+            merged_texts(texts, translation.get("shareText")),
+            network,
+            translation.get("title") or row["title"],
+        )
+        if text not in found:
+            found.append(text)
+    return found
+
+
+def _check_translations(
+    translations: dict[str, ChallengeTranslation],
+    *,
+    title: str,
+    texts: dict[str, Any],
+    hashtags: list[str],
+    networks: list[str],
+    disclosure: str | None,
+    shared: bool = True,
+) -> dict[str, dict[str, Any]]:
+    """The translations as stored: each key a language Chorus speaks, each title cleaned like
+    the base's, each share text (over the base's) within the networks' limits. `shared`: False
+    for a lesson, which has nothing to share (its translations' share texts are dropped)."""
+    checked: dict[str, dict[str, Any]] = {}
+    for tag, translation in translations.items():
+        if tag not in LANGUAGES:
+            raise Invalid(
+                msg(
+                    "Chorus does not speak the language “{tag}”; translate into one of "
+                    "{languages}.",
+                    tag=tag[:20],
+                    languages=", ".join(LANGUAGES),
+                ),
+                field=f"translations.{tag[:20]}",
+            )
+        prefix = f"translations.{tag}."
+        entry: dict[str, Any] = {}
+        if translation.title is not msgspec.UNSET:
+            entry["title"] = clean_text(translation.title, f"{prefix}title")
+        if translation.description is not msgspec.UNSET and translation.description.strip():
+            entry["description"] = translation.description.strip()
+        if shared and translation.share_text is not msgspec.UNSET:
+            own = {k: v for k, v in msgspec.to_builtins(translation.share_text).items() if v}
+            if own:
+                entry["shareText"] = own
+        _check_share_texts(
+            merged_texts(texts, entry.get("shareText")),
+            entry.get("title", title),
+            hashtags,
+            networks,
+            disclosure,
+            prefix=prefix,
+        )
+        if entry:
+            checked[tag] = entry
+    return checked
+
+
+def _stored_translations(value: Any) -> dict[str, ChallengeTranslation]:
+    return msgspec.convert(_decoded(value) or {}, dict[str, ChallengeTranslation])
 
 
 async def disclosure_tag(org_id: UUID) -> str | None:
@@ -160,7 +286,12 @@ def _check_content_url(url: str) -> str:
     try:
         return ascii_url(check_public_url(url))
     except ValueError as exc:
-        raise Invalid(f"Check the article's link: {exc}", field="contentUrl") from exc
+        raise Invalid(
+            msg(
+                "Check the article's link: {problem}", problem=exc.args[0] if exc.args else str(exc)
+            ),
+            field="contentUrl",
+        ) from exc
 
 
 def _clean_hashtags(hashtags: list[str]) -> list[str]:
@@ -188,7 +319,7 @@ async def _check_pillar(org_id: UUID, pillar_id: UUID | None) -> None:
     if pillar_id is not None and not await Pillar.exists().where(
         (Pillar.id == pillar_id) & (Pillar.org == org_id)
     ):
-        raise NotFound("No such narrative pillar in your organization.")
+        raise NotFound(msg("No such narrative pillar in your organization."))
 
 
 async def _check_teams(org_id: UUID, team_ids: list[UUID]) -> list[UUID]:
@@ -196,7 +327,7 @@ async def _check_teams(org_id: UUID, team_ids: list[UUID]) -> list[UUID]:
     if unique:
         found = await Team.count().where((Team.org == org_id) & Team.id.is_in(unique))
         if found != len(unique):
-            raise NotFound("One of teamIds is not a team of your organization.")
+            raise NotFound(msg("One of teamIds is not a team of your organization."))
     return unique
 
 
@@ -208,23 +339,26 @@ _COLUMNS = (
     "c.click_points_cap, c.starts_at, c.ends_at, c.verification, c.audience_team_ids, c.state, "
     "c.published_at, c.created_at, c.preview_status, c.preview_title, c.preview_description, "
     "c.preview_image_url, c.team_goal_shares, c.team_goal_bonus, c.own_words_points, "
-    + lessons.LESSON_COLUMNS
-    + ", "
-    + media.MEDIA_COLUMN
+    "c.translations, " + lessons.LESSON_COLUMNS + ", " + media.MEDIA_COLUMN
 )
 _FROM = "FROM challenge c LEFT JOIN pillar p ON p.id = c.pillar " + lessons.LESSON_JOIN
 
 
-def to_read(row: dict[str, Any], at: datetime, my_status: MyStatus | None = None) -> ChallengeRead:
-    share_text = row["share_text"]
-    if isinstance(share_text, str):
-        share_text = msgspec.json.decode(share_text)
+def to_read(
+    row: dict[str, Any],
+    at: datetime,
+    my_status: MyStatus | None = None,
+    language: str | None = None,
+) -> ChallengeRead:
+    """The challenge as read; its title, description and share texts in `language` when it
+    has that translation (an admin's reads pass none: the base)."""
+    title, description, share_text = localized(row, language)
     return ChallengeRead(
         id=row["id"],
         slug=row["slug"],
         kind=row["kind"],
-        title=row["title"],
-        description=row["description"],
+        title=title,
+        description=description,
         pillar=PillarRef(id=row["pillar"], title=row["pillar_title"]) if row["pillar"] else None,
         content_url=row["content_url"],
         share_text=msgspec.convert(share_text, ShareTexts),
@@ -262,7 +396,7 @@ async def challenge_row(org_id: UUID, challenge_id: UUID) -> dict[str, Any]:
         f"SELECT {_COLUMNS} {_FROM} WHERE c.org = {{}} AND c.id = {{}}", org_id, challenge_id
     )
     if not rows:
-        raise NotFound("No such challenge in your organization.")
+        raise NotFound(msg("No such challenge in your organization."))
     row: dict[str, Any] = rows[0]
     return row
 
@@ -275,7 +409,7 @@ def in_audience(row: dict[str, Any], user: CurrentUser) -> bool:
 async def _visible_row(user: CurrentUser, challenge_id: UUID) -> dict[str, Any]:
     row = await challenge_row(user.org_id, challenge_id)
     if row["state"] != "published" or not in_audience(row, user):
-        raise NotFound("No such challenge in your organization.")
+        raise NotFound(msg("No such challenge in your organization."))
     return row
 
 
@@ -330,18 +464,33 @@ async def _my_lesson(user: CurrentUser, challenge_id: UUID) -> MyLesson:
     return from_row(rows[0], MyLesson)
 
 
-async def get_for_member(user: CurrentUser, challenge_id: UUID) -> ChallengeRead:
+async def get_for_member(
+    user: CurrentUser, challenge_id: UUID, language: str | None = None
+) -> ChallengeRead:
     row = await _visible_row(user, challenge_id)
+    language = content_language(row, language, user.org_language)
     if row["kind"] == "lesson":
         mine_lesson = await _my_lesson(user, challenge_id)
-        read = to_read(row, clock.now(), my_status="verified" if mine_lesson.passed else "todo")
+        read = to_read(
+            row,
+            clock.now(),
+            my_status="verified" if mine_lesson.passed else "todo",
+            language=language,
+        )
         return msgspec.structs.replace(read, my_lesson=mine_lesson)
     mine = await _my_submission(user, challenge_id)
-    read = to_read(row, clock.now(), my_status=_SHOWN_STATUS[mine.status if mine else None])
+    read = to_read(
+        row,
+        clock.now(),
+        my_status=_SHOWN_STATUS[mine.status if mine else None],
+        language=language,
+    )
     return msgspec.structs.replace(read, my_submission=mine)
 
 
-async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead]:
+async def list_open(
+    user: CurrentUser, *, limit: int = 50, language: str | None = None
+) -> list[ChallengeRead]:
     """Challenges open to the caller now (active, in their audience), ending soonest first."""
     at = clock.now()
     rows = await Challenge.raw(
@@ -369,6 +518,7 @@ async def list_open(user: CurrentUser, *, limit: int = 50) -> list[ChallengeRead
             row,
             at,
             my_status="verified" if row["lesson_passed"] else _SHOWN_STATUS[row["my_submission"]],
+            language=content_language(row, language, user.org_language),
         )
         for row in rows
     ]
@@ -396,7 +546,8 @@ async def _open_items(org_id: UUID) -> list[cache.Item]:
             starts_at=row["starts_at"],
             ends_at=row["ends_at"],
             audience=frozenset(row["audience_team_ids"]),
-            row=row,
+            # decoded once: each read asks which languages it has
+            row={**row, "translations": _decoded(row["translations"]) or {}},
         )
         for row in rows
     ]
@@ -420,16 +571,23 @@ async def _shown_statuses(user_id: UUID) -> dict[UUID, MyStatus]:
 
 
 async def list_open_json(
-    user: CurrentUser, *, limit: int = 50, memory: cache.OpenChallenges | None = None
+    user: CurrentUser,
+    *,
+    limit: int = 50,
+    memory: cache.OpenChallenges | None = None,
+    language: str | None = None,
 ) -> bytes:
     """`list_open` as the encoded page, served from this process's memory while it is trusted
-    (backend/challenges/cache.py); each card is encoded once per status it can show."""
+    (backend/challenges/cache.py); each card is encoded once per status it can show and
+    language it has a translation in (the base serves every other language)."""
     org = None
     if memory is not None and memory.live:
         org = await memory.org(user.org_id, lambda: _open_items(user.org_id))
     if memory is None or org is None:
         return msgspec.json.encode(
-            Page[ChallengeRead](items=await list_open(user, limit=limit), next_cursor=None)
+            Page[ChallengeRead](
+                items=await list_open(user, limit=limit, language=language), next_cursor=None
+            )
         )
     statuses = await memory.statuses(user.id, lambda: _shown_statuses(user.id))
     at = clock.now()
@@ -443,9 +601,12 @@ async def list_open_json(
         if item.audience and team not in item.audience:
             continue
         shown = statuses.get(item.id, "todo")
-        encoded = item.encoded.get(shown)
+        key = (shown, content_language(item.row, language, user.org_language))
+        encoded = item.encoded.get(key)
         if encoded is None:  # while open it reads "active", the only status the list shows
-            encoded = item.encoded[shown] = msgspec.json.encode(to_read(item.row, at, shown))
+            encoded = item.encoded[key] = msgspec.json.encode(
+                to_read(item.row, at, shown, language=key[1])
+            )
         parts.append(encoded)
     return b"".join((_PAGE_HEAD, b"[", b",".join(parts), b"]", _PAGE_TAIL))
 
@@ -520,11 +681,12 @@ async def list_for_admin(
 
 async def get_for_admin(org_id: UUID, challenge_id: UUID) -> ChallengeEdit:
     """The challenge for its admin's editor: a lesson's quiz with its answers."""
-    read = to_read(await challenge_row(org_id, challenge_id), clock.now())
+    row = await challenge_row(org_id, challenge_id)
+    read = to_read(row, clock.now())
     fields = {name: getattr(read, name) for name in read.__struct_fields__}
     if read.kind == "lesson":
         fields["lesson"] = await lessons.lesson_edit(challenge_id)
-    return ChallengeEdit(**fields)
+    return ChallengeEdit(**fields, translations=_stored_translations(row["translations"]))
 
 
 # -- writing ---------------------------------------------------------------------------
@@ -535,7 +697,7 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
     lesson: lessons.CheckedLesson | None = None
     if data.kind != "lesson" and (data.sections is not None or data.quiz is not None):
         raise Invalid(
-            "Only a lesson has sections and a quiz.",
+            msg("Only a lesson has sections and a quiz."),
             field="sections" if data.sections is not None else "quiz",
         )
     if data.kind == "lesson":
@@ -546,23 +708,37 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
         # The story's own page is what gets shared; the policy says when a story is published.
         if data.verification not in ("review", "trust"):
             raise Invalid(
-                "A story is published after an admin's review or on trust; choose one of those.",
+                msg(
+                    "A story is published after an admin's review or on trust; choose one of those."
+                ),
                 field="verification",
             )
         content_url = ""
         networks = _unique_networks(list(data.networks or STORY_NETWORKS))
     else:
         if data.content_url is None:
-            raise Invalid("Paste the link of the article people will share.", field="contentUrl")
+            raise Invalid(
+                msg("Paste the link of the article people will share."), field="contentUrl"
+            )
         if not data.networks:
-            raise Invalid("Choose where this challenge is shared.", field="networks")
+            raise Invalid(msg("Choose where this challenge is shared."), field="networks")
         content_url = _check_content_url(data.content_url)
         networks = _unique_networks(list(data.networks))
     if data.ends_at <= data.starts_at:
-        raise Invalid("The end must be after the start.", field="endsAt")
+        raise Invalid(msg("The end must be after the start."), field="endsAt")
     hashtags = _clean_hashtags(data.hashtags) if lesson is None else []
     texts = msgspec.to_builtins(data.share_text)
-    _check_share_texts(texts, title, hashtags, networks, await disclosure_tag(actor.org_id))
+    disclosure = await disclosure_tag(actor.org_id)
+    _check_share_texts(texts, title, hashtags, networks, disclosure)
+    translations = _check_translations(
+        data.translations,
+        title=title,
+        texts={} if lesson is not None else texts,
+        hashtags=hashtags,
+        networks=networks,
+        disclosure=disclosure,
+        shared=lesson is None,
+    )
     await _check_pillar(actor.org_id, data.pillar_id)
     team_ids = await _check_teams(actor.org_id, data.team_ids)
     cap = (
@@ -590,6 +766,7 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
                         pillar=data.pillar_id,
                         content_url=content_url,
                         share_text=msgspec.json.encode(texts).decode(),
+                        translations=msgspec.json.encode(translations).decode(),
                         hashtags=hashtags,
                         networks=networks,
                         points=data.points,
@@ -611,7 +788,7 @@ async def create_challenge(actor: CurrentUser, data: ChallengeCreate) -> Challen
         except asyncpg.UniqueViolationError:
             continue  # the slug was taken: try it with a short random suffix
     else:
-        raise Conflict("Could not find a free slug for this title; change the title a little.")
+        raise Conflict(msg("Could not find a free slug for this title; change the title a little."))
     return await get_for_admin(actor.org_id, challenge_id)
 
 
@@ -626,18 +803,21 @@ async def update_challenge(
             challenge_id,
         )
         if not rows:
-            raise NotFound("No such challenge in your organization.")
+            raise NotFound(msg("No such challenge in your organization."))
         current = rows[0]
         given = {
             name for name in data.__struct_fields__ if getattr(data, name) is not msgspec.UNSET
         }
         if current["state"] == "archived":
-            raise Conflict("This challenge is archived; it can no longer change.")
+            raise Conflict(msg("This challenge is archived; it can no longer change."))
         if current["state"] == "published" and not given <= EDITABLE_WHEN_PUBLISHED:
             locked = sorted(given - EDITABLE_WHEN_PUBLISHED)
             raise Conflict(
-                "Once published, only title, description, shareText, sections and endsAt can "
-                f"change (not {', '.join(locked)}); unpublish it first."
+                msg(
+                    "Once published, only title, description, shareText, translations, sections "
+                    "and endsAt can change (not {fields}); unpublish it first.",
+                    fields=", ".join(locked),
+                )
             )
         lesson_changed = await _update_lesson(current, data)
         changes = _changes(data)
@@ -647,27 +827,36 @@ async def update_challenge(
         if "content_url" in changes:
             changes["content_url"] = _check_content_url(changes["content_url"])
         if merged["ends_at"] <= merged["starts_at"]:
-            raise Invalid("The end must be after the start.", field="endsAt")
+            raise Invalid(msg("The end must be after the start."), field="endsAt")
         if (
             current["state"] == "published"
             and "ends_at" in changes
             and (changes["ends_at"] <= clock.now())
         ):
             raise Invalid(
-                "A published challenge's end cannot move into the past; archive it instead.",
+                msg("A published challenge's end cannot move into the past; archive it instead."),
                 field="endsAt",
             )
-        texts = merged["share_text"]
-        if isinstance(texts, str):
-            texts = msgspec.json.decode(texts)
-        if given & {"share_text", "title", "hashtags", "networks"}:
+        texts = _decoded(merged["share_text"]) or {}
+        if given & {"share_text", "title", "hashtags", "networks", "translations"}:
+            disclosure = await disclosure_tag(actor.org_id)
             _check_share_texts(
-                texts,
-                merged["title"],
-                merged["hashtags"],
-                merged["networks"],
-                await disclosure_tag(actor.org_id),
+                texts, merged["title"], merged["hashtags"], merged["networks"], disclosure
             )
+            # each translation again: its text reads over the base's, with its hashtags
+            translations = _check_translations(
+                data.translations
+                if data.translations is not msgspec.UNSET
+                else _stored_translations(current["translations"]),
+                title=merged["title"],
+                texts=texts,
+                hashtags=merged["hashtags"],
+                networks=merged["networks"],
+                disclosure=disclosure,
+                shared=current["kind"] != "lesson",
+            )
+            if "translations" in changes:
+                changes["translations"] = msgspec.json.encode(translations).decode()
         if "pillar" in changes:
             await _check_pillar(actor.org_id, changes["pillar"])
         if "audience_team_ids" in changes:
@@ -707,7 +896,7 @@ async def _update_lesson(current: dict[str, Any], data: ChallengeUpdate) -> bool
         return False
     if current["kind"] != "lesson":
         raise Invalid(
-            "Only a lesson has sections, a quiz and a pass mark.",
+            msg("Only a lesson has sections, a quiz and a pass mark."),
             field="passMark" if given[0] == "pass_mark" else given[0],
         )
     sections, quiz, pass_mark = data.sections, data.quiz, data.pass_mark
@@ -733,6 +922,8 @@ def _changes(data: ChallengeUpdate) -> dict[str, Any]:
             continue
         if name == "share_text":
             value = msgspec.to_builtins(value)
+        elif name == "translations":
+            pass  # checked, then stored, by update_challenge
         elif name == "hashtags":
             value = _clean_hashtags(value)
         elif name == "networks":
@@ -741,6 +932,14 @@ def _changes(data: ChallengeUpdate) -> dict[str, Any]:
             value = value.strip()
         changes[renamed.get(name, name)] = value
     return changes
+
+
+# A change of state that is not allowed, said whole: the only ones publish, unpublish and
+# archive can meet (an archived challenge stays archived)
+_CANNOT_BECOME: dict[tuple[str, str], Message] = {
+    ("archived", "published"): msg("A archived challenge cannot become published."),
+    ("archived", "draft"): msg("A archived challenge cannot become draft."),
+}
 
 
 async def _set_state(
@@ -753,16 +952,16 @@ async def _set_state(
             challenge_id,
         )
         if not rows:
-            raise NotFound("No such challenge in your organization.")
+            raise NotFound(msg("No such challenge in your organization."))
         state, ends_at = rows[0]["state"], rows[0]["ends_at"]
         if state == to:
             return await get_for_admin(actor.org_id, challenge_id)  # asked twice: same answer
         if state not in allowed_from:
-            raise Conflict(f"A {state} challenge cannot become {to}.")
+            raise Conflict(_CANNOT_BECOME[(state, to)])
         changes: dict[Any, Any] = {Challenge.state: to, Challenge.updated_at: clock.now()}
         if to == "published":
             if ends_at <= clock.now():
-                raise Invalid("This challenge's end date has passed; move endsAt first.")
+                raise Invalid(msg("This challenge's end date has passed; move endsAt first."))
             changes[Challenge.published_at] = clock.now()
         await Challenge.update(changes).where(Challenge.id == challenge_id)
     await cache.announce_org(actor.org_id)
@@ -773,7 +972,7 @@ async def retry_preview(org_id: UUID, challenge_id: UUID) -> ChallengeEdit:
     """Mark a challenge's preview as being fetched again (the caller queues the fetch)."""
     row = await challenge_row(org_id, challenge_id)
     if not row["content_url"]:
-        raise Conflict("This challenge has no article to preview.")
+        raise Conflict(msg("This challenge has no article to preview."))
     await Challenge.update({Challenge.preview_status: "pending"}).where(
         (Challenge.id == challenge_id) & (Challenge.org == org_id)
     )
@@ -842,7 +1041,9 @@ async def create_pillar(actor: CurrentUser, data: PillarCreate) -> PillarRead:
             Pillar(id=pillar.id, org=actor.org_id, title=pillar.title, message=pillar.message)
         )
     except asyncpg.UniqueViolationError as exc:
-        raise Conflict(f"A pillar titled {pillar.title!r} already exists.") from exc
+        raise Conflict(
+            msg("A pillar titled {title} already exists.", title=repr(pillar.title))
+        ) from exc
     return pillar
 
 
@@ -854,12 +1055,12 @@ async def update_pillar(actor: CurrentUser, pillar_id: UUID, data: PillarUpdate)
         changes[Pillar.message] = clean_text(data.message, "message", multiline=True)
     where = (Pillar.id == pillar_id) & (Pillar.org == actor.org_id)
     if not await Pillar.exists().where(where):
-        raise NotFound("No such narrative pillar in your organization.")
+        raise NotFound(msg("No such narrative pillar in your organization."))
     if changes:
         try:
             await Pillar.update(changes).where(where)
         except asyncpg.UniqueViolationError as exc:
-            raise Conflict("Another pillar already has this title.") from exc
+            raise Conflict(msg("Another pillar already has this title.")) from exc
         await cache.announce_org(actor.org_id)  # the cards show their pillar's title
     row = await Pillar.select(Pillar.id, Pillar.title, Pillar.message).where(where).first()
     assert row is not None
@@ -874,5 +1075,5 @@ async def delete_pillar(actor: CurrentUser, pillar_id: UUID) -> None:
         .returning(Pillar.id)
     )
     if not deleted:
-        raise NotFound("No such narrative pillar in your organization.")
+        raise NotFound(msg("No such narrative pillar in your organization."))
     await cache.announce_org(actor.org_id)

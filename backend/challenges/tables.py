@@ -51,6 +51,8 @@ class Challenge(Table, tablename="challenge", db=DB):
     team_goal_shares = Integer(null=True, default=None)
     team_goal_bonus = Integer(default=0)
     own_words_points = Integer(default=0)  # a verified share in the person's own words
+    # {"<language>": {"title"?, "description"?, "shareText"?: {network: text}}} (see service)
+    translations = JSONB(default="{}")
     state = Varchar(length=16, default="draft")  # draft | published | archived
     published_at = Timestamptz(null=True, default=None)
     preview_status = Varchar(length=16, default="pending")

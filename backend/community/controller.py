@@ -30,9 +30,11 @@ from backend.community.schemas import (
     StoryRead,
 )
 from backend.core.errors import Invalid, NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.http.auth import require_role
+from backend.http.problems import request_language
 from backend.settings import Settings
 
 Cursor = Annotated[str | None, QueryParameter(max_length=200)]
@@ -75,7 +77,7 @@ class StoriesController(Controller):
     ) -> StoryRead:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind not in ACCEPTED:
-            raise Invalid("Send the photo as image/jpeg, image/png or image/webp.")
+            raise Invalid(msg("Send the photo as image/jpeg, image/png or image/webp."))
         raw = await request.body()
         return await stories.attach_photo(request.user, challenge_id, raw, settings.base_url, redis)
 
@@ -95,7 +97,7 @@ class StoriesController(Controller):
     ) -> Response[bytes]:
         found = await stories.photo_for(request.user, story_id)
         if found is None:
-            raise NotFound("No such photo.")
+            raise NotFound(msg("No such photo."))
         photo_id, data = found
         # asked again each time (a story taken down is gone at once); a photo id never changes
         etag = f'"{photo_id.hex}"'
@@ -128,7 +130,9 @@ class CommunityController(Controller):
         settings: NamedDependency[Settings],
         cursor: Cursor = None,
     ) -> FeedPage:
-        return await feed.feed(request.user, cursor, settings.base_url)
+        return await feed.feed(
+            request.user, cursor, settings.base_url, language=request_language(request)
+        )
 
     @put("/feed/{item_id:uuid}/reaction", status_code=204)
     async def react(
@@ -317,16 +321,25 @@ def _note(data: StoryDecision) -> str | None:
     include_in_schema=False,
     media_type=MediaType.HTML,
 )
-async def story_page(slug: FromPath[str], settings: NamedDependency[Settings]) -> Response[str]:
+async def story_page(
+    request: Request[Any, Any, Any], slug: FromPath[str], settings: NamedDependency[Settings]
+) -> Response[str]:
     story = await stories.public_story(slug)
+    language = pages.page_language(request.scope)
     headers = {
         "Cache-Control": "no-cache",
         "Content-Security-Policy": pages.CONTENT_SECURITY_POLICY,
+        "Vary": "Accept-Language",
     }
     if story is None:
         return Response(
-            pages.NOT_FOUND, status_code=404, media_type=MediaType.HTML, headers=headers
+            pages.not_found_page(language),
+            status_code=404,
+            media_type=MediaType.HTML,
+            headers=headers,
         )
     return Response(
-        pages.story_page(story, settings.base_url), media_type=MediaType.HTML, headers=headers
+        pages.story_page(story, settings.base_url, language),
+        media_type=MediaType.HTML,
+        headers=headers,
     )

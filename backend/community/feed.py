@@ -18,6 +18,7 @@ from backend.community.schemas import FeedEntry, FeedPage, FeedStory, Person
 from backend.community.stories import public_url
 from backend.community.tables import FeedItem
 from backend.core.errors import Forbidden, NotFound
+from backend.core.i18n import ENGLISH, Message, msg
 from backend.core.identity import CurrentUser
 from backend.core.wire import created_at_cursor, decode_cursor
 
@@ -28,10 +29,10 @@ async def _rows(sql: str, *args: Any) -> list[dict[str, Any]]:
     return await FeedItem.raw(sql, *args)  # type: ignore[no-any-return]
 
 
-def _person(user_id: UUID | None, name: str | None) -> Person | None:
+def _person(user_id: UUID | None, name: str | None, language: str) -> Person | None:
     if user_id is None and name is None:
         return None
-    return Person(id=user_id, display_name=name or "Someone")
+    return Person(id=user_id, display_name=name or msg("Someone").render(language))
 
 
 _ITEMS = (
@@ -48,21 +49,30 @@ _ITEMS = (
 )
 
 
-def _text(row: dict[str, Any], data: dict[str, Any]) -> str:
-    who = row["actor_name"] or "Someone"
+def _text(row: dict[str, Any], data: dict[str, Any]) -> Message:
+    """The item in one sentence, "Priya earned First voice"."""
+    who = row["actor_name"] or msg("Someone")
     kind = row["kind"]
     if kind == "story":
-        return f"{who} shared a story"
+        return msg("{who} shared a story", who=who)
     if kind == "badge":
-        return f"{who} earned {data.get('name', 'a badge')}"
+        if "name" in data:
+            return msg("{who} earned {badge}", who=who, badge=data["name"])
+        return msg("{who} earned a badge", who=who)
     if kind == "team_goal":
-        team, challenge = data.get("team", "A team"), data.get("challenge", "a challenge")
-        return f"{team} reached its goal on {challenge}"
-    return f"{who} gave kudos to {data.get('toName', 'a colleague')}"
+        team = data.get("team") if "team" in data else msg("A team")
+        if "challenge" in data:
+            return msg(
+                "{team} reached its goal on {challenge}", team=team, challenge=data["challenge"]
+            )
+        return msg("{team} reached its goal on a challenge", team=team)
+    if "toName" in data:
+        return msg("{who} gave kudos to {to}", who=who, to=data["toName"])
+    return msg("{who} gave kudos to a colleague", who=who)
 
 
 async def _entries(
-    rows: list[dict[str, Any]], viewer: CurrentUser, base_url: str
+    rows: list[dict[str, Any]], viewer: CurrentUser, base_url: str, language: str
 ) -> list[FeedEntry]:
     ids = [r["id"] for r in rows]
     counts: dict[UUID, dict[str, int]] = {}
@@ -93,15 +103,17 @@ async def _entries(
         if r["kind"] == "kudos":
             to = Person(
                 id=UUID(data["to"]) if data.get("to") else None,
-                display_name=data.get("toName", "Someone"),
+                display_name=data["toName"]
+                if "toName" in data
+                else msg("Someone").render(language),
             )
         entries.append(
             FeedEntry(
                 id=r["id"],
                 kind=r["kind"],
                 created_at=r["created_at"],
-                actor=_person(r["actor"], r["actor_name"]),
-                text=_text(r, data),
+                actor=_person(r["actor"], r["actor_name"], language),
+                text=_text(r, data).render(language),
                 story=story,
                 to=to,
                 message=data.get("message"),
@@ -115,8 +127,11 @@ async def _entries(
     return entries
 
 
-async def feed(viewer: CurrentUser, cursor: str | None, base_url: str) -> FeedPage:
-    """Newest first; hidden items only for admins. Page one carries the story of the week."""
+async def feed(
+    viewer: CurrentUser, cursor: str | None, base_url: str, *, language: str = ENGLISH
+) -> FeedPage:
+    """Newest first; hidden items only for admins. Page one carries the story of the week.
+    Its sentences ("Priya shared a story") are in `language`."""
     admin = viewer.role == "admin"
     where = "WHERE f.org = {} AND ({} OR f.hidden_at IS NULL) "
     args: list[Any] = [viewer.id, viewer.org_id, admin]
@@ -140,9 +155,11 @@ async def feed(viewer: CurrentUser, cursor: str | None, base_url: str) -> FeedPa
         # the story of the week sits on top of page one, and nowhere else in the feed
         rows = [r for r in rows if r["id"] != pinned[0]["id"]]
         if cursor is None:
-            featured = (await _entries(pinned, viewer, base_url))[0]
+            featured = (await _entries(pinned, viewer, base_url, language))[0]
     return FeedPage(
-        items=await _entries(rows, viewer, base_url), next_cursor=next_cursor, featured=featured
+        items=await _entries(rows, viewer, base_url, language),
+        next_cursor=next_cursor,
+        featured=featured,
     )
 
 
@@ -154,7 +171,7 @@ async def visible_item(viewer: CurrentUser, item_id: UUID) -> dict[str, Any]:
         viewer.org_id,
     )
     if not rows or (rows[0]["hidden_at"] is not None and viewer.role != "admin"):
-        raise NotFound("No such item in your community.")
+        raise NotFound(msg("No such item in your community."))
     return rows[0]
 
 
@@ -162,7 +179,7 @@ async def delete_item(viewer: CurrentUser, item_id: UUID) -> None:
     """An author removes their own kudos or story from the feed."""
     item = await visible_item(viewer, item_id)
     if item["actor"] != viewer.id or item["kind"] not in ("story", "kudos"):
-        raise Forbidden("You can delete only your own stories and kudos.")
+        raise Forbidden(msg("You can delete only your own stories and kudos."))
     await _rows("DELETE FROM feed_item WHERE id = {}", item_id)
 
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from backend.community.photos import MAX_INPUT_BYTES, MAX_SIDE, CleanPhoto, clean_photo
 from backend.core.errors import Unavailable
+from backend.core.i18n import Text, msg
 
 WORKERS = max(1, min(2, os.cpu_count() or 1))
 WAITING = 8
@@ -59,7 +60,9 @@ class PhotoPool:
         (Challenge media images come through here too, with their own limits.)"""
         gate = self._current_gate()
         if gate.admitted >= self.workers + self.waiting:
-            raise _busy("Chorus is busy with other photos right now; please try again shortly.")
+            raise _busy(
+                msg("Chorus is busy with other photos right now; please try again shortly.")
+            )
         gate.admitted += 1
         executor = None
         try:
@@ -75,7 +78,9 @@ class PhotoPool:
         except BrokenProcessPool as exc:
             # a process died (killed, out of memory): the next photo gets new ones
             self._discard(executor)
-            raise _busy("Chorus could not process this photo just now; please try again.") from exc
+            raise _busy(
+                msg("Chorus could not process this photo just now; please try again.")
+            ) from exc
         finally:
             gate.admitted -= 1
 
@@ -118,7 +123,7 @@ def _give_back(gate: _Gate) -> Callable[[Future[CleanPhoto]], None]:
     return done
 
 
-def _busy(detail: str) -> Unavailable:
+def _busy(detail: Text) -> Unavailable:
     return Unavailable(detail, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
 
 

@@ -18,6 +18,7 @@ from backend.community.schemas import Colleague, KudosRead, Person
 from backend.community.tables import FeedItem
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound, TooManyRequests
+from backend.core.i18n import msg, msg_n
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.db import DB
@@ -46,14 +47,14 @@ async def give_kudos(
     bring capped at `received_points_per_day` for whoever receives them, so a ring of friends
     cannot mint points for one another (the kudos itself is always sent)."""
     if to == viewer.id:
-        raise Invalid("Kudos are for someone else — but we're sure you did great too.")
+        raise Invalid(msg("Kudos are for someone else — but we're sure you did great too."))
     receiver = await _rows(
         "SELECT id, display_name, team FROM app_user WHERE id = {} AND org = {} AND active",
         to,
         viewer.org_id,
     )
     if not receiver:
-        raise NotFound("No such colleague in your organization.")
+        raise NotFound(msg("No such colleague in your organization."))
     text = clean_text(message, "message", multiline=True)
     await check_words(viewer.org_id, text)
     kudos_id = uuid4()
@@ -69,7 +70,12 @@ async def give_kudos(
         given = int(today[0]["n"])
         if given >= per_day:
             raise TooManyRequests(
-                f"You have given your {per_day} kudos for today — more tomorrow!",
+                msg_n(
+                    "You have given your {n} kudos for today — more tomorrow!",
+                    "You have given your {n} kudos for today — more tomorrow!",
+                    per_day,
+                    n=per_day,
+                ),
                 headers={"Retry-After": str(_seconds_to_midnight())},
             )
         midnight = clock.now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -82,8 +88,10 @@ async def give_kudos(
         )
         if int(again[0]["n"]) >= per_colleague_per_day:
             raise Conflict(
-                f"You already sent {receiver[0]['display_name']} kudos today — "
-                "thank someone else, or again tomorrow."
+                msg(
+                    "You already sent {name} kudos today — thank someone else, or again tomorrow.",
+                    name=receiver[0]["display_name"],
+                )
             )
         # and one count at a time per receiver, so their daily cap holds when several give
         await _rows("SELECT pg_advisory_xact_lock(hashtext({}))", f"kudos-received:{to}")
@@ -130,7 +138,7 @@ async def give_kudos(
         viewer.org_id,
         to,
         "community",
-        f"Kudos from {viewer.display_name}",
+        msg("Kudos from {name}", name=viewer.display_name),
         text[:200],
         "/community",
         dedupe_key=f"kudos:{kudos_id}",
@@ -156,7 +164,7 @@ def _seconds_to_midnight() -> int:
 async def kudos_for(viewer: CurrentUser, user_id: UUID) -> list[KudosRead]:
     known = await _rows("SELECT 1 FROM app_user WHERE id = {} AND org = {}", user_id, viewer.org_id)
     if not known:
-        raise NotFound("No such colleague in your organization.")
+        raise NotFound(msg("No such colleague in your organization."))
     rows = await _rows(
         "SELECT k.id, k.giver, k.receiver, k.message, k.created_at, g.display_name AS giver_name, "
         "r.display_name AS receiver_name FROM kudos k JOIN app_user g ON g.id = k.giver "

@@ -12,6 +12,7 @@ from redis.asyncio import Redis
 
 from backend.community.schemas import CommunitySettings
 from backend.core.errors import Invalid
+from backend.core.i18n import msg
 from backend.core.text import clean_text
 from backend.orgs.tables import Organization
 from backend.ratelimit import count_attempt
@@ -35,7 +36,10 @@ async def check_words(org_id: UUID, *texts: str) -> None:
     for word in words:
         if re.search(rf"(?<!\w){re.escape(_fold(word))}(?!\w)", folded):
             raise Invalid(
-                f"Please rephrase: “{word}” is on your organization's list of words to avoid."
+                msg(
+                    "Please rephrase: “{word}” is on your organization's list of words to avoid.",
+                    word=word,
+                )
             )
 
 

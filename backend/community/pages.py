@@ -12,6 +12,7 @@ from typing import Any
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.community.stories import public_photo, public_story, public_url
+from backend.core.i18n import ENGLISH, msg, negotiate
 
 STYLE = (
     "body{margin:0;font:17px/1.6 system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;"
@@ -33,8 +34,8 @@ def excerpt(text: str, limit: int = 200) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def story_page(story: dict[str, Any], base_url: str) -> str:
-    """The page, every piece of people's text escaped."""
+def story_page(story: dict[str, Any], base_url: str, language: str = ENGLISH) -> str:
+    """The page, every piece of people's text escaped; its own words in `language`."""
     url = public_url(base_url, story["slug"])
     title = escape(story["title"])
     author = escape(story["display_name"])
@@ -55,23 +56,41 @@ def story_page(story: dict[str, Any], base_url: str) -> str:
         meta.append(f'<meta property="og:image" content="{escape(image)}">')
     published = story["published_at"].date().isoformat() if story["published_at"] else ""
     photo = f'<img src="{escape(image)}" alt="">' if image else ""
+    footer = msg("Shared with Chorus by a member of {org}.", org=story["org_name"])
     return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{title} — {author}</title>{''.join(meta)}<style>{STYLE}</style></head>"
         f"<body><main><article>{photo}<h1>{title}</h1>"
         f'<p class="by">{author} · {org} · <time datetime="{published}">{published}</time></p>'
         f'<div class="body">{escape(story["body"])}</div></article>'
-        f"<footer>Shared with Chorus by a member of {org}.</footer></main></body></html>"
+        f"<footer>{escape(footer.render(language))}</footer></main></body></html>"
     )
 
 
-NOT_FOUND = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    f"<title>Story not found</title><style>{STYLE}</style></head><body><main>"
-    "<h1>This story is not here</h1><p>Its author may have taken it down.</p></main></body></html>"
-)
+def not_found_page(language: str = ENGLISH) -> str:
+    """The page of a story that is not there (taken down, never was, a mangled link)."""
+    title = escape(msg("Story not found").render(language))
+    heading = escape(msg("This story is not here").render(language))
+    why = escape(msg("Its author may have taken it down.").render(language))
+    return (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{title}</title><style>{STYLE}</style></head><body><main>"
+        f"<h1>{heading}</h1><p>{why}</p></main></body></html>"
+    )
+
+
+NOT_FOUND = not_found_page()
+
+
+def page_language(scope: Any) -> str:
+    """The reader's language from the request's Accept-Language (no session here), else
+    English."""
+    for name, value in scope.get("headers") or ():
+        if name.lower() == b"accept-language":
+            return negotiate(value.decode("latin-1")) or ENGLISH
+    return ENGLISH
 
 
 # Every /stories/... link is a page for whoever opened it from a post: a mangled one gets the
@@ -91,22 +110,23 @@ def story_pages_middleware(app: ASGIApp, base_url: str) -> ASGIApp:
             await app(scope, receive, send)
             return
         slug, photo = found.group(1), found.group(2)
+        language = page_language(http)
+        missing = not_found_page(language).encode()
         if not _SLUG.match(slug):
-            status, kind, body = 404, b"text/html; charset=utf-8", NOT_FOUND.encode()
+            status, kind, body = 404, b"text/html; charset=utf-8", missing
         elif photo:
             data = await public_photo(slug)
             status, kind, body = (
-                (200, b"image/jpeg", data)
-                if data
-                else (404, b"text/html; charset=utf-8", NOT_FOUND.encode())
+                (200, b"image/jpeg", data) if data else (404, b"text/html; charset=utf-8", missing)
             )
         else:
             story = await public_story(slug)
             status, kind = (200 if story else 404), b"text/html; charset=utf-8"
-            body = (story_page(story, base_url) if story else NOT_FOUND).encode()
+            body = story_page(story, base_url, language).encode() if story else missing
         headers = [
             (b"content-type", kind),
             (b"cache-control", b"no-cache"),  # taken down means gone, at once
+            (b"vary", b"accept-language"),  # the page's own words are in the reader's language
             (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
             (b"content-length", str(len(body)).encode()),
         ]

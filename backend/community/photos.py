@@ -17,6 +17,7 @@ from typing import NamedTuple
 from PIL import ExifTags, Image, UnidentifiedImageError
 
 from backend.core.errors import DomainError, Invalid
+from backend.core.i18n import msg, msg_n
 
 MAX_SIDE = 1280
 MAX_INPUT_BYTES = 8 * 1024 * 1024
@@ -62,9 +63,14 @@ class CleanPhoto(NamedTuple):
 
 
 def _too_many_pixels(limit: int = MAX_PIXELS) -> PhotoTooLarge:
+    megapixels = limit // 1_000_000
     return PhotoTooLarge(
-        f"The photo has too many pixels (at most {limit // 1_000_000} megapixels); "
-        "send a smaller version of it."
+        msg_n(
+            "The photo has too many pixels (at most {n} megapixels); send a smaller version of it.",
+            "The photo has too many pixels (at most {n} megapixels); send a smaller version of it.",
+            megapixels,
+            n=megapixels,
+        )
     )
 
 
@@ -74,9 +80,11 @@ def clean_photo(
     """The photo re-encoded from its pixels alone, at most `max_side` pixels on its longer side
     (challenge media pass their own limits: backend/challenges/media.py)."""
     if not raw:
-        raise Invalid("The photo is empty.")
+        raise Invalid(msg("The photo is empty."))
     if len(raw) > max_bytes:
-        raise PhotoTooLarge(f"The photo is too large (at most {max_bytes // 1_048_576} MB).")
+        raise PhotoTooLarge(
+            msg("The photo is too large (at most {mb} MB).", mb=max_bytes // 1_048_576)
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -88,7 +96,7 @@ def clean_photo(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise _too_many_pixels() from exc
     except _UNREADABLE as exc:
-        raise Invalid("This file is not a photo Chorus can read.") from exc
+        raise Invalid(msg("This file is not a photo Chorus can read.")) from exc
     # Pillow writes a JPEG comment from `info` when it re-encodes: nothing of the original stays
     image.info.clear()
     out = io.BytesIO()

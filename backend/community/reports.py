@@ -13,6 +13,7 @@ from backend.community.feed import visible_item
 from backend.community.schemas import Person, ReportRead
 from backend.community.tables import FeedItem
 from backend.core.errors import NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 
@@ -30,7 +31,7 @@ async def hide(viewer: CurrentUser, item_id: UUID | None, comment_id: UUID | Non
         viewer.org_id,
     )
     if not rows:
-        raise NotFound("Nothing like that in your community.")
+        raise NotFound(msg("Nothing like that in your community."))
     await _rows(
         "UPDATE report SET resolved_at = now(), resolution = 'hidden' "
         "WHERE org = {} AND resolved_at IS NULL AND (item = {} OR comment = {})",
@@ -52,7 +53,7 @@ async def report(
             viewer.org_id,
         )
         if not found:
-            raise NotFound("No such comment in your community.")
+            raise NotFound(msg("No such comment in your community."))
     await _rows(
         "INSERT INTO report (id, org, item, comment, reporter, reason) "
         "VALUES ({}, {}, {}, {}, {}, {}) ON CONFLICT DO NOTHING",
@@ -96,7 +97,7 @@ async def resolve_report(viewer: CurrentUser, report_id: UUID, action: str) -> N
         viewer.org_id,
     )
     if not rows:
-        raise NotFound("No such open report.")
+        raise NotFound(msg("No such open report."))
     if action == "hide":
         await hide(viewer, rows[0]["item"], rows[0]["comment"])
     await _rows(

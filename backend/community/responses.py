@@ -16,6 +16,7 @@ from backend.community.moderation import check_words, pace
 from backend.community.schemas import CommentRead, Person
 from backend.community.tables import FeedItem
 from backend.core.errors import Forbidden, NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 
@@ -95,7 +96,7 @@ async def delete_comment(viewer: CurrentUser, comment_id: UUID) -> None:
         "SELECT author FROM comment WHERE id = {} AND org = {}", comment_id, viewer.org_id
     )
     if not rows:
-        raise NotFound("No such comment in your community.")
+        raise NotFound(msg("No such comment in your community."))
     if rows[0]["author"] != viewer.id:
-        raise Forbidden("Only its author deletes a comment; admins hide it.")
+        raise Forbidden(msg("Only its author deletes a comment; admins hide it."))
     await _rows("DELETE FROM comment WHERE id = {}", comment_id)

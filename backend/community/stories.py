@@ -21,6 +21,7 @@ from backend.community.schemas import ReviewStory, StoryDraft, StoryRead
 from backend.community.tables import Story
 from backend.core import clock
 from backend.core.errors import Conflict, Forbidden, NotFound
+from backend.core.i18n import Message, Text, msg, msg_n
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.db import DB
@@ -94,10 +95,63 @@ async def published_story(user_id: UUID, challenge_id: UUID) -> str | None:
     return rows[0]["slug"] if rows else None
 
 
+# A status is a word of the database ("submitted"); people read a whole sentence for each, as
+# the words around a status agree with it differently in every language.
+
+
+def _closed(status: str) -> Message:
+    """Why a challenge that is not active takes no story."""
+    if status == "draft":
+        return msg("This challenge is draft: it does not take stories now.")
+    if status == "scheduled":
+        return msg("This challenge is scheduled: it does not take stories now.")
+    if status == "ended":
+        return msg("This challenge is ended: it does not take stories now.")
+    if status == "archived":
+        return msg("This challenge is archived: it does not take stories now.")
+    return msg("This challenge is {status}: it does not take stories now.", status=status)
+
+
+def _not_editable(status: str) -> Message:
+    if status == "submitted":
+        return msg("This story is submitted: it can no longer be edited.")
+    if status == "published":
+        return msg("This story is published: it can no longer be edited.")
+    return msg("This story is {status}: it can no longer be edited.", status=status)
+
+
+def _already(status: str) -> Message:
+    if status == "submitted":
+        return msg("This story is already submitted.")
+    if status == "published":
+        return msg("This story is already published.")
+    return msg("This story is already {status}.", status=status)
+
+
+def _not_approvable(status: str) -> Message:
+    if status == "draft":
+        return msg("This story is draft: only a submitted story is approved.")
+    if status == "published":
+        return msg("This story is published: only a submitted story is approved.")
+    if status == "rejected":
+        return msg("This story is rejected: only a submitted story is approved.")
+    return msg("This story is {status}: only a submitted story is approved.", status=status)
+
+
+def _not_rejectable(status: str) -> Message:
+    if status == "draft":
+        return msg("This story is draft: only a submitted story is rejected.")
+    if status == "published":
+        return msg("This story is published: only a submitted story is rejected.")
+    if status == "rejected":
+        return msg("This story is rejected: only a submitted story is rejected.")
+    return msg("This story is {status}: only a submitted story is rejected.", status=status)
+
+
 async def _story_challenge(user: CurrentUser, challenge_id: UUID) -> dict[str, Any]:
     challenge = await visible_challenge(user, challenge_id)
     if challenge["kind"] != "story":
-        raise NotFound("This challenge has no story to write.")
+        raise NotFound(msg("This challenge has no story to write."))
     return challenge
 
 
@@ -130,7 +184,7 @@ async def my_story(user: CurrentUser, challenge_id: UUID, base_url: str) -> Stor
     await _story_challenge(user, challenge_id)
     row = await _mine(user, challenge_id)
     if row is None:
-        raise NotFound("You have not started this story yet.")
+        raise NotFound(msg("You have not started this story yet."))
     return _read(row, base_url, await guidelines(user.org_id))
 
 
@@ -143,7 +197,7 @@ async def save_draft(
         challenge["state"], challenge["starts_at"], challenge["ends_at"], clock.now()
     )
     if status != "active":
-        raise Forbidden(f"This challenge is {status}: it does not take stories now.")
+        raise Forbidden(_closed(status))
     title = clean_text(data.title, "title")
     body = clean_text(data.body, "body", multiline=True)
     await check_words(user.org_id, title, body)
@@ -170,7 +224,7 @@ async def save_draft(
             current["id"],
         )
     else:
-        raise Conflict(f"This story is {current['status']}: it can no longer be edited.")
+        raise Conflict(_not_editable(current["status"]))
     return await my_story(user, challenge_id, base_url)
 
 
@@ -184,9 +238,9 @@ async def attach_photo(
     )
     current = await _mine(user, challenge_id)
     if current is None:
-        raise NotFound("Save your story as a draft before adding a photo.")
+        raise NotFound(msg("Save your story as a draft before adding a photo."))
     if current["status"] not in ("draft", "rejected"):
-        raise Conflict(f"This story is {current['status']}: it can no longer be edited.")
+        raise Conflict(_not_editable(current["status"]))
     photo = await photo_pool.clean(raw)
     photo_id = uuid4()
     # the bytes first, then the row that names them (a row never names a missing object)
@@ -201,9 +255,9 @@ async def attach_photo(
                 "SELECT status, photo FROM story WHERE id = {} FOR UPDATE", current["id"]
             )
             if not rows:
-                raise NotFound("This story was deleted while its photo was being processed.")
+                raise NotFound(msg("This story was deleted while its photo was being processed."))
             if rows[0]["status"] not in ("draft", "rejected"):
-                raise Conflict(f"This story is {rows[0]['status']}: it can no longer be edited.")
+                raise Conflict(_not_editable(rows[0]["status"]))
             await _rows(
                 "INSERT INTO story_photo (id, org, owner, storage_key, width, height) "
                 "VALUES ({}, {}, {}, {}, {}, {})",
@@ -248,9 +302,9 @@ async def submit(user: CurrentUser, challenge_id: UUID, base_url: str, redis: Re
     challenge = await _story_challenge(user, challenge_id)
     current = await _mine(user, challenge_id)
     if current is None:
-        raise NotFound("Write your story first.")
+        raise NotFound(msg("Write your story first."))
     if current["status"] not in ("draft", "rejected"):
-        raise Conflict(f"This story is already {current['status']}.")
+        raise Conflict(_already(current["status"]))
     await check_words(user.org_id, current["title"], current["body"])
     if challenge["verification"] == "trust":
         await _publish(current["id"], None, redis)
@@ -277,7 +331,7 @@ async def _publish(story_id: UUID, note: str | None, redis: Redis) -> None:
             story_id,
         )
         if not rows:
-            raise Conflict("This story is already published.")
+            raise Conflict(msg("This story is already published."))
         story = rows[0]
         awarded = await append(
             [
@@ -308,15 +362,18 @@ async def _publish(story_id: UUID, note: str | None, redis: Redis) -> None:
         redis,
         story["org"],
         story["author"],
-        "Your story is live",
-        f"“{story['title'][:60]}” is in the community space — share it to reach further.",
+        msg("Your story is live"),
+        msg(
+            "“{title}” is in the community space — share it to reach further.",
+            title=story["title"][:60],
+        ),
         f"/challenges/{story['challenge']}",
         f"story-published:{story_id}",
     )
 
 
 async def _tell(
-    redis: Redis, org: UUID, user: UUID, title: str, body: str, url: str, key: str
+    redis: Redis, org: UUID, user: UUID, title: Text, body: Text, url: str, key: str
 ) -> None:
     made = await notifications.notify(org, user, "community", title, body, url, dedupe_key=key)
     if made is not None and made[1] == "queued":
@@ -353,21 +410,21 @@ async def review_queue(org_id: UUID) -> list[ReviewStory]:
 async def _in_org(org_id: UUID, story_id: UUID) -> dict[str, Any]:
     rows = await _rows("SELECT * FROM story WHERE id = {} AND org = {}", story_id, org_id)
     if not rows:
-        raise NotFound("No such story in your organization.")
+        raise NotFound(msg("No such story in your organization."))
     return rows[0]
 
 
 async def approve(actor: CurrentUser, story_id: UUID, note: str | None, redis: Redis) -> None:
     story = await _in_org(actor.org_id, story_id)
     if story["status"] != "submitted":
-        raise Conflict(f"This story is {story['status']}: only a submitted story is approved.")
+        raise Conflict(_not_approvable(story["status"]))
     await _publish(story_id, note, redis)
 
 
 async def reject(actor: CurrentUser, story_id: UUID, note: str | None, redis: Redis) -> None:
     story = await _in_org(actor.org_id, story_id)
     if story["status"] != "submitted":
-        raise Conflict(f"This story is {story['status']}: only a submitted story is rejected.")
+        raise Conflict(_not_rejectable(story["status"]))
     await _rows(
         "UPDATE story SET status = 'rejected', review_note = {} WHERE id = {}", note, story_id
     )
@@ -375,8 +432,8 @@ async def reject(actor: CurrentUser, story_id: UUID, note: str | None, redis: Re
         redis,
         story["org"],
         story["author"],
-        "About your story",
-        note or "It needs a few changes before it can be published.",
+        msg("About your story"),
+        note or msg("It needs a few changes before it can be published."),
         f"/challenges/{story['challenge']}",
         f"story-rejected:{story_id}:{secrets.token_hex(4)}",
     )
@@ -386,7 +443,7 @@ async def feature(actor: CurrentUser, story_id: UUID, bonus: int, redis: Redis) 
     """Story of the week: pinned in the feed, the author told, bonus points once."""
     story = await _in_org(actor.org_id, story_id)
     if story["status"] != "published":
-        raise Conflict("Only a published story can be featured.")
+        raise Conflict(msg("Only a published story can be featured."))
     awarded: list[events.PointsAwarded] = []
     async with DB.transaction():
         await _rows(
@@ -412,8 +469,13 @@ async def feature(actor: CurrentUser, story_id: UUID, bonus: int, redis: Redis) 
             redis,
             story["org"],
             story["author"],
-            "Your story is the story of the week",
-            f"+{bonus} points — thank you for telling it.",
+            msg("Your story is the story of the week"),
+            msg_n(
+                "+{n} points — thank you for telling it.",
+                "+{n} points — thank you for telling it.",
+                bonus,
+                n=bonus,
+            ),
             "/community",
             f"story-featured:{story_id}",
         )
@@ -423,7 +485,7 @@ async def unpublish(user: CurrentUser, story_id: UUID) -> None:
     """The author takes the public page down (and the story out of the feed); points stay."""
     story = await _in_org(user.org_id, story_id)
     if story["author"] != user.id:
-        raise Forbidden("Only the author can take a story down.")
+        raise Forbidden(msg("Only the author can take a story down."))
     async with DB.transaction():
         await _rows("UPDATE story SET public = false WHERE id = {}", story_id)
         await _rows(
@@ -435,7 +497,7 @@ async def unpublish(user: CurrentUser, story_id: UUID) -> None:
 async def delete(user: CurrentUser, story_id: UUID) -> None:
     story = await _in_org(user.org_id, story_id)
     if story["author"] != user.id:
-        raise Forbidden("Only the author can delete a story.")
+        raise Forbidden(msg("Only the author can delete a story."))
     await _rows("DELETE FROM story WHERE id = {}", story_id)
     if story["photo"]:
         await _forget_objects(

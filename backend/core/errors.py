@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from backend.core.i18n import Text
+
 
 class DomainError(Exception):
     status = 400
@@ -15,26 +17,28 @@ class DomainError(Exception):
 
     def __init__(
         self,
-        detail: str,
+        detail: Text,
         *,
         field: str | None = None,
         headers: dict[str, str] | None = None,
         **extra: Any,
     ) -> None:
-        """`detail` is a plain sentence for a person; `field`, when one body field caused it,
-        is its camelCase JSON path (`postUrl`, `shareText.x`, `teamIds[2]`): the answer then
-        carries `errors: [{field, message}]` so a form can show it next to that field."""
-        super().__init__(detail)
-        self.detail = detail
+        """`detail` is a plain sentence for a person, `msg(...)` so it reaches them in their
+        language; `field`, when one body field caused it, is its camelCase JSON path (`postUrl`,
+        `shareText.x`, `teamIds[2]`): the answer then carries `errors: [{field, message}]` so a
+        form can show it next to that field."""
+        super().__init__(str(detail))
+        self.detail = str(detail)  # in English (logs, SCIM, machines)
+        self.message = detail  # rendered in the reader's language by the problem mapping
         self.field = field
         self.headers = headers or {}
         self.extra = extra
 
     @property
-    def errors(self) -> list[dict[str, str]] | None:
+    def errors(self) -> list[dict[str, Any]] | None:
         if self.field is None:
             return None
-        return [{"field": self.field, "message": self.detail}]
+        return [{"field": self.field, "message": self.message}]
 
 
 class Invalid(DomainError):

@@ -4,50 +4,55 @@ from __future__ import annotations
 
 import re
 
+from backend.core.i18n import Text, msg
+
 # How a field reads inside a sentence; any other field reads as its name split into words.
-_LABELS = {
-    "postUrl": "the link to your post",
-    "contentUrl": "the article's link",
-    "startsAt": "the start",
-    "endsAt": "the end",
-    "opensAt": "the opening time",
-    "closesAt": "the closing time",
-    "title": "the title",
-    "description": "the description",
-    "displayName": "the name",
-    "orgName": "the organization's name",
-    "email": "the email address",
-    "password": "the password",
-    "newPassword": "the new password",
-    "currentPassword": "the current password",
-    "name": "the name",
-    "note": "the note",
-    "body": "the text",
-    "message": "the message",
-    "points": "the points",
-    "clickPoints": "the points per click",
-    "hashtags": "the hashtags",
-    "networks": "the networks",
-    "network": "the network",
-    "teamIds": "the teams",
-    "leadUserIds": "the leads",
-    "timezone": "the time zone",
-    "language": "the language",
-    "shareText.linkedin": "the LinkedIn text",
-    "shareText.x": "the X text",
-    "shareText.facebook": "the Facebook text",
-    "shareText.email": "the email text",
-    "shareText.whatsapp": "the WhatsApp text",
-    "ids": "the selection",
-    "action": "the action",
-    "query": "the search",
-    "limit": "the page size",
-    "cursor": "the page",
+# Translators give the field's name in quotes (de „Titel“, fr « titre »), so that it reads
+# inside any sentence ("Das Feld {field} darf nicht leer sein.").
+_LABELS: dict[str, Text] = {
+    "postUrl": msg("the link to your post"),
+    "contentUrl": msg("the article's link"),
+    "startsAt": msg("the start"),
+    "endsAt": msg("the end"),
+    "opensAt": msg("the opening time"),
+    "closesAt": msg("the closing time"),
+    "title": msg("the title"),
+    "description": msg("the description"),
+    "displayName": msg("the name"),
+    "orgName": msg("the organization's name"),
+    "email": msg("the email address"),
+    "password": msg("the password"),
+    "newPassword": msg("the new password"),
+    "currentPassword": msg("the current password"),
+    "name": msg("the name"),
+    "note": msg("the note"),
+    "body": msg("the text"),
+    "message": msg("the message"),
+    "points": msg("the points"),
+    "clickPoints": msg("the points per click"),
+    "hashtags": msg("the hashtags"),
+    "networks": msg("the networks"),
+    "network": msg("the network"),
+    "teamIds": msg("the teams"),
+    "leadUserIds": msg("the leads"),
+    "timezone": msg("the time zone"),
+    "language": msg("the language"),
+    "shareText.linkedin": msg("the LinkedIn text"),
+    "shareText.x": msg("the X text"),
+    "shareText.facebook": msg("the Facebook text"),
+    "shareText.email": msg("the email text"),
+    "shareText.whatsapp": msg("the WhatsApp text"),
+    "ids": msg("the selection"),
+    "action": msg("the action"),
+    "query": msg("the search"),
+    "limit": msg("the page size"),
+    "cursor": msg("the page"),
 }
 
 
-def label(field: str) -> str:
-    """How a field reads in a sentence: `shareText.x` → "the X text"."""
+def label(field: str) -> Text:
+    """How a field reads in a sentence: `shareText.x` → "the X text" (a Message, rendered in
+    the reader's language; a field without a label reads as its English name)."""
     bare = re.sub(r"\[\d+\]", "", field)
     if bare in _LABELS:
         return _LABELS[bare]

@@ -18,3 +18,5 @@ class CurrentUser(msgspec.Struct, frozen=True):
     email: str
     display_name: str
     team_id: UUID | None
+    language: str | None = None  # the person's choice (null: their request's, else the org's)
+    org_language: str | None = None  # the organization's default language

@@ -6,6 +6,7 @@ import unicodedata
 
 from backend.core.errors import Invalid
 from backend.core.fields import label
+from backend.core.i18n import msg
 
 _ZERO_WIDTH_JOINER = "\u200d"
 _EMOJI_PRESENTATION = "\ufe0f"
@@ -36,13 +37,17 @@ def clean_text(value: str, field: str, *, multiline: bool = False) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = unicodedata.normalize("NFC", text)
     if not text:
-        raise Invalid(f"Write something for {label(field)}; it cannot be blank.", field=field)
+        raise Invalid(
+            msg("Write something for {field}; it cannot be blank.", field=label(field)),
+            field=field,
+        )
     allowed = "\n\t" if multiline else ""
     for at, ch in enumerate(text):
         if ch in allowed or (ch == _ZERO_WIDTH_JOINER and _joins_emoji(text, at)):
             continue
         if unicodedata.category(ch) in ("Cc", "Cf", "Cs"):
             raise Invalid(
-                f"Remove the invisible control characters from {label(field)}.", field=field
+                msg("Remove the invisible control characters from {field}.", field=label(field)),
+                field=field,
             )
     return text

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Generic, TypeVar
 import msgspec
 
 from backend.core.errors import Invalid
+from backend.core.i18n import msg
 
 T = TypeVar("T")
 W = TypeVar("W", bound="Wire")
@@ -46,7 +47,7 @@ def decode_cursor(cursor: str, shape: type[T]) -> T:
         padded = cursor + "=" * (-len(cursor) % 4)
         return msgspec.json.decode(base64.urlsafe_b64decode(padded.encode()), type=shape)
     except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
-        raise Invalid("The cursor is not one this server returned.") from exc
+        raise Invalid(msg("The cursor is not one this server returned.")) from exc
 
 
 def from_row(row: dict[str, Any], wire_type: type[W]) -> W:

@@ -16,6 +16,8 @@ from litestar.enums import RequestEncodingType
 from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from backend.core.i18n import msg
+
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _JSON = re.compile(r"^(application/json|[a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+\+json)$")
 
@@ -58,12 +60,19 @@ def json_only_middleware(app: ASGIApp) -> ASGIApp:
             given = b"".join(v for k, v in raw["headers"] if k == b"content-type").decode("latin-1")
             if not is_json_media_type(given):
                 media = given.split(";")[0].strip()
-                said = f"Content-Type {media!r}" if media else "no Content-Type"
-                raise HTTPException(
-                    status_code=415,
-                    detail=f"This endpoint takes a JSON body sent as application/json; "
-                    f"the request had {said}.",
+                detail = (
+                    msg(
+                        "This endpoint takes a JSON body sent as application/json; the request "
+                        "had Content-Type {media}.",
+                        media=repr(media),
+                    )
+                    if media
+                    else msg(
+                        "This endpoint takes a JSON body sent as application/json; the request "
+                        "had no Content-Type."
+                    )
                 )
+                raise HTTPException(status_code=415, detail=detail)  # type: ignore[arg-type]
         await app(scope, receive, send)
 
     return middleware

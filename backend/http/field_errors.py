@@ -14,17 +14,18 @@ from typing import Any
 import msgspec
 
 from backend.core.fields import label
+from backend.core.i18n import Message, Text, msg, msg_n
 
-_TYPE_WORDS = {
-    "str": "text",
-    "int": "a whole number",
-    "float": "a number",
-    "bool": "true or false",
-    "array": "a list",
-    "object": "a group of fields",
-    "null": "nothing",
-    "uuid": "an id",
-    "datetime": "a date and time",
+_TYPE_WORDS: dict[str, Text] = {
+    "str": msg("text"),
+    "int": msg("a whole number"),
+    "float": msg("a number"),
+    "bool": msg("true or false"),
+    "array": msg("a list"),
+    "object": msg("a group of fields"),
+    "null": msg("nothing"),
+    "uuid": msg("an id"),
+    "datetime": msg("a date and time"),
 }
 
 _AT = re.compile(r"\s+-\s+at\s+`\$(?P<path>[^`]*)`$")
@@ -37,8 +38,19 @@ _ENUM = re.compile(r"Invalid enum value (?P<value>.+)$")
 _REGEX = re.compile(r"Expected `str` matching regex")
 
 
-def _sentence(text: str) -> str:
-    return text[:1].upper() + text[1:]
+class _Sentence(Message):
+    """A message that opens with a field's label ("the title is required."): its first letter
+    is made a capital once it is rendered, in any language."""
+
+    __slots__ = ()
+
+    def render(self, language: str | None = None) -> str:
+        text = super().render(language)
+        return text[:1].upper() + text[1:]
+
+
+def _sentence(message: Message) -> Message:
+    return _Sentence(message.template, message.values, message.plural, message.count)
 
 
 def _value_at(body: Any, field: str) -> Any:
@@ -59,7 +71,86 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def explain(message: str, path: str, body: Any = None) -> tuple[str | None, str]:
+def _kinds(want: str) -> Text:
+    """msgspec's `str | null` as words: "text or nothing"."""
+    words = [_TYPE_WORDS.get(t.strip("` "), t.strip("` ")) for t in want.split("|")]
+    joined = words[0]
+    for word in words[1:]:
+        joined = msg("{first} or {second}", first=joined, second=word)
+    return joined
+
+
+def _length(kind: str, op: str, n: int, what: Text, has: int | None) -> Message:
+    """A length limit of text (characters) or of a list (entries) broken."""
+    if kind == "str":
+        if op == "<=":
+            if has is None:
+                return msg_n(
+                    "Keep {field} to {n} characters or fewer.",
+                    "Keep {field} to {n} characters or fewer.",
+                    n,
+                    field=what,
+                    n=n,
+                )
+            return msg_n(
+                "Keep {field} to {n} characters or fewer (it has {has}).",
+                "Keep {field} to {n} characters or fewer (it has {has}).",
+                n,
+                field=what,
+                n=n,
+                has=has,
+            )
+        if n <= 1:
+            return _sentence(msg("{field} cannot be empty.", field=what))
+        if has is None:
+            return msg_n(
+                "Write at least {n} characters for {field}.",
+                "Write at least {n} characters for {field}.",
+                n,
+                field=what,
+                n=n,
+            )
+        return msg_n(
+            "Write at least {n} characters for {field} (it has {has}).",
+            "Write at least {n} characters for {field} (it has {has}).",
+            n,
+            field=what,
+            n=n,
+            has=has,
+        )
+    if op == "<=":
+        if has is None:
+            return msg_n(
+                "Choose at most {n} for {field}.",
+                "Choose at most {n} for {field}.",
+                n,
+                field=what,
+                n=n,
+            )
+        return msg_n(
+            "Choose at most {n} for {field} (it has {has}).",
+            "Choose at most {n} for {field} (it has {has}).",
+            n,
+            field=what,
+            n=n,
+            has=has,
+        )
+    return msg_n(
+        "Choose at least {n} for {field}.", "Choose at least {n} for {field}.", n, field=what, n=n
+    )
+
+
+def _range(op: str, bound: str, what: Text) -> Message:
+    if op == ">=":
+        return _sentence(msg("{field} must be at least {bound}.", field=what, bound=bound))
+    if op == ">":
+        return _sentence(msg("{field} must be more than {bound}.", field=what, bound=bound))
+    if op == "<=":
+        return _sentence(msg("{field} must be at most {bound}.", field=what, bound=bound))
+    return _sentence(msg("{field} must be less than {bound}.", field=what, bound=bound))
+
+
+def explain(message: str, path: str, body: Any = None) -> tuple[str | None, Text]:
     """(field path or None for the body as a whole, a plain sentence) for one msgspec error."""
     found = _AT.search(message)
     if found:
@@ -67,61 +158,53 @@ def explain(message: str, path: str, body: Any = None) -> tuple[str | None, str]
     path = path.lstrip(".")
     if m := _MISSING.search(message):
         named = _join(path, m["name"])
-        return named, _sentence(f"{label(named)} is required.")
+        return named, _sentence(msg("{field} is required.", field=label(named)))
     if m := _UNKNOWN.search(message):
-        return _join(
-            path, m["name"]
-        ), f"Chorus does not know the field “{m['name']}”; leave it out."
+        return _join(path, m["name"]), msg(
+            "Chorus does not know the field “{name}”; leave it out.", name=m["name"]
+        )
     field = path or None
-    what = label(field) if field else "the request"
+    what: Text = label(field) if field else msg("the request")
     if m := _LENGTH.search(message):
-        n, kind = int(m["n"]), m["type"]
         value = _value_at(body, field) if field else None
-        has = f" (it has {len(value)})" if isinstance(value, str | list) else ""
-        if kind == "str":
-            if m["op"] == "<=":
-                return field, f"Keep {what} to {n} characters or fewer{has}."
-            if n <= 1:
-                return field, _sentence(f"{what} cannot be empty.")
-            return field, f"Write at least {n} characters for {what}{has}."
-        if m["op"] == "<=":
-            return field, f"Choose at most {n} for {what}{has}."
-        return field, f"Choose at least {n} for {what}."
+        has = len(value) if isinstance(value, str | list) else None
+        return field, _length(m["type"], m["op"], int(m["n"]), what, has)
     if m := _RANGE.search(message):
-        bound_value, op = m["n"], m["op"]
-        if op.startswith(">"):
-            bound = "at least" if op == ">=" else "more than"
-        else:
-            bound = "at most" if op == "<=" else "less than"
-        return field, _sentence(f"{what} must be {bound} {bound_value}.")
+        return field, _range(m["op"], m["n"], what)
     if _REGEX.search(message):
         bare = re.sub(r"\[\d+\]", "", field or "")
         if bare == "hashtags":
-            return field, "A hashtag is one word of letters, digits or _ (up to 50), like #launch."
+            return field, msg(
+                "A hashtag is one word of letters, digits or _ (up to 50), like #launch."
+            )
         if bare.endswith("email"):
-            return field, "Enter an email address like name@example.com."
-        return field, _sentence(f"{what} is not in the expected form.")
+            return field, msg("Enter an email address like name@example.com.")
+        return field, _sentence(msg("{field} is not in the expected form.", field=what))
     if m := _ENUM.search(message):
-        return field, f"{m['value']} is not one of the choices for {what}."
-    if "Invalid UUID" in message:
-        return field, _sentence(f"{what} is not a valid id.")
-    if "Invalid RFC3339" in message or ("datetime" in message and "Invalid" in message):
-        return field, _sentence(f"{what} must be a date and time like 2026-12-31T17:00:00Z.")
-    if "timezone" in message and "datetime" in message:
-        return field, _sentence(f"{what} needs its time zone (Z or an offset like +01:00).")
-    if m := _TYPE.search(message):
-        want = " or ".join(
-            _TYPE_WORDS.get(t.strip("` "), t.strip("` ")) for t in m["want"].split("|")
+        return field, msg(
+            "{value} is not one of the choices for {field}.", value=m["value"], field=what
         )
+    if "Invalid UUID" in message:
+        return field, _sentence(msg("{field} is not a valid id.", field=what))
+    if "Invalid RFC3339" in message or ("datetime" in message and "Invalid" in message):
+        return field, _sentence(
+            msg("{field} must be a date and time like 2026-12-31T17:00:00Z.", field=what)
+        )
+    if "timezone" in message and "datetime" in message:
+        return field, _sentence(
+            msg("{field} needs its time zone (Z or an offset like +01:00).", field=what)
+        )
+    if m := _TYPE.search(message):
+        kinds = _kinds(m["want"])
         if field is None:
-            return None, f"The request body must be {want}."
-        return field, _sentence(f"{what} must be {want}.")
-    return field, _sentence(f"{what} is not valid.")
+            return None, msg("The request body must be {kinds}.", kinds=kinds)
+        return field, _sentence(msg("{field} must be {kinds}.", field=what, kinds=kinds))
+    return field, _sentence(msg("{field} is not valid.", field=what))
 
 
-def from_litestar(extra: Any, body: Any = None) -> list[dict[str, str]]:
+def from_litestar(extra: Any, body: Any = None) -> list[dict[str, Any]]:
     """Litestar's `extra` of a validation error (message, key, source) as {field, message}."""
-    errors: list[dict[str, str]] = []
+    errors: list[dict[str, Any]] = []
     for item in extra if isinstance(extra, list) else []:
         if not isinstance(item, dict):
             continue
@@ -130,7 +213,7 @@ def from_litestar(extra: Any, body: Any = None) -> list[dict[str, str]]:
         # Litestar cuts a message without a path at its last backtick and calls that the key
         path = "" if (" " in key or "`" in key) else key
         field, sentence = explain(message, path, body)
-        error = {"message": sentence}
+        error: dict[str, Any] = {"message": sentence}
         if field:
             error = {"field": field, "message": sentence}
         errors.append(error)

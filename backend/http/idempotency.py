@@ -37,6 +37,7 @@ from litestar.exceptions import HTTPException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from backend.core.i18n import msg
 from backend.http.client import client_address
 from backend.settings import Settings
 
@@ -203,8 +204,10 @@ async def _replay(answer: StoredAnswer, send: Send) -> None:
 def _mismatch() -> HTTPException:
     return HTTPException(
         status_code=422,
-        detail="This Idempotency-Key was already used for a different request; "
-        "send a new key for a new request.",
+        detail=msg(  # type: ignore[arg-type]
+            "This Idempotency-Key was already used for a different request; "
+            "send a new key for a new request."
+        ),
     )
 
 
@@ -229,8 +232,10 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
         if key is None:
             raise HTTPException(
                 status_code=400,
-                detail="The Idempotency-Key header must be one value of 1 to 255 printable "
-                "ASCII characters (a UUID is a good key).",
+                detail=msg(  # type: ignore[arg-type]
+                    "The Idempotency-Key header must be one value of 1 to 255 printable "
+                    "ASCII characters (a UUID is a good key)."
+                ),
             )
         body = await _read_body(raw, receive)
         if body is None:
@@ -258,8 +263,10 @@ def idempotency_middleware(app: ASGIApp) -> ASGIApp:
             if time.monotonic() > deadline:
                 raise HTTPException(
                     status_code=409,
-                    detail="A request with this Idempotency-Key is still being processed; "
-                    "try again in a moment.",
+                    detail=msg(  # type: ignore[arg-type]
+                        "A request with this Idempotency-Key is still being processed; "
+                        "try again in a moment."
+                    ),
                     headers={"Retry-After": "2"},
                 )
             await asyncio.sleep(pause)

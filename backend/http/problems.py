@@ -24,6 +24,7 @@ from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
 from backend.core.errors import DomainError
+from backend.core.i18n import Text, msg, msg_n, pick, render
 from backend.http import field_errors
 from backend.logs import current_request_id
 
@@ -121,25 +122,39 @@ _TITLES = {
 }
 
 
+def request_language(request: Request[Any, Any, Any]) -> str:
+    """The language of this request's reader: the signed-in person's choice, else the request's
+    Accept-Language, else their organization's default, else English."""
+    user = request.scope.get("user")
+    return pick(
+        getattr(user, "language", None),
+        request.headers.get("accept-language"),
+        getattr(user, "org_language", None),
+    )
+
+
 def problem_response(
     request: Request[Any, Any, Any],
     status: int,
-    detail: str,
+    detail: Text,
     *,
     title: str | None = None,
     errors: list[dict[str, Any]] | None = None,
     headers: dict[str, str] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response[Any]:
+    language = request_language(request)
     body: dict[str, Any] = msgspec.to_builtins(
         Problem(
             type="about:blank",
             title=title or _TITLES.get(status, "Error"),
             status=status,
-            detail=detail,
+            detail=render(detail, language),
             instance=request.url.path,
             request_id=current_request_id(),
-            errors=errors,
+            errors=[{k: render(v, language) for k, v in e.items()} for e in errors]
+            if errors
+            else None,
         )
     )
     if extra:
@@ -156,7 +171,7 @@ def _domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response
     return problem_response(
         request,
         exc.status,
-        exc.detail,
+        exc.message,
         title=exc.title,
         errors=exc.errors,
         headers=exc.headers,
@@ -175,48 +190,56 @@ def _sent_body(request: Request[Any, Any, Any]) -> Any:
 
 def _http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     status = exc.status_code
-    detail = exc.detail or _TITLES.get(status, "Error")
+    detail: Text = exc.detail or _TITLES.get(status, "Error")
     errors = None
     if isinstance(exc, ValidationException):
         errors = field_errors.from_litestar(exc.extra, _sent_body(request)) or None
-        detail = _describe_validation(detail, errors)
+        detail = _describe_validation(str(detail), errors)
     elif isinstance(exc, NotAuthorizedException):
-        detail = "Sign in first: send a valid bearer token or session cookie."
+        detail = msg("Sign in first: send a valid bearer token or session cookie.")
     elif isinstance(exc, PermissionDeniedException) and detail == "Forbidden":
-        detail = "Your role does not allow this."
+        detail = msg("Your role does not allow this.")
     elif status == 413:
-        detail = "The request body is larger than this server accepts."
+        detail = msg("The request body is larger than this server accepts.")
     headers = dict(exc.headers or {})
     return problem_response(request, status, detail, errors=errors, headers=headers)
 
 
-def _describe_validation(detail: str, errors: list[dict[str, Any]] | None) -> str:
+def _describe_validation(detail: str, errors: list[dict[str, Any]] | None) -> Text:
     """The first problem as a sentence (and how many more there are)."""
     if errors:
-        first = str(errors[0].get("message", "")).strip()
+        first = errors[0].get("message", "")
         more = len(errors) - 1
-        if first:
-            return first + (f" ({more} more below.)" if more else "")
+        if str(first).strip():
+            if not more:
+                return first  # type: ignore[no-any-return]
+            return msg_n(
+                "{first} ({more} more below.)",
+                "{first} ({more} more below.)",
+                more,
+                first=first,
+                more=more,
+            )
     if detail in ("Bad Request", "Validation failed") or "Expected" in detail:
-        return "The request is not valid."
+        return msg("The request is not valid.")
     return detail
 
 
 def _not_utf8(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
     # Litestar lets a body that is not UTF-8 escape its JSON decoder as this error.
-    return problem_response(request, 400, "The request body is not valid UTF-8 JSON.")
+    return problem_response(request, 400, msg("The request body is not valid UTF-8 JSON."))
 
 
 def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
     # Only JSON decoding recurses without bound here: a body nested thousands of levels deep.
-    return problem_response(request, 400, "The request body is nested too deeply.")
+    return problem_response(request, 400, msg("The request body is nested too deeply."))
 
 
 def _bad_text(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # PostgreSQL refuses a NUL character (or bytes it cannot store) in any text it is given;
     # wherever such text came from (a query string, a header), it is the client's input.
     return problem_response(
-        request, 400, "The request holds a character that cannot be stored (such as NUL)."
+        request, 400, msg("The request holds a character that cannot be stored (such as NUL).")
     )
 
 
@@ -234,7 +257,7 @@ def _unavailable(request: Request[Any, Any, Any], exc: Exception) -> Response[An
     return problem_response(
         request,
         HTTP_503_SERVICE_UNAVAILABLE,
-        "Chorus cannot reach its database or cache for a moment; please try again shortly.",
+        msg("Chorus cannot reach its database or cache for a moment; please try again shortly."),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
@@ -244,7 +267,7 @@ def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
     return problem_response(
         request,
         HTTP_500_INTERNAL_SERVER_ERROR,
-        "Something went wrong on our side; it has been logged.",
+        msg("Something went wrong on our side; it has been logged."),
     )
 
 

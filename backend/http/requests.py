@@ -32,12 +32,12 @@ class StrictJSONRequest(Request[Any, Any, Any]):
         except msgspec.ValidationError as exc:
             message, _, path = str(exc).rpartition(" - at `")
             key = path.rstrip("`").removeprefix("$.") if path else "data"
-            raise ValidationException(
+            raise ValidationException(  # i18n-ignore: the field's sentence replaces it
                 detail=f"Validation failed for {self.method} {self.url.path}",
                 extra=[{"message": message or str(exc), "key": key, "source": "body"}],
             ) from exc
         except msgspec.DecodeError as exc:
-            raise ValidationException(
+            raise ValidationException(  # i18n-ignore: the field's sentence replaces it
                 detail=f"The request body is not valid JSON: {exc}",
                 extra=[{"message": f"not valid JSON: {exc}", "key": "body", "source": "body"}],
             ) from exc

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from backend.core.i18n import msg
 from backend.settings import Settings
 
 SIGN_IN_PREFIX = "/api/v1/auth/"
@@ -70,8 +71,10 @@ def same_origin_sign_in_middleware(app: ASGIApp) -> ASGIApp:
                 origin is not None and not is_own_origin(origin, headers.get(b"host", ""), settings)
             ):
                 raise PermissionDeniedException(
-                    detail="Sign-in requests are accepted from Chorus's own pages only; "
-                    "this one came from another site."
+                    detail=msg(  # type: ignore[arg-type]
+                        "Sign-in requests are accepted from Chorus's own pages only; "
+                        "this one came from another site."
+                    )
                 )
         await app(scope, receive, send)
 

@@ -23,6 +23,7 @@ from redis.exceptions import RedisClusterException, RedisError
 
 from backend.core import clock
 from backend.core.errors import NotFound, Unavailable
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.leaderboards import keys, store
 from backend.leaderboards.boards import ensure_built, org_timezone
@@ -447,7 +448,7 @@ class Boards:
         if team_id is not None:
             team = (await self.directory.teams(caller.org_id)).get(team_id)
             if team is None:
-                raise NotFound("No such team in your organization.")
+                raise NotFound(msg("No such team in your organization."))
             small_team = team[1] < self.min_team_size
             key = keys.team_members_key(caller.org_id, team_id, period_id)
         else:
@@ -458,7 +459,7 @@ class Boards:
             )
         except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
             raise Unavailable(
-                "Leaderboards are unavailable for a moment; please try again shortly.",
+                msg("Leaderboards are unavailable for a moment; please try again shortly."),
                 headers={"Retry-After": "2"},
             ) from exc
         ranks = {int(flat_ranks[i]): int(flat_ranks[i + 1]) for i in range(0, len(flat_ranks), 2)}
@@ -538,7 +539,7 @@ class Boards:
             raw = await self._whole(keys.teams_key(caller.org_id, period_id))
         except (RedisError, RedisClusterException, OSError, TimeoutError) as exc:
             raise Unavailable(
-                "Leaderboards are unavailable for a moment; please try again shortly.",
+                msg("Leaderboards are unavailable for a moment; please try again shortly."),
                 headers={"Retry-After": "2"},
             ) from exc
         directory = await self.directory.teams(caller.org_id)

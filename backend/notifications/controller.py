@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.core.errors import Unavailable
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page
 from backend.notifications import service
@@ -33,7 +34,7 @@ class PushController(Controller):
     async def public_key(self, settings: NamedDependency[Settings]) -> PublicKeyRead:
         key = private_key(settings)
         if key is None:
-            raise Unavailable("Push notifications are not set up on this server.")
+            raise Unavailable(msg("Push notifications are not set up on this server."))
         return PublicKeyRead(public_key=public_of(key))
 
     @post("/subscriptions", status_code=201)

@@ -23,6 +23,7 @@ import msgspec
 from backend import events
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import Text, msg, render
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page, created_at_cursor, decode_cursor
 from backend.db import DB, fetch
@@ -58,15 +59,20 @@ async def subscribe(user: CurrentUser, data: SubscriptionCreate, settings: Setti
     try:
         endpoint = check_public_url(data.endpoint)
     except ValueError as exc:
-        raise Invalid(f"The push endpoint is not usable: {exc}", field="endpoint") from exc
+        raise Invalid(
+            msg("The push endpoint is not usable: {reason}", reason=str(exc)), field="endpoint"
+        ) from exc
     if not (
         endpoint.startswith("https://") or urlsplit(endpoint).hostname in settings.fetch_allow_list
     ):
         raise Invalid(
-            "The push endpoint must be an https address of a push service.", field="endpoint"
+            msg("The push endpoint must be an https address of a push service."),
+            field="endpoint",
         )
     if not push_host_allowed(endpoint, settings):
-        raise Invalid("The push endpoint is not a push service Chorus sends to.", field="endpoint")
+        raise Invalid(
+            msg("The push endpoint is not a push service Chorus sends to."), field="endpoint"
+        )
     # an endpoint stays with the person who registered it: posting someone else's endpoint
     # (another person's, another organization's) updates nothing and is refused
     rows = await PushSubscription.raw(
@@ -84,8 +90,10 @@ async def subscribe(user: CurrentUser, data: SubscriptionCreate, settings: Setti
     )
     if not rows:
         raise Conflict(
-            "This push endpoint is registered to another account; sign that account out on "
-            "this device (or turn its notifications off) first."
+            msg(
+                "This push endpoint is registered to another account; sign that account out on "
+                "this device (or turn its notifications off) first."
+            )
         )
     return bool(rows[0]["inserted"])
 
@@ -97,7 +105,7 @@ async def unsubscribe(user: CurrentUser, endpoint: str) -> None:
         .returning(PushSubscription.id)
     )
     if not deleted:
-        raise NotFound("No such subscription of yours.")
+        raise NotFound(msg("No such subscription of yours."))
 
 
 # -- preferences -----------------------------------------------------------------------
@@ -124,10 +132,16 @@ async def preferences(user_id: UUID) -> PreferencesBody:
 async def set_preferences(user: CurrentUser, data: PreferencesBody) -> PreferencesBody:
     unknown = set(data.categories) - set(CATEGORIES)
     if unknown:
-        raise Invalid(f"Unknown categories {sorted(unknown)}; they are {', '.join(CATEGORIES)}.")
+        raise Invalid(
+            msg(
+                "Unknown categories {unknown}; they are {known}.",
+                unknown=str(sorted(unknown)),
+                known=", ".join(CATEGORIES),
+            )
+        )
     if (data.quiet_start is None) != (data.quiet_end is None):
         raise Invalid(
-            "Set both the start and the end of quiet hours (or neither).", field="quietEnd"
+            msg("Set both the start and the end of quiet hours (or neither)."), field="quietEnd"
         )
     await Notification.raw(
         'INSERT INTO notification_prefs ("user", categories, quiet_start, quiet_end, daily_cap) '
@@ -157,8 +171,8 @@ async def notify(
     org_id: UUID,
     user_id: UUID,
     category: str,
-    title: str,
-    body: str,
+    title: Text,
+    body: Text,
     url: str = "/",
     *,
     urgent: bool = False,
@@ -166,17 +180,23 @@ async def notify(
 ) -> tuple[UUID, str] | None:
     """Put a notice in the inbox and decide whether it is pushed; returns (id, push state), or
     None when `dedupe_key` was seen before. The caller queues the push when the state is
-    'queued' (workers.tasks.send_push)."""
-    # one read: the person's time zone, preferences, and whether this notice was given before
+    'queued' (workers.tasks.send_push). Title and body are written in the person's language
+    (their choice, else their organization's default): the inbox row and the push say the same."""
+    # one read: the person's time zone, language, preferences, and whether this notice was
+    # given before
     found = await fetch(
-        "SELECT u.timezone, row_to_json(p) AS prefs, "
+        "SELECT u.timezone, coalesce(u.language, o.default_language) AS language, "
+        "row_to_json(p) AS prefs, "
         "EXISTS (SELECT 1 FROM notification n WHERE n.dedupe_key = $2) AS seen "
-        'FROM app_user u LEFT JOIN notification_prefs p ON p."user" = u.id WHERE u.id = $1',
+        "FROM app_user u JOIN organization o ON o.id = u.org "
+        'LEFT JOIN notification_prefs p ON p."user" = u.id WHERE u.id = $1',
         user_id,
         dedupe_key,
     )
     if not found or found[0]["seen"]:
         return None
+    language = found[0]["language"]
+    title_text, body_text = str(render(title, language)), str(render(body, language))
     prefs = prefs_from_json(found[0]["prefs"])
     local = clock.now().astimezone(ZoneInfo(found[0]["timezone"]))
     notification_id = uuid4()
@@ -200,8 +220,8 @@ async def notify(
                     org=org_id,
                     user=user_id,
                     category=category,
-                    title=title[:120],
-                    body=body[:500],
+                    title=title_text[:120],
+                    body=body_text[:500],
                     url=url[:500],
                     urgent=urgent,
                     push_state=state,
@@ -272,7 +292,7 @@ async def mark_read(user: CurrentUser, notification_id: UUID) -> None:
         user.id,
     )
     if not updated:
-        raise NotFound("No such notification of yours.")
+        raise NotFound(msg("No such notification of yours."))
 
 
 async def mark_all_read(user: CurrentUser) -> None:
@@ -285,23 +305,24 @@ async def mark_all_read(user: CurrentUser) -> None:
 # -- what becomes a notification ---------------------------------------------------------
 
 
-def _describe(notice: events.UserNotice) -> tuple[str, str, str, str, bool] | None:
+def _describe(notice: events.UserNotice) -> tuple[str, Text, Text, str, bool] | None:
     """(category, title, body, url, urgent) for a live notice, or None if it is not pushed."""
     data: dict[str, Any] = notice.data
     if notice.kind == "submission":
         if data.get("status") == "verified":
             return (
                 "verification",
-                f"Verified! +{data.get('pointsAwarded', 0)}",
-                "Your share counts. Thank you for spreading the word.",
+                msg("Verified! +{points}", points=data.get("pointsAwarded", 0)),
+                msg("Your share counts. Thank you for spreading the word."),
                 f"/challenges/{data.get('challengeId')}",
                 True,
             )
         if data.get("status") == "rejected":
+            reason = data.get("reason")
             return (
                 "verification",
-                "About your share",
-                str(data.get("reason") or "It could not be verified."),
+                msg("About your share"),
+                str(reason) if reason else msg("It could not be verified."),
                 f"/challenges/{data.get('challengeId')}",
                 True,
             )
@@ -309,32 +330,34 @@ def _describe(notice: events.UserNotice) -> tuple[str, str, str, str, bool] | No
     if notice.kind == "badge":
         return (
             "badge",
-            f"You earned {data.get('name')}",
-            f"+{data.get('points', 0)} points" if data.get("points") else "Nicely done.",
+            msg("You earned {badge}", badge=data.get("name")),
+            msg("+{points} points", points=data["points"])
+            if data.get("points")
+            else msg("Nicely done."),
             "/badges",
             False,
         )
     if notice.kind == "level_up":
         return (
             "level",
-            f"Level {data.get('level')}!",
-            f"{data.get('points')} points so far.",
+            msg("Level {level}!", level=data.get("level")),
+            msg("{points} points so far.", points=data.get("points")),
             "/me",
             False,
         )
     if notice.kind == "team_goal":
         return (
             "team",
-            "Your team reached its goal",
-            f"+{data.get('bonus')} points each.",
+            msg("Your team reached its goal"),
+            msg("+{points} points each.", points=data.get("bonus")),
             f"/challenges/{data.get('challengeId')}",
             False,
         )
     if notice.kind == "streak_at_risk":
         return (
             "streak",
-            f"Keep your {data.get('weeks')}-week streak",
-            "One share before Sunday keeps it going.",
+            msg("Keep your {weeks}-week streak", weeks=data.get("weeks")),
+            msg("One share before Sunday keeps it going."),
             "/",
             False,
         )
@@ -363,9 +386,16 @@ _recorded: dict[int, tuple[events.UserNotice, tuple[UUID, str] | None]] = {}
 NO_DEVICE = "no_device"
 
 
-def describe(notice: events.UserNotice) -> tuple[str, str, str, str, bool] | None:
-    """(category, title, body, url, urgent) of the inbox row a notice becomes, or None."""
-    return _describe(notice)
+def describe(
+    notice: events.UserNotice, language: str | None
+) -> tuple[str, str, str, str, bool] | None:
+    """(category, title, body, url, urgent) of the inbox row a notice becomes, in `language`,
+    or None."""
+    found = _describe(notice)
+    if found is None:
+        return None
+    category, title, body, url, urgent = found
+    return category, render(title, language), render(body, language), url, urgent
 
 
 def prefs_from_json(raw: Any) -> PreferencesBody:

@@ -6,6 +6,7 @@ a job that runs twice, or overlaps another, tells nobody twice.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 from redis.asyncio import Redis
 
 from backend.core import clock
+from backend.core.i18n import msg, msg_n
 from backend.events import PointsAwarded
 from backend.leaderboards import keys, outbox, store, writer
 from backend.leaderboards.boards import org_timezone
@@ -40,7 +42,9 @@ async def audience_size(challenge_id: UUID) -> int:
 async def announce_batch(challenge_id: UUID, batch: int) -> list[UUID]:
     """Tell one batch of the audience about a new challenge; returns pushes to queue."""
     rows = await Notification.raw(
-        "SELECT u.id, c.org, c.title, c.points FROM app_user u JOIN challenge c ON c.org = u.org "
+        "SELECT u.id, c.org, c.title, c.points, c.translations, u.language, "
+        "o.default_language FROM app_user u JOIN challenge c ON c.org = u.org "
+        "JOIN organization o ON o.id = c.org "
         "WHERE c.id = {} AND c.state = 'published' AND u.active "
         "AND (cardinality(c.audience_team_ids) = 0 OR u.team = ANY(c.audience_team_ids)) "
         "ORDER BY u.id OFFSET {} LIMIT {}",
@@ -54,14 +58,27 @@ async def announce_batch(challenge_id: UUID, batch: int) -> list[UUID]:
             row["org"],
             row["id"],
             "challenge",
-            f"New challenge: {row['title']}",
-            f"+{row['points']} points when you share it.",
+            msg("New challenge: {title}", title=_title_for(row)),
+            msg("+{points} points when you share it.", points=row["points"]),
             f"/challenges/{challenge_id}",
             dedupe_key=f"challenge:{challenge_id}:{row['id']}",
         )
         if made is not None and made[1] == "queued":
             queued.append(made[0])
     return queued
+
+
+def _title_for(row: dict[str, Any]) -> str:
+    """The challenge's title as the person reads it in the app: their language's translation,
+    else the organization's default language's, else the base."""
+    translations = row["translations"]
+    if isinstance(translations, str):
+        translations = json.loads(translations)
+    for language in (row["language"], row["default_language"]):
+        title = ((translations or {}).get(language) or {}).get("title") if language else None
+        if title:
+            return str(title)
+    return str(row["title"])
 
 
 def _local(now: datetime, tz: str) -> datetime:
@@ -90,7 +107,12 @@ async def send_digests(at: datetime | None = None) -> list[UUID]:
             row["org"],
             row["user"],
             "digest",
-            f"{row['held']} update{'s' if row['held'] != 1 else ''} you missed today",
+            msg_n(
+                "{n} update you missed today",
+                "{n} updates you missed today",
+                row["held"],
+                n=row["held"],
+            ),
             " · ".join(str(t) for t in titles),
             "/notifications",
             urgent=True,
@@ -132,8 +154,13 @@ async def send_recaps(at: datetime | None = None) -> list[UUID]:
             row["org"],
             row["user"],
             "recap",
-            "Your week in Chorus",
-            f"+{mine['points']} points, #{mine['place']} of {len(totals)}. Thank you!",
+            msg("Your week in Chorus"),
+            msg(
+                "+{points} points, #{place} of {people}. Thank you!",
+                points=mine["points"],
+                place=mine["place"],
+                people=len(totals),
+            ),
             "/leaderboard",
             dedupe_key=f"recap:{row['user']}:{start.date()}",
         )
@@ -180,8 +207,8 @@ async def overtaken(redis: Redis, event: PointsAwarded) -> list[UUID]:
             event.org_id,
             user_id,
             "leaderboard",
-            f"{name} just passed you",
-            "on this week's board. One share puts you back in front.",
+            msg("{name} just passed you", name=name),
+            msg("on this week's board. One share puts you back in front."),
             "/leaderboard",
             dedupe_key=f"overtaken:{user_id}:{day}",
         )

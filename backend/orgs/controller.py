@@ -17,6 +17,7 @@ from redis.asyncio import Redis
 from backend import jobs
 from backend.core import clock
 from backend.core.errors import Conflict, DomainError, Forbidden, Gone, NotFound, TooManyRequests
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.tokens import visitor_hash
 from backend.core.wire import Page
@@ -29,6 +30,7 @@ from backend.http.auth import (
     token_id,
 )
 from backend.http.client import client_address
+from backend.http.problems import request_language
 from backend.orgs import imports, passwords, privacy, service, sessions
 from backend.orgs.schemas import (
     AcceptInviteCreate,
@@ -109,7 +111,10 @@ async def refuse_token_guessers(redis: Redis, settings: Settings, address: str) 
     if count is not None and int(count) >= settings.token_failures_per_ip:
         retry_after = max(int(ttl), 1)
         raise TooManyRequests(
-            f"Too many wrong links from here; try again in {clock.in_words(retry_after)}.",
+            msg(
+                "Too many wrong links from here; try again in {wait}.",
+                wait=clock.in_words(retry_after),
+            ),
             headers={"Retry-After": str(retry_after)},
         )
 
@@ -136,7 +141,7 @@ class AuthController(Controller):
         tokens: NamedDependency[TokenIssuer],
     ) -> Response[SignupRead]:
         if not settings.signup_open:
-            raise Forbidden("Open sign-up is off on this server; ask an admin for an invite.")
+            raise Forbidden(msg("Open sign-up is off on this server; ask an admin for an invite."))
         await count_attempt(
             redis,
             address_key(settings, "signup", client_ip(request, settings)),
@@ -370,7 +375,8 @@ class AdminOrgController(Controller):
         self, request: Request[CurrentUser, Any, Any], data: JSONBody[OrgSettingsUpdate]
     ) -> OrgSettings:
         """Change what is given: `disclosureTag` (a hashtag such as #employee, or null for
-        none) is added to every suggested text and a post without it goes to review."""
+        none) is added to every suggested text and a post without it goes to review;
+        `defaultLanguage` is what Chorus writes in for people who chose no language."""
         return await service.update_org_settings(request.user, data)
 
     @post("/invites", status_code=201)
@@ -383,7 +389,7 @@ class AdminOrgController(Controller):
     ) -> InviteRead:
         send = settings.email_configured if data.send is msgspec.UNSET else data.send
         if send and not settings.email_configured:
-            raise Conflict("This server sends no email (CHORUS_SMTP_URL); share the link.")
+            raise Conflict(msg("This server sends no email (CHORUS_SMTP_URL); share the link."))
         invite_id, token, url, expires_at = await service.create_invite(
             request.user, data, settings.invite_ttl_hours, settings.base_url
         )
@@ -447,6 +453,7 @@ class AdminOrgController(Controller):
             dry_run=data.dry_run,
             ttl_hours=settings.invite_ttl_hours,
             base_url=settings.base_url,
+            language=request_language(request),
         )
         return Response(report, status_code=200 if data.dry_run else 201)
 

@@ -13,6 +13,7 @@ from uuid import uuid4
 import msgspec
 
 from backend.core.errors import Invalid
+from backend.core.i18n import Message, msg, msg_n, render
 from backend.core.identity import CurrentUser
 from backend.core.tokens import new_token, token_digest
 from backend.orgs.schemas import ImportedInvite, InviteImportRead, RejectedRow
@@ -31,28 +32,44 @@ def _read(text: str) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
     try:
         lines = [(reader.line_num, row) for row in reader]
     except csv.Error as exc:
-        raise Invalid(f"This file is not a readable CSV: {exc}.") from exc
+        raise Invalid(msg("This file is not a readable CSV: {error}.", error=str(exc))) from exc
     lines = [(n, row) for n, row in lines if any(cell.strip() for cell in row)]
     if not lines:
-        raise Invalid("The file is empty: the first line names the columns (email, role, team).")
+        raise Invalid(
+            msg("The file is empty: the first line names the columns (email, role, team).")
+        )
     header = [cell.strip().lower() for cell in lines[0][1]]
     if "email" not in header:
-        raise Invalid("The first line must name the columns, with at least `email`.")
+        raise Invalid(msg("The first line must name the columns, with at least `email`."))
     unknown = [h for h in header if h not in COLUMNS]
     if unknown or len(set(header)) != len(header):
+        if not unknown:
+            raise Invalid(msg("Unknown or repeated columns: repeated; use email, role and team."))
         raise Invalid(
-            f"Unknown or repeated columns: {', '.join(unknown) or 'repeated'}; "
-            "use email, role and team."
+            msg(
+                "Unknown or repeated columns: {columns}; use email, role and team.",
+                columns=", ".join(unknown),
+            )
         )
     rows = [(n, dict(zip(header, (c.strip() for c in row), strict=False))) for n, row in lines[1:]]
     if len(rows) > MAX_ROWS:
-        raise Invalid(f"At most {MAX_ROWS} people per file; this one has {len(rows)}.")
+        raise Invalid(
+            msg("At most {most} people per file; this one has {has}.", most=MAX_ROWS, has=len(rows))
+        )
     return header, rows
 
 
 async def import_invites(
-    actor: CurrentUser, text: str, *, dry_run: bool, ttl_hours: int, base_url: str
+    actor: CurrentUser,
+    text: str,
+    *,
+    dry_run: bool,
+    ttl_hours: int,
+    base_url: str,
+    language: str | None = None,
 ) -> InviteImportRead:
+    """Check every row, then invite them all (or, with `dry_run`, only say what would happen);
+    why a row is rejected is said in `language`, the reader's."""
     _, rows = _read(text)
     teams = {
         r["name"].casefold(): (r["id"], r["name"])
@@ -70,27 +87,29 @@ async def import_invites(
         email = normalize_email(raw_email)
         role = (row.get("role") or "employee").lower()
         team_name = row.get("team") or ""
-        reason = None
+        reason: Message | None = None
         if not email:
-            reason = "no email"
+            reason = msg("no email")
         elif len(email) > 254 or not _EMAIL.match(email):
-            reason = "not an email address"
+            reason = msg("not an email address")
         elif email in seen:
-            reason = f"the same email as line {seen[email]}"
+            reason = msg("the same email as line {line}", line=seen[email])
         elif email in members:
-            reason = "already has an account in your organization"
+            reason = msg("already has an account in your organization")
         elif role not in ROLES:
-            reason = "role must be employee, lead or admin"
+            reason = msg("role must be employee, lead or admin")
         elif team_name and team_name.casefold() not in teams:
-            reason = f"no team named {team_name[:80]!r}"
-        if reason:
-            rejected.append(RejectedRow(row=line, email=raw_email[:254], reason=reason))
+            reason = msg("no team named {name}", name=repr(team_name[:80]))
+        if reason is not None:
+            rejected.append(
+                RejectedRow(row=line, email=raw_email[:254], reason=render(reason, language))
+            )
         else:
             team = teams.get(team_name.casefold()) if team_name else None
             accepted.append({"line": line, "email": email, "role": role, "team": team})
         seen.setdefault(email, line)
     if not accepted and not rejected:
-        raise Invalid("The file names no one to invite.")
+        raise Invalid(msg("The file names no one to invite."))
     if dry_run:
         return InviteImportRead(
             dry_run=True,
@@ -102,8 +121,15 @@ async def import_invites(
         )
     if rejected:
         raise Invalid(
-            f"{len(rejected)} of {len(rows)} rows cannot be invited; nothing was imported. "
-            "Fix them (or remove them) and upload the file again.",
+            msg_n(
+                "{n} of {total} rows cannot be invited; nothing was imported. Fix them (or "
+                "remove them) and upload the file again.",
+                "{n} of {total} rows cannot be invited; nothing was imported. Fix them (or "
+                "remove them) and upload the file again.",
+                len(rejected),
+                n=len(rejected),
+                total=len(rows),
+            ),
             rejected=msgspec.to_builtins(rejected),
         )
     expires_at = datetime.now(UTC) + timedelta(hours=ttl_hours)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID, uuid4
 
 from backend.core.errors import Forbidden, Gone, NotFound
+from backend.core.i18n import msg, pick
 from backend.core.identity import CurrentUser
 from backend.core.passwords import hash_password, verify_password
 from backend.core.tokens import new_token, token_digest
@@ -33,7 +34,7 @@ async def change_password(
         .first()
     )
     if not await verify_password(row["password_hash"] if row else None, current):
-        raise Forbidden("Your current password is not right.")
+        raise Forbidden(msg("Your current password is not right."))
     password_hash = await hash_password(new)
     await User.update({User.password_hash: password_hash}).where(User.id == user.id)
     await _spend_resets(user.id)
@@ -61,6 +62,7 @@ class ResetLetter:
     email: str
     display_name: str
     organization: str
+    language: str  # what the email is written in: the person's choice, else the organization's
 
 
 async def issue_reset_token(reset_id: UUID) -> ResetLetter | None:
@@ -71,14 +73,21 @@ async def issue_reset_token(reset_id: UUID) -> ResetLetter | None:
         "UPDATE password_reset r SET token_hash = {} FROM app_user u, organization o "
         'WHERE r.id = {} AND r.used_at IS NULL AND r.expires_at > now() AND u.id = r."user" '
         "AND u.active AND o.id = u.org "
-        "RETURNING u.email, u.display_name, o.name AS organization",
+        "RETURNING u.email, u.display_name, o.name AS organization, u.language, "
+        "o.default_language",
         token_digest(token),
         reset_id,
     )
     if not rows:
         return None
     row = rows[0]
-    return ResetLetter(token, row["email"], row["display_name"], row["organization"])
+    return ResetLetter(
+        token,
+        row["email"],
+        row["display_name"],
+        row["organization"],
+        pick(row["language"], None, row["default_language"]),
+    )
 
 
 async def reset_password(token: str, password: str) -> tuple[UUID, UUID]:
@@ -91,11 +100,11 @@ async def reset_password(token: str, password: str) -> tuple[UUID, UUID]:
         .first()
     )
     if found is None:
-        raise NotFound("This reset link is not valid.")
+        raise NotFound(msg("This reset link is not valid."))
     if found["used_at"] is not None:
-        raise Gone("This reset link was already used; ask for a new one.")
+        raise Gone(msg("This reset link was already used; ask for a new one."))
     if found["expires_at"] <= datetime.now(UTC):
-        raise Gone("This reset link has expired; ask for a new one.")
+        raise Gone(msg("This reset link has expired; ask for a new one."))
     password_hash = await hash_password(password)
     async with DB.transaction():
         spent = await PasswordReset.raw(
@@ -105,7 +114,7 @@ async def reset_password(token: str, password: str) -> tuple[UUID, UUID]:
             digest,
         )
         if not spent:
-            raise Gone("This reset link was already used; ask for a new one.")
+            raise Gone(msg("This reset link was already used; ask for a new one."))
         user_id: UUID = spent[0]["user"]
         updated = await User.raw(
             "UPDATE app_user SET password_hash = {} WHERE id = {} AND active RETURNING org",
@@ -113,7 +122,7 @@ async def reset_password(token: str, password: str) -> tuple[UUID, UUID]:
             user_id,
         )
         if not updated:
-            raise Gone("This account is no longer active.")
+            raise Gone(msg("This account is no longer active."))
     await _spend_resets(user_id)
     await sessions.end_sessions(user_id)
     return user_id, updated[0]["org"]

@@ -15,6 +15,7 @@ from uuid import UUID
 import msgspec
 
 from backend.core.errors import Conflict, Forbidden, NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.passwords import hash_password
 from backend.core.tokens import erased_post_key
@@ -85,7 +86,7 @@ async def export(user: CurrentUser) -> dict[str, Any]:
 async def erase(actor: CurrentUser, user_id: UUID) -> None:
     """An admin erases a person: personal data gone, their points kept anonymously."""
     if user_id == actor.id:
-        raise Forbidden("Ask another admin to erase your own account.")
+        raise Forbidden(msg("Ask another admin to erase your own account."))
     async with DB.transaction():
         await _rows("SELECT pg_advisory_xact_lock(hashtext({}))", str(actor.org_id))
         target = await _rows(
@@ -94,14 +95,14 @@ async def erase(actor: CurrentUser, user_id: UUID) -> None:
             actor.org_id,
         )
         if not target:
-            raise NotFound("No such person in your organization.")
+            raise NotFound(msg("No such person in your organization."))
         if target[0]["role"] == "admin" and target[0]["active"]:
             admins = await _rows(
                 "SELECT count(*) AS n FROM app_user WHERE org = {} AND role = 'admin' AND active",
                 actor.org_id,
             )
             if admins[0]["n"] <= 1:
-                raise Conflict("An organization keeps at least one active admin.")
+                raise Conflict(msg("An organization keeps at least one active admin."))
         unusable = await hash_password(secrets.token_urlsafe(32))
         await _rows(
             "UPDATE app_user SET email = {}, display_name = 'Former member', password_hash = {}, "

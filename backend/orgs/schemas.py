@@ -163,14 +163,16 @@ class TeamRef(Wire):
     name: str
 
 
-# The languages a person may choose (stored only; the app and the server translate later).
-Language = Literal["en", "fr", "de", "es", "pt", "it", "nl"]
-LANGUAGES: tuple[str, ...] = ("en", "fr", "de", "es", "pt", "it", "nl")
+# The languages Chorus speaks (backend/core/i18n.py LANGUAGES), as a person may choose them.
+Language = Literal["en", "de", "fr", "es", "pt-BR"]
+LanguageTag = Annotated[str, msgspec.Meta(max_length=35, examples=["de", "pt-BR"])]
 
 
 class MeUpdate(Wire):
     display_name: DisplayName | msgspec.UnsetType = msgspec.UNSET
-    language: Language | msgspec.UnsetType | None = msgspec.UNSET  # null: follow the browser
+    # one of the Language tags (an unsupported tag is a 422, checked by the service); null:
+    # follow the browser
+    language: LanguageTag | msgspec.UnsetType | None = msgspec.UNSET
     timezone: Timezone | msgspec.UnsetType = msgspec.UNSET
     hide_from_leaderboards: bool | msgspec.UnsetType = msgspec.UNSET
 
@@ -226,8 +228,11 @@ class OrgSettings(Wire):
 
     disclosure_tag: str | None  # added to every suggested text; a post without it is reviewed
     post_text_retention_days: int  # how long the text of a verified post is kept
+    # what the server writes in for people who chose no language (and whose request says none)
+    default_language: str
 
 
 class OrgSettingsUpdate(Wire):
     disclosure_tag: DisclosureTag | msgspec.UnsetType | None = msgspec.UNSET  # null: none
     post_text_retention_days: RetentionDays | msgspec.UnsetType = msgspec.UNSET
+    default_language: Language | msgspec.UnsetType = msgspec.UNSET

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
@@ -11,6 +12,7 @@ import asyncpg
 import msgspec
 
 from backend.core.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthorized
+from backend.core.i18n import LANGUAGES, msg, pick
 from backend.core.identity import CurrentUser
 from backend.core.passwords import hash_password, verify_password
 from backend.core.text import clean_text
@@ -47,7 +49,10 @@ def check_timezone(name: str) -> str:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise Invalid(
-            f"Chorus does not know the time zone {name!r}; choose one like Europe/Paris.",
+            msg(
+                "Chorus does not know the time zone {name}; choose one like Europe/Paris.",
+                name=repr(name),
+            ),
             field="timezone",
         ) from exc
     return name
@@ -102,16 +107,16 @@ async def authenticate(email: str, password: str, org_id: UUID | None) -> tuple[
     candidates = await query
     if not candidates:
         await verify_password(None, password)  # the same work as a real check
-        raise Unauthorized("Wrong email or password.")
+        raise Unauthorized(msg("Wrong email or password."))
     matches = [row for row in candidates if await verify_password(row["password_hash"], password)]
     if not matches:
-        raise Unauthorized("Wrong email or password.")
+        raise Unauthorized(msg("Wrong email or password."))
     if len(matches) > 1:
         orgs = await Organization.select(Organization.id, Organization.name).where(
             Organization.id.is_in([row["org"] for row in matches])
         )
         raise Conflict(
-            "This email belongs to several organizations: sign in again with one orgId.",
+            msg("This email belongs to several organizations: sign in again with one orgId."),
             organizations=[{"orgId": str(o["id"]), "name": o["name"]} for o in orgs],
         )
     user_id, user_org = matches[0]["id"], matches[0]["org"]
@@ -140,7 +145,7 @@ async def _team_in_org(org_id: UUID, team_id: UUID) -> dict[str, Any]:
         .first()
     )
     if team is None:
-        raise NotFound("No such team in your organization.")
+        raise NotFound(msg("No such team in your organization."))
     return team
 
 
@@ -153,7 +158,7 @@ async def create_invite(
         await _team_in_org(actor.org_id, data.team_id)
     exists = await User.exists().where((User.org == actor.org_id) & (User.email == email))
     if exists:
-        raise Conflict("Someone in your organization already has an account with this email.")
+        raise Conflict(msg("Someone in your organization already has an account with this email."))
     token = new_token()
     invite_id = uuid4()
     expires_at = datetime.now(UTC) + timedelta(hours=ttl_hours)
@@ -192,7 +197,7 @@ async def accept_invite(data: AcceptInviteCreate) -> tuple[UUID, UUID]:
         )
         if not claimed:
             await _open_invite(digest)  # raises: someone spent or withdrew it meanwhile
-            raise Gone("This invite has already been used; sign in instead.")
+            raise Gone(msg("This invite has already been used; sign in instead."))
         invite = claimed[0]
         try:
             await User.insert(
@@ -207,7 +212,9 @@ async def accept_invite(data: AcceptInviteCreate) -> tuple[UUID, UUID]:
                 )
             )
         except asyncpg.UniqueViolationError as exc:
-            raise Conflict("An account with this email already exists; sign in instead.") from exc
+            raise Conflict(
+                msg("An account with this email already exists; sign in instead.")
+            ) from exc
         if invite["role"] == "lead" and invite["team"] is not None:
             await TeamLead.insert(TeamLead(id=uuid4(), team=invite["team"], user=user_id))
     return user_id, invite["org"]
@@ -229,13 +236,13 @@ async def _open_invite(digest: str) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise NotFound("This invite link is not valid.")
+        raise NotFound(msg("This invite link is not valid."))
     if row["accepted_at"] is not None:
-        raise Gone("This invite has already been used; sign in instead.")
+        raise Gone(msg("This invite has already been used; sign in instead."))
     if row["revoked_at"] is not None:
-        raise Gone("This invite was withdrawn; ask your admin for a new one.")
+        raise Gone(msg("This invite was withdrawn; ask your admin for a new one."))
     if row["expires_at"] <= datetime.now(UTC):
-        raise Gone("This invite has expired; ask your admin for a new one.")
+        raise Gone(msg("This invite has expired; ask your admin for a new one."))
     return row
 
 
@@ -301,8 +308,8 @@ async def revoke_invite(actor: CurrentUser, invite_id: UUID) -> None:
         return
     exists = await Invite.exists().where((Invite.id == invite_id) & (Invite.org == actor.org_id))
     if not exists:
-        raise NotFound("No such invite in your organization.")
-    raise Conflict("This invite was already accepted; deactivate the account instead.")
+        raise NotFound(msg("No such invite in your organization."))
+    raise Conflict(msg("This invite was already accepted; deactivate the account instead."))
 
 
 async def renew_invite(
@@ -324,22 +331,44 @@ async def renew_invite(
             (Invite.id == invite_id) & (Invite.org == actor.org_id)
         )
         if not exists:
-            raise NotFound("No such invite in your organization.")
-        raise Conflict("This invite was accepted or withdrawn; it cannot be sent again.")
+            raise NotFound(msg("No such invite in your organization."))
+        raise Conflict(msg("This invite was accepted or withdrawn; it cannot be sent again."))
     return invite_id, token, f"{base_url}/accept-invite#token={token}", expires_at
 
 
-async def invite_letter_facts(invite_id: UUID, token: str) -> InvitePreview | None:
+@dataclass(frozen=True, slots=True)
+class InviteLetter:
+    """What the invite email says, and the language it says it in: the organization's default
+    (the person invited has chosen none yet)."""
+
+    organization: str
+    inviter: str | None
+    email: str
+    expires_at: datetime
+    language: str
+
+
+async def invite_letter_facts(invite_id: UUID, token: str) -> InviteLetter | None:
     """What the invite email says, while that token still opens the invite; else None."""
     rows = await Invite.raw(
-        "SELECT id FROM invite WHERE id = {} AND token_hash = {}", invite_id, token_digest(token)
+        "SELECT o.default_language FROM invite i JOIN organization o ON o.id = i.org "
+        "WHERE i.id = {} AND i.token_hash = {}",
+        invite_id,
+        token_digest(token),
     )
     if not rows:
         return None
     try:
-        return await invite_preview(token)
+        preview = await invite_preview(token)
     except (NotFound, Gone):
         return None
+    return InviteLetter(
+        organization=preview.organization,
+        inviter=preview.inviter,
+        email=preview.email,
+        expires_at=preview.expires_at,
+        language=pick(None, None, rows[0]["default_language"]),
+    )
 
 
 async def mark_invite_emailed(invite_id: UUID) -> None:
@@ -368,6 +397,15 @@ async def update_me(user: CurrentUser, data: MeUpdate) -> None:
     if data.hide_from_leaderboards is not msgspec.UNSET:
         changes[User.hide_from_leaderboards] = data.hide_from_leaderboards
     if data.language is not msgspec.UNSET:
+        if data.language is not None and data.language not in LANGUAGES:
+            raise Invalid(
+                msg(
+                    "Chorus does not speak {tag}; choose one of {languages}.",
+                    tag=data.language,
+                    languages=", ".join(LANGUAGES),
+                ),
+                field="language",
+            )
         changes[User.language] = data.language
     if changes:
         await User.update(changes).where((User.id == user.id) & (User.org == user.org_id))
@@ -384,7 +422,7 @@ async def _user_in_org(org_id: UUID, user_id: UUID) -> dict[str, Any]:
         .first()
     )
     if row is None:
-        raise NotFound("No such user in your organization.")
+        raise NotFound(msg("No such user in your organization."))
     return row
 
 
@@ -396,7 +434,9 @@ async def create_team(actor: CurrentUser, data: TeamCreate) -> TeamRead:
         try:
             await Team.insert(Team(id=team_id, org=actor.org_id, name=name))
         except asyncpg.UniqueViolationError as exc:
-            raise Conflict(f"Your organization already has a team named {name!r}.") from exc
+            raise Conflict(
+                msg("Your organization already has a team named {name}.", name=repr(name))
+            ) from exc
         if lead is not None:
             await _make_lead(lead, team_id)
     return await _team_read(actor.org_id, team_id)
@@ -420,7 +460,8 @@ async def update_team(actor: CurrentUser, team_id: UUID, data: TeamUpdate) -> Te
                 await Team.update({Team.name: name}).where(Team.id == team_id)
             except asyncpg.UniqueViolationError as exc:
                 raise Conflict(
-                    f"Your organization already has a team named {name!r}.", field="name"
+                    msg("Your organization already has a team named {name}.", name=repr(name)),
+                    field="name",
                 ) from exc
         if data.lead_user_ids is not msgspec.UNSET:
             wanted = list(dict.fromkeys(data.lead_user_ids))
@@ -429,7 +470,7 @@ async def update_team(actor: CurrentUser, team_id: UUID, data: TeamUpdate) -> Te
                 row = await _user_in_org(actor.org_id, user_id)
                 if not row["active"]:
                     raise Invalid(
-                        "A deactivated person cannot lead a team; reactivate them first.",
+                        msg("A deactivated person cannot lead a team; reactivate them first."),
                         field=f"leadUserIds[{index}]",
                     )
                 people[user_id] = row
@@ -498,7 +539,7 @@ async def _make_lead(user: dict[str, Any], team_id: UUID, *, forget: bool = True
 async def _team_read(org_id: UUID, team_id: UUID) -> TeamRead:
     page = await list_teams(org_id, limit=1, only=team_id)
     if not page.items:
-        raise NotFound("No such team in your organization.")
+        raise NotFound(msg("No such team in your organization."))
     return page.items[0]
 
 
@@ -600,7 +641,7 @@ async def admin_user(org_id: UUID, user_id: UUID) -> UserRead:
         user_id,
     )
     if not rows:
-        raise NotFound("No such user in your organization.")
+        raise NotFound(msg("No such user in your organization."))
     return from_row(rows[0], UserRead)
 
 
@@ -623,14 +664,14 @@ async def update_user(actor: CurrentUser, user_id: UUID, data: UserUpdate) -> Us
                 (User.org == actor.org_id) & (User.role == "admin") & (User.active == True)  # noqa: E712
             )
             if admins <= 1:
-                raise Conflict("An organization keeps at least one active admin.")
+                raise Conflict(msg("An organization keeps at least one active admin."))
         if data.role is not msgspec.UNSET:
             changes[User.role] = data.role
             if data.role == "employee":
                 await TeamLead.delete().where(TeamLead.user == user_id)
         if data.active is not msgspec.UNSET:
             if data.active is False and user_id == actor.id:
-                raise Forbidden("You cannot deactivate your own account.")
+                raise Forbidden(msg("You cannot deactivate your own account."))
             changes[User.active] = data.active
         if changes:
             await User.update(changes).where(User.id == user_id)
@@ -648,10 +689,12 @@ async def update_user(actor: CurrentUser, user_id: UUID, data: UserUpdate) -> Us
 
 async def org_settings(org_id: UUID) -> OrgSettings:
     rows = await Organization.raw(
-        "SELECT disclosure_tag, post_text_retention_days FROM organization WHERE id = {}", org_id
+        "SELECT disclosure_tag, post_text_retention_days, default_language FROM organization "
+        "WHERE id = {}",
+        org_id,
     )
     if not rows:
-        raise NotFound("No such organization.")
+        raise NotFound(msg("No such organization."))
     return from_row(rows[0], OrgSettings)
 
 
@@ -663,6 +706,9 @@ async def update_org_settings(actor: CurrentUser, data: OrgSettingsUpdate) -> Or
         changes["disclosure_tag"] = clean_text(tag, "disclosureTag") if tag is not None else None
     if data.post_text_retention_days is not msgspec.UNSET:
         changes["post_text_retention_days"] = data.post_text_retention_days
+    if data.default_language is not msgspec.UNSET:
+        changes["default_language"] = data.default_language
+        sessions.forget_organization(actor.org_id)
     if changes:
         await Organization.update(
             {getattr(Organization, column): value for column, value in changes.items()}

@@ -76,6 +76,13 @@ def forget(user_id: UUID) -> None:
         _cache.pop(key, None)
 
 
+def forget_organization(org_id: UUID) -> None:
+    """Forget what this process remembers of an organization's people (its default language
+    changed); other processes read them again within SESSION_CACHE_SECONDS."""
+    for key in [k for k in _cache if k[1] == org_id]:
+        _cache.pop(key, None)
+
+
 def now_us() -> int:
     return time.time_ns() // 1000
 
@@ -165,6 +172,8 @@ async def _load(user_id: UUID, org_id: UUID) -> _Session:
             User.email,
             User.display_name,
             User.team,
+            User.language,
+            User.org.default_language.as_alias("org_language"),
             User.sessions_ended_at,
             User.kept_token,
         )
@@ -190,6 +199,8 @@ async def _load(user_id: UUID, org_id: UUID) -> _Session:
             email=row["email"],
             display_name=row["display_name"],
             team_id=row["team"],
+            language=row["language"],
+            org_language=row["org_language"],
         ),
         ended_before_us=None if ended_at is None else _us(ended_at),
         kept_token=row["kept_token"],

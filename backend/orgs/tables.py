@@ -34,6 +34,8 @@ class Organization(Table, tablename="organization", db=DB):
     # suggested text, and how long the text of a post read during verification is kept
     disclosure_tag = Varchar(length=40, null=True, default=None)
     post_text_retention_days = Integer(default=365)
+    # the language the server writes in when a person chose none and their request says none
+    default_language = Varchar(length=16, default="en")
 
 
 class Team(Table, tablename="team", db=DB):

@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 
 from backend.core.clock import in_words
 from backend.core.errors import TooManyRequests
+from backend.core.i18n import msg
 from backend.core.tokens import visitor_hash
 
 
@@ -42,7 +43,7 @@ class LoginThrottle:
         if wait_ms > 0:
             retry_after = max((wait_ms + 999) // 1000, 1)
             raise TooManyRequests(
-                f"Too many failed sign-ins; try again in {in_words(retry_after)}.",
+                msg("Too many failed sign-ins; try again in {wait}.", wait=in_words(retry_after)),
                 headers={"Retry-After": str(retry_after)},
             )
 

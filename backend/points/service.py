@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from backend.core.errors import Invalid
+from backend.core.i18n import msg
 from backend.events import PointsAwarded
 from backend.points.tables import PointsLedger
 from backend.settings import get_settings
@@ -111,7 +112,9 @@ async def set_org_levels(org_id: UUID, thresholds: list[int] | None) -> list[int
     if thresholds is not None and (
         thresholds[0] != 0 or any(b <= a for a, b in itertools.pairwise(thresholds))
     ):
-        raise Invalid("Level thresholds start at 0 and climb strictly, e.g. [0, 100, 250, 500].")
+        raise Invalid(
+            msg("Level thresholds start at 0 and climb strictly, e.g. [0, 100, 250, 500].")
+        )
     await PointsLedger.raw(
         "UPDATE organization SET level_thresholds = {} WHERE id = {}", thresholds, org_id
     )

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from backend.badges.streaks import streak_for
 from backend.core import clock
 from backend.core.errors import NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.orgs.schemas import TeamRef
 from backend.orgs.tables import User
@@ -37,7 +38,7 @@ async def me(user: CurrentUser) -> MeRead:
     """The caller's profile: one query (the streak a second); the app asks for it often."""
     rows = await User.raw(_ME, user.id, user.org_id)
     if not rows:
-        raise NotFound("Your account no longer exists.")
+        raise NotFound(msg("Your account no longer exists."))
     row = rows[0]
     points = int(row["points"])
     streak = await streak_for(user.id, row["timezone"])

@@ -43,6 +43,7 @@ import msgspec
 
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.core.wire import Page, created_at_cursor, decode_cursor
@@ -130,13 +131,13 @@ def _read(row: Mapping[str, Any], *, admin: bool) -> RaffleRead:
 async def create_raffle(actor: CurrentUser, data: RaffleCreate) -> RaffleRead:
     """A raffle whose seed is committed now (only its sha256 is shown until the draw)."""
     if data.period_end <= data.period_start:
-        raise Invalid("The end of the period must be after its start.", field="periodEnd")
+        raise Invalid(msg("The end of the period must be after its start."), field="periodEnd")
     if data.reward_id is not None:
         found = await fetch(
             "SELECT 1 FROM reward WHERE org = $1 AND id = $2", actor.org_id, data.reward_id
         )
         if not found:
-            raise NotFound("No such reward in your organization.", field="rewardId")
+            raise NotFound(msg("No such reward in your organization."), field="rewardId")
     seed = secrets.token_bytes(32)
     raffle_id = uuid4()
     await fetch(
@@ -167,7 +168,7 @@ async def _row(org_id: UUID, raffle_id: UUID, lock: str = "") -> dict[str, Any]:
         raffle_id,
     )
     if not rows:
-        raise NotFound("No such raffle in your organization.")
+        raise NotFound(msg("No such raffle in your organization."))
     return dict(rows[0])
 
 
@@ -233,8 +234,10 @@ async def draw(actor: CurrentUser, raffle_id: UUID) -> RaffleRead:
         if row["drawn_at"] is None:
             if clock.now() < row["period_end"]:
                 raise Conflict(
-                    "The raffle's period has not ended yet: draw it once the period is over, "
-                    "when every ticket is known."
+                    msg(
+                        "The raffle's period has not ended yet: draw it once the period is over, "
+                        "when every ticket is known."
+                    )
                 )
             frozen = await tickets(
                 actor.org_id,

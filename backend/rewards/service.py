@@ -32,6 +32,7 @@ from redis.asyncio import Redis
 
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import Message, Text, msg, msg_n
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.core.wire import Page, created_at_cursor, decode_cursor
@@ -183,7 +184,7 @@ async def _reward_row(org_id: UUID, reward_id: UUID, lock: str = "") -> dict[str
         reward_id,
     )
     if not rows:
-        raise NotFound("No such reward in your organization.")
+        raise NotFound(msg("No such reward in your organization."))
     return dict(rows[0])
 
 
@@ -199,9 +200,12 @@ def _image_url(value: str | None) -> str | None:
     try:
         url = ascii_url(check_public_url(value))
     except ValueError as exc:
-        raise Invalid(f"Check the image's link: {exc}", field="imageUrl") from exc
+        reason = exc.args[0] if exc.args and isinstance(exc.args[0], Message) else str(exc)
+        raise Invalid(
+            msg("Check the image's link: {reason}", reason=reason), field="imageUrl"
+        ) from exc
     if urlsplit(url).scheme.lower() != "https":
-        raise Invalid("Check the image's link: it must start with https://.", field="imageUrl")
+        raise Invalid(msg("Check the image's link: it must start with https://."), field="imageUrl")
     return url
 
 
@@ -214,13 +218,13 @@ async def _known_teams(org_id: UUID, team_ids: list[UUID]) -> list[UUID]:
             teams,
         )
         if known[0]["n"] != len(teams):
-            raise NotFound("No such team in your organization.", field="teamIds")
+            raise NotFound(msg("No such team in your organization."), field="teamIds")
     return teams
 
 
 def _check_window(starts_at: datetime | None, ends_at: datetime | None) -> None:
     if starts_at is not None and ends_at is not None and ends_at <= starts_at:
-        raise Invalid("The end must be after the start.", field="endsAt")
+        raise Invalid(msg("The end must be after the start."), field="endsAt")
 
 
 def _description(value: str) -> str:
@@ -286,8 +290,14 @@ async def update_reward(actor: CurrentUser, reward_id: UUID, data: RewardUpdate)
         promised = row["held"] + row["fulfilled"]
         if stock is not None and stock < promised:
             raise Conflict(
-                f"{promised} of this reward are already requested or handed out, so its stock "
-                f"cannot be less than {promised}.",
+                msg_n(
+                    "{n} of this reward are already requested or handed out, so its stock "
+                    "cannot be less than {n}.",
+                    "{n} of this reward are already requested or handed out, so its stock "
+                    "cannot be less than {n}.",
+                    promised,
+                    n=promised,
+                ),
                 field="stock",
             )
         if changes:
@@ -344,8 +354,17 @@ def _admin_redemption(row: Mapping[str, Any]) -> AdminRedemptionRead:
     )
 
 
-def _points(n: int) -> str:
-    return f"{n} point" if n == 1 else f"{n} points"
+def _points(n: int) -> Message:
+    return msg_n("{n} point", "{n} points", n, n=n)
+
+
+def _already_decided(status: str) -> Message:
+    """A status is a word of the database: a whole sentence for each."""
+    if status == "fulfilled":
+        return msg("This redemption was already fulfilled.")
+    if status == "rejected":
+        return msg("This redemption was already rejected.")
+    return msg("This redemption was already {status}.", status=status)
 
 
 async def redeem(
@@ -364,17 +383,22 @@ async def redeem(
         row = await _reward_row(user.org_id, reward_id)
         teams = list(row["audience_team_ids"])
         if teams and user.team_id not in teams:
-            raise NotFound("No such reward in your organization.")
+            raise NotFound(msg("No such reward in your organization."))
         if not row["active"]:
-            raise Conflict("This reward has been retired and can no longer be redeemed.")
+            raise Conflict(msg("This reward has been retired and can no longer be redeemed."))
         if row["starts_at"] is not None and now < row["starts_at"]:
-            raise Conflict("This reward cannot be redeemed yet.")
+            raise Conflict(msg("This reward cannot be redeemed yet."))
         if row["ends_at"] is not None and now >= row["ends_at"]:
-            raise Conflict("This reward can no longer be redeemed: its time is over.")
+            raise Conflict(msg("This reward can no longer be redeemed: its time is over."))
         cost: int = row["cost"]
         if expected_cost is not None and expected_cost != cost:
             raise Conflict(
-                f"The price of this reward changed to {_points(cost)}: look at it again.",
+                msg_n(
+                    "The price of this reward changed to {n} point: look at it again.",
+                    "The price of this reward changed to {n} points: look at it again.",
+                    cost,
+                    n=cost,
+                ),
                 field="expectedCost",
             )
         limit: int | None = row["per_person_limit"]
@@ -387,12 +411,23 @@ async def redeem(
             )
             if int(mine[0]["n"]) >= limit:
                 raise Conflict(
-                    f"You have redeemed this reward as often as one person may ({limit} times)."
+                    msg_n(
+                        "You have redeemed this reward as often as one person may ({n} times).",
+                        "You have redeemed this reward as often as one person may ({n} times).",
+                        limit,
+                        n=limit,
+                    )
                 )
         have = await balance(user.org_id, user.id)
         if have < cost:
             raise Conflict(
-                f"This reward costs {_points(cost)} and your balance is {_points(have)}."
+                msg_n(
+                    "This reward costs {n} point and your balance is {balance}.",
+                    "This reward costs {n} points and your balance is {balance}.",
+                    cost,
+                    n=cost,
+                    balance=_points(have),
+                )
             )
         taken = await fetch(
             "UPDATE reward SET held = held + 1 WHERE id = $1 AND active AND cost = $2 "
@@ -404,8 +439,8 @@ async def redeem(
             now_row = await _reward_row(user.org_id, reward_id)
             if now_row["cost"] != cost or not now_row["active"]:
                 # an admin changed it between the read and the hold: nothing is spent
-                raise Conflict("This reward just changed: look at it again before redeeming.")
-            raise Conflict("This reward is out of stock.")
+                raise Conflict(msg("This reward just changed: look at it again before redeeming."))
+            raise Conflict(msg("This reward is out of stock."))
         await fetch(
             'INSERT INTO redemption (id, org, reward, "user", cost, value_cents, created_at) '
             "VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -500,7 +535,7 @@ async def _admin_redemption_row(org_id: UUID, redemption_id: UUID) -> AdminRedem
         redemption_id,
     )
     if not rows:
-        raise NotFound("No such redemption in your organization.")
+        raise NotFound(msg("No such redemption in your organization."))
     return _admin_redemption(rows[0])
 
 
@@ -524,10 +559,10 @@ async def decide(
             redemption_id,
         )
         if not rows:
-            raise NotFound("No such redemption in your organization.")
+            raise NotFound(msg("No such redemption in your organization."))
         row = rows[0]
         if row["status"] != "requested":
-            raise Conflict(f"This redemption was already {row['status']}.")
+            raise Conflict(_already_decided(row["status"]))
         await fetch(
             "UPDATE redemption SET status = $2, note = $3, decided_at = now(), decided_by = $4 "
             "WHERE id = $1",
@@ -569,13 +604,25 @@ async def _tell(
     note: str | None,
     redis: Redis,
 ) -> None:
+    title: Text
+    body: Text
     if outcome == "fulfilled":
-        title = f"Your reward is ready: {reward_name}"
-        body = note or "Enjoy it, and thank you for spreading the word."
+        title = msg("Your reward is ready: {reward}", reward=reward_name)
+        body = note or msg("Enjoy it, and thank you for spreading the word.")
     else:
-        title = f"About your reward: {reward_name}"
-        back = f"Your {_points(cost)} are back. " if cost else ""
-        body = back + (note or "It could not be handed out this time.")
+        title = msg("About your reward: {reward}", reward=reward_name)
+        why = note or msg("It could not be handed out this time.")
+        body = (
+            msg_n(
+                "Your {n} point is back. {why}",
+                "Your {n} points are back. {why}",
+                cost,
+                n=cost,
+                why=why,
+            )
+            if cost
+            else why
+        )
     made = await notifications.notify(
         org_id,
         user_id,

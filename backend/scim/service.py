@@ -27,6 +27,7 @@ import asyncpg
 import msgspec
 
 from backend.core.errors import Invalid, NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.passwords import hash_password
 from backend.core.text import clean_text
@@ -110,7 +111,7 @@ async def revoke_token(org_id: UUID, token_id: UUID) -> None:
         org_id,
     )
     if not revoked:
-        raise NotFound("No such SCIM token in your organization.")
+        raise NotFound(msg("No such SCIM token in your organization."))
 
 
 async def org_of_token(token: str) -> UUID | None:

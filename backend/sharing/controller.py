@@ -14,6 +14,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from backend.core.identity import CurrentUser
 from backend.http.auth import TOKEN_COOKIE, require_role
 from backend.http.client import client_address
+from backend.http.problems import request_language
 from backend.settings import Settings
 from backend.sharing import service
 from backend.sharing.redirect import NOT_FOUND_CSP, NOT_FOUND_PAGE, Redirector
@@ -34,7 +35,13 @@ class ShareLinksController(Controller):
         data: JSONBody[ShareLinkCreate],
         settings: NamedDependency[Settings],
     ) -> ShareLinkRead:
-        return await service.share_link(request.user, challenge_id, data.network, settings.base_url)
+        return await service.share_link(
+            request.user,
+            challenge_id,
+            data.network,
+            settings.base_url,
+            language=request_language(request),
+        )
 
 
 class ClickStatsController(Controller):

@@ -8,17 +8,18 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from uuid import UUID, uuid4
 
-import msgspec
-
 from backend.challenges.service import (
     compose_share_text,
+    content_language,
     disclosure_tag,
     effective_status,
+    localized,
     visible_challenge,
 )
 from backend.challenges.tables import Challenge
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import Message, msg
 from backend.core.identity import CurrentUser
 from backend.sharing.schemas import ClickCounts, ShareLinkRead
 from backend.sharing.tables import Click, ShareLink
@@ -63,23 +64,38 @@ def campaign_url(
     return urlunsplit(parts._replace(query=urlencode([*kept, *ours.items()])))
 
 
+# Why a challenge cannot be shared, by its status (whole sentences: words agree in gender)
+_NOT_ACTIVE: dict[str, Message] = {
+    "draft": msg("This challenge is draft: it cannot be shared now."),
+    "archived": msg("This challenge is archived: it cannot be shared now."),
+    "scheduled": msg("This challenge is scheduled: it cannot be shared now."),
+    "ended": msg("This challenge is ended: it cannot be shared now."),
+}
+
+
 async def share_link(
-    user: CurrentUser, challenge_id: UUID, network: str, base_url: str
+    user: CurrentUser,
+    challenge_id: UUID,
+    network: str,
+    base_url: str,
+    *,
+    language: str | None = None,
 ) -> ShareLinkRead:
-    """The caller's link for this challenge and network: made once, the same on every repeat."""
+    """The caller's link for this challenge and network: made once, the same on every repeat;
+    its text in `language` when the challenge has that translation."""
     row = await visible_challenge(user, challenge_id)
     status = effective_status(row["state"], row["starts_at"], row["ends_at"], clock.now())
     if status != "active":
-        raise Conflict(f"This challenge is {status}: it cannot be shared now.")
+        raise Conflict(_NOT_ACTIVE[status])
     if network not in row["networks"]:
         raise Invalid(
-            f"This challenge is not shared on {network}; "
-            f"choose one of {', '.join(row['networks'])}."
+            msg(
+                "This challenge is not shared on {network}; choose one of {networks}.",
+                network=network,
+                networks=", ".join(row["networks"]),
+            )
         )
-    title = row["title"]
-    texts = row["share_text"]
-    if isinstance(texts, str):
-        texts = msgspec.json.decode(texts)
+    title, _, texts = localized(row, content_language(row, language, user.org_language))
     if row["kind"] == "story":
         # What gets shared is the person's own story, through its public page.
         story = await ShareLink.raw(
@@ -89,7 +105,7 @@ async def share_link(
             challenge_id,
         )
         if not story:
-            raise Conflict("Publish your story first: sharing it links to its public page.")
+            raise Conflict(msg("Publish your story first: sharing it links to its public page."))
         title, texts = story[0]["title"], {}
     code = await _link_code(user, challenge_id, network)
     url = tracked_url(base_url, code)
@@ -128,7 +144,7 @@ async def _link_code(user: CurrentUser, challenge_id: UUID, network: str) -> str
         )
         if found is not None:  # ours, or the one a concurrent request made first
             return str(found["code"])
-    raise Conflict("Could not make a share link; please try again.")
+    raise Conflict(msg("Could not make a share link; please try again."))
 
 
 async def click_counts(org_id: UUID, challenge_id: UUID) -> ClickCounts:
@@ -142,7 +158,7 @@ async def click_counts(org_id: UUID, challenge_id: UUID) -> ClickCounts:
         (ShareLink.org == org_id) & (ShareLink.challenge == challenge_id)
     )
     if not links and not await _challenge_exists(org_id, challenge_id):
-        raise NotFound("No such challenge in your organization.")
+        raise NotFound(msg("No such challenge in your organization."))
     return ClickCounts(
         links=len(links),
         unique=counts.get("unique", 0),

@@ -22,6 +22,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from redis.asyncio import Redis
 
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.core.i18n import msg, msg_n
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.core.tokens import new_token
@@ -109,7 +110,7 @@ async def save_settings(
             (Team.id == data.default_team_id) & (Team.org == actor.org_id)
         )
         if not team:
-            raise NotFound("No such team in your organization (defaultTeamId).")
+            raise NotFound(msg("No such team in your organization (defaultTeamId)."))
     async with DB.transaction():
         # one admin at a time changes the settings, so "keep the stored secret" reads its own
         await Team.raw("SELECT pg_advisory_xact_lock(hashtext({}))", f"sso:{actor.org_id}")
@@ -122,7 +123,7 @@ async def save_settings(
             secret = current[0]["client_secret"]
         else:
             raise Invalid(
-                "Enter the client secret: it is needed when single sign-on is first set up.",
+                msg("Enter the client secret: it is needed when single sign-on is first set up."),
                 field="clientSecret",
             )
         taken = await SsoDomain.select(SsoDomain.domain).where(
@@ -130,8 +131,12 @@ async def save_settings(
         )
         if taken:
             raise Conflict(
-                "Another organization signs in with this email domain: "
-                + ", ".join(sorted(t["domain"] for t in taken)),
+                msg_n(
+                    "Another organization signs in with this email domain: {domains}",
+                    "Another organization signs in with this email domain: {domains}",
+                    len(taken),
+                    domains=", ".join(sorted(t["domain"] for t in taken)),
+                ),
                 domains=sorted(t["domain"] for t in taken),
             )
         values = {
@@ -156,7 +161,7 @@ async def save_settings(
         try:
             await SsoDomain.insert(*[SsoDomain(domain=d, org=actor.org_id) for d in domains])
         except asyncpg.UniqueViolationError as exc:  # another organization took it just now
-            raise Conflict("Another organization signs in with this email domain.") from exc
+            raise Conflict(msg("Another organization signs in with this email domain.")) from exc
     return await read_settings(actor.org_id, redirect_uri)
 
 
@@ -193,8 +198,10 @@ async def refuse_password_sign_in(user_id: UUID, org_id: UUID) -> None:
     config = await _config_for_domain(email_domain(person["email"]))
     if config is not None and config["org"] == org_id and config["required"]:
         raise Forbidden(
-            "Your organization signs you in through its single sign-on: "
-            "use “Continue with SSO” instead of a password.",
+            msg(
+                "Your organization signs you in through its single sign-on: "
+                "use “Continue with SSO” instead of a password."
+            ),
             sso=True,
         )
 
@@ -210,7 +217,7 @@ async def begin_sign_in(
     cannot be reached."""
     config = await _config_for_domain(email_domain(email))
     if config is None:
-        raise NotFound("No organization signs this email's domain in with single sign-on.")
+        raise NotFound(msg("No organization signs this email's domain in with single sign-on."))
     document = await provider.discover(config["issuer"], outbound)
     state, nonce, verifier, browser = new_token(), new_token(), new_token(), new_token()
     attempt = Attempt(

@@ -14,6 +14,7 @@ from backend.challenges.service import MAX_SHARE_TRIES, effective_status, visibl
 from backend.community.stories import published_story
 from backend.core import clock
 from backend.core.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.core.i18n import Message, msg, msg_n
 from backend.core.identity import CurrentUser
 from backend.core.tokens import erased_post_key
 from backend.core.wire import Page, created_at_cursor, decode_cursor
@@ -24,7 +25,14 @@ from backend.submissions.schemas import SubmissionRead
 from backend.submissions.tables import Submission
 
 MAX_TRIES = MAX_SHARE_TRIES
-ALREADY_CLAIMED = "This post has already been claimed."
+ALREADY_CLAIMED = msg("This post has already been claimed.")
+# Why a challenge takes no claim, by its status (whole sentences: words agree in gender)
+_NOT_ACTIVE: dict[str, Message] = {
+    "draft": msg("This challenge is draft: it does not take submissions now."),
+    "archived": msg("This challenge is archived: it does not take submissions now."),
+    "scheduled": msg("This challenge is scheduled: it does not take submissions now."),
+    "ended": msg("This challenge is ended: it does not take submissions now."),
+}
 
 
 def _read(row: dict[str, Any]) -> SubmissionRead:
@@ -54,26 +62,32 @@ async def create_submission(
         challenge["state"], challenge["starts_at"], challenge["ends_at"], clock.now()
     )
     if status != "active":
-        raise Forbidden(f"This challenge is {status}: it does not take submissions now.")
+        raise Forbidden(_NOT_ACTIVE[status])
     if network not in challenge["networks"]:
         raise Invalid(
-            f"This challenge is not shared on {network}; "
-            f"choose one of {', '.join(challenge['networks'])}.",
+            msg(
+                "This challenge is not shared on {network}; choose one of {networks}.",
+                network=network,
+                networks=", ".join(challenge["networks"]),
+            ),
             field="network",
         )
     if challenge["kind"] == "story" and not await published_story(user.id, challenge_id):
-        raise Conflict("Publish your story first: sharing it links to its public page.")
+        raise Conflict(msg("Publish your story first: sharing it links to its public page."))
     key: str | None = None
     if network in NETWORKS_WITH_POSTS:
         if not post_url:
             raise Invalid(
-                f"Paste the public link to your post on {NETWORK_NAMES.get(network, network)}.",
+                msg(
+                    "Paste the public link to your post on {network}.",
+                    network=NETWORK_NAMES.get(network, network),
+                ),
                 field="postUrl",
             )
         try:
             key = post_key(network, post_url)
         except NotAPost as exc:
-            raise Invalid(str(exc), field="postUrl") from exc
+            raise Invalid(exc.args[0] if exc.args else str(exc), field="postUrl") from exc
         erased = erased_post_key(get_settings().key_for("post-keys"), key)
         if await Submission.raw("SELECT 1 FROM submission WHERE post_key = {}", erased):
             raise Conflict(ALREADY_CLAIMED)
@@ -88,10 +102,15 @@ async def create_submission(
         attempt = 1
         if latest:
             if latest[0]["status"] != "rejected":
-                raise Conflict("You have already submitted a share for this challenge.")
+                raise Conflict(msg("You have already submitted a share for this challenge."))
             if latest[0]["attempt"] >= MAX_TRIES:
                 raise Conflict(
-                    f"You have tried {MAX_TRIES} times for this challenge: that was the last try."
+                    msg_n(
+                        "You have tried {n} times for this challenge: that was the last try.",
+                        "You have tried {n} times for this challenge: that was the last try.",
+                        MAX_TRIES,
+                        n=MAX_TRIES,
+                    )
                 )
             attempt = latest[0]["attempt"] + 1
             # a rejected claim holds no post: the same post may be sent again
@@ -117,7 +136,7 @@ async def create_submission(
                 & (Submission.attempt == attempt)
             )
             if mine:  # sent twice at once: the other one is the claim
-                raise Conflict("You have already submitted a share for this challenge.")
+                raise Conflict(msg("You have already submitted a share for this challenge."))
             raise Conflict(ALREADY_CLAIMED)
     # every API process's cached statuses of this person change now (backend/challenges/cache.py)
     await challenge_cache.announce_person(user.org_id, user.id)
@@ -134,7 +153,7 @@ async def get_submission(user: CurrentUser, submission_id: UUID) -> SubmissionRe
         .first()
     )
     if row is None or (row["user"] != user.id and user.role != "admin"):
-        raise NotFound("No such submission.")
+        raise NotFound(msg("No such submission."))
     return _read(row)
 
 

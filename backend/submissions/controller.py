@@ -16,6 +16,7 @@ from backend import jobs
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page
 from backend.http.auth import require_role
+from backend.http.problems import request_language
 from backend.submissions import claiming, review
 from backend.submissions.schemas import (
     BulkReview,
@@ -96,7 +97,9 @@ class AdminSubmissionsController(Controller):
     ) -> BulkReviewRead:
         """Approve or reject up to 100 submissions; each one's outcome in `results`, in order
         (a repeated id once). Already decided that way: "skipped", nothing paid twice."""
-        results = await review.decide_many(request.user, data.ids, data.action, data.note)
+        results = await review.decide_many(
+            request.user, data.ids, data.action, data.note, request_language(request)
+        )
         return BulkReviewRead(results=results)
 
     @post("/{submission_id:uuid}/approve", status_code=200)

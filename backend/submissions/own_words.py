@@ -2,7 +2,8 @@
 are kept.
 
 A verified post is "in their own words" when its text, with links and hashtags removed, is not
-a near-copy of the challenge's suggested text for that network nor of a colleague's verified
+a near-copy of the challenge's suggested text for that network (in any of its translations)
+nor of a colleague's verified
 post for the same challenge: word 3-shingles compared by Jaccard similarity, a near-copy being
 at or above CHORUS_OWN_WORDS_MAX_SIMILARITY. Plain Jaccard over the stored texts is cheap up to
 a few hundred posts, so the comparison takes the COMPARE_LIMIT most recent colleagues' posts of
@@ -24,9 +25,7 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 
-import msgspec
-
-from backend.challenges.service import suggested_text
+from backend.challenges.service import suggested_texts
 from backend.db import fetch
 from backend.settings import Settings
 from backend.submissions.decisions import Claim, decide, evidence_of
@@ -151,13 +150,22 @@ class Judgement:
 
 
 def judge(
-    text: str, suggestion: str, colleagues: list[str], *, threshold: float, drop: tuple[str, ...]
+    text: str,
+    suggestion: str | list[str],
+    colleagues: list[str],
+    *,
+    threshold: float,
+    drop: tuple[str, ...],
 ) -> Judgement:
-    """Whether `text` is in its author's own words (see the module's docstring)."""
+    """Whether `text` is in its author's own words (see the module's docstring); `suggestion`:
+    the suggested text, or each of them (one per language the challenge is written in)."""
     mine = shingles(words(text, drop=drop))
     if not mine:
         return Judgement(False, 1.0, "nothing but links and hashtags")
-    closest, to = jaccard(mine, shingles(words(suggestion))), "the suggested text"
+    suggestions = [suggestion] if isinstance(suggestion, str) else suggestion
+    closest, to = 0.0, "the suggested text"
+    for each in suggestions:
+        closest = max(closest, jaccard(mine, shingles(words(each))))
     for other in colleagues:
         similarity = jaccard(mine, shingles(words(other)))
         if similarity > closest:
@@ -175,7 +183,7 @@ def has_tag(text: str, tag: str) -> bool:
 # What the verification's first statement (verification._CLAIM_WITH_LINK) adds to the claim
 # for this module: the suggestion, the organization's tag and colleagues' recent texts.
 CLAIM_COLUMNS = f"""
-  c.title, c.share_text, c.own_words_points,
+  c.title, c.share_text, c.translations, c.own_words_points,
   (SELECT o.disclosure_tag FROM organization o WHERE o.id = s.org) AS disclosure_tag,
   CASE WHEN c.kind = 'story' OR c.verification = 'auto' THEN ARRAY(
     SELECT t.post_text FROM submission t WHERE t.challenge = s.challenge
@@ -198,13 +206,9 @@ async def decide_found_post(
     own: bool | None = None
     tag = row.get("disclosure_tag")
     if text is not None:
-        texts = row["share_text"]
-        if isinstance(texts, str):
-            texts = msgspec.json.decode(texts)
-        suggestion = suggested_text(texts, claim.network, row["title"])
         verdict = judge(
             text,
-            suggestion,
+            suggested_texts(row, claim.network),
             [t for t in row.get("colleague_texts") or [] if t],
             threshold=settings.own_words_max_similarity,
             drop=(tracked_url,),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from backend.core.i18n import msg
 from backend.fetch.urls import check_public_url
 
 _LINKEDIN_HOSTS = re.compile(r"^(?:[a-z]{2,3}\.|www\.)?linkedin\.com$")
@@ -30,12 +31,16 @@ _FB_SHARE = re.compile(r"^/share/p/([A-Za-z0-9_\-]+)/?$")
 
 NETWORKS_WITH_POSTS = frozenset({"linkedin", "x", "facebook"})
 
-EXAMPLES = {
-    "linkedin": "https://www.linkedin.com/posts/<name>_<words>-activity-<id>-<x> or "
-    "https://www.linkedin.com/feed/update/urn:li:activity:<id>",
-    "x": "https://x.com/<handle>/status/<id>",
-    "facebook": "https://www.facebook.com/<name>/posts/<id> or "
-    "https://www.facebook.com/permalink.php?story_fbid=<id>&id=<id>",
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "linkedin": (
+        "https://www.linkedin.com/posts/<name>_<words>-activity-<id>-<x>",
+        "https://www.linkedin.com/feed/update/urn:li:activity:<id>",
+    ),
+    "x": ("https://x.com/<handle>/status/<id>",),
+    "facebook": (
+        "https://www.facebook.com/<name>/posts/<id>",
+        "https://www.facebook.com/permalink.php?story_fbid=<id>&id=<id>",
+    ),
 }
 
 
@@ -43,7 +48,8 @@ NETWORK_NAMES = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook"}
 
 
 class NotAPost(ValueError):
-    """The URL is not a post on the named network; the message says what would be."""
+    """The URL is not a post on the named network; the message (`args[0]`, a sentence for
+    people, `msg(...)` or the URL check's own) says what would be."""
 
 
 def post_key(network: str, url: str) -> str:
@@ -51,7 +57,7 @@ def post_key(network: str, url: str) -> str:
     try:
         url = check_public_url(url)
     except ValueError as exc:
-        raise NotAPost(str(exc)) from exc
+        raise NotAPost(exc.args[0] if exc.args else str(exc)) from exc
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     path = parts.path
@@ -73,10 +79,31 @@ def post_key(network: str, url: str) -> str:
             story, owner = query.get("story_fbid", [""])[0], query.get("id", [""])[0]
             if story.isalnum() and owner.isdigit():
                 return f"facebook:{owner}/{story}"
-    example = EXAMPLES.get(network)
+    examples = EXAMPLES.get(network, ())
     where = NETWORK_NAMES.get(network, network)
+    if len(examples) >= 2:
+        raise NotAPost(
+            msg(
+                "Paste the link to your post on {network}, like {example} or {other} "
+                "(a company page or profile link is not a post).",
+                network=where,
+                example=examples[0],
+                other=examples[1],
+            )
+        )
+    if examples:
+        raise NotAPost(
+            msg(
+                "Paste the link to your post on {network}, like {example} "
+                "(a company page or profile link is not a post).",
+                network=where,
+                example=examples[0],
+            )
+        )
     raise NotAPost(
-        f"Paste the link to your post on {where}"
-        + (f", like {example}" if example else "")
-        + " (a company page or profile link is not a post)."
+        msg(
+            "Paste the link to your post on {network} "
+            "(a company page or profile link is not a post).",
+            network=where,
+        )
     )

@@ -15,6 +15,7 @@ import msgspec
 
 from backend import events
 from backend.core.errors import Conflict, NotFound
+from backend.core.i18n import Message, msg, render
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page, created_at_cursor, decode_cursor
 from backend.db import DB
@@ -69,10 +70,29 @@ async def review_queue(
     return Page[ReviewItem](items=items, next_cursor=next_cursor)
 
 
+# Why a decision cannot be made, by the submission's status (whole sentences)
+_CANNOT_APPROVE: dict[str, Message] = {
+    "pending": msg("This submission is pending; it cannot be approved."),
+    "needs_review": msg("This submission is needs_review; it cannot be approved."),
+    "rejected": msg("This submission is rejected; it cannot be approved."),
+    "revoked": msg("This submission is revoked; it cannot be approved."),
+}
+_CANNOT_REJECT: dict[str, Message] = {
+    "pending": msg("This submission is pending; it cannot be rejected."),
+    "needs_review": msg("This submission is needs_review; it cannot be rejected."),
+    "verified": msg("This submission is verified; revoke it instead."),
+    "revoked": msg("This submission is revoked; it cannot be rejected."),
+}
+_ALREADY: dict[str, Message] = {
+    "approved": msg("It was already approved."),
+    "rejected": msg("It was already rejected."),
+}
+
+
 async def _in_org(actor: CurrentUser, submission_id: UUID) -> Claim:
     claim = await find_claim(submission_id)
     if claim is None or claim.org_id != actor.org_id:
-        raise NotFound("No such submission in your organization.")
+        raise NotFound(msg("No such submission in your organization."))
     return claim
 
 
@@ -84,7 +104,7 @@ async def approve(actor: CurrentUser, submission_id: UUID, note: str | None) -> 
         claim.id,
     )
     if newer:
-        raise Conflict("This share was sent again since; decide the newest try instead.")
+        raise Conflict(msg("This share was sent again since; decide the newest try instead."))
     result = await decide(
         claim.id,
         "verified",
@@ -95,7 +115,7 @@ async def approve(actor: CurrentUser, submission_id: UUID, note: str | None) -> 
         note=note,
     )
     if result.startswith("already") and claim.status != "verified":
-        raise Conflict(f"This submission is {claim.status}; it cannot be approved.")
+        raise Conflict(_CANNOT_APPROVE[claim.status])
     return await get_submission(actor, submission_id)
 
 
@@ -112,18 +132,20 @@ async def reject(actor: CurrentUser, submission_id: UUID, note: str | None) -> S
         note=note,
     )
     if result.startswith("already") and claim.status != "rejected":
-        raise Conflict(
-            f"This submission is {claim.status}; "
-            + ("revoke it instead." if claim.status == "verified" else "it cannot be rejected.")
-        )
+        raise Conflict(_CANNOT_REJECT[claim.status])
     return await get_submission(actor, submission_id)
 
 
 async def decide_many(
-    actor: CurrentUser, ids: list[UUID], action: Literal["approve", "reject"], note: str | None
+    actor: CurrentUser,
+    ids: list[UUID],
+    action: Literal["approve", "reject"],
+    note: str | None,
+    language: str | None = None,
 ) -> list[BulkReviewResult]:
     """Each id decided by `approve` or `reject`, in order, as if one by one (so points, boards
-    and badges follow the same path); one that is already decided that way is "skipped"."""
+    and badges follow the same path); one that is already decided that way is "skipped", its
+    `detail` said in `language` (the request's)."""
     done: Literal["approved", "rejected"] = "approved" if action == "approve" else "rejected"
     target = "verified" if action == "approve" else "rejected"
     results: list[BulkReviewResult] = []
@@ -135,7 +157,7 @@ async def decide_many(
         if claim.status == target:
             results.append(
                 BulkReviewResult(
-                    id=submission_id, status="skipped", detail=f"It was already {done}."
+                    id=submission_id, status="skipped", detail=render(_ALREADY[done], language)
                 )
             )
             continue
@@ -147,7 +169,11 @@ async def decide_many(
         except NotFound:
             results.append(BulkReviewResult(id=submission_id, status="not_found"))
         except Conflict as exc:
-            results.append(BulkReviewResult(id=submission_id, status="skipped", detail=exc.detail))
+            results.append(
+                BulkReviewResult(
+                    id=submission_id, status="skipped", detail=str(render(exc.message, language))
+                )
+            )
         else:
             results.append(BulkReviewResult(id=submission_id, status=done))
     return results
@@ -159,7 +185,7 @@ async def revoke(actor: CurrentUser, submission_id: UUID, note: str | None) -> S
     async with DB.transaction():
         locked = await find_claim(submission_id, lock=True)
         if locked is None or locked.status not in ("verified", "revoked"):
-            raise Conflict("Only a verified submission can be revoked.")
+            raise Conflict(msg("Only a verified submission can be revoked."))
         if locked.status == "revoked":
             awarded: list[events.PointsAwarded] = []
         else:

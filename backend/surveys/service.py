@@ -38,6 +38,7 @@ import msgspec
 from backend import events
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
+from backend.core.i18n import Message, msg, msg_c, msg_n
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.db import DB
@@ -139,7 +140,7 @@ async def _checked(org_id: UUID, data: SurveyCreate) -> _Fields:
             teams,
         )
         if known[0]["n"] != len(teams):
-            raise NotFound("No such team in your organization.", field="teamIds")
+            raise NotFound(msg("No such team in your organization."), field="teamIds")
     return _Fields(
         title=clean_text(data.title, "title"),
         intro=clean_text(data.intro, "intro") if data.intro.strip() else "",
@@ -155,7 +156,7 @@ async def _checked(org_id: UUID, data: SurveyCreate) -> _Fields:
 def _check_dates(opens_at: datetime, closes_at: datetime) -> None:
     if closes_at <= opens_at:
         raise Invalid(
-            "The closing time must be after the opening time (and in the future).",
+            msg("The closing time must be after the opening time (and in the future)."),
             field="closesAt",
         )
 
@@ -164,9 +165,17 @@ async def _check_audience(org_id: UUID, teams: list[UUID]) -> None:
     invited = (await _audience(org_id)).of(teams)
     if invited < ANONYMITY_THRESHOLD:
         raise Invalid(
-            f"This survey would ask {invited} {'person' if invited == 1 else 'people'}, and "
-            f"results are only ever shown from {ANONYMITY_THRESHOLD} answers on, to keep them "
-            f"anonymous: ask at least {ANONYMITY_THRESHOLD} people (more teams, or everyone).",
+            msg_n(
+                "This survey would ask {n} person, and results are only ever shown from "
+                "{threshold} answers on, to keep them anonymous: ask at least {threshold} people "
+                "(more teams, or everyone).",
+                "This survey would ask {n} people, and results are only ever shown from "
+                "{threshold} answers on, to keep them anonymous: ask at least {threshold} people "
+                "(more teams, or everyone).",
+                invited,
+                n=invited,
+                threshold=ANONYMITY_THRESHOLD,
+            ),
             field="teamIds",
         )
 
@@ -197,14 +206,14 @@ async def create_survey(actor: CurrentUser, data: SurveyCreate) -> SurveyRead:
     return await get_for_admin(actor.org_id, survey_id)
 
 
-# What an answered survey would change, in the words the refusal uses.
-_WHAT = {
-    "title": "the title",
-    "intro": "the intro",
-    "questions": "the questions",
-    "team_ids": "who is asked",
-    "points": "the points for answering",
-    "opens_at": "the opening time",
+# What an answered survey would change, in the words the refusal uses ("changing {things}").
+_WHAT: dict[str, Message] = {
+    "title": msg_c("what a survey change changes", "the title"),
+    "intro": msg("the intro"),
+    "questions": msg("the questions"),
+    "team_ids": msg("who is asked"),
+    "points": msg("the points for answering"),
+    "opens_at": msg_c("what a survey change changes", "the opening time"),
 }
 
 
@@ -245,14 +254,16 @@ async def update_survey(actor: CurrentUser, survey_id: UUID, data: SurveyCreate)
         row = await _admin_row(actor.org_id, survey_id, lock="FOR UPDATE OF s")
         if _status(row, now) == "closed":
             raise Conflict(
-                "This survey has closed, so it can no longer be edited: it stays as people "
-                "answered it."
+                msg(
+                    "This survey has closed, so it can no longer be edited: it stays as people "
+                    "answered it."
+                )
             )
         opens_at: datetime = data.opens_at or row["opens_at"]
         _check_dates(opens_at, data.closes_at)
         if data.closes_at <= now:
             raise Invalid(
-                "The closing time must be in the future: to end the survey now, close it.",
+                msg("The closing time must be in the future: to end the survey now, close it."),
                 field="closesAt",
             )
         fields = await _checked(actor.org_id, data)
@@ -262,15 +273,20 @@ async def update_survey(actor: CurrentUser, survey_id: UUID, data: SurveyCreate)
                 changed.append("opens_at")
             if changed:
                 raise Conflict(
-                    "People have already answered this survey, so only its end can change: "
-                    f"changing {_listed([_WHAT[name] for name in changed])} would leave the "
-                    "answers already given no longer matching the survey.",
+                    msg(
+                        "People have already answered this survey, so only its end can change: "
+                        "changing {things} would leave the answers already given no longer "
+                        "matching the survey.",
+                        things=_listed([_WHAT[name] for name in changed]),
+                    ),
                     field=_camel(changed[0]),
                 )
             if data.closes_at < row["closes_at"]:
                 raise Conflict(
-                    "People have already answered this survey, so its end can only move later: "
-                    "the people still to answer were told when it closes.",
+                    msg(
+                        "People have already answered this survey, so its end can only move "
+                        "later: the people still to answer were told when it closes."
+                    ),
                     field="closesAt",
                 )
         else:
@@ -291,8 +307,15 @@ async def update_survey(actor: CurrentUser, survey_id: UUID, data: SurveyCreate)
     return await get_detail(actor.org_id, survey_id)
 
 
-def _listed(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+def _listed(items: list[Message]) -> Message:
+    """ "a", "a and b", "a, b and c": said in the reader's language when it is rendered."""
+    listed = items[0]
+    for n, item in enumerate(items[1:], start=2):
+        if n == len(items):
+            listed = msg("{first} and {last}", first=listed, last=item)
+        else:
+            listed = msg("{first}, {next}", first=listed, next=item)
+    return listed
 
 
 def _camel(name: str) -> str:
@@ -314,7 +337,7 @@ async def _admin_row(org_id: UUID, survey_id: UUID, lock: str = "") -> dict[str,
         survey_id,
     )
     if not rows:
-        raise NotFound("No such survey in your organization.")
+        raise NotFound(msg("No such survey in your organization."))
     return rows[0]  # type: ignore[no-any-return]
 
 
@@ -380,17 +403,17 @@ def _check_answers(questions: list[Question], data: ResponseCreate) -> dict[str,
     by_id = {q.id: q for q in questions}
     unknown = sorted(set(data.answers) - set(by_id))
     if unknown:
-        raise Invalid(f"This survey has no question {', '.join(unknown)}.")
+        raise Invalid(msg("This survey has no question {ids}.", ids=", ".join(unknown)))
     answers: dict[str, Any] = {}
     for q in questions:
         value = data.answers.get(q.id)
         if q.kind == "scale":
             if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-                raise Invalid(f"Answer {q.id} with a number from 1 to 5.")
+                raise Invalid(msg("Answer {question} with a number from 1 to 5.", question=q.id))
             answers[q.id] = value
         elif value is not None:
             if not isinstance(value, str):
-                raise Invalid(f"Answer {q.id} with words, or leave it out.")
+                raise Invalid(msg("Answer {question} with words, or leave it out.", question=q.id))
             text = clean_text(value, f"answers.{q.id}", multiline=True) if value.strip() else ""
             if text:
                 answers[q.id] = text
@@ -416,10 +439,10 @@ async def respond(user: CurrentUser, survey_id: UUID, data: ResponseCreate) -> i
             user.team_id,
         )
         if not rows:
-            raise NotFound("No such survey for you.")
+            raise NotFound(msg("No such survey for you."))
         survey = rows[0]
         if _status(survey, clock.now()) != "open" or survey["paid_at"] is not None:
-            raise Conflict("This survey is not open: it has closed, or not opened yet.")
+            raise Conflict(msg("This survey is not open: it has closed, or not opened yet."))
         answers = _check_answers(_questions(survey), data)
         try:
             await Survey.raw(
@@ -428,7 +451,7 @@ async def respond(user: CurrentUser, survey_id: UUID, data: ResponseCreate) -> i
                 user.id,
             )
         except asyncpg.UniqueViolationError as exc:
-            raise Conflict("You already answered this survey. Thank you!") from exc
+            raise Conflict(msg("You already answered this survey. Thank you!")) from exc
         await Survey.raw(
             "INSERT INTO survey_answer (id, survey, answers, established) "
             "VALUES ({}, {}, {}::jsonb, {})",
@@ -520,8 +543,10 @@ async def delete_survey(org_id: UUID, survey_id: UUID) -> None:
         await _admin_row(org_id, survey_id, lock="FOR UPDATE OF s")  # waits for answers in flight
         if await _has_answers(survey_id):
             raise Conflict(
-                "This survey has answers, so it stays: close it instead, and its results show "
-                "once it is closed."
+                msg(
+                    "This survey has answers, so it stays: close it instead, and its results show "
+                    "once it is closed."
+                )
             )
         await Survey.raw("DELETE FROM survey WHERE id = {}", survey_id)
 

@@ -20,6 +20,7 @@ from litestar.response import ServerSentEvent, ServerSentEventMessage
 from redis.asyncio import Redis
 
 from backend.core.errors import NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.tokens import visitor_hash
 from backend.http.auth import require_role
@@ -59,7 +60,7 @@ async def count_wall_request(scope: Any, settings: Settings, redis: Redis) -> No
 async def live_wall(secret: str, settings: Settings) -> service.LiveWall:
     wall = await service.wall_of_secret(secret, settings.key_for("walls"))
     if wall is None:
-        raise NotFound("No such wall: it may have been revoked.")
+        raise NotFound(msg("No such wall: it may have been revoked."))
     return wall
 
 

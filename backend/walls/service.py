@@ -23,6 +23,7 @@ from uuid import UUID, uuid4
 
 from backend.community.stories import shown_to
 from backend.core.errors import NotFound
+from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.leaderboards.service import Boards
@@ -77,7 +78,7 @@ async def create_wall(
             "SELECT id FROM team WHERE id = {} AND org = {}", data.team_id, actor.org_id
         )
         if not team:
-            raise NotFound("No such team in your organization.", field="teamId")
+            raise NotFound(msg("No such team in your organization."), field="teamId")
     secret = secrets.token_urlsafe(SECRET_BYTES)
     wall_id = uuid4()
     rows = await _rows(
@@ -134,7 +135,7 @@ async def revoke_wall(org_id: UUID, wall_id: UUID) -> None:
         org_id,
     )
     if not revoked:
-        raise NotFound("No such wall in your organization.")
+        raise NotFound(msg("No such wall in your organization."))
 
 
 @dataclass(frozen=True, slots=True)

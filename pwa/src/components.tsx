@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef } from "preact/hooks";
 import { ApiError, failureText } from "./api";
 import { errorId, type Form } from "./forms";
+import { formatDate, formatNumber, formatTime, t } from "./i18n";
 import { usePath } from "./router";
 import { me, unread } from "./session";
 import { staleSince, toasts, useStore } from "./store";
@@ -33,20 +34,20 @@ export function Icon({ name, size = 24 }: { name: keyof typeof ICONS | string; s
 
 interface Tab {
   path: string;
-  label: string;
+  label: () => string;
   icon: string;
   roles?: string[];
 }
 
 // Leads and admins get their console tabs (a chunk of its own, loaded when opened).
 export const TABS: Tab[] = [
-  { path: "/", label: "Home", icon: "home" },
-  { path: "/community", label: "Community", icon: "heart" },
-  { path: "/leaderboard", label: "Leaderboard", icon: "board" },
-  { path: "/badges", label: "Badges", icon: "badge" },
-  { path: "/team", label: "Team", icon: "team", roles: ["lead", "admin"] },
-  { path: "/admin", label: "Admin", icon: "gear", roles: ["admin"] },
-  { path: "/me", label: "Me", icon: "me" },
+  { path: "/", label: () => t("components.tabHome"), icon: "home" },
+  { path: "/community", label: () => t("components.tabCommunity"), icon: "heart" },
+  { path: "/leaderboard", label: () => t("components.tabLeaderboard"), icon: "board" },
+  { path: "/badges", label: () => t("components.tabBadges"), icon: "badge" },
+  { path: "/team", label: () => t("components.tabTeam"), icon: "team", roles: ["lead", "admin"] },
+  { path: "/admin", label: () => t("components.tabAdmin"), icon: "gear", roles: ["admin"] },
+  { path: "/me", label: () => t("components.tabMe"), icon: "me" },
 ];
 
 export function TabBar() {
@@ -56,11 +57,11 @@ export function TabBar() {
   const active = (tab: Tab) =>
     tab.path === "/" ? path === "/" || path.startsWith("/challenges/") : path.startsWith(tab.path);
   return (
-    <nav class={`tabbar ${tabs.length > 4 ? "crowded" : ""}`} aria-label="Main">
+    <nav class={`tabbar ${tabs.length > 4 ? "crowded" : ""}`} aria-label={t("components.mainNav")}>
       {tabs.map((tab) => (
-        <a href={tab.path} class="tab" aria-label={tab.label} aria-current={active(tab) ? "page" : undefined}>
+        <a href={tab.path} class="tab" aria-label={tab.label()} aria-current={active(tab) ? "page" : undefined}>
           <Icon name={tab.icon} />
-          <span>{tab.label}</span>
+          <span>{tab.label()}</span>
         </a>
       ))}
     </nav>
@@ -72,7 +73,7 @@ export function TopBar({ title, back }: { title: string; back?: string }) {
   return (
     <header class="topbar">
       {back ? (
-        <a href={back} class="icon-button" aria-label="Back">
+        <a href={back} class="icon-button" aria-label={t("components.back")}>
           <Icon name="back" />
         </a>
       ) : (
@@ -82,7 +83,7 @@ export function TopBar({ title, back }: { title: string; back?: string }) {
       <a
         href="/notifications"
         class="icon-button bell"
-        aria-label={count ? `Notifications, ${count} unread` : "Notifications"}
+        aria-label={count ? t("components.notificationsUnread", { count }) : t("components.notifications")}
       >
         <Icon name="bell" />
         {count > 0 && (
@@ -98,10 +99,10 @@ export function TopBar({ title, back }: { title: string; back?: string }) {
 export function OfflineBanner() {
   const since = useStore(staleSince);
   if (!since) return null;
-  const time = since.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const time = formatTime(since);
   return (
     <p class="offline" role="status">
-      Offline — showing last update from {time}
+      {t("components.offlineSince", { time })}
     </p>
   );
 }
@@ -110,9 +111,9 @@ export function Toasts() {
   const items = useStore(toasts);
   return (
     <div class="toasts" role="status" aria-live="polite">
-      {items.map((t) => (
-        <p key={t.id} class={`toast ${t.tone}`}>
-          {t.text}
+      {items.map((item) => (
+        <p key={item.id} class={`toast ${item.tone}`}>
+          {item.text}
         </p>
       ))}
     </div>
@@ -122,7 +123,7 @@ export function Toasts() {
 export function Skeleton({ lines = 3 }: { lines?: number }) {
   return (
     // biome-ignore lint/a11y/useAriaPropsSupportedByRole: a role would change what screen readers announce today
-    <div class="skeleton" aria-busy="true" aria-label="Loading">
+    <div class="skeleton" aria-busy="true" aria-label={t("components.loading")}>
       {Array.from({ length: lines }, (_, i) => (
         <div key={i} class="skeleton-line" />
       ))}
@@ -140,7 +141,7 @@ export function Empty({ text, children }: { text: string; children?: ComponentCh
 }
 
 export function Failure({ error, retry }: { error: unknown; retry: () => void }) {
-  const text = failureText(error, "Something went wrong.");
+  const text = failureText(error, t("components.somethingWrong"));
   // What is gone stays gone: a way back instead of a retry that can only fail again.
   const gone = error instanceof ApiError && (error.status === 404 || error.status === 410);
   return (
@@ -148,11 +149,11 @@ export function Failure({ error, retry }: { error: unknown; retry: () => void })
       <p>{text}</p>
       {gone ? (
         <a class="button primary" href="/">
-          Back to my challenges
+          {t("components.backToChallenges")}
         </a>
       ) : (
         <button type="button" class="button secondary" onClick={retry}>
-          Try again
+          {t("components.tryAgain")}
         </button>
       )}
     </div>
@@ -161,29 +162,44 @@ export function Failure({ error, retry }: { error: unknown; retry: () => void })
 
 export function timeLeft(iso: string): string {
   const ms = new Date(iso).getTime() - Date.now();
-  if (ms <= 0) return "ended";
+  if (ms <= 0) return t("components.ended");
   const hours = Math.floor(ms / 3_600_000);
-  if (hours < 1) return "ends within the hour";
-  if (hours < 48) return `${hours} h left`;
-  return `${Math.floor(hours / 24)} days left`;
+  if (hours < 1) return t("components.endsWithinHour");
+  if (hours < 48) return t("components.hoursLeft", { hours });
+  return t("components.daysLeft", { days: Math.floor(hours / 24) });
 }
 
-const STATUS_LABEL: Record<string, string> = {
-  todo: "To do",
-  pending: "Checking",
-  verified: "Verified",
-  rejected: "Not verified",
-  draft: "Draft",
-  scheduled: "Scheduled",
-  active: "Active",
-  ended: "Ended",
-  archived: "Archived",
-  open: "Open",
-  closed: "Closed",
-};
+function statusLabel(status: string): string {
+  switch (status) {
+    case "todo":
+      return t("components.statusTodo");
+    case "pending":
+      return t("components.statusPending");
+    case "verified":
+      return t("components.statusVerified");
+    case "rejected":
+      return t("components.statusRejected");
+    case "draft":
+      return t("components.statusDraft");
+    case "scheduled":
+      return t("components.statusScheduled");
+    case "active":
+      return t("components.statusActive");
+    case "ended":
+      return t("components.statusEnded");
+    case "archived":
+      return t("components.statusArchived");
+    case "open":
+      return t("components.statusOpen");
+    case "closed":
+      return t("components.statusClosed");
+    default:
+      return status;
+  }
+}
 
 export function StatusChip({ status }: { status: string }) {
-  return <span class={`chip status-${status}`}>{STATUS_LABEL[status] ?? status}</span>;
+  return <span class={`chip status-${status}`}>{statusLabel(status)}</span>;
 }
 
 export function ChallengeCard({ challenge }: { challenge: Challenge }) {
@@ -199,9 +215,9 @@ export function ChallengeCard({ challenge }: { challenge: Challenge }) {
         <h2 class="card-title">{challenge.title}</h2>
         {preview.title && <p class="muted clamp">{preview.title}</p>}
         <p class="card-meta">
-          {challenge.kind === "story" && <span class="chip">Your story</span>}
-          {challenge.kind === "lesson" && <span class="chip">Lesson</span>}
-          <span class="chip points">+{challenge.points} pts</span>
+          {challenge.kind === "story" && <span class="chip">{t("components.yourStory")}</span>}
+          {challenge.kind === "lesson" && <span class="chip">{t("components.lesson")}</span>}
+          <span class="chip points">{t("components.plusPoints", { points: challenge.points })}</span>
           <span class="muted">{timeLeft(challenge.endsAt)}</span>
           {challenge.myStatus && <StatusChip status={challenge.myStatus} />}
         </p>
@@ -224,11 +240,12 @@ export function LevelRing({ points, level, next }: { points: number; level: numb
       </svg>
       <div>
         <p class="big-number" data-testid="my-points">
-          {points.toLocaleString()} <span class="unit">pts</span>
+          {formatNumber(points)} <span class="unit">{t("components.pts")}</span>
         </p>
         <p class="muted">
-          Level {level}
-          {next ? ` · ${(next - points).toLocaleString()} to level ${level + 1}` : " · top level"}
+          {next
+            ? t("components.levelNext", { level, remaining: next - points, nextLevel: level + 1 })
+            : t("components.levelTop", { level })}
         </p>
       </div>
     </div>
@@ -241,9 +258,11 @@ export function Streak({ weeks, freezes }: { weeks: number; freezes: number }) {
       <Icon name="flame" />
       <div>
         <p class="big-number">
-          {weeks} <span class="unit">{weeks === 1 ? "week" : "weeks"}</span>
+          {weeks} <span class="unit">{t("components.weeksUnit", { count: weeks })}</span>
         </p>
-        <p class="muted">{freezes ? `streak · ${freezes} freeze${freezes > 1 ? "s" : ""} saved` : "weekly streak"}</p>
+        <p class="muted">
+          {freezes ? t("components.streakFreezes", { count: freezes }) : t("components.weeklyStreak")}
+        </p>
       </div>
     </div>
   );
@@ -252,7 +271,12 @@ export function Streak({ weeks, freezes }: { weeks: number; freezes: number }) {
 /** A board entry with what the API adds for the game (older servers leave them out). */
 export type BoardEntry = UserEntry & { movement?: number | null; initials?: string; colour?: number };
 
-export const ANONYMOUS = "Anonymous advocate"; // how boards name people who hide from them
+export const ANONYMOUS = "Anonymous advocate"; // how the API names people who hide from boards (an API value)
+
+/** The name a board shows: the API's "Anonymous advocate" in the language on screen. */
+export function shownName(entry: BoardEntry): string {
+  return entry.userId === null && entry.displayName === ANONYMOUS ? t("components.anonymous") : entry.displayName;
+}
 
 function initialsOf(name: string): string {
   const parts = name.trim().split(/\s+/).filter(Boolean);
@@ -281,10 +305,10 @@ export function Movement({ by }: { by: number | null | undefined }) {
   if (by === null || by === undefined) return <span class="movement" />;
   const [glyph, words, tone] =
     by > 0
-      ? [`▲${by}`, `up ${by} since yesterday`, "up"]
+      ? [`▲${by}`, t("components.movedUp", { by }), "up"]
       : by < 0
-        ? [`▼${-by}`, `down ${-by} since yesterday`, "down"]
-        : ["—", "same place as yesterday", "same"];
+        ? [`▼${-by}`, t("components.movedDown", { by: -by }), "down"]
+        : ["—", t("components.movedSame"), "same"];
   return (
     <span class={`movement ${tone}`} data-testid="movement">
       <span aria-hidden="true">{glyph}</span>
@@ -302,11 +326,11 @@ export function BoardRow({ entry, moved, passed }: { entry: BoardEntry; moved?: 
       <span class="rank">{entry.rank}</span>
       <Avatar entry={entry} />
       <span class="who">
-        <span class="name">{entry.isMe ? `${entry.displayName} (you)` : entry.displayName}</span>
+        <span class="name">{entry.isMe ? t("components.nameYou", { name: entry.displayName }) : shownName(entry)}</span>
         {entry.teamName && <span class="muted small">{entry.teamName}</span>}
       </span>
       <Movement by={entry.movement} />
-      <span class="points">{entry.points.toLocaleString()}</span>
+      <span class="points">{formatNumber(entry.points)}</span>
     </li>
   );
 }
@@ -325,20 +349,20 @@ export function BadgeTile({ badge }: { badge: Badge }) {
       <p class="badge-name">{badge.name}</p>
       <p class="muted small">{badge.description}</p>
       {earned ? (
-        <p class="small earned-on">Earned {new Date(badge.earnedAt!).toLocaleDateString()}</p>
+        <p class="small earned-on">{t("components.earnedOn", { date: formatDate(badge.earnedAt!, {}) })}</p>
       ) : progress ? (
         <>
           <progress
             max={progress.target}
             value={Math.min(progress.current, progress.target)}
-            aria-label={`${badge.name} progress`}
+            aria-label={t("components.badgeProgress", { name: badge.name })}
           />
           <p class="small muted">
             {Math.min(progress.current, progress.target)} / {progress.target}
           </p>
         </>
       ) : (
-        <p class="small muted">Locked</p>
+        <p class="small muted">{t("components.locked")}</p>
       )}
     </li>
   );
@@ -347,7 +371,7 @@ export function BadgeTile({ badge }: { badge: Badge }) {
 /** A new password's field: the server's rules (10 to 256 characters) checked by the browser too,
  * with its error beside it when a form holds one for `name`. */
 export function NewPassword({
-  label = "New password",
+  label = t("components.newPassword"),
   value,
   onChange,
   form,
@@ -362,7 +386,7 @@ export function NewPassword({
   return (
     <>
       <label>
-        {label} (at least 10 characters)
+        {t("components.passwordLabel", { label })}
         <input
           type="password"
           autocomplete="new-password"
@@ -406,7 +430,7 @@ export function Counter({ id, length, max }: { id: string; length: number; max: 
   return (
     <span id={id} class={`counter small ${length > max * 0.9 ? "near" : "muted"}`}>
       {length} / {max}
-      <span class="visually-hidden"> characters</span>
+      <span class="visually-hidden"> {t("components.characters")}</span>
     </span>
   );
 }

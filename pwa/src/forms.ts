@@ -3,6 +3,7 @@
 // the first error scrolled into view above the sticky bars (styles.css gives them scroll-margin).
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, failureText } from "./api";
+import { formatNumber, t } from "./i18n";
 
 /** Field name (as the API spells it, camelCase) → the sentence to show beside it. */
 export type FieldErrors = Record<string, string>;
@@ -61,14 +62,21 @@ function sentence(text: string): string {
   return trimmed ? trimmed[0].toUpperCase() + trimmed.slice(1) : trimmed;
 }
 
-/** Checks a form makes before sending: each returns the sentence to show, or "" when fine. */
+/** Checks a form makes before sending: each returns the sentence to show, or "" when fine.
+ *
+ * `what` names the field as a noun phrase that can stand as a sentence's subject, lower-case
+ * (it is capitalised where it starts the sentence): t("…") of "your name", "a title" (de
+ * nominative "dein Name", "ein Titel"; fr "votre nom"; es "tu nombre"; pt-BR "seu nome"). */
 export const check = {
   required(value: string, what: string): string {
-    return value.trim() ? "" : `Please fill in ${what}.`;
+    return value.trim() ? "" : t("forms.required", { what });
   },
   maxLength(value: string, max: number, what: string): string {
-    return value.length > max
-      ? `${sentence(what)} is ${value.length - max} ${value.length - max === 1 ? "character" : "characters"} too long (at most ${max}).`
+    const over = value.length - max;
+    // numbers without grouping, as the limits are written elsewhere ("at most 2000")
+    const plain = (n: number) => formatNumber(n, { useGrouping: false });
+    return over > 0
+      ? t("forms.tooLong", { what: sentence(what), count: over, over: plain(over), max: plain(max) })
       : "";
   },
   url(value: string, what: string): string {
@@ -78,15 +86,13 @@ export const check = {
       const url = new URL(text);
       return url.protocol === "https:" || url.protocol === "http:"
         ? ""
-        : `${sentence(what)} should start with https://`;
+        : t("forms.urlScheme", { what: sentence(what) });
     } catch {
-      return `${sentence(what)} should be a full link, starting with https://`;
+      return t("forms.urlFull", { what: sentence(what) });
     }
   },
   dateOrder(start: string, end: string): string {
-    return start && end && new Date(end).getTime() <= new Date(start).getTime()
-      ? "The end must come after the start."
-      : "";
+    return start && end && new Date(end).getTime() <= new Date(start).getTime() ? t("forms.dateOrder") : "";
   },
 };
 

@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { Failure, OfflineBanner, Skeleton, TabBar, Toasts } from "./components";
+import { installEnglish, loadSurface, locale, preferredLocale, setLocale, t } from "./i18n";
 import { onLive } from "./live";
 import { match, navigate, usePath } from "./router";
 import { Badges } from "./screens/Badges";
@@ -18,6 +19,9 @@ import { SurveyScreen } from "./screens/SurveyScreen";
 import { loadMe, me, refreshUnread } from "./session";
 import { online, staleSince, toast, useStore } from "./store";
 import "./styles.css";
+import englishApp from "virtual:catalog/app/en";
+
+installEnglish("app", englishApp);
 
 type ConsoleModule = typeof import("./console");
 let consoleModule: Promise<ConsoleModule> | null = null;
@@ -27,16 +31,13 @@ function ConsoleLoader({ path }: { path: string }) {
   const [loaded, setLoaded] = useState<ConsoleModule | null>(null);
   const [failed, setFailed] = useState<unknown>(null);
   useEffect(() => {
-    consoleModule ??= import("./console");
+    consoleModule ??= Promise.all([import("./console"), loadSurface("console")]).then(([module]) => module);
     consoleModule.then(setLoaded, (error) => {
       consoleModule = null;
       setFailed(error);
     });
   }, []);
-  if (failed)
-    return (
-      <Failure error={new Error("The console could not load: are you offline?")} retry={() => location.reload()} />
-    );
+  if (failed) return <Failure error={new Error(t("main.consoleFailed"))} retry={() => location.reload()} />;
   if (!loaded) return <Skeleton lines={6} />;
   return <loaded.Console path={path} />;
 }
@@ -76,10 +77,10 @@ function Screen({ path }: { path: string }) {
       return (
         <main class="screen">
           <div class="empty">
-            <h1>Nothing here</h1>
-            <p>This page doesn't exist in Chorus.</p>
+            <h1>{t("main.notFoundTitle")}</h1>
+            <p>{t("main.notFoundText")}</p>
             <a class="button primary" href="/">
-              Go to my challenges
+              {t("main.notFoundAction")}
             </a>
           </div>
         </main>
@@ -91,6 +92,7 @@ function App() {
   const path = usePath();
   const who = useStore(me);
   const isOnline = useStore(online);
+  useStore(locale); // every screen renders again in a newly chosen language
 
   useEffect(() => {
     loadMe().catch(() => undefined);
@@ -100,9 +102,13 @@ function App() {
       timer = window.setTimeout(() => loadMe().catch(() => undefined), 250);
     };
     const offs = ["submission", "badge", "level_up", "team_goal"].map((kind) => onLive(kind, refresh));
-    offs.push(onLive("badge", (badge: { name: string }) => toast(`New badge: ${badge.name}!`, "celebrate", 5000)));
     offs.push(
-      onLive("level_up", (level: { level: number }) => toast(`Level ${level.level} — well done!`, "celebrate", 5000)),
+      onLive("badge", (badge: { name: string }) => toast(t("main.newBadge", { name: badge.name }), "celebrate", 5000)),
+    );
+    offs.push(
+      onLive("level_up", (level: { level: number }) =>
+        toast(t("main.levelUp", { level: level.level }), "celebrate", 5000),
+      ),
     );
     return () => {
       for (const off of offs) off();
@@ -127,7 +133,7 @@ function App() {
   return (
     <div class="shell">
       <a class="skip" href="#content">
-        Skip to content
+        {t("main.skip")}
       </a>
       <OfflineBanner />
       <div id="content">
@@ -153,5 +159,9 @@ if ("serviceWorker" in navigator) {
 }
 
 const root = document.getElementById("app")!;
-root.textContent = ""; // the "Loading Chorus…" line of index.html
-render(<App />, root);
+// The first render is already in the person's language (English needs no fetch).
+const first = preferredLocale();
+(first === "en" ? Promise.resolve() : setLocale(first).catch(() => undefined)).then(() => {
+  root.textContent = ""; // the "Loading Chorus…" line of index.html
+  render(<App />, root);
+});

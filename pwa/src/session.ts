@@ -1,5 +1,6 @@
 // Who is signed in: undefined while we ask, null when nobody is.
 import { ApiError, api } from "./api";
+import { locale, matchLocale, preferredLocale, rememberLocale, setLocale } from "./i18n";
 import { startLive, stopLive } from "./live";
 import { disablePush } from "./push";
 import { createStore } from "./store";
@@ -11,6 +12,7 @@ export const unread = createStore<number>(0);
 export async function loadMe(): Promise<Me | null> {
   try {
     const who = await api.get("/api/v1/me");
+    await followLanguage(who.language ?? null);
     me.set(who);
     startLive();
     refreshUnread();
@@ -24,6 +26,13 @@ export async function loadMe(): Promise<Me | null> {
     if (me.get() === undefined) me.set(null);
     throw error;
   }
+}
+
+/** The person's language, once known, is the app's (and the next visit's first render's). */
+export async function followLanguage(chosen: string | null): Promise<void> {
+  rememberLocale(chosen);
+  const wanted = matchLocale(chosen) ?? preferredLocale();
+  if (wanted !== locale.get()) await setLocale(wanted).catch(() => undefined);
 }
 
 export function refreshUnread(): void {

@@ -2352,6 +2352,7 @@ export interface components {
         AnalyticsRead: {
             amplification: components["schemas"]["Amplification"];
             byChallenge: components["schemas"]["ChallengeMetrics"][];
+            byLanguage: components["schemas"]["LanguageMetrics"][];
             byNetwork: components["schemas"]["NetworkMetrics"][];
             byPillar: components["schemas"]["PillarMetrics"][];
             byTeam: components["schemas"]["TeamMetrics"][];
@@ -2472,6 +2473,9 @@ export interface components {
             teamGoal?: components["schemas"]["TeamGoal"] | null;
             teamIds?: string[];
             title: string;
+            translations?: {
+                [key: string]: components["schemas"]["ChallengeTranslation"];
+            };
             /**
              * @default auto
              * @enum {string}
@@ -2517,6 +2521,9 @@ export interface components {
             teamGoal: components["schemas"]["TeamGoal"] | null;
             teamIds: string[];
             title: string;
+            translations?: {
+                [key: string]: components["schemas"]["ChallengeTranslation"];
+            };
             /** @enum {string} */
             verification: "auto" | "clicks" | "review" | "trust";
         };
@@ -2608,6 +2615,12 @@ export interface components {
             /** @enum {string} */
             verification: "auto" | "clicks" | "review" | "trust";
         };
+        /** ChallengeTranslation */
+        ChallengeTranslation: {
+            description?: string;
+            shareText?: components["schemas"]["ShareTexts"];
+            title?: string;
+        };
         /** ChallengeUpdate */
         ChallengeUpdate: {
             clickPoints?: number;
@@ -2628,6 +2641,9 @@ export interface components {
             teamGoal?: components["schemas"]["TeamGoal"] | null;
             teamIds?: string[];
             title?: string;
+            translations?: {
+                [key: string]: components["schemas"]["ChallengeTranslation"];
+            };
             verification?: "auto" | "clicks" | "review" | "trust";
         };
         /** ClickCounts */
@@ -2905,6 +2921,18 @@ export interface components {
             message: string;
             receiver: components["schemas"]["Person"];
         };
+        /** LanguageMetrics */
+        LanguageMetrics: {
+            clicksPerShare: number | null;
+            language: string;
+            members: number;
+            participants: number;
+            participationRate: number | null;
+            pointsAwarded: number;
+            sharesClaimed: number;
+            sharesVerified: number;
+            uniqueClicks: number;
+        };
         /** LessonAnalytics */
         LessonAnalytics: {
             byLesson: components["schemas"]["LessonMetrics"][];
@@ -3004,7 +3032,11 @@ export interface components {
         MeUpdate: {
             displayName?: string;
             hideFromLeaderboards?: boolean;
-            language?: ("en" | "fr" | "de" | "es" | "pt" | "it" | "nl") | null;
+            /**
+             * @example de
+             * @example pt-BR
+             */
+            language?: string | null;
             timezone?: string;
         };
         /** MemberActivity */
@@ -3148,11 +3180,13 @@ export interface components {
         };
         /** OrgSettings */
         OrgSettings: {
+            defaultLanguage: string;
             disclosureTag: string | null;
             postTextRetentionDays: number;
         };
         /** OrgSettingsUpdate */
         OrgSettingsUpdate: {
+            defaultLanguage?: "en" | "de" | "fr" | "es" | "pt-BR";
             disclosureTag?: string | null;
             postTextRetentionDays?: number;
         };

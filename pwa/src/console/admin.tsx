@@ -1,6 +1,7 @@
 // The admin console: a home with what needs action now, each section its own route under /admin.
 import { api } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { formatNumber, t } from "../i18n";
 import { useLoad } from "../load";
 import { match } from "../router";
 import { AnalyticsScreen } from "./analytics";
@@ -18,23 +19,26 @@ import { TeamsAdmin } from "./teams";
 import { percent, Section } from "./ui";
 import { WallsAdmin } from "./walls";
 
-const SECTIONS: [string, string, string][] = [
-  ["/admin/challenges", "Challenges", "Write, schedule and publish what people share."],
-  ["/admin/review", "Review queue", "Shares waiting for a human look, with the evidence."],
-  ["/admin/people", "People", "Find anyone, set roles, teams and who leads a team."],
-  ["/admin/teams", "Teams", "Rename, remove and give teams their leads."],
-  ["/admin/invites", "Invites", "Invite one by one or from a CSV, and who hasn't joined yet."],
-  ["/admin/analytics", "Impact", "Shares, clicks, participation and the amplification ratio."],
-  ["/admin/surveys", "Pulse surveys", "Ask how it's going; read answers only in aggregate."],
-  ["/admin/rewards", "Rewards", "What points can buy, the budget, and raffles anyone can audit."],
-  ["/admin/redemptions", "Redemptions", "Hand out what people redeemed, with a note."],
-  ["/admin/community", "Community", "Stories to review and feature, reports, house rules."],
-  ["/admin/pillars", "Narrative", "The 2–4 key messages your challenges tell."],
-  ["/admin/badges", "Badges", "What people earn, and how."],
-  ["/admin/walls", "Office walls", "A live leaderboard for a screen in the office, no sign-in."],
-  ["/admin/sso", "Single sign-on", "Sign people in through your company's identity provider."],
-  ["/admin/organization", "Organization", "The disclosure tag and how long post texts are kept."],
-];
+/** Every section: link, title, what it is for (a function: the catalogs load after this module). */
+function sections(): [string, string, string][] {
+  return [
+    ["/admin/challenges", t("consoleAdmin.sectionChallenges"), t("consoleAdmin.sectionChallengesText")],
+    ["/admin/review", t("consoleAdmin.sectionReview"), t("consoleAdmin.sectionReviewText")],
+    ["/admin/people", t("consoleAdmin.sectionPeople"), t("consoleAdmin.sectionPeopleText")],
+    ["/admin/teams", t("consoleAdmin.sectionTeams"), t("consoleAdmin.sectionTeamsText")],
+    ["/admin/invites", t("consoleAdmin.sectionInvites"), t("consoleAdmin.sectionInvitesText")],
+    ["/admin/analytics", t("consoleAdmin.sectionAnalytics"), t("consoleAdmin.sectionAnalyticsText")],
+    ["/admin/surveys", t("consoleAdmin.sectionSurveys"), t("consoleAdmin.sectionSurveysText")],
+    ["/admin/rewards", t("consoleAdmin.sectionRewards"), t("consoleAdmin.sectionRewardsText")],
+    ["/admin/redemptions", t("consoleAdmin.sectionRedemptions"), t("consoleAdmin.sectionRedemptionsText")],
+    ["/admin/community", t("consoleAdmin.sectionCommunity"), t("consoleAdmin.sectionCommunityText")],
+    ["/admin/pillars", t("consoleAdmin.sectionPillars"), t("consoleAdmin.sectionPillarsText")],
+    ["/admin/badges", t("consoleAdmin.sectionBadges"), t("consoleAdmin.sectionBadgesText")],
+    ["/admin/walls", t("consoleAdmin.sectionWalls"), t("consoleAdmin.sectionWallsText")],
+    ["/admin/sso", t("consoleAdmin.sectionSso"), t("consoleAdmin.sectionSsoText")],
+    ["/admin/organization", t("consoleAdmin.sectionOrganization"), t("consoleAdmin.sectionOrganizationText")],
+  ];
+}
 
 export function AdminConsole({ path }: { path: string }) {
   const resultsOf = match("/admin/challenges/:id/results", path);
@@ -87,7 +91,7 @@ function Count({ href, label, value, hint }: { href?: string; label: string; val
   const body = (
     <>
       <span class="muted small">{label}</span>
-      <span class="big-number">{value.toLocaleString()}</span>
+      <span class="big-number">{formatNumber(value)}</span>
       <span class="muted small">{hint}</span>
     </>
   );
@@ -109,31 +113,53 @@ function AdminHome() {
   const o = overview.data;
   return (
     <main class="screen console">
-      <TopBar title="Admin" />
-      <Section title="Needs you now">
+      <TopBar title={t("consoleAdmin.title")} />
+      <Section title={t("consoleAdmin.needsYou")}>
         {overview.error && !o ? (
           <Failure error={overview.error} retry={overview.reload} />
         ) : !o ? (
           <Skeleton lines={2} />
         ) : (
           <ul class="counts">
-            <Count href="/admin/review" label="To review" value={o.toReview} hint="shares waiting for a look" />
-            <Count href="/admin/community" label="Reports" value={o.reports} hint="posts people flagged" />
-            <Count href="/admin/invites" label="Pending invites" value={o.pendingInvites} hint="not joined yet" />
-            <Count href="/admin/redemptions" label="Redemptions" value={o.redemptions} hint="rewards to hand out" />
+            <Count
+              href="/admin/review"
+              label={t("consoleAdmin.toReview")}
+              value={o.toReview}
+              hint={t("consoleAdmin.toReviewHint")}
+            />
+            <Count
+              href="/admin/community"
+              label={t("consoleAdmin.reports")}
+              value={o.reports}
+              hint={t("consoleAdmin.reportsHint")}
+            />
+            <Count
+              href="/admin/invites"
+              label={t("consoleAdmin.pendingInvites")}
+              value={o.pendingInvites}
+              hint={t("consoleAdmin.pendingInvitesHint")}
+            />
+            <Count
+              href="/admin/redemptions"
+              label={t("consoleAdmin.redemptions")}
+              value={o.redemptions}
+              hint={t("consoleAdmin.redemptionsHint")}
+            />
             <Count
               href="/admin/challenges"
-              label="Live challenges"
+              label={t("consoleAdmin.liveChallenges")}
               value={o.activeChallenges}
-              hint="open to share now"
+              hint={t("consoleAdmin.liveChallengesHint")}
             />
             <li>
               <a class="card count-link" href="/admin/analytics">
-                <span class="muted small">Taking part this week</span>
+                <span class="muted small">{t("consoleAdmin.takingPartThisWeek")}</span>
                 <span class="big-number">{percent(o.participationThisWeek.rate)}</span>
                 <span class="muted small">
-                  {o.participationThisWeek.active.toLocaleString()} of {o.participationThisWeek.total.toLocaleString()}{" "}
-                  people
+                  {t("consoleAdmin.activeOf", {
+                    active: formatNumber(o.participationThisWeek.active),
+                    total: formatNumber(o.participationThisWeek.total),
+                  })}
                 </span>
               </a>
             </li>
@@ -141,9 +167,9 @@ function AdminHome() {
         )}
       </Section>
       <div class="admin-sections">
-        <Section title="Everything else">
+        <Section title={t("consoleAdmin.everythingElse")}>
           <ul class="cards">
-            {SECTIONS.map(([href, title, text]) => (
+            {sections().map(([href, title, text]) => (
               <li key={href}>
                 <a class="card admin-link" href={href}>
                   <span class="card-title">{title}</span>

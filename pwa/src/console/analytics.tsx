@@ -3,6 +3,7 @@
 import { useState } from "preact/hooks";
 import { api, apiUrl, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { LANGUAGES, t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
@@ -11,7 +12,7 @@ import { Chart } from "./chart";
 import { EngagementCard } from "./engagement";
 import { Integrity } from "./integrity";
 import { LessonAnalytics } from "./lessonAnalytics";
-import { Field, percent, RangePicker, Section, Stat, useRange } from "./ui";
+import { decimal, Field, percent, RangePicker, Section, Stat, useRange } from "./ui";
 
 type Named = Metrics & { name: string };
 /** The API names networks with plain strings here: look their names up as such. */
@@ -27,13 +28,13 @@ function Table({ caption, rows }: { caption: string; rows: Named[] }) {
         <caption class="small-title">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Claimed</th>
-            <th scope="col">Verified</th>
-            <th scope="col">Unique clicks</th>
-            <th scope="col">Clicks / share</th>
-            <th scope="col">Taking part</th>
-            <th scope="col">Points</th>
+            <th scope="col">{t("consoleAnalytics.name")}</th>
+            <th scope="col">{t("consoleAnalytics.claimed")}</th>
+            <th scope="col">{t("consoleAnalytics.verified")}</th>
+            <th scope="col">{t("consoleAnalytics.uniqueClicks")}</th>
+            <th scope="col">{t("consoleAnalytics.clicksPerShare")}</th>
+            <th scope="col">{t("consoleAnalytics.takingPart")}</th>
+            <th scope="col">{t("consoleAnalytics.points")}</th>
           </tr>
         </thead>
         <tbody>
@@ -43,7 +44,7 @@ function Table({ caption, rows }: { caption: string; rows: Named[] }) {
               <td>{r.sharesClaimed}</td>
               <td>{r.sharesVerified}</td>
               <td>{r.uniqueClicks}</td>
-              <td>{r.clicksPerShare ?? "–"}</td>
+              <td>{decimal(r.clicksPerShare)}</td>
               <td>{percent(r.participationRate)}</td>
               <td>{r.pointsAwarded}</td>
             </tr>
@@ -52,6 +53,11 @@ function Table({ caption, rows }: { caption: string; rows: Named[] }) {
       </table>
     </div>
   );
+}
+
+/** A language tag as its own name ("Deutsch"), as the Me picker lists it. */
+function languageName(tag: string): string {
+  return LANGUAGES.find(([known]) => known === tag)?.[1] ?? tag;
 }
 
 export function AnalyticsScreen() {
@@ -63,7 +69,7 @@ export function AnalyticsScreen() {
   const r = report.data;
   return (
     <main class="screen console">
-      <TopBar title="Impact" back="/admin" />
+      <TopBar title={t("consoleAnalytics.title")} back="/admin" />
       <RangePicker range={range} />
       {report.error && !r ? (
         <Failure error={report.error} retry={report.reload} />
@@ -73,55 +79,68 @@ export function AnalyticsScreen() {
         <>
           <div class="stats">
             <Stat
-              label="Verified shares"
+              label={t("consoleAnalytics.verifiedShares")}
               value={r.totals.sharesVerified}
-              hint={`of ${r.totals.sharesClaimed} claimed`}
+              hint={t("consoleAnalytics.ofClaimed", { claimed: r.totals.sharesClaimed })}
             />
             <Stat
-              label="Unique clicks"
+              label={t("consoleAnalytics.uniqueClicks")}
               value={r.totals.uniqueClicks}
-              hint={`${r.totals.clicksPerShare ?? "–"} per share`}
+              hint={t("consoleAnalytics.perShare", { value: decimal(r.totals.clicksPerShare) })}
             />
             <Stat
-              label="Taking part"
+              label={t("consoleAnalytics.takingPart")}
               value={percent(r.totals.participationRate)}
-              hint={`${r.totals.participants} of ${r.totals.members} people`}
+              hint={t("consoleAnalytics.participantsOf", {
+                participants: r.totals.participants,
+                members: r.totals.members,
+              })}
             />
             <Stat
-              label="Amplification"
-              value={r.amplification.ratio ? `${r.amplification.ratio}×` : "–"}
+              label={t("consoleAnalytics.amplification")}
+              value={r.amplification.ratio ? `${decimal(r.amplification.ratio)}×` : "–"}
               hint={
                 r.amplification.ratio
-                  ? "clicks per employee share vs per brand post"
-                  : "add official links below to measure it"
+                  ? t("consoleAnalytics.amplificationHint")
+                  : t("consoleAnalytics.amplificationMissing")
               }
             />
           </div>
           {r.byChallenge.length > 0 && (
             <Chart
-              title="Per challenge"
+              title={t("consoleAnalytics.perChallenge")}
               labels={r.byChallenge.map((c) => c.title.slice(0, 14))}
               series={[
                 {
-                  label: "Verified shares",
+                  label: t("consoleAnalytics.verifiedShares"),
                   values: r.byChallenge.map((c) => c.sharesVerified),
                   color: "#6366f1",
                   bars: true,
                 },
                 {
-                  label: "Unique clicks",
+                  label: t("consoleAnalytics.uniqueClicks"),
                   values: r.byChallenge.map((c) => c.uniqueClicks),
                   color: "#f59e0b",
                   ownAxis: true,
                 },
               ]}
-              xLabel="Challenge"
+              xLabel={t("consoleAnalytics.challenge")}
             />
           )}
-          <Table caption="Per challenge" rows={r.byChallenge.map((c) => ({ ...c, name: c.title }))} />
-          <Table caption="Per narrative pillar" rows={r.byPillar.map((p) => ({ ...p, name: p.title }))} />
-          <Table caption="Per team" rows={r.byTeam} />
-          <Table caption="Per network" rows={r.byNetwork.map((n) => ({ ...n, name: networkName(n.network) }))} />
+          <Table
+            caption={t("consoleAnalytics.perChallenge")}
+            rows={r.byChallenge.map((c) => ({ ...c, name: c.title }))}
+          />
+          <Table caption={t("consoleAnalytics.perPillar")} rows={r.byPillar.map((p) => ({ ...p, name: p.title }))} />
+          <Table caption={t("consoleAnalytics.perTeam")} rows={r.byTeam} />
+          <Table
+            caption={t("consoleAnalytics.perNetwork")}
+            rows={r.byNetwork.map((n) => ({ ...n, name: networkName(n.network) }))}
+          />
+          <Table
+            caption={t("consoleAnalytics.perLanguage")}
+            rows={r.byLanguage.map((l) => ({ ...l, name: languageName(l.language) }))}
+          />
           <EngagementCard range={range} clickRatio={r.amplification.ratio} />
           <LessonAnalytics range={range} />
           <a
@@ -129,7 +148,7 @@ export function AnalyticsScreen() {
             href={apiUrl("/api/v1/admin/analytics/export.csv", { query: { from: range.from, to: range.to } })}
             download
           >
-            Download as CSV
+            {t("consoleAnalytics.downloadCsv")}
           </a>
           <OfficialLinks amplification={r.amplification} />
           <Integrity range={range} />
@@ -154,15 +173,17 @@ function OfficialLinks({ amplification }: { amplification: Analytics["amplificat
         setUrl("");
         links.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not create the link.");
+        toastFailure(failure, t("consoleAnalytics.linkFailed"));
       }
     });
   }
   return (
-    <Section title="Brand posts (official links)">
+    <Section title={t("consoleAnalytics.brandPosts")}>
       <p class="muted small">
-        Post the brand's own updates with a tracked link to compare: {amplification.clicksPerOfficialPost ?? "–"} unique
-        clicks per brand post vs {amplification.clicksPerEmployeeShare ?? "–"} per employee share in this range.
+        {t("consoleAnalytics.brandPostsIntro", {
+          official: decimal(amplification.clicksPerOfficialPost),
+          employee: decimal(amplification.clicksPerEmployeeShare),
+        })}
       </p>
       <ul class="board">
         {(links.data ?? []).map((l) => (
@@ -176,13 +197,13 @@ function OfficialLinks({ amplification }: { amplification: Analytics["amplificat
         ))}
       </ul>
       <form class="stack card pad" onSubmit={create}>
-        <Field label="Label">
+        <Field label={t("consoleAnalytics.label")}>
           <input required maxLength={120} value={label} onInput={(e) => setLabel(e.currentTarget.value)} />
         </Field>
-        <Field label="Where it leads (URL)">
+        <Field label={t("consoleAnalytics.url")}>
           <input type="url" required value={url} onInput={(e) => setUrl(e.currentTarget.value)} />
         </Field>
-        <Field label="Posted on">
+        <Field label={t("consoleAnalytics.postedOn")}>
           <select value={network} onChange={(e) => setNetwork(e.currentTarget.value as Network)}>
             {Object.entries(NETWORK_NAMES).map(([key, name]) => (
               <option value={key}>{name}</option>
@@ -190,7 +211,7 @@ function OfficialLinks({ amplification }: { amplification: Analytics["amplificat
           </select>
         </Field>
         <button class="button primary" type="submit" disabled={busy}>
-          Create official link
+          {t("consoleAnalytics.createLink")}
         </button>
       </form>
     </Section>

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
@@ -23,40 +24,40 @@ export function PillarsAdmin() {
         setMessage("");
         pillars.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not save.");
+        toastFailure(failure, t("consoleCatalog.saveFailed"));
       }
     });
   }
   async function save(p: Pillar, change: Schemas["PillarUpdate"]) {
     try {
       await api.patch("/api/v1/admin/pillars/{pillar_id}", { path: { pillar_id: p.id }, body: change });
-      toast("Saved.", "success");
+      toast(t("consoleCatalog.saved"), "success");
       pillars.reload();
     } catch (failure) {
-      toastFailure(failure, "Could not save.");
+      toastFailure(failure, t("consoleCatalog.saveFailed"));
     }
   }
   async function remove(p: Pillar) {
     const sure = await confirmAction({
-      title: `Delete the key message “${p.title}”?`,
-      body: "Challenges that carried it keep running without a pillar; the impact figures no longer group them under it.",
-      confirmLabel: "Delete key message",
+      title: t("consoleCatalog.deletePillarTitle", { title: p.title }),
+      body: t("consoleCatalog.deletePillarBody"),
+      confirmLabel: t("consoleCatalog.deletePillarConfirm"),
     });
     if (!sure) return;
     await run(async () => {
       try {
         await api.del("/api/v1/admin/pillars/{pillar_id}", { path: { pillar_id: p.id } });
-        toast(`“${p.title}” deleted.`, "success");
+        toast(t("consoleCatalog.pillarDeleted", { title: p.title }), "success");
         pillars.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not delete.");
+        toastFailure(failure, t("consoleCatalog.deleteFailed"));
       }
     });
   }
   return (
     <main class="screen console">
-      <TopBar title="Narrative" back="/admin" />
-      <p class="muted">Programs that last tell 2–4 clear stories. Each challenge can carry one.</p>
+      <TopBar title={t("consoleCatalog.narrativeTitle")} back="/admin" />
+      <p class="muted">{t("consoleCatalog.narrativeIntro")}</p>
       {pillars.error && !pillars.data ? (
         <Failure error={pillars.error} retry={pillars.reload} />
       ) : !pillars.data ? (
@@ -65,14 +66,14 @@ export function PillarsAdmin() {
         <ul class="cards">
           {pillars.data.map((p) => (
             <li class="card pad stack" key={p.id}>
-              <Field label="Title">
+              <Field label={t("consoleCatalog.pillarTitle")}>
                 <input
                   defaultValue={p.title}
                   maxLength={120}
                   onChange={(e) => save(p, { title: e.currentTarget.value })}
                 />
               </Field>
-              <Field label="Key message">
+              <Field label={t("consoleCatalog.keyMessage")}>
                 <textarea
                   rows={2}
                   defaultValue={p.message}
@@ -81,18 +82,18 @@ export function PillarsAdmin() {
                 />
               </Field>
               <button type="button" class="button danger" disabled={busy} onClick={() => remove(p)}>
-                Delete {p.title}
+                {t("consoleCatalog.deletePillar", { title: p.title })}
               </button>
             </li>
           ))}
         </ul>
       )}
-      <Section title="Add a pillar">
+      <Section title={t("consoleCatalog.addPillarTitle")}>
         <form class="stack card pad" onSubmit={create}>
-          <Field label="Title">
+          <Field label={t("consoleCatalog.pillarTitle")}>
             <input required maxLength={120} value={title} onInput={(e) => setTitle(e.currentTarget.value)} />
           </Field>
-          <Field label="Key message">
+          <Field label={t("consoleCatalog.keyMessage")}>
             <textarea
               required
               rows={2}
@@ -102,7 +103,7 @@ export function PillarsAdmin() {
             />
           </Field>
           <button class="button primary" type="submit" disabled={busy}>
-            Add pillar
+            {t("consoleCatalog.addPillar")}
           </button>
         </form>
       </Section>
@@ -128,15 +129,67 @@ const ICONS = [
 // Every icon the server knows must be offered here: a new one fails the type check.
 const everyIconOffered: Exclude<BadgeIcon, (typeof ICONS)[number]> extends never ? true : never = true;
 void everyIconOffered;
-const RULES: [BadgeRule["type"], string][] = [
-  ["first_share", "First verified share"],
-  ["shares_count", "Verified shares (count)"],
-  ["unique_clicks", "Unique clicks on their links"],
-  ["points", "Total points"],
-  ["networks_used", "Different networks used"],
-  ["streak_weeks", "Weekly streak (weeks)"],
-  ["period_winner", "Top N of a week or month"],
+const RULES: BadgeRule["type"][] = [
+  "first_share",
+  "shares_count",
+  "unique_clicks",
+  "points",
+  "networks_used",
+  "streak_weeks",
+  "period_winner",
 ];
+
+/** What a badge rule rewards, as the form offers it. */
+function ruleLabel(rule: BadgeRule["type"]): string {
+  switch (rule) {
+    case "first_share":
+      return t("consoleCatalog.ruleFirstShare");
+    case "shares_count":
+      return t("consoleCatalog.ruleSharesCount");
+    case "unique_clicks":
+      return t("consoleCatalog.ruleUniqueClicks");
+    case "points":
+      return t("consoleCatalog.rulePoints");
+    case "networks_used":
+      return t("consoleCatalog.ruleNetworksUsed");
+    case "streak_weeks":
+      return t("consoleCatalog.ruleStreakWeeks");
+    case "period_winner":
+      return t("consoleCatalog.rulePeriodWinner");
+    default:
+      return rule;
+  }
+}
+
+/** An icon's name in the picker. */
+function iconLabel(icon: BadgeIcon): string {
+  switch (icon) {
+    case "spark":
+      return t("consoleCatalog.iconSpark");
+    case "megaphone":
+      return t("consoleCatalog.iconMegaphone");
+    case "amplifier":
+      return t("consoleCatalog.iconAmplifier");
+    case "ripple":
+      return t("consoleCatalog.iconRipple");
+    case "crowd":
+      return t("consoleCatalog.iconCrowd");
+    case "star":
+      return t("consoleCatalog.iconStar");
+    case "crown":
+      return t("consoleCatalog.iconCrown");
+    case "globe":
+      return t("consoleCatalog.iconGlobe");
+    case "flag":
+      return t("consoleCatalog.iconFlag");
+    case "pillar":
+      return t("consoleCatalog.iconPillar");
+    case "flame":
+      return t("consoleCatalog.iconFlame");
+    default:
+      return icon;
+  }
+}
 
 interface BadgeForm {
   code: string;
@@ -179,32 +232,32 @@ export function BadgesAdmin() {
           rule,
         },
       });
-      toast(`Badge ${form.name} created.`, "success");
+      toast(t("consoleCatalog.badgeCreated", { name: form.name }), "success");
       badges.reload();
     } catch (failure) {
-      toastFailure(failure, "Could not create the badge.");
+      toastFailure(failure, t("consoleCatalog.createBadgeFailed"));
     }
   }
   async function retire(id: string, name: string) {
     const sure = await confirmAction({
-      title: `Retire the badge “${name}”?`,
-      body: "Nobody can earn it from now on. People who already earned it keep it.",
-      confirmLabel: "Retire badge",
+      title: t("consoleCatalog.retireTitle", { name }),
+      body: t("consoleCatalog.retireBody"),
+      confirmLabel: t("consoleCatalog.retireConfirm"),
     });
     if (!sure) return;
     await run(async () => {
       try {
         await api.del("/api/v1/admin/badges/{badge_id}", { path: { badge_id: id } });
-        toast(`“${name}” retired.`, "success");
+        toast(t("consoleCatalog.badgeRetired", { name }), "success");
         badges.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not retire.");
+        toastFailure(failure, t("consoleCatalog.retireFailed"));
       }
     });
   }
   return (
     <main class="screen console">
-      <TopBar title="Badges" back="/admin" />
+      <TopBar title={t("consoleCatalog.badgesTitle")} back="/admin" />
       {badges.error && !badges.data ? (
         <Failure error={badges.error} retry={badges.reload} />
       ) : !badges.data ? (
@@ -216,7 +269,11 @@ export function BadgesAdmin() {
               <span class="who">
                 <span class="name">{b.name}</span>
                 <span class="muted small">
-                  {b.description} · +{b.points} pts{b.retired ? " · retired" : ""}
+                  {t("consoleCatalog.badgeLine", {
+                    description: b.description,
+                    points: b.points,
+                    retired: b.retired ? "yes" : "no",
+                  })}
                 </span>
               </span>
               {!b.retired && (
@@ -226,17 +283,17 @@ export function BadgesAdmin() {
                   disabled={busy}
                   onClick={() => retire(b.id, b.name)}
                 >
-                  Retire
+                  {t("consoleCatalog.retire")}
                 </button>
               )}
             </li>
           ))}
         </ul>
       )}
-      <Section title="New badge">
+      <Section title={t("consoleCatalog.newBadgeTitle")}>
         <form class="stack card pad" onSubmit={create}>
           <div class="row">
-            <Field label="Code" hint="lowercase, e.g. storyteller">
+            <Field label={t("consoleCatalog.code")} hint={t("consoleCatalog.codeHint")}>
               <input
                 required
                 pattern="[a-z0-9][a-z0-9\-]{0,39}"
@@ -244,11 +301,11 @@ export function BadgesAdmin() {
                 onInput={(e) => set("code", e.currentTarget.value)}
               />
             </Field>
-            <Field label="Name">
+            <Field label={t("consoleCatalog.name")}>
               <input required maxLength={60} value={form.name} onInput={(e) => set("name", e.currentTarget.value)} />
             </Field>
           </div>
-          <Field label="Description">
+          <Field label={t("consoleCatalog.description")}>
             <input
               maxLength={300}
               value={form.description}
@@ -256,14 +313,14 @@ export function BadgesAdmin() {
             />
           </Field>
           <div class="row">
-            <Field label="Earned for">
+            <Field label={t("consoleCatalog.earnedFor")}>
               <select value={form.type} onChange={(e) => set("type", e.currentTarget.value as BadgeForm["type"])}>
-                {RULES.map(([value, label]) => (
-                  <option value={value}>{label}</option>
+                {RULES.map((value) => (
+                  <option value={value}>{ruleLabel(value)}</option>
                 ))}
               </select>
             </Field>
-            <Field label="Threshold">
+            <Field label={t("consoleCatalog.threshold")}>
               <input
                 type="number"
                 min={1}
@@ -273,14 +330,14 @@ export function BadgesAdmin() {
             </Field>
           </div>
           <div class="row">
-            <Field label="Icon">
+            <Field label={t("consoleCatalog.icon")}>
               <select value={form.icon} onChange={(e) => set("icon", e.currentTarget.value as BadgeIcon)}>
                 {ICONS.map((icon) => (
-                  <option value={icon}>{icon}</option>
+                  <option value={icon}>{iconLabel(icon)}</option>
                 ))}
               </select>
             </Field>
-            <Field label="Bonus points">
+            <Field label={t("consoleCatalog.bonusPoints")}>
               <input
                 type="number"
                 min={0}
@@ -291,7 +348,7 @@ export function BadgesAdmin() {
             </Field>
           </div>
           <button class="button primary" type="submit" disabled={busy}>
-            Create badge
+            {t("consoleCatalog.createBadge")}
           </button>
         </form>
       </Section>

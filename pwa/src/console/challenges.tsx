@@ -1,7 +1,9 @@
 // Challenges: the list, and the editor with a live preview of the post per network.
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, failureText, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, StatusChip, TopBar } from "../components";
+import { formatDate, LANGUAGES, type Locale, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
@@ -32,19 +34,34 @@ export type AdminChallenge = Challenge & {
 
 type Column = "title" | "status" | "starts" | "ends" | "shares" | "verified";
 
-const PREVIEW_TEXT: Record<string, string> = {
-  ok: "Preview ready",
-  pending: "Fetching preview",
-  failed: "Preview failed",
-  none: "No preview",
-};
+/** The state of a challenge's article preview, as the table shows it. */
+function previewText(status: string): string {
+  switch (status) {
+    case "ok":
+      return t("consoleChallenges.previewOk");
+    case "pending":
+      return t("consoleChallenges.previewPending");
+    case "failed":
+      return t("consoleChallenges.previewFailed");
+    case "none":
+      return t("consoleChallenges.previewNone");
+    default:
+      return status;
+  }
+}
+
+const hidden = (chunks: ComponentChildren) => <span class="visually-hidden">{chunks}</span>;
+
+/** toLocaleDateString()'s and toLocaleString()'s own fields, in the language on screen. */
+const DAY: Intl.DateTimeFormatOptions = { year: "numeric", month: "numeric", day: "numeric" };
+const DAY_TIME: Intl.DateTimeFormatOptions = { ...DAY, hour: "numeric", minute: "numeric", second: "numeric" };
 
 /** Ask before archiving: people stop seeing it; points already earned stay. */
 function confirmArchive(title: string): Promise<boolean> {
   return confirmAction({
-    title: `Archive “${title}”?`,
-    body: "People stop seeing it and can no longer share it. Points already earned stay. An archived challenge cannot be edited or published again.",
-    confirmLabel: "Archive",
+    title: t("consoleChallenges.archiveTitle", { title }),
+    body: t("consoleChallenges.archiveBody"),
+    confirmLabel: t("consoleChallenges.archiveConfirm"),
   });
 }
 
@@ -52,10 +69,10 @@ function confirmArchive(title: string): Promise<boolean> {
 async function archiveChallenge(c: Pick<Challenge, "id" | "title">): Promise<boolean> {
   try {
     await api.post("/api/v1/admin/challenges/{challenge_id}/archive", { path: { challenge_id: c.id } });
-    toast(`“${c.title}” archived.`, "success");
+    toast(t("consoleChallenges.archived", { title: c.title }), "success");
     return true;
   } catch (failure) {
-    toastFailure(failure, "Could not archive.");
+    toastFailure(failure, t("consoleChallenges.archiveFailed"));
     return false;
   }
 }
@@ -83,10 +100,10 @@ export function ChallengesAdmin() {
     run(async () => {
       try {
         await api.post("/api/v1/admin/challenges/{challenge_id}/preview", { path: { challenge_id: c.id } });
-        toast("Fetching the article's preview again.", "success");
+        toast(t("consoleChallenges.retryingPreview"), "success");
         list.setItems((rows) => rows?.map((r) => (r.id === c.id ? { ...r, previewStatus: "pending" } : r)) ?? null);
       } catch (failure) {
-        toastFailure(failure, "Could not fetch the preview again.");
+        toastFailure(failure, t("consoleChallenges.retryPreviewFailed"));
       }
     });
 
@@ -117,27 +134,27 @@ export function ChallengesAdmin() {
 
   return (
     <main class="screen console">
-      <TopBar title="Challenges" back="/admin" />
+      <TopBar title={t("consoleChallenges.listTitle")} back="/admin" />
       <div class="row between">
         <form class="toolbar grow" role="search" onSubmit={(e) => e.preventDefault()}>
           <label class="search">
-            Search by title
+            {t("consoleChallenges.searchByTitle")}
             <input type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
           </label>
           <label>
-            Status
+            {t("consoleChallenges.status")}
             <select value={status} onChange={(e) => setStatus(e.currentTarget.value)}>
-              <option value="">Any status</option>
-              <option value="draft">Draft</option>
-              <option value="scheduled">Scheduled</option>
-              <option value="active">Active</option>
-              <option value="ended">Ended</option>
-              <option value="archived">Archived</option>
+              <option value="">{t("consoleChallenges.anyStatus")}</option>
+              <option value="draft">{t("consoleChallenges.statusDraft")}</option>
+              <option value="scheduled">{t("consoleChallenges.statusScheduled")}</option>
+              <option value="active">{t("consoleChallenges.statusActive")}</option>
+              <option value="ended">{t("consoleChallenges.statusEnded")}</option>
+              <option value="archived">{t("consoleChallenges.statusArchived")}</option>
             </select>
           </label>
         </form>
         <a class="button primary" href="/admin/challenges/new">
-          New challenge
+          {t("consoleChallenges.newChallenge")}
         </a>
       </div>
       {list.error && !rows ? (
@@ -146,24 +163,44 @@ export function ChallengesAdmin() {
         <Skeleton />
       ) : rows.length === 0 ? (
         search || status ? (
-          <Empty text="No challenge matches." />
+          <Empty text={t("consoleChallenges.noMatch")} />
         ) : (
-          <Empty text="No challenges yet: write the first one — a piece of news people are proud of." />
+          <Empty text={t("consoleChallenges.noneYet")} />
         )
       ) : (
         <>
           <div class="data-table-wrap">
-            <table class="data-table" aria-label="Challenges">
+            <table class="data-table" aria-label={t("consoleChallenges.tableLabel")}>
               <thead>
                 <tr>
-                  <SortHeader label="Challenge" column="title" sort={sort} setSort={setSort} />
-                  <SortHeader label="Status" column="status" sort={sort} setSort={setSort} />
-                  <SortHeader label="Starts" column="starts" sort={sort} setSort={setSort} />
-                  <SortHeader label="Ends" column="ends" sort={sort} setSort={setSort} />
-                  <SortHeader label="Shares" column="shares" sort={sort} setSort={setSort} />
-                  <SortHeader label="Verified" column="verified" sort={sort} setSort={setSort} />
-                  <th scope="col">Preview</th>
-                  <th scope="col">Actions</th>
+                  <SortHeader
+                    label={t("consoleChallenges.columnChallenge")}
+                    column="title"
+                    sort={sort}
+                    setSort={setSort}
+                  />
+                  <SortHeader label={t("consoleChallenges.status")} column="status" sort={sort} setSort={setSort} />
+                  <SortHeader
+                    label={t("consoleChallenges.columnStarts")}
+                    column="starts"
+                    sort={sort}
+                    setSort={setSort}
+                  />
+                  <SortHeader label={t("consoleChallenges.columnEnds")} column="ends" sort={sort} setSort={setSort} />
+                  <SortHeader
+                    label={t("consoleChallenges.columnShares")}
+                    column="shares"
+                    sort={sort}
+                    setSort={setSort}
+                  />
+                  <SortHeader
+                    label={t("consoleChallenges.columnVerified")}
+                    column="verified"
+                    sort={sort}
+                    setSort={setSort}
+                  />
+                  <th scope="col">{t("consoleChallenges.columnPreview")}</th>
+                  <th scope="col">{t("consoleChallenges.columnActions")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -178,39 +215,41 @@ export function ChallengesAdmin() {
                             {c.title}
                           </a>
                           <span class="muted">
-                            {c.kind === "lesson" ? "Lesson" : c.networks.map((n) => NETWORK_NAMES[n]).join(", ")}
+                            {c.kind === "lesson"
+                              ? t("consoleChallenges.kindLesson")
+                              : c.networks.map((n) => NETWORK_NAMES[n]).join(", ")}
                           </span>
                         </span>
                       </td>
                       <td>
                         <StatusChip status={c.status} />
                       </td>
-                      <td>{new Date(c.startsAt).toLocaleDateString()}</td>
-                      <td>{new Date(c.endsAt).toLocaleDateString()}</td>
+                      <td>{formatDate(c.startsAt, DAY)}</td>
+                      <td>{formatDate(c.endsAt, DAY)}</td>
                       <td class="num">
                         {counts?.total ?? "–"}
                         {counts && counts.needsReview > 0 && (
                           <>
                             {" "}
                             <a href="/admin/review" class="small">
-                              ({counts.needsReview} to review)
+                              {t("consoleChallenges.toReview", { count: counts.needsReview })}
                             </a>
                           </>
                         )}
                       </td>
                       <td class="num">{counts?.verified ?? "–"}</td>
                       <td>
-                        <span class={`chip status-${preview}`}>{PREVIEW_TEXT[preview] ?? preview}</span>
+                        <span class={`chip status-${preview}`}>{previewText(preview)}</span>
                         {preview === "failed" && c.status !== "archived" && (
                           <button type="button" class="linkish retry" disabled={busy} onClick={() => retry(c)}>
-                            Retry preview<span class="visually-hidden"> of {c.title}</span>
+                            {tRich("consoleChallenges.retryPreview", { title: c.title, hidden })}
                           </button>
                         )}
                       </td>
                       <td>
                         <span class="cell-actions">
                           <a class="button secondary compact" href={`/admin/challenges/${c.id}/results`}>
-                            Results<span class="visually-hidden"> of {c.title}</span>
+                            {tRich("consoleChallenges.results", { title: c.title, hidden })}
                           </a>
                           {c.status !== "archived" && (
                             <button
@@ -219,7 +258,7 @@ export function ChallengesAdmin() {
                               disabled={busy}
                               onClick={() => archive(c)}
                             >
-                              Archive<span class="visually-hidden"> {c.title}</span>
+                              {tRich("consoleChallenges.archiveRow", { title: c.title, hidden })}
                             </button>
                           )}
                         </span>
@@ -268,7 +307,7 @@ export function ChallengeResults({ id }: { id: string }) {
   const k = clicks.data;
   return (
     <main class="screen console">
-      <TopBar title="Challenge results" back="/admin/challenges" />
+      <TopBar title={t("consoleChallenges.resultsTitle")} back="/admin/challenges" />
       {challenge.error && !c ? (
         <Failure error={challenge.error} retry={challenge.reload} />
       ) : !c ? (
@@ -280,33 +319,51 @@ export function ChallengeResults({ id }: { id: string }) {
               {c.title} <StatusChip status={c.status} />
             </h2>
             <a class="button secondary compact" href={`/admin/challenges/${c.id}`}>
-              Edit
+              {t("consoleChallenges.edit")}
             </a>
           </div>
           <p class="muted">
-            {new Date(c.startsAt).toLocaleString()} – {new Date(c.endsAt).toLocaleString()} · {c.points} points
+            {t("consoleChallenges.resultsDates", {
+              starts: formatDate(c.startsAt, DAY_TIME),
+              ends: formatDate(c.endsAt, DAY_TIME),
+              points: c.points,
+            })}
           </p>
-          <Section title="Shares">
+          <Section title={t("consoleChallenges.sharesSection")}>
             <div class="stats">
-              <Stat label="All shares" value={counts?.total ?? "–"} />
-              <Stat label="Verified" value={counts?.verified ?? "–"} />
-              <Stat label="Being checked" value={counts?.pending ?? "–"} />
-              <Stat label="To review" value={counts?.needsReview ?? "–"} />
-              <Stat label="Not verified" value={counts?.rejected ?? "–"} />
+              <Stat label={t("consoleChallenges.allShares")} value={counts?.total ?? "–"} />
+              <Stat label={t("consoleChallenges.columnVerified")} value={counts?.verified ?? "–"} />
+              <Stat label={t("consoleChallenges.beingChecked")} value={counts?.pending ?? "–"} />
+              <Stat label={t("consoleChallenges.toReviewStat")} value={counts?.needsReview ?? "–"} />
+              <Stat label={t("consoleChallenges.notVerified")} value={counts?.rejected ?? "–"} />
             </div>
-            {counts && counts.needsReview > 0 && <a href="/admin/review">Review the {counts.needsReview} waiting</a>}
+            {counts && counts.needsReview > 0 && (
+              <a href="/admin/review">{t("consoleChallenges.reviewWaiting", { count: counts.needsReview })}</a>
+            )}
           </Section>
-          <Section title="Clicks">
+          <Section title={t("consoleChallenges.clicksSection")}>
             {clicks.error && !k ? (
               <Failure error={clicks.error} retry={clicks.reload} />
             ) : !k ? (
               <Skeleton lines={1} />
             ) : (
               <div class="stats">
-                <Stat label="People reached" value={k.unique} hint="unique clicks on the shared links" />
-                <Stat label="Links shared" value={k.links} />
-                <Stat label="Repeat clicks" value={k.repeat} hint="not counted again" />
-                <Stat label="Set aside" value={k.bot + k.self} hint="bots and people clicking their own link" />
+                <Stat
+                  label={t("consoleChallenges.peopleReached")}
+                  value={k.unique}
+                  hint={t("consoleChallenges.peopleReachedHint")}
+                />
+                <Stat label={t("consoleChallenges.linksShared")} value={k.links} />
+                <Stat
+                  label={t("consoleChallenges.repeatClicks")}
+                  value={k.repeat}
+                  hint={t("consoleChallenges.repeatClicksHint")}
+                />
+                <Stat
+                  label={t("consoleChallenges.setAside")}
+                  value={k.bot + k.self}
+                  hint={t("consoleChallenges.setAsideHint")}
+                />
               </div>
             )}
           </Section>
@@ -330,6 +387,155 @@ export function composePost(network: Network, text: string, hashtags: string[]):
   return { post, length };
 }
 
+/** A challenge's words in one other language; an empty field reads as the base's. */
+interface TranslationDraft {
+  title: string;
+  description: string;
+  shareText: Partial<Record<Network, string>>;
+}
+
+type Translations = Partial<Record<Locale, TranslationDraft>>;
+
+/** The translations as the API takes them: only what was written, in LANGUAGES order. */
+function translationsBody(form: Form): NonNullable<ChallengeCreate["translations"]> {
+  const out: NonNullable<ChallengeCreate["translations"]> = {};
+  for (const [tag] of LANGUAGES) {
+    const draft = form.translations[tag];
+    if (!draft) continue;
+    const one: Schemas["ChallengeTranslation"] = {};
+    if (draft.title.trim()) one.title = draft.title;
+    if (draft.description.trim()) one.description = draft.description;
+    if (form.kind === "share") {
+      const texts = form.networks.filter((n) => draft.shareText[n]?.trim()).map((n) => [n, draft.shareText[n]]);
+      if (texts.length) one.shareText = Object.fromEntries(texts);
+    }
+    if (Object.keys(one).length) out[tag] = one;
+  }
+  return out;
+}
+
+function translationsFrom(loaded: Record<string, Schemas["ChallengeTranslation"]> | undefined): Translations {
+  const out: Translations = {};
+  for (const [tag] of LANGUAGES) {
+    const one = loaded?.[tag];
+    if (!one) continue;
+    out[tag] = {
+      title: one.title ?? "",
+      description: one.description ?? "",
+      shareText: Object.fromEntries(
+        Object.entries(one.shareText ?? {}).filter(([, v]) => v),
+      ) as TranslationDraft["shareText"],
+    };
+  }
+  return out;
+}
+
+/** The challenge in other languages: people who read Chorus in one see it in that language. */
+function TranslationsEditor({
+  form,
+  hashtags,
+  archived,
+  onChange,
+}: {
+  form: Form;
+  hashtags: string[];
+  archived: boolean;
+  onChange: (translations: Translations) => void;
+}) {
+  const missing = LANGUAGES.filter(([tag]) => !form.translations[tag]);
+  const [adding, setAdding] = useState<Locale | "">("");
+  const next = adding && !form.translations[adding] ? adding : (missing[0]?.[0] ?? "");
+  const edit = (tag: Locale, change: Partial<TranslationDraft>) => {
+    const current = form.translations[tag];
+    if (current) onChange({ ...form.translations, [tag]: { ...current, ...change } });
+  };
+  const remove = (tag: Locale) => {
+    const rest = { ...form.translations };
+    delete rest[tag];
+    onChange(rest);
+  };
+  return (
+    <fieldset class="stack translations" disabled={archived}>
+      <legend>{t("consoleChallenges.translationsLegend")}</legend>
+      <p class="muted small">{t("consoleChallenges.translationsHint")}</p>
+      {LANGUAGES.map(([tag, name]) => {
+        const draft = form.translations[tag];
+        if (!draft) return null;
+        return (
+          <section class="card stack" key={tag} lang={tag} aria-label={name}>
+            <div class="row between">
+              <h3 class="small-title">{name}</h3>
+              <button type="button" class="button danger compact" onClick={() => remove(tag)}>
+                {t("consoleChallenges.removeTranslation", { language: name })}
+              </button>
+            </div>
+            <Field label={t("consoleChallenges.translatedTitle", { language: name })}>
+              <input
+                maxLength={120}
+                placeholder={form.title}
+                value={draft.title}
+                onInput={(e) => edit(tag, { title: e.currentTarget.value })}
+              />
+            </Field>
+            <Field label={t("consoleChallenges.translatedDescription", { language: name })}>
+              <textarea
+                rows={3}
+                maxLength={2000}
+                placeholder={form.description}
+                value={draft.description}
+                onInput={(e) => edit(tag, { description: e.currentTarget.value })}
+              />
+            </Field>
+            {form.kind === "share" &&
+              form.networks.map((n) => {
+                const text = draft.shareText[n] || form.shareText[n] || draft.title || form.title;
+                const { length } = composePost(n, text, hashtags);
+                const max = LIMITS[n] ?? 3000;
+                return (
+                  <Field
+                    label={t("consoleChallenges.translatedText", { network: NETWORK_NAMES[n], language: name })}
+                    hint={
+                      <span class={length > max ? "over" : ""} data-testid={`count-${tag}-${n}`}>
+                        {t("consoleChallenges.characterCount", { length, max, x: n === "x" ? "yes" : "no" })}
+                      </span>
+                    }
+                  >
+                    <textarea
+                      rows={3}
+                      placeholder={form.shareText[n] ?? ""}
+                      value={draft.shareText[n] ?? ""}
+                      onInput={(e) => edit(tag, { shareText: { ...draft.shareText, [n]: e.currentTarget.value } })}
+                    />
+                  </Field>
+                );
+              })}
+          </section>
+        );
+      })}
+      {missing.length > 0 && (
+        <div class="row">
+          <Field label={t("consoleChallenges.translationLanguage")}>
+            <select value={next} onChange={(e) => setAdding(e.currentTarget.value as Locale)}>
+              {missing.map(([tag, name]) => (
+                <option value={tag}>{name}</option>
+              ))}
+            </select>
+          </Field>
+          <button
+            type="button"
+            class="button secondary"
+            onClick={() =>
+              next && onChange({ ...form.translations, [next]: { title: "", description: "", shareText: {} } })
+            }
+          >
+            {t("consoleChallenges.addTranslation")}
+          </button>
+        </div>
+      )}
+    </fieldset>
+  );
+}
+
 interface Form {
   kind: "share" | "story" | "lesson";
   title: string;
@@ -349,6 +555,7 @@ interface Form {
   goalShares: number;
   goalBonus: number;
   lesson: LessonDraft;
+  translations: Translations;
 }
 
 function blank(): Form {
@@ -372,6 +579,7 @@ function blank(): Form {
     goalShares: 0,
     goalBonus: 20,
     lesson: blankLesson(),
+    translations: {},
   };
 }
 
@@ -416,11 +624,12 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           goalShares: c.teamGoal?.shares ?? 0,
           goalBonus: c.teamGoal?.bonus ?? 20,
           lesson: draftFrom(c.lesson),
+          translations: translationsFrom(c.translations),
         };
         setForm(loaded);
         setOriginal(body(loaded));
       },
-      (failure) => setError(failureText(failure, "Could not load the challenge.")),
+      (failure) => setError(failureText(failure, t("consoleChallenges.loadFailed"))),
     );
   }, [id]);
 
@@ -447,6 +656,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
       endsAt: new Date(form.endsAt).toISOString(),
       verification: form.verification,
       teamIds: form.teamIds,
+      translations: translationsBody(form),
     };
     if (form.kind === "story")
       return { ...common, kind: "story", networks: form.networks, clickPoints: 0, ownWordsPoints: 0, passMark: 80 };
@@ -494,12 +704,16 @@ export function ChallengeEditor({ id }: { id: string | null }) {
       if (publish)
         await api.post("/api/v1/admin/challenges/{challenge_id}/publish", { path: { challenge_id: saved.id } });
       toast(
-        publish ? "Published — people will see it when it starts." : live ? "Changes saved." : "Saved as a draft.",
+        publish
+          ? t("consoleChallenges.published")
+          : live
+            ? t("consoleChallenges.changesSaved")
+            : t("consoleChallenges.savedDraft"),
         "success",
       );
       navigate("/admin/challenges");
     } catch (failure) {
-      setError(failureText(failure, "Could not save."));
+      setError(failureText(failure, t("consoleChallenges.saveFailed")));
     }
   }
 
@@ -513,33 +727,39 @@ export function ChallengeEditor({ id }: { id: string | null }) {
     }
     try {
       await api.post("/api/v1/admin/challenges/{challenge_id}/unpublish", { path: { challenge_id: id ?? "" } });
-      toast("Back to draft.", "success");
+      toast(t("consoleChallenges.backToDraft"), "success");
       navigate("/admin/challenges");
     } catch (failure) {
-      setError(failureText(failure, "Could not do that."));
+      setError(failureText(failure, t("consoleChallenges.actionFailed")));
     }
   }
 
   const preview = shown ? composePost(shown, form.shareText[shown] || form.title, hashtags) : null;
   const limit = shown ? (LIMITS[shown] ?? 3000) : 0;
-  // Once published, only the title, description, suggested texts and end can change (the
+  // Once published, only the title, description, suggested texts, translations and end can change (the
   // server's EDITABLE_WHEN_PUBLISHED): the rest is shown, disabled, with the reason.
   const live = Boolean(id) && (status === "active" || status === "scheduled" || status === "ended");
   const archived = status === "archived";
   const locked = live || archived;
-  const lockedHint = locked ? (archived ? "Archived: it can no longer change." : "Locked while published") : undefined;
+  const lockedHint = locked
+    ? archived
+      ? t("consoleChallenges.archivedHint")
+      : t("consoleChallenges.lockedHint")
+    : undefined;
   return (
     <main class="screen console with-action">
-      <TopBar title={id ? "Edit challenge" : "New challenge"} back="/admin/challenges" />
+      <TopBar
+        title={id ? t("consoleChallenges.editTitle") : t("consoleChallenges.newChallenge")}
+        back="/admin/challenges"
+      />
       {live && (
         <p class="locked-note" role="note">
-          This challenge is published: you can change its title, description, suggested texts and end. To change the
-          rest, unpublish it first.
+          {t("consoleChallenges.publishedNote")}
         </p>
       )}
       {archived && (
         <p class="locked-note" role="note">
-          This challenge is archived: it can no longer change.
+          {t("consoleChallenges.archivedNote")}
         </p>
       )}
       <form
@@ -550,7 +770,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         }}
       >
         {!id && (
-          <Field label="Kind">
+          <Field label={t("consoleChallenges.kind")}>
             <select
               value={form.kind}
               onChange={(e) => {
@@ -558,13 +778,13 @@ export function ChallengeEditor({ id }: { id: string | null }) {
                 setForm((f) => ({ ...f, kind, verification: kind === "story" ? "review" : "auto" }));
               }}
             >
-              <option value="share">Share our news</option>
-              <option value="story">Tell your own story</option>
-              <option value="lesson">Teach with a lesson and a quiz</option>
+              <option value="share">{t("consoleChallenges.kindShare")}</option>
+              <option value="story">{t("consoleChallenges.kindStory")}</option>
+              <option value="lesson">{t("consoleChallenges.kindLessonOption")}</option>
             </select>
           </Field>
         )}
-        <Field label="Title">
+        <Field label={t("consoleChallenges.title")}>
           <input
             required
             maxLength={120}
@@ -574,7 +794,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           />
         </Field>
         {form.kind === "share" && (
-          <Field label="What to share (URL of the news)" hint={lockedHint}>
+          <Field label={t("consoleChallenges.contentUrl")} hint={lockedHint}>
             <input
               type="url"
               required
@@ -587,10 +807,10 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         <Field
           label={
             form.kind === "story"
-              ? "The prompt (what story to tell, with guidance)"
+              ? t("consoleChallenges.descriptionStory")
               : form.kind === "lesson"
-                ? "Introduction (what people will learn)"
-                : "Why it matters (shown to employees)"
+                ? t("consoleChallenges.descriptionLesson")
+                : t("consoleChallenges.descriptionShare")
           }
         >
           <textarea
@@ -601,9 +821,9 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             onInput={(e) => set("description", e.currentTarget.value)}
           />
         </Field>
-        <Field label="Narrative pillar" hint={lockedHint}>
+        <Field label={t("consoleChallenges.pillar")} hint={lockedHint}>
           <select disabled={locked} value={form.pillarId} onChange={(e) => set("pillarId", e.currentTarget.value)}>
-            <option value="">None</option>
+            <option value="">{t("consoleChallenges.noPillar")}</option>
             {(pillars.data ?? []).map((p) => (
               <option value={p.id}>{p.title}</option>
             ))}
@@ -619,7 +839,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         )}
         {form.kind !== "lesson" && (
           <fieldset class="networks" disabled={locked}>
-            <legend>Networks{locked ? " (locked while published)" : ""}</legend>
+            <legend>{t("consoleChallenges.networksLegend", { locked: locked ? "yes" : "no" })}</legend>
             {NETWORKS.map((n) => (
               <label class={`network-choice ${form.networks.includes(n) ? "chosen" : ""}`}>
                 <input
@@ -643,10 +863,10 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             const max = LIMITS[n] ?? 3000;
             return (
               <Field
-                label={`Suggested text for ${NETWORK_NAMES[n]}`}
+                label={t("consoleChallenges.suggestedText", { network: NETWORK_NAMES[n] })}
                 hint={
                   <span class={length > max ? "over" : ""} data-testid={`count-${n}`}>
-                    {length} / {max} characters with the link{n === "x" ? " (counted as 23)" : ""} and hashtags
+                    {t("consoleChallenges.characterCount", { length, max, x: n === "x" ? "yes" : "no" })}
                   </span>
                 }
               >
@@ -661,16 +881,19 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             );
           })}
         {form.kind === "share" && (
-          <Field label="Hashtags" hint={lockedHint ?? "separated by spaces"}>
+          <Field label={t("consoleChallenges.hashtags")} hint={lockedHint ?? t("consoleChallenges.hashtagsHint")}>
             <input disabled={locked} value={form.hashtags} onInput={(e) => set("hashtags", e.currentTarget.value)} />
           </Field>
         )}
         {form.kind === "share" && preview && shown && (
-          <section class="card post-preview" aria-label={`Preview on ${NETWORK_NAMES[shown]}`}>
+          <section
+            class="card post-preview"
+            aria-label={t("consoleChallenges.previewOn", { network: NETWORK_NAMES[shown] })}
+          >
             <div class="row between">
-              <h3 class="small-title">Preview on {NETWORK_NAMES[shown]}</h3>
+              <h3 class="small-title">{t("consoleChallenges.previewOn", { network: NETWORK_NAMES[shown] })}</h3>
               <select
-                aria-label="Preview network"
+                aria-label={t("consoleChallenges.previewNetwork")}
                 value={shown}
                 onChange={(e) => setPreviewOn(e.currentTarget.value as Network)}
               >
@@ -686,7 +909,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
           </section>
         )}
         <div class="row">
-          <Field label="Points" hint={lockedHint}>
+          <Field label={t("consoleChallenges.points")} hint={lockedHint}>
             <input
               type="number"
               disabled={locked}
@@ -697,7 +920,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             />
           </Field>
           {form.kind !== "lesson" && (
-            <Field label="Points per unique click" hint={lockedHint}>
+            <Field label={t("consoleChallenges.clickPoints")} hint={lockedHint}>
               <input
                 type="number"
                 disabled={locked}
@@ -709,7 +932,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             </Field>
           )}
           {form.kind === "share" && (
-            <Field label="Points in their own words" hint={lockedHint}>
+            <Field label={t("consoleChallenges.ownWordsPoints")} hint={lockedHint}>
               <input
                 type="number"
                 disabled={locked}
@@ -721,11 +944,9 @@ export function ChallengeEditor({ id }: { id: string | null }) {
             </Field>
           )}
         </div>
-        {form.kind === "lesson" && (
-          <p class="muted small">The points are paid once per person, on their first pass of the quiz.</p>
-        )}
+        {form.kind === "lesson" && <p class="muted small">{t("consoleChallenges.lessonPointsNote")}</p>}
         <div class="row">
-          <Field label="Starts" hint={lockedHint}>
+          <Field label={t("consoleChallenges.starts")} hint={lockedHint}>
             <input
               type="datetime-local"
               disabled={locked}
@@ -733,7 +954,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
               onInput={(e) => set("startsAt", e.currentTarget.value)}
             />
           </Field>
-          <Field label="Ends">
+          <Field label={t("consoleChallenges.ends")}>
             <input
               type="datetime-local"
               disabled={archived}
@@ -744,7 +965,11 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         </div>
         {form.kind !== "lesson" && (
           <Field
-            label={form.kind === "story" ? "How stories are published" : "How shares are verified"}
+            label={
+              form.kind === "story"
+                ? t("consoleChallenges.storyVerification")
+                : t("consoleChallenges.shareVerification")
+            }
             hint={lockedHint}
           >
             {form.kind === "story" ? (
@@ -753,8 +978,8 @@ export function ChallengeEditor({ id }: { id: string | null }) {
                 value={form.verification}
                 onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
               >
-                <option value="review">An admin approves each story before it is published</option>
-                <option value="trust">Publish stories directly</option>
+                <option value="review">{t("consoleChallenges.storyReview")}</option>
+                <option value="trust">{t("consoleChallenges.storyTrust")}</option>
               </select>
             ) : (
               <select
@@ -762,38 +987,44 @@ export function ChallengeEditor({ id }: { id: string | null }) {
                 value={form.verification}
                 onChange={(e) => set("verification", e.currentTarget.value as Form["verification"])}
               >
-                <option value="auto">Automatically: the post must be public and carry the link</option>
-                <option value="clicks">When the link gets its first unique click</option>
-                <option value="review">An admin reviews each one</option>
-                <option value="trust">Trust people (partial points until verified)</option>
+                <option value="auto">{t("consoleChallenges.verifyAuto")}</option>
+                <option value="clicks">{t("consoleChallenges.verifyClicks")}</option>
+                <option value="review">{t("consoleChallenges.verifyReview")}</option>
+                <option value="trust">{t("consoleChallenges.verifyTrust")}</option>
               </select>
             )}
           </Field>
         )}
         <fieldset class="stack" disabled={locked}>
-          <legend>Audience{locked ? " (locked while published)" : ""}</legend>
+          <legend>{t("consoleChallenges.audienceLegend", { locked: locked ? "yes" : "no" })}</legend>
           <p class="muted small">
-            {form.teamIds.length ? "Only the teams ticked below." : "Everyone in the organization."}
+            {form.teamIds.length ? t("consoleChallenges.audienceTeams") : t("consoleChallenges.audienceEveryone")}
           </p>
-          {(teams.data?.items ?? []).map((t) => (
+          {(teams.data?.items ?? []).map((team) => (
             <label class="switch">
-              <span>{t.name}</span>
+              <span>{team.name}</span>
               <input
                 type="checkbox"
-                checked={form.teamIds.includes(t.id)}
+                checked={form.teamIds.includes(team.id)}
                 onChange={(e) =>
                   set(
                     "teamIds",
-                    e.currentTarget.checked ? [...form.teamIds, t.id] : form.teamIds.filter((x) => x !== t.id),
+                    e.currentTarget.checked ? [...form.teamIds, team.id] : form.teamIds.filter((x) => x !== team.id),
                   )
                 }
               />
             </label>
           ))}
         </fieldset>
+        <TranslationsEditor
+          form={form}
+          hashtags={hashtags}
+          archived={archived}
+          onChange={(translations) => set("translations", translations)}
+        />
         {form.kind !== "lesson" && (
           <div class="row">
-            <Field label="Team goal: shares per team (0: none)" hint={lockedHint}>
+            <Field label={t("consoleChallenges.goalShares")} hint={lockedHint}>
               <input
                 type="number"
                 disabled={locked}
@@ -803,7 +1034,7 @@ export function ChallengeEditor({ id }: { id: string | null }) {
                 onInput={(e) => set("goalShares", Number(e.currentTarget.value))}
               />
             </Field>
-            <Field label="Bonus each when reached" hint={lockedHint}>
+            <Field label={t("consoleChallenges.goalBonus")} hint={lockedHint}>
               <input
                 type="number"
                 disabled={locked}
@@ -823,22 +1054,22 @@ export function ChallengeEditor({ id }: { id: string | null }) {
         <div class="action-bar row">
           {!archived && (
             <button class="button secondary grow" type="submit" disabled={busy}>
-              {live ? "Save changes" : "Save draft"}
+              {live ? t("consoleChallenges.saveChanges") : t("consoleChallenges.saveDraft")}
             </button>
           )}
           {archived ? null : !live ? (
             <button class="button primary grow" type="button" disabled={busy} onClick={() => save(true)}>
-              Publish
+              {t("consoleChallenges.publish")}
             </button>
           ) : (
             <button class="button secondary" type="button" disabled={busy} onClick={() => act("unpublish")}>
-              Unpublish
+              {t("consoleChallenges.unpublish")}
             </button>
           )}
         </div>
         {id && !archived && (
           <button class="button danger" type="button" disabled={busy} onClick={() => act("archive")}>
-            Archive
+            {t("consoleChallenges.archiveConfirm")}
           </button>
         )}
       </form>

@@ -1,6 +1,7 @@
 // Charts for the consoles, drawn by uPlot (loaded with the console chunk only).
 import { useEffect, useRef } from "preact/hooks";
 import uPlot from "uplot";
+import { formatNumber, locale, t } from "../i18n";
 import "uplot/dist/uPlot.min.css";
 
 export interface Series {
@@ -20,7 +21,7 @@ function cssVar(name: string, fallback: string): string {
 const WHOLE = [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000, 10_000, 25_000, 50_000, 100_000];
 
 const number = (value: number | null | undefined) =>
-  value === null || value === undefined ? "–" : value.toLocaleString();
+  value === null || value === undefined ? "–" : formatNumber(value);
 
 /**
  * A small chart over labelled categories (weeks, challenges): bars and/or lines. The legend
@@ -121,14 +122,19 @@ export function Chart({
       window.removeEventListener("resize", resize);
       plot.destroy();
     };
-  }, [labels.join("|"), JSON.stringify(series)]);
+  }, [labels.join("|"), JSON.stringify(series), locale.get()]);
   return (
     <figure class="chart card">
       <figcaption class="small-title">{title}</figcaption>
       <div
         ref={box}
         role="img"
-        aria-label={`${title}: ${series.map((s) => `${s.label} ${s.values.join(", ")}`).join("; ")}`}
+        aria-label={t("consoleChart.summary", {
+          title,
+          series: series
+            .map((s) => t("consoleChart.seriesValues", { label: s.label, values: s.values.join(", ") }))
+            .join("; "),
+        })}
       />
     </figure>
   );

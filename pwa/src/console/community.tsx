@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
@@ -14,14 +15,14 @@ export function CommunityAdmin() {
   const [resolving, run] = useInFlight();
   return (
     <main class="screen console">
-      <TopBar title="Community" back="/admin" />
-      <Section title="Stories">
+      <TopBar title={t("consoleCommunity.title")} back="/admin" />
+      <Section title={t("consoleCommunity.stories")}>
         {queue.error && !queue.data ? (
           <Failure error={queue.error} retry={queue.reload} />
         ) : !queue.data ? (
           <Skeleton />
         ) : queue.data.length === 0 ? (
-          <Empty text="No stories yet — create a story challenge to invite them." />
+          <Empty text={t("consoleCommunity.noStories")} />
         ) : (
           <ul class="cards">
             {queue.data.map((s) => (
@@ -32,15 +33,19 @@ export function CommunityAdmin() {
           </ul>
         )}
       </Section>
-      <Section title="Reports">
+      <Section title={t("consoleCommunity.reports")}>
         {(reports.data ?? []).length === 0 ? (
-          <p class="muted">Nothing reported.</p>
+          <p class="muted">{t("consoleCommunity.nothingReported")}</p>
         ) : (
           <ul class="cards">
             {reports.data!.map((r) => (
               <li class="card pad stack" key={r.id}>
                 <p>
-                  <strong>{r.reporter.displayName}</strong> reported: <span class="prewrap">{r.reason}</span>
+                  {tRich("consoleCommunity.reported", {
+                    name: r.reporter.displayName,
+                    b: (chunks: string) => <strong>{chunks}</strong>,
+                    reason: <span class="prewrap">{r.reason}</span>,
+                  })}
                 </p>
                 <blockquote class="kudos-message prewrap">{r.excerpt}</blockquote>
                 <div class="row">
@@ -56,11 +61,11 @@ export function CommunityAdmin() {
                               path: { report_id: r.id },
                               body: { action },
                             })
-                            .then(reports.reload, (failure) => toastFailure(failure, "Could not do that.")),
+                            .then(reports.reload, (failure) => toastFailure(failure, t("consoleCommunity.failed"))),
                         )
                       }
                     >
-                      {action === "hide" ? "Hide it" : "Keep it"}
+                      {action === "hide" ? t("consoleCommunity.hide") : t("consoleCommunity.keep")}
                     </button>
                   ))}
                 </div>
@@ -89,46 +94,52 @@ function StoryCard({ story, done }: { story: ReviewStory; done: () => void }) {
         });
       toast(
         action === "approve"
-          ? "Published."
+          ? t("consoleCommunity.published")
           : action === "reject"
-            ? "Sent back with your note."
-            : "Featured as the story of the week.",
+            ? t("consoleCommunity.sentBack")
+            : t("consoleCommunity.featured"),
         "success",
       );
       done();
     } catch (failure) {
-      toastFailure(failure, "Could not do that.");
+      toastFailure(failure, t("consoleCommunity.failed"));
     }
   }
   return (
-    <article class="card" aria-label={`${story.authorName}: ${story.title}`}>
+    <article
+      class="card"
+      aria-label={t("consoleCommunity.storyLabel", { author: story.authorName, title: story.title })}
+    >
       {story.photoUrl && <img class="preview-image" src={story.photoUrl} alt="" />}
       <div class="card-body">
         <p class="eyebrow">{story.challengeTitle}</p>
         <h2 class="card-title">{story.title}</h2>
         <p class="muted small">
-          by {story.authorName} · {story.status}
-          {story.featured ? " · story of the week" : ""}
+          {t("consoleCommunity.byline", {
+            author: story.authorName,
+            status: story.status,
+            featured: story.featured ? "yes" : "no",
+          })}
         </p>
         <p class="prewrap">{story.body}</p>
         {story.status === "submitted" ? (
           <>
-            <Field label={`Note to ${story.authorName} (optional)`}>
+            <Field label={t("consoleCommunity.noteTo", { name: story.authorName })}>
               <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
             </Field>
             <div class="row">
               <button type="button" class="button primary grow" disabled={busy} onClick={() => act("approve")}>
-                Approve and publish
+                {t("consoleCommunity.approve")}
               </button>
               <button type="button" class="button secondary grow" disabled={busy} onClick={() => act("reject")}>
-                Send back
+                {t("consoleCommunity.sendBack")}
               </button>
             </div>
           </>
         ) : (
           !story.featured && (
             <button type="button" class="button secondary" disabled={busy} onClick={() => act("feature")}>
-              Feature as story of the week
+              {t("consoleCommunity.feature")}
             </button>
           )
         )}
@@ -168,25 +179,22 @@ function Rules() {
             .filter(Boolean),
         },
       });
-      toast("House rules saved.", "success");
+      toast(t("consoleCommunity.rulesSaved"), "success");
     } catch (failure) {
-      toastFailure(failure, "Could not save.");
+      toastFailure(failure, t("consoleCommunity.saveFailed"));
     }
   }
   return (
-    <Section title="House rules">
+    <Section title={t("consoleCommunity.houseRules")}>
       <form class="stack card pad" onSubmit={save}>
-        <Field label="Story guidelines (one per line)" hint="People tick each one before they submit a story.">
+        <Field label={t("consoleCommunity.guidelines")} hint={t("consoleCommunity.guidelinesHint")}>
           <textarea rows={4} value={guidelines} onInput={(e) => setGuidelines(e.currentTarget.value)} />
         </Field>
-        <Field
-          label="Words to avoid (comma separated)"
-          hint="Stories, comments and kudos using them are refused with a kind message."
-        >
+        <Field label={t("consoleCommunity.blockedWords")} hint={t("consoleCommunity.blockedWordsHint")}>
           <textarea rows={2} value={words} onInput={(e) => setWords(e.currentTarget.value)} />
         </Field>
         <button class="button primary" type="submit" disabled={busy}>
-          Save house rules
+          {t("consoleCommunity.saveRules")}
         </button>
       </form>
     </Section>

@@ -2,8 +2,9 @@
 // days), per challenge, and how employee posts compare with the brand's own posts.
 import { api } from "../api";
 import { Failure, Skeleton } from "../components";
+import { t } from "../i18n";
 import { useLoad } from "../load";
-import { type RangePicker, Section, Stat } from "./ui";
+import { decimal, type RangePicker, Section, Stat } from "./ui";
 
 type Range = Parameters<typeof RangePicker>[0]["range"];
 
@@ -14,7 +15,7 @@ export function EngagementCard({ range, clickRatio }: { range: Range; clickRatio
   );
   const e = report.data;
   return (
-    <Section title="Engagement">
+    <Section title={t("consoleEngagement.title")}>
       {report.error && !e ? (
         <Failure error={report.error} retry={report.reload} />
       ) : !e ? (
@@ -23,58 +24,61 @@ export function EngagementCard({ range, clickRatio }: { range: Range; clickRatio
         <>
           <div class="stats">
             <Stat
-              label="Engagement ratio"
-              value={e.comparison.ratio != null ? `${e.comparison.ratio}×` : "–"}
+              label={t("consoleEngagement.ratio")}
+              value={e.comparison.ratio != null ? `${decimal(e.comparison.ratio)}×` : "–"}
               hint={
                 e.comparison.ratio != null
-                  ? `${e.comparison.engagementPerEmployeePost} reactions and comments per employee post vs ${e.comparison.engagementPerOfficialPost} per brand post`
-                  : "needs re-read employee posts and official links"
+                  ? t("consoleEngagement.ratioHint", {
+                      employee: decimal(e.comparison.engagementPerEmployeePost),
+                      official: decimal(e.comparison.engagementPerOfficialPost),
+                    })
+                  : t("consoleEngagement.ratioMissing")
               }
             />
             <Stat
-              label="Click amplification"
-              value={clickRatio != null ? `${clickRatio}×` : "–"}
-              hint="unique clicks per employee share vs per brand post"
+              label={t("consoleEngagement.clickAmplification")}
+              value={clickRatio != null ? `${decimal(clickRatio)}×` : "–"}
+              hint={t("consoleEngagement.clickHint")}
             />
             <Stat
-              label="Reactions and comments"
+              label={t("consoleEngagement.reactionsAndComments")}
               value={e.totals.engagement}
-              hint={`${e.totals.engagementPerShare ?? "–"} per share read (${e.totals.sharesRead} of ${e.totals.sharesVerified})`}
+              hint={t("consoleEngagement.perShareRead", {
+                perShare: decimal(e.totals.engagementPerShare),
+                read: e.totals.sharesRead,
+                verified: e.totals.sharesVerified,
+              })}
             />
           </div>
           {e.byChallenge.length > 0 && (
             // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1)
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Engagement per challenge">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={t("consoleEngagement.perChallenge")}>
               <table class="report">
-                <caption class="small-title">Engagement per challenge</caption>
+                <caption class="small-title">{t("consoleEngagement.perChallenge")}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Challenge</th>
-                    <th scope="col">Shares read</th>
-                    <th scope="col">Reactions</th>
-                    <th scope="col">Comments</th>
-                    <th scope="col">Per share</th>
+                    <th scope="col">{t("consoleEngagement.challenge")}</th>
+                    <th scope="col">{t("consoleEngagement.sharesRead")}</th>
+                    <th scope="col">{t("consoleEngagement.reactions")}</th>
+                    <th scope="col">{t("consoleEngagement.comments")}</th>
+                    <th scope="col">{t("consoleEngagement.perShare")}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {e.byChallenge.map((c) => (
                     <tr key={c.challengeId}>
                       <th scope="row">{c.title}</th>
-                      <td>
-                        {c.sharesRead} of {c.sharesVerified}
-                      </td>
+                      <td>{t("consoleEngagement.readOf", { read: c.sharesRead, verified: c.sharesVerified })}</td>
                       <td>{c.reactions}</td>
                       <td>{c.comments}</td>
-                      <td>{c.engagementPerShare ?? "–"}</td>
+                      <td>{decimal(c.engagementPerShare)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
           )}
-          <p class="muted small">
-            Posts are re-read 24 hours and 7 days after they are verified; X shows no public counts.
-          </p>
+          <p class="muted small">{t("consoleEngagement.note")}</p>
         </>
       )}
     </Section>

@@ -1,6 +1,7 @@
 // The console chunk: team-lead and admin screens, loaded only when someone opens them. On a
 // desktop (≥ 1024 px) they sit beside a sidebar that replaces the phone's bottom tab bar.
 import { Icon } from "../components";
+import { t } from "../i18n";
 import { match } from "../router";
 import { me } from "../session";
 import { useStore } from "../store";
@@ -9,31 +10,37 @@ import "./console.css";
 import { ConfirmHost } from "./kit";
 import { TeamConsole } from "./team";
 
-const ADMIN_LINKS: [string, string][] = [
-  ["/admin", "Overview"],
-  ["/admin/review", "Review queue"],
-  ["/admin/challenges", "Challenges"],
-  ["/admin/people", "People"],
-  ["/admin/teams", "Teams"],
-  ["/admin/invites", "Invites"],
-  ["/admin/surveys", "Surveys"],
-  ["/admin/rewards", "Rewards"],
-  ["/admin/redemptions", "Redemptions"],
-  ["/admin/raffles", "Raffles"],
-  ["/admin/analytics", "Impact"],
-  ["/admin/community", "Community"],
-  ["/admin/pillars", "Narrative"],
-  ["/admin/badges", "Badges"],
-  ["/admin/walls", "Office walls"],
-  ["/admin/sso", "Sign-in"],
-];
+/** The admin sections in the sidebar (a function: the catalogs load after this module). */
+function adminLinks(): [string, string][] {
+  return [
+    ["/admin", t("consoleIndex.overview")],
+    ["/admin/review", t("consoleIndex.reviewQueue")],
+    ["/admin/challenges", t("consoleIndex.challenges")],
+    ["/admin/people", t("consoleIndex.people")],
+    ["/admin/teams", t("consoleIndex.teams")],
+    ["/admin/invites", t("consoleIndex.invites")],
+    ["/admin/surveys", t("consoleIndex.surveys")],
+    ["/admin/rewards", t("consoleIndex.rewards")],
+    ["/admin/redemptions", t("consoleIndex.redemptions")],
+    ["/admin/raffles", t("consoleIndex.raffles")],
+    ["/admin/analytics", t("consoleIndex.impact")],
+    ["/admin/community", t("consoleIndex.community")],
+    ["/admin/pillars", t("consoleIndex.narrative")],
+    ["/admin/badges", t("consoleIndex.badges")],
+    ["/admin/walls", t("consoleIndex.officeWalls")],
+    ["/admin/sso", t("consoleIndex.signIn")],
+  ];
+}
 
-const APP_LINKS: [string, string, string][] = [
-  ["/", "Home", "home"],
-  ["/community", "Community", "heart"],
-  ["/leaderboard", "Leaderboard", "board"],
-  ["/me", "Me", "me"],
-];
+/** The way back to the app's tabs: link, label, icon. */
+function appLinks(): [string, string, string][] {
+  return [
+    ["/", t("consoleIndex.home"), "home"],
+    ["/community", t("consoleIndex.appCommunity"), "heart"],
+    ["/leaderboard", t("consoleIndex.leaderboard"), "board"],
+    ["/me", t("consoleIndex.me"), "me"],
+  ];
+}
 
 function current(href: string, path: string): boolean {
   const clean = path.replace(/\/+$/, "") || "/";
@@ -46,13 +53,14 @@ function Sidebar({ path }: { path: string }) {
   const who = useStore(me);
   const isAdmin = who?.role === "admin";
   return (
-    <nav class="console-nav" aria-label="Console">
+    <nav class="console-nav" aria-label={t("consoleIndex.console")}>
       <p class="console-brand">
+        {/* i18n-ignore: the brand */}
         <span class="brand-dot" aria-hidden="true" /> Chorus
       </p>
       {isAdmin && (
         <ul>
-          {ADMIN_LINKS.map(([href, label]) => (
+          {adminLinks().map(([href, label]) => (
             <li key={href}>
               <a href={href} aria-current={current(href, path) ? "page" : undefined}>
                 {label}
@@ -64,12 +72,12 @@ function Sidebar({ path }: { path: string }) {
       <ul>
         <li>
           <a href="/team" aria-current={current("/team", path) ? "page" : undefined}>
-            My team
+            {t("consoleIndex.myTeam")}
           </a>
         </li>
       </ul>
       <ul class="console-app-links">
-        {APP_LINKS.map(([href, label, icon]) => (
+        {appLinks().map(([href, label, icon]) => (
           <li key={href}>
             <a href={href}>
               <Icon name={icon} size={20} />

@@ -3,19 +3,33 @@
 // the rules already did, so an admin can see the game is fair and talk to people where needed.
 import { api, type Schemas } from "../api";
 import { Failure, Skeleton } from "../components";
+import { t } from "../i18n";
 import { useLoad } from "../load";
 
 type Range = { from: string; to: string; query: string };
 type Aside = Schemas["ClicksSetAside"];
 
-const REASONS: [keyof Aside, string][] = [
-  ["sharerAddress", "Their own, from their address"],
-  ["session", "Their own, signed in"],
-  ["sameVisitor", "Same reader again"],
-  ["rateLimit", "Too fast from one address"],
-  ["unverifiedBot", "Bot posing as a network's"],
-  ["bot", "Bots and previews"],
-];
+const REASONS: (keyof Aside)[] = ["sharerAddress", "session", "sameVisitor", "rateLimit", "unverifiedBot", "bot"];
+
+/** Why the rules set a click aside, as a column heading. */
+function reasonLabel(reason: keyof Aside): string {
+  switch (reason) {
+    case "sharerAddress":
+      return t("consoleIntegrity.reasonSharerAddress");
+    case "session":
+      return t("consoleIntegrity.reasonSession");
+    case "sameVisitor":
+      return t("consoleIntegrity.reasonSameVisitor");
+    case "rateLimit":
+      return t("consoleIntegrity.reasonRateLimit");
+    case "unverifiedBot":
+      return t("consoleIntegrity.reasonUnverifiedBot");
+    case "bot":
+      return t("consoleIntegrity.reasonBot");
+    default:
+      return String(reason);
+  }
+}
 
 export function Integrity({ range }: { range: Range }) {
   const view = useLoad(
@@ -28,21 +42,21 @@ export function Integrity({ range }: { range: Range }) {
   return (
     <section aria-labelledby="fair-play">
       <h2 class="section-title" id="fair-play">
-        Fair play
+        {t("consoleIntegrity.title")}
       </h2>
       {v.challenges.length === 0 ? (
-        <p class="muted">No clicks in this range.</p>
+        <p class="muted">{t("consoleIntegrity.noClicks")}</p>
       ) : (
         // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1)
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Clicks that did not count">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={t("consoleIntegrity.notCountedLabel")}>
           <table class="report">
-            <caption class="small-title">Clicks that did not count, and why</caption>
+            <caption class="small-title">{t("consoleIntegrity.notCountedCaption")}</caption>
             <thead>
               <tr>
-                <th scope="col">Challenge</th>
-                <th scope="col">Counted</th>
-                {REASONS.map(([, label]) => (
-                  <th scope="col">{label}</th>
+                <th scope="col">{t("consoleIntegrity.colChallenge")}</th>
+                <th scope="col">{t("consoleIntegrity.colCounted")}</th>
+                {REASONS.map((reason) => (
+                  <th scope="col">{reasonLabel(reason)}</th>
                 ))}
               </tr>
             </thead>
@@ -51,7 +65,7 @@ export function Integrity({ range }: { range: Range }) {
                 <tr>
                   <th scope="row">{c.title}</th>
                   <td>{c.unique}</td>
-                  {REASONS.map(([key]) => (
+                  {REASONS.map((key) => (
                     <td>{c.setAside[key] ?? 0}</td>
                   ))}
                 </tr>
@@ -60,11 +74,11 @@ export function Integrity({ range }: { range: Range }) {
           </table>
         </div>
       )}
-      <h3 class="small-title">People to look at</h3>
+      <h3 class="small-title">{t("consoleIntegrity.peopleTitle")}</h3>
       {v.people.length === 0 && v.kudosPairs.length === 0 ? (
-        <p class="muted">Nothing unusual in this range.</p>
+        <p class="muted">{t("consoleIntegrity.nothingUnusual")}</p>
       ) : (
-        <ul class="cards" aria-label="People to look at">
+        <ul class="cards" aria-label={t("consoleIntegrity.peopleLabel")}>
           {v.people.map((p) => (
             <li class="card pad">
               <strong>{p.displayName}</strong>
@@ -77,7 +91,9 @@ export function Integrity({ range }: { range: Range }) {
                 {k.giverName} → {k.receiverName}
               </strong>
               <p class="muted small">
-                {k.count} kudos in this range{k.mutual ? ", and as many back" : ""}.
+                {k.mutual
+                  ? t("consoleIntegrity.kudosMutual", { count: k.count })
+                  : t("consoleIntegrity.kudos", { count: k.count })}
               </p>
             </li>
           ))}

@@ -1,8 +1,10 @@
 // Invites: one by one or from a CSV file, and those not yet accepted: when each was emailed,
 // withdraw one (after a confirmation), send it again.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { ApiError, api, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { formatDateTime, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
@@ -15,7 +17,7 @@ export function InvitesAdmin() {
   const [invited, setInvited] = useState(0);
   return (
     <main class="screen console">
-      <TopBar title="Invites" back="/admin" />
+      <TopBar title={t("consoleInvites.title")} back="/admin" />
       <div class="console-split">
         <InviteOne teams={teams.data?.items ?? []} onInvited={() => setInvited((n) => n + 1)} />
         <ImportCsv done={() => setInvited((n) => n + 1)} />
@@ -25,8 +27,11 @@ export function InvitesAdmin() {
   );
 }
 
+/** A CSV column's name, as the file spells it. */
+const code = (chunks: ComponentChildren) => <code>{chunks}</code>;
+
 function when(iso: string | null | undefined): string {
-  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "";
+  return iso ? formatDateTime(iso) : "";
 }
 
 export function PendingInvites({ refreshKey }: { refreshKey: number }) {
@@ -35,19 +40,19 @@ export function PendingInvites({ refreshKey }: { refreshKey: number }) {
 
   async function revoke(id: string, email: string) {
     const sure = await confirmAction({
-      title: `Withdraw the invite to ${email}?`,
-      body: "Its link stops working at once. You can invite them again later.",
-      confirmLabel: "Withdraw invite",
+      title: t("consoleInvites.withdrawTitle", { email }),
+      body: t("consoleInvites.withdrawBody"),
+      confirmLabel: t("consoleInvites.withdrawConfirm"),
       danger: true,
     });
     if (!sure) return;
     await run(async () => {
       try {
         await api.del("/api/v1/admin/invites/{invite_id}", { path: { invite_id: id } });
-        toast(`Invite to ${email} withdrawn.`, "success");
+        toast(t("consoleInvites.withdrawn", { email }), "success");
         invites.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not withdraw the invite.");
+        toastFailure(failure, t("consoleInvites.withdrawFailed"));
       }
     });
   }
@@ -56,26 +61,26 @@ export function PendingInvites({ refreshKey }: { refreshKey: number }) {
     await run(async () => {
       try {
         const made = await api.post("/api/v1/admin/invites/{invite_id}/resend", { path: { invite_id: id } });
-        if (made.emailed) toast(`A new link is on its way to ${email}.`, "success");
+        if (made.emailed) toast(t("consoleInvites.resent", { email }), "success");
         else {
           await navigator.clipboard?.writeText(made.url).catch(() => undefined);
-          toast(`New link for ${email} copied: the old one no longer works.`, "success");
+          toast(t("consoleInvites.linkCopied", { email }), "success");
         }
         invites.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not send the invite again.");
+        toastFailure(failure, t("consoleInvites.resendFailed"));
       }
     });
   }
 
   return (
-    <Section title="Waiting to join">
+    <Section title={t("consoleInvites.pending")}>
       {invites.error && !invites.data ? (
         <Failure error={invites.error} retry={invites.reload} />
       ) : !invites.data ? (
         <Skeleton />
       ) : invites.data.items.length === 0 ? (
-        <p class="muted">Everyone you invited has joined.</p>
+        <p class="muted">{t("consoleInvites.allJoined")}</p>
       ) : (
         <ul class="board">
           {invites.data.items.map((invite) => (
@@ -83,8 +88,12 @@ export function PendingInvites({ refreshKey }: { refreshKey: number }) {
               <span class="who">
                 <span class="name">{invite.email}</span>
                 <span class="muted small">
-                  {invite.emailedAt ? `Emailed ${when(invite.emailedAt)}` : "Not emailed"} · expires{" "}
-                  {when(invite.expiresAt)}
+                  {invite.emailedAt
+                    ? t("consoleInvites.emailedLine", {
+                        emailed: when(invite.emailedAt),
+                        expires: when(invite.expiresAt),
+                      })
+                    : t("consoleInvites.notEmailedLine", { expires: when(invite.expiresAt) })}
                 </span>
               </span>
               <span class="row">
@@ -94,7 +103,7 @@ export function PendingInvites({ refreshKey }: { refreshKey: number }) {
                   disabled={busy}
                   onClick={() => resend(invite.id, invite.email)}
                 >
-                  Resend
+                  {t("consoleInvites.resend")}
                 </button>
                 <button
                   type="button"
@@ -102,7 +111,7 @@ export function PendingInvites({ refreshKey }: { refreshKey: number }) {
                   disabled={busy}
                   onClick={() => revoke(invite.id, invite.email)}
                 >
-                  Revoke
+                  {t("consoleInvites.revoke")}
                 </button>
               </span>
             </li>
@@ -125,42 +134,42 @@ function InviteOne({ teams, onInvited }: { teams: Team[]; onInvited: () => void 
       try {
         const made = await api.post("/api/v1/admin/invites", { body: { email, role, ...(teamId ? { teamId } : {}) } });
         setLink(made.url);
-        if (made.emailed) toast(`Invite emailed to ${email}.`, "success");
+        if (made.emailed) toast(t("consoleInvites.emailed", { email }), "success");
         setEmail("");
         onInvited();
       } catch (failure) {
-        toastFailure(failure, "Could not invite.");
+        toastFailure(failure, t("consoleInvites.inviteFailed"));
       }
     });
   }
   return (
-    <Section title="Invite someone">
+    <Section title={t("consoleInvites.inviteOne")}>
       <form class="stack card pad" onSubmit={submit}>
-        <Field label="Email">
+        <Field label={t("consoleInvites.email")}>
           <input type="email" required value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
         </Field>
         <div class="row">
-          <Field label="Role">
+          <Field label={t("consoleInvites.role")}>
             <select value={role} onChange={(e) => setRole(e.currentTarget.value as Role)}>
-              <option value="employee">Employee</option>
-              <option value="lead">Lead</option>
-              <option value="admin">Admin</option>
+              <option value="employee">{t("consoleInvites.roleEmployee")}</option>
+              <option value="lead">{t("consoleInvites.roleLead")}</option>
+              <option value="admin">{t("consoleInvites.roleAdmin")}</option>
             </select>
           </Field>
-          <Field label="Team">
+          <Field label={t("consoleInvites.team")}>
             <select value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
-              <option value="">No team</option>
-              {teams.map((t) => (
-                <option value={t.id}>{t.name}</option>
+              <option value="">{t("consoleInvites.noTeam")}</option>
+              {teams.map((team) => (
+                <option value={team.id}>{team.name}</option>
               ))}
             </select>
           </Field>
         </div>
         <button class="button primary" type="submit" disabled={busy}>
-          Create invite link
+          {t("consoleInvites.createLink")}
         </button>
         {link && (
-          <Field label="Send them this link (it works once, for a week)">
+          <Field label={t("consoleInvites.linkLabel")}>
             <input readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
           </Field>
         )}
@@ -180,7 +189,7 @@ function ImportCsv({ done }: { done: () => void }) {
     const file = (event.currentTarget as HTMLInputElement).files?.[0];
     if (!file) return;
     if (file.size > 900_000) {
-      toast("That file is too big: split it into files of at most 10,000 people.", "error");
+      toast(t("consoleInvites.fileTooBig"), "error");
       return;
     }
     setName(file.name);
@@ -198,13 +207,13 @@ function ImportCsv({ done }: { done: () => void }) {
       setReport(answer);
       setRejected(answer.rejected);
       if (!dryRun) {
-        toast(`Invited ${answer.created} people.`, "success");
+        toast(t("consoleInvites.imported", { count: answer.created }), "success");
         done();
       }
     } catch (failure) {
       if (failure instanceof ApiError && Array.isArray(failure.problem.rejected))
         setRejected(failure.problem.rejected as RejectedRow[]);
-      toastFailure(failure, "Could not import.");
+      toastFailure(failure, t("consoleInvites.importFailed"));
     }
   }
 
@@ -220,28 +229,27 @@ function ImportCsv({ done }: { done: () => void }) {
   }
 
   return (
-    <Section title="Invite from a CSV file">
+    <Section title={t("consoleInvites.csvTitle")}>
       <div class="stack card pad">
-        <p class="muted small">
-          One person per line under a header with <code>email</code>, and optionally <code>role</code> and{" "}
-          <code>team</code> (the team's name). Every row is checked first; a file with a problem imports nothing.
-        </p>
-        <Field label="CSV file">
+        <p class="muted small">{tRich("consoleInvites.csvHelp", { code })}</p>
+        <Field label={t("consoleInvites.csvFile")}>
           <input type="file" accept=".csv,text/csv" onChange={pick} />
         </Field>
         {report?.dryRun && (
           <p role="status">
-            {name}: {report.valid} ready to invite{rejected.length ? `, ${rejected.length} to fix` : ""}.
+            {rejected.length
+              ? t("consoleInvites.checkedWithProblems", { name, count: report.valid, rejected: rejected.length })
+              : t("consoleInvites.checked", { name, count: report.valid })}
           </p>
         )}
         {rejected.length > 0 && (
           <table class="report">
-            <caption class="small-title">Rows to fix</caption>
+            <caption class="small-title">{t("consoleInvites.rowsToFix")}</caption>
             <thead>
               <tr>
-                <th scope="col">Line</th>
-                <th scope="col">Email</th>
-                <th scope="col">Problem</th>
+                <th scope="col">{t("consoleInvites.line")}</th>
+                <th scope="col">{t("consoleInvites.email")}</th>
+                <th scope="col">{t("consoleInvites.problem")}</th>
               </tr>
             </thead>
             <tbody>
@@ -257,12 +265,12 @@ function ImportCsv({ done }: { done: () => void }) {
         )}
         {report?.dryRun && report.valid > 0 && rejected.length === 0 && (
           <button type="button" class="button primary" disabled={busy} onClick={() => run(text, false)}>
-            Invite {report.valid} people
+            {t("consoleInvites.inviteAll", { count: report.valid })}
           </button>
         )}
         {report && !report.dryRun && (
           <button type="button" class="button secondary" onClick={download}>
-            Download the {report.created} invite links
+            {t("consoleInvites.download", { count: report.created })}
           </button>
         )}
       </div>

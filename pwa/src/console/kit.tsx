@@ -2,6 +2,7 @@
 // actions, keyset-paged lists with search and filters, and sortable table headers.
 import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
+import { locale, t } from "../i18n";
 import { createStore, useStore } from "../store";
 
 /** One page of a keyset-paged list. */
@@ -72,7 +73,7 @@ export interface Sort<K extends string> {
 /** Rows sorted by one column; text compares as people read it, numbers as numbers. */
 export function sortRows<T, K extends string>(rows: T[], sort: Sort<K>, value: (row: T, key: K) => unknown): T[] {
   const sign = sort.dir === "ascending" ? 1 : -1;
-  const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+  const collator = new Intl.Collator(locale.get(), { numeric: true, sensitivity: "base" });
   return [...rows].sort((a, b) => {
     const x = value(a, sort.key);
     const y = value(b, sort.key);
@@ -108,6 +109,26 @@ export function SortHeader<K extends string>({
   );
 }
 
+/** What a paged table lists: each has its own sentence ("12 people shown"). */
+export type RowNoun = "people" | "rewards" | "redemptions" | "raffles" | "challenges" | "shares";
+
+function shownText(noun: RowNoun, count: number): string {
+  switch (noun) {
+    case "people":
+      return t("consoleKit.shownPeople", { count });
+    case "rewards":
+      return t("consoleKit.shownRewards", { count });
+    case "redemptions":
+      return t("consoleKit.shownRedemptions", { count });
+    case "raffles":
+      return t("consoleKit.shownRaffles", { count });
+    case "challenges":
+      return t("consoleKit.shownChallenges", { count });
+    case "shares":
+      return t("consoleKit.shownShares", { count });
+  }
+}
+
 /** The line under a paged table: how many are shown, and the next page. */
 export function MoreRows({
   shown,
@@ -120,16 +141,17 @@ export function MoreRows({
   hasMore: boolean;
   loading: boolean;
   more: () => void;
-  noun: string;
+  noun: RowNoun;
 }) {
+  const text = shownText(noun, shown);
   return (
     <div class="row between table-foot">
       <p class="muted small" role="status">
-        {shown} {noun} shown{hasMore ? "" : " — that's all"}
+        {hasMore ? text : t("consoleKit.shownAll", { shown: text })}
       </p>
       {hasMore && (
         <button type="button" class="button secondary compact" disabled={loading} onClick={more}>
-          {loading ? "Loading…" : "Load more"}
+          {loading ? t("consoleKit.loading") : t("consoleKit.loadMore")}
         </button>
       )}
     </div>
@@ -245,7 +267,7 @@ export function ConfirmDialog({
       </div>
       <div class="row confirm-actions">
         <button ref={cancel} type="button" class="button secondary" onClick={onCancel}>
-          Cancel
+          {t("consoleKit.cancel")}
         </button>
         <button type="button" class={`button ${danger ? "destroy" : "primary"}`} onClick={onConfirm}>
           {confirmLabel}

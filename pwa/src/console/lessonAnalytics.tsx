@@ -2,6 +2,7 @@
 // passed out of those open to its members (GET /api/v1/admin/analytics/lessons).
 import { api } from "../api";
 import { Failure, Skeleton } from "../components";
+import { formatNumber, t } from "../i18n";
 import { useLoad } from "../load";
 import { percent, Section } from "./ui";
 
@@ -17,20 +18,20 @@ export function LessonAnalytics({ range }: { range: Range }) {
   if (!v) return <Skeleton lines={2} />;
   if (v.byLesson.length === 0) return null;
   return (
-    <Section title="Lessons">
+    <Section title={t("consoleLessonAnalytics.title")}>
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1) */}
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Completion per lesson">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t("consoleLessonAnalytics.perLesson")}>
         <table class="report">
-          <caption class="small-title">Completion per lesson</caption>
+          <caption class="small-title">{t("consoleLessonAnalytics.perLesson")}</caption>
           <thead>
             <tr>
-              <th scope="col">Lesson</th>
-              <th scope="col">Open to</th>
-              <th scope="col">Tried</th>
-              <th scope="col">Passed</th>
-              <th scope="col">Completion</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Average score</th>
+              <th scope="col">{t("consoleLessonAnalytics.lesson")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.openTo")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.tried")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.passed")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.completion")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.attempts")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.averageScore")}</th>
             </tr>
           </thead>
           <tbody>
@@ -42,35 +43,37 @@ export function LessonAnalytics({ range }: { range: Range }) {
                 <td>{l.passed}</td>
                 <td>{percent(l.completionRate)}</td>
                 <td>{l.attempts}</td>
-                <td>{l.averageScore === null ? "–" : `${l.averageScore}%`}</td>
+                <td>
+                  {l.averageScore === null
+                    ? "–"
+                    : formatNumber(l.averageScore / 100, { style: "percent", maximumFractionDigits: 1 })}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
       {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must take focus (WCAG 2.1.1) */}
-      <div class="table-wrap" tabIndex={0} role="region" aria-label="Completion per team">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t("consoleLessonAnalytics.perTeam")}>
         <table class="report">
-          <caption class="small-title">Completion per team</caption>
+          <caption class="small-title">{t("consoleLessonAnalytics.perTeam")}</caption>
           <thead>
             <tr>
-              <th scope="col">Team</th>
-              <th scope="col">Members</th>
-              <th scope="col">Learners</th>
-              <th scope="col">Lessons passed</th>
-              <th scope="col">Completion</th>
+              <th scope="col">{t("consoleLessonAnalytics.team")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.members")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.learners")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.lessonsPassed")}</th>
+              <th scope="col">{t("consoleLessonAnalytics.completion")}</th>
             </tr>
           </thead>
           <tbody>
-            {v.byTeam.map((t) => (
-              <tr key={t.teamId ?? "none"}>
-                <th scope="row">{t.name}</th>
-                <td>{t.members}</td>
-                <td>{t.learners}</td>
-                <td>
-                  {t.passes} of {t.possible}
-                </td>
-                <td>{percent(t.completionRate)}</td>
+            {v.byTeam.map((team) => (
+              <tr key={team.teamId ?? "none"}>
+                <th scope="row">{team.name}</th>
+                <td>{team.members}</td>
+                <td>{team.learners}</td>
+                <td>{t("consoleLessonAnalytics.passesOf", { passes: team.passes, possible: team.possible })}</td>
+                <td>{percent(team.completionRate)}</td>
               </tr>
             ))}
           </tbody>

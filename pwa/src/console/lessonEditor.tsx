@@ -1,7 +1,9 @@
 // The challenge editor's lesson mode: sections and quiz questions to add, remove and reorder,
 // the right answer marked per question, the pass mark; beside it, the lesson as the app shows it.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import type { Schemas } from "../api";
+import { t, tRich } from "../i18n";
 import { type Answers, LessonView } from "../screens/Lesson";
 import { Field } from "./ui";
 
@@ -57,6 +59,8 @@ function move<T>(items: T[], from: number, to: number): T[] {
   return copy;
 }
 
+const hidden = (chunks: ComponentChildren) => <span class="visually-hidden">{chunks}</span>;
+
 function Reorder({
   what,
   index,
@@ -75,7 +79,7 @@ function Reorder({
   return (
     <span class="cell-actions">
       <button type="button" class="button secondary compact" disabled={index === 0} onClick={() => onMove(index - 1)}>
-        Up<span class="visually-hidden"> ({what})</span>
+        {tRich("consoleLessonEditor.up", { what, hidden })}
       </button>
       <button
         type="button"
@@ -83,10 +87,10 @@ function Reorder({
         disabled={index === count - 1}
         onClick={() => onMove(index + 1)}
       >
-        Down<span class="visually-hidden"> ({what})</span>
+        {tRich("consoleLessonEditor.down", { what, hidden })}
       </button>
       <button type="button" class="button danger compact" disabled={count <= min} onClick={onRemove}>
-        Remove<span class="visually-hidden"> {what}</span>
+        {tRich("consoleLessonEditor.remove", { what, hidden })}
       </button>
     </span>
   );
@@ -121,21 +125,21 @@ export function LessonEditor({
       <div class="stack">
         <fieldset class="stack" disabled={archived}>
           <legend>
-            Sections to read ({draft.sections.length} of at most {MAX_SECTIONS})
+            {t("consoleLessonEditor.sectionsLegend", { count: draft.sections.length, max: MAX_SECTIONS })}
           </legend>
           {draft.sections.map((section, i) => (
             <div class="card item" key={i} data-testid={`section-${i}`}>
               <div class="row between">
-                <strong>Section {i + 1}</strong>
+                <strong>{t("consoleLessonEditor.sectionTitle", { number: i + 1 })}</strong>
                 <Reorder
-                  what={`section ${i + 1}`}
+                  what={t("consoleLessonEditor.sectionWhat", { number: i + 1 })}
                   index={i}
                   count={draft.sections.length}
                   onMove={(to) => set({ sections: move(draft.sections, i, to) })}
                   onRemove={() => set({ sections: draft.sections.filter((_, k) => k !== i) })}
                 />
               </div>
-              <Field label="Heading">
+              <Field label={t("consoleLessonEditor.heading")}>
                 <input
                   required
                   maxLength={140}
@@ -143,7 +147,7 @@ export function LessonEditor({
                   onInput={(e) => setSection(i, { heading: e.currentTarget.value })}
                 />
               </Field>
-              <Field label="Text">
+              <Field label={t("consoleLessonEditor.text")}>
                 <textarea
                   rows={5}
                   required
@@ -152,7 +156,7 @@ export function LessonEditor({
                   onInput={(e) => setSection(i, { body: e.currentTarget.value })}
                 />
               </Field>
-              <Field label="Image link (optional, https://)">
+              <Field label={t("consoleLessonEditor.imageLink")}>
                 <input
                   type="url"
                   maxLength={2048}
@@ -168,26 +172,30 @@ export function LessonEditor({
             disabled={draft.sections.length >= MAX_SECTIONS}
             onClick={() => set({ sections: [...draft.sections, { heading: "", body: "", imageUrl: "" }] })}
           >
-            Add a section
+            {t("consoleLessonEditor.addSection")}
           </button>
         </fieldset>
         <fieldset class="stack" disabled={quizOff}>
           <legend>
-            Quiz ({draft.quiz.length} of at most {MAX_QUESTIONS}){quizLocked ? " (locked while published)" : ""}
+            {t("consoleLessonEditor.quizLegend", {
+              count: draft.quiz.length,
+              max: MAX_QUESTIONS,
+              locked: quizLocked ? "yes" : "no",
+            })}
           </legend>
           {draft.quiz.map((q, i) => (
             <div class="card item" key={i} data-testid={`question-${i}`}>
               <div class="row between">
-                <strong>Question {i + 1}</strong>
+                <strong>{t("consoleLessonEditor.questionTitle", { number: i + 1 })}</strong>
                 <Reorder
-                  what={`question ${i + 1}`}
+                  what={t("consoleLessonEditor.questionWhat", { number: i + 1 })}
                   index={i}
                   count={draft.quiz.length}
                   onMove={(to) => set({ quiz: move(draft.quiz, i, to) })}
                   onRemove={() => set({ quiz: draft.quiz.filter((_, k) => k !== i) })}
                 />
               </div>
-              <Field label="Question">
+              <Field label={t("consoleLessonEditor.question")}>
                 <input
                   required
                   maxLength={300}
@@ -196,7 +204,7 @@ export function LessonEditor({
                 />
               </Field>
               <fieldset class="stack-tight">
-                <legend>Options — mark the right one</legend>
+                <legend>{t("consoleLessonEditor.optionsLegend")}</legend>
                 {q.options.map((option, k) => (
                   <div class="row" key={k}>
                     <label class="row">
@@ -207,12 +215,12 @@ export function LessonEditor({
                         onChange={() => setQuestion(i, { answer: k })}
                       />
                       <span class="visually-hidden">
-                        Option {k + 1} of question {i + 1} is the right answer
+                        {t("consoleLessonEditor.rightAnswer", { option: k + 1, question: i + 1 })}
                       </span>
                     </label>
                     <input
                       class="grow"
-                      aria-label={`Option ${k + 1} of question ${i + 1}`}
+                      aria-label={t("consoleLessonEditor.optionLabel", { option: k + 1, question: i + 1 })}
                       required
                       maxLength={200}
                       value={option}
@@ -231,7 +239,7 @@ export function LessonEditor({
                         })
                       }
                     >
-                      Remove<span class="visually-hidden"> option {k + 1}</span>
+                      {tRich("consoleLessonEditor.removeOption", { option: k + 1, hidden })}
                     </button>
                   </div>
                 ))}
@@ -241,7 +249,7 @@ export function LessonEditor({
                   disabled={q.options.length >= MAX_OPTIONS}
                   onClick={() => setQuestion(i, { options: [...q.options, ""] })}
                 >
-                  Add an option<span class="visually-hidden"> to question {i + 1}</span>
+                  {tRich("consoleLessonEditor.addOption", { question: i + 1, hidden })}
                 </button>
               </fieldset>
             </div>
@@ -252,9 +260,9 @@ export function LessonEditor({
             disabled={draft.quiz.length >= MAX_QUESTIONS}
             onClick={() => set({ quiz: [...draft.quiz, { question: "", options: ["", ""], answer: 0 }] })}
           >
-            Add a question
+            {t("consoleLessonEditor.addQuestion")}
           </button>
-          <Field label="Pass mark (% of the questions answered right)">
+          <Field label={t("consoleLessonEditor.passMark")}>
             <input
               type="number"
               min={0}
@@ -265,12 +273,12 @@ export function LessonEditor({
           </Field>
         </fieldset>
       </div>
-      <section class="lesson-preview" aria-label="Preview: the lesson as people see it">
-        <h3 class="small-title">Preview — as people see it in the app</h3>
+      <section class="lesson-preview" aria-label={t("consoleLessonEditor.previewLabel")}>
+        <h3 class="small-title">{t("consoleLessonEditor.previewTitle")}</h3>
         <LessonView
           lesson={preview}
           answers={draft.quiz.map((_, i) => tried[i] ?? null)}
-          onAnswer={(i, k) => setTried((t) => draft.quiz.map((_, n) => (n === i ? k : (t[n] ?? null))))}
+          onAnswer={(i, k) => setTried((was) => draft.quiz.map((_, n) => (n === i ? k : (was[n] ?? null))))}
           preview
           name="preview"
         />

@@ -2,6 +2,7 @@
 // is sent, and the server's word when it refuses by content), list and delete.
 import { useEffect, useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
+import { formatNumber, t } from "../i18n";
 import { toast } from "../store";
 import { confirmAction } from "./kit";
 
@@ -27,7 +28,7 @@ function send(challengeId: string, file: File, progress: (share: number) => void
     xhr.setRequestHeader("Idempotency-Key", crypto.randomUUID?.() ?? `${Date.now()}-${Math.random()}`);
     xhr.withCredentials = true;
     xhr.upload.onprogress = (event) => event.lengthComputable && progress(event.loaded / event.total);
-    xhr.onerror = () => reject(new Error("The upload was cut off: check your connection and try again."));
+    xhr.onerror = () => reject(new Error(t("consoleMediaEditor.uploadCutOff")));
     xhr.onload = () => {
       let body: { detail?: string } & Partial<Media> = {};
       try {
@@ -36,10 +37,15 @@ function send(challengeId: string, file: File, progress: (share: number) => void
         /* not JSON: the status says enough */
       }
       if (xhr.status === 201) resolve(body as Media);
-      else reject(new Error(body.detail || `The upload was refused (${xhr.status}).`));
+      else reject(new Error(body.detail || t("consoleMediaEditor.uploadRefused", { status: String(xhr.status) })));
     };
     xhr.send(file);
   });
+}
+
+/** A size in megabytes with one decimal, as the language writes it ("1.5", "1,5"). */
+function megabytes(bytes: number): string {
+  return formatNumber(bytes / 1_048_576, { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 export function MediaEditor({ challengeId, media: initial }: { challengeId: string; media: Media[] }) {
@@ -53,16 +59,16 @@ export function MediaEditor({ challengeId, media: initial }: { challengeId: stri
     input.value = "";
     if (!file) return;
     setError("");
-    if (!TYPES.includes(file.type)) return setError(`${file.name}: send a JPEG, PNG or WebP image or an MP4 video.`);
+    if (!TYPES.includes(file.type)) return setError(t("consoleMediaEditor.wrongType", { name: file.name }));
     if (file.size > MAX_MEDIA_BYTES)
-      return setError(`${file.name} is ${(file.size / 1_048_576).toFixed(1)} MB: at most 25 MB.`);
+      return setError(t("consoleMediaEditor.tooBig", { name: file.name, size: megabytes(file.size) }));
     setProgress(0);
     try {
       const made = await send(challengeId, file, setProgress);
       setMedia((now) => [...now, made]);
-      toast(`${file.name} added.`, "success");
+      toast(t("consoleMediaEditor.added", { name: file.name }), "success");
     } catch (failure) {
-      setError(`${file.name}: ${(failure as Error).message}`);
+      setError(t("consoleMediaEditor.failed", { name: file.name, message: (failure as Error).message }));
     } finally {
       setProgress(null);
     }
@@ -70,9 +76,9 @@ export function MediaEditor({ challengeId, media: initial }: { challengeId: stri
 
   async function remove(item: Media) {
     const sure = await confirmAction({
-      title: "Delete this file?",
-      body: "People who already downloaded it keep their copy.",
-      confirmLabel: "Delete",
+      title: t("consoleMediaEditor.deleteTitle"),
+      body: t("consoleMediaEditor.deleteBody"),
+      confirmLabel: t("consoleMediaEditor.delete"),
       danger: true,
     });
     if (!sure) return;
@@ -82,7 +88,7 @@ export function MediaEditor({ challengeId, media: initial }: { challengeId: stri
       });
       setMedia((now) => now.filter((m) => m.id !== item.id));
     } catch (failure) {
-      toastFailure(failure, "Could not delete it.");
+      toastFailure(failure, t("consoleMediaEditor.deleteFailed"));
     }
   }
 
@@ -90,12 +96,9 @@ export function MediaEditor({ challengeId, media: initial }: { challengeId: stri
   return (
     <section class="card post-preview" aria-labelledby="media-editor-title" data-testid="media-editor">
       <h3 class="small-title" id="media-editor-title">
-        Media to share with the post ({media.length} / {MAX_MEDIA})
+        {t("consoleMediaEditor.title", { count: media.length, max: MAX_MEDIA })}
       </h3>
-      <p class="muted small">
-        Images (JPEG, PNG, WebP) are re-encoded without their metadata; MP4 videos are kept as they are. 25 MB at most
-        each.
-      </p>
+      <p class="muted small">{t("consoleMediaEditor.intro")}</p>
       <ul class="media-admin-list">
         {media.map((item) => (
           <li key={item.id} class="row between">
@@ -110,19 +113,23 @@ export function MediaEditor({ challengeId, media: initial }: { challengeId: stri
               <video src={item.url} width={96} preload="metadata" muted />
             )}
             <span class="small">
-              {item.kind === "image" ? "Image" : "Video"}
-              {item.width && item.height ? `, ${item.width} × ${item.height}` : ""},{" "}
-              {(item.bytes / 1_048_576).toFixed(1)} MB
+              {t("consoleMediaEditor.mediaInfo", {
+                kind: item.kind === "image" ? "image" : "video",
+                dimensions: item.width && item.height ? "yes" : "no",
+                width: String(item.width ?? ""),
+                height: String(item.height ?? ""),
+                size: megabytes(item.bytes),
+              })}
             </span>
             <button type="button" class="button danger" onClick={() => remove(item)}>
-              Delete
+              {t("consoleMediaEditor.delete")}
             </button>
           </li>
         ))}
       </ul>
       {progress !== null && (
-        <progress max={1} value={progress} aria-label="Uploading">
-          {Math.round(progress * 100)}%
+        <progress max={1} value={progress} aria-label={t("consoleMediaEditor.uploading")}>
+          {formatNumber(progress, { style: "percent", maximumFractionDigits: 0 })}
         </progress>
       )}
       {error && (
@@ -131,7 +138,7 @@ export function MediaEditor({ challengeId, media: initial }: { challengeId: stri
         </p>
       )}
       <label class="button secondary">
-        {full ? "Delete one to add another" : "Add an image or video"}
+        {full ? t("consoleMediaEditor.full") : t("consoleMediaEditor.add")}
         <input
           class="visually-hidden"
           type="file"

@@ -1,8 +1,10 @@
 // People at company scale: search among thousands, filter by role, team and status, set roles
 // and teams in the row, and make someone their team's lead in one click.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { formatDate, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
@@ -10,6 +12,9 @@ import type { Role, Team, User } from "../types";
 import { confirmAction, MoreRows, type Sort, SortHeader, sortRows, useDebounced, usePages } from "./kit";
 
 type Column = "name" | "role" | "team" | "active" | "joined";
+
+/** The visually hidden rest of a button's name. */
+const hidden = (chunks: ComponentChildren) => <span class="visually-hidden">{chunks}</span>;
 
 /** Make someone a lead of a team (the server makes an employee a "lead" and refreshes their
  * session, so they see the team's dashboard at once). */
@@ -32,7 +37,7 @@ export function PeopleAdmin() {
   const search = useDebounced(query.trim());
   const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
   const teamList = teams.data?.items ?? [];
-  const teamName = (id: string | null) => teamList.find((t) => t.id === id)?.name ?? "";
+  const teamName = (id: string | null) => teamList.find((x) => x.id === id)?.name ?? "";
   const users = usePages<User>(
     (cursor) =>
       api.get("/api/v1/admin/users", {
@@ -55,13 +60,13 @@ export function PeopleAdmin() {
           path: { user_id: user.id },
           body: change,
         })) as User | null;
-        toast(`Saved ${user.displayName}.`, "success");
+        toast(t("consolePeople.saved", { name: user.displayName }), "success");
         users.setItems(
           (rows) => rows?.map((u) => (u.id === user.id ? { ...u, ...change, ...(saved ?? {}) } : u)) ?? null,
         );
         teams.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not save.");
+        toastFailure(failure, t("consolePeople.saveFailed"));
         users.reload();
       }
     });
@@ -71,31 +76,31 @@ export function PeopleAdmin() {
     await run(async () => {
       try {
         await makeLead(user, team);
-        toast(`${user.displayName} now leads ${team.name}.`, "success");
+        toast(t("consolePeople.leadAdded", { person: user.displayName, team: team.name }), "success");
         users.setItems(
           (rows) => rows?.map((u) => (u.id === user.id && u.role === "employee" ? { ...u, role: "lead" } : u)) ?? null,
         );
         teams.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not make them the lead.");
+        toastFailure(failure, t("consolePeople.leadFailed"));
       }
     });
   }
 
   async function erase(user: User) {
     const sure = await confirmAction({
-      title: `Erase ${user.displayName}?`,
-      body: "Their personal data is deleted for good; their points stay in the totals, anonymously. This cannot be undone.",
-      confirmLabel: "Erase for good",
+      title: t("consolePeople.eraseTitle", { name: user.displayName }),
+      body: t("consolePeople.eraseBody"),
+      confirmLabel: t("consolePeople.eraseConfirm"),
     });
     if (!sure) return;
     await run(async () => {
       try {
         await api.del("/api/v1/admin/users/{user_id}", { path: { user_id: user.id } });
-        toast(`${user.displayName} was erased.`, "success");
+        toast(t("consolePeople.erased", { name: user.displayName }), "success");
         users.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not erase.");
+        toastFailure(failure, t("consolePeople.eraseFailed"));
       }
     });
   }
@@ -116,42 +121,44 @@ export function PeopleAdmin() {
 
   return (
     <main class="screen console">
-      <TopBar title="People" back="/admin" />
+      <TopBar title={t("consolePeople.title")} back="/admin" />
       <p class="muted small">
-        New people join through an <a href="/admin/invites">invite</a>; teams and their leads are set under{" "}
-        <a href="/admin/teams">Teams</a> too.
+        {tRich("consolePeople.intro", {
+          invites: (chunks: ComponentChildren) => <a href="/admin/invites">{chunks}</a>,
+          teams: (chunks: ComponentChildren) => <a href="/admin/teams">{chunks}</a>,
+        })}
       </p>
       <form class="toolbar" role="search" onSubmit={(e) => e.preventDefault()}>
         <label class="search">
-          Search by name or email
+          {t("consolePeople.search")}
           <input type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
         </label>
         <label>
-          Role
+          {t("consolePeople.role")}
           <select value={role} onChange={(e) => setRole(e.currentTarget.value)}>
-            <option value="">Any role</option>
-            <option value="employee">Employee</option>
-            <option value="lead">Lead</option>
-            <option value="admin">Admin</option>
+            <option value="">{t("consolePeople.anyRole")}</option>
+            <option value="employee">{t("consolePeople.roleEmployee")}</option>
+            <option value="lead">{t("consolePeople.roleLead")}</option>
+            <option value="admin">{t("consolePeople.roleAdmin")}</option>
           </select>
         </label>
         <label>
-          Team
+          {t("consolePeople.team")}
           <select value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
-            <option value="">Any team</option>
-            {teamList.map((t) => (
-              <option value={t.id} key={t.id}>
-                {t.name}
+            <option value="">{t("consolePeople.anyTeam")}</option>
+            {teamList.map((x) => (
+              <option value={x.id} key={x.id}>
+                {x.name}
               </option>
             ))}
           </select>
         </label>
         <label>
-          Status
+          {t("consolePeople.status")}
           <select value={active} onChange={(e) => setActive(e.currentTarget.value)}>
-            <option value="">Active or not</option>
-            <option value="true">Active</option>
-            <option value="false">Deactivated</option>
+            <option value="">{t("consolePeople.anyStatus")}</option>
+            <option value="true">{t("consolePeople.active")}</option>
+            <option value="false">{t("consolePeople.deactivated")}</option>
           </select>
         </label>
       </form>
@@ -160,27 +167,27 @@ export function PeopleAdmin() {
       ) : !rows ? (
         <Skeleton />
       ) : rows.length === 0 ? (
-        <Empty text={search ? `Nobody matches "${search}".` : "Nobody matches these filters."} />
+        <Empty text={search ? t("consolePeople.noMatch", { search }) : t("consolePeople.noMatchFilters")} />
       ) : (
         <>
           <div class="data-table-wrap">
-            <table class="data-table" aria-label="People">
+            <table class="data-table" aria-label={t("consolePeople.title")}>
               <thead>
                 <tr>
-                  <SortHeader label="Name" column="name" sort={sort} setSort={setSort} />
-                  <SortHeader label="Role" column="role" sort={sort} setSort={setSort} />
-                  <SortHeader label="Team" column="team" sort={sort} setSort={setSort} />
-                  <th scope="col">Team lead</th>
-                  <SortHeader label="Active" column="active" sort={sort} setSort={setSort} />
-                  <SortHeader label="Joined" column="joined" sort={sort} setSort={setSort} />
+                  <SortHeader label={t("consolePeople.name")} column="name" sort={sort} setSort={setSort} />
+                  <SortHeader label={t("consolePeople.role")} column="role" sort={sort} setSort={setSort} />
+                  <SortHeader label={t("consolePeople.team")} column="team" sort={sort} setSort={setSort} />
+                  <th scope="col">{t("consolePeople.teamLead")}</th>
+                  <SortHeader label={t("consolePeople.active")} column="active" sort={sort} setSort={setSort} />
+                  <SortHeader label={t("consolePeople.joined")} column="joined" sort={sort} setSort={setSort} />
                   <th scope="col">
-                    <span class="visually-hidden">Erase</span>
+                    <span class="visually-hidden">{t("consolePeople.erase")}</span>
                   </th>
                 </tr>
               </thead>
               <tbody>
                 {rows.map((u) => {
-                  const team = teamList.find((t) => t.id === u.teamId);
+                  const team = teamList.find((x) => x.id === u.teamId);
                   const leads = team?.leadUserIds?.includes(u.id);
                   return (
                     <tr key={u.id}>
@@ -192,27 +199,27 @@ export function PeopleAdmin() {
                       </td>
                       <td>
                         <select
-                          aria-label={`Role of ${u.displayName}`}
+                          aria-label={t("consolePeople.roleOf", { name: u.displayName })}
                           value={u.role}
                           disabled={busy}
                           onChange={(e) => update(u, { role: e.currentTarget.value as Role })}
                         >
-                          <option value="employee">Employee</option>
-                          <option value="lead">Lead</option>
-                          <option value="admin">Admin</option>
+                          <option value="employee">{t("consolePeople.roleEmployee")}</option>
+                          <option value="lead">{t("consolePeople.roleLead")}</option>
+                          <option value="admin">{t("consolePeople.roleAdmin")}</option>
                         </select>
                       </td>
                       <td>
                         <select
-                          aria-label={`Team of ${u.displayName}`}
+                          aria-label={t("consolePeople.teamOf", { name: u.displayName })}
                           value={u.teamId ?? ""}
                           disabled={busy}
                           onChange={(e) => update(u, { teamId: e.currentTarget.value || null })}
                         >
-                          <option value="">No team</option>
-                          {teamList.map((t) => (
-                            <option value={t.id} key={t.id}>
-                              {t.name}
+                          <option value="">{t("consolePeople.noTeam")}</option>
+                          {teamList.map((x) => (
+                            <option value={x.id} key={x.id}>
+                              {x.name}
                             </option>
                           ))}
                         </select>
@@ -221,7 +228,7 @@ export function PeopleAdmin() {
                         {!team ? (
                           <span class="muted">–</span>
                         ) : leads ? (
-                          <span class="chip status-ok">Leads {team.name}</span>
+                          <span class="chip status-ok">{t("consolePeople.leads", { team: team.name })}</span>
                         ) : (
                           <button
                             type="button"
@@ -229,27 +236,25 @@ export function PeopleAdmin() {
                             disabled={busy}
                             onClick={() => lead(u, team)}
                           >
-                            Make lead
-                            <span class="visually-hidden">
-                              {" "}
-                              of {team.name}: {u.displayName}
-                            </span>
+                            {tRich("consolePeople.makeLead", { team: team.name, name: u.displayName, hidden })}
                           </button>
                         )}
                       </td>
                       <td>
                         <input
                           type="checkbox"
-                          aria-label={`${u.displayName} is active`}
+                          aria-label={t("consolePeople.isActive", { name: u.displayName })}
                           checked={u.active}
                           disabled={busy}
                           onChange={(e) => update(u, { active: e.currentTarget.checked })}
                         />
                       </td>
-                      <td class="muted">{new Date(u.createdAt).toLocaleDateString()}</td>
+                      <td class="muted">
+                        {formatDate(u.createdAt, { year: "numeric", month: "numeric", day: "numeric" })}
+                      </td>
                       <td>
                         <button type="button" class="linkish" disabled={busy} onClick={() => erase(u)}>
-                          Erase<span class="visually-hidden"> {u.displayName}</span>
+                          {tRich("consolePeople.eraseNamed", { name: u.displayName, hidden })}
                         </button>
                       </td>
                     </tr>

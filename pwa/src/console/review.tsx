@@ -1,7 +1,9 @@
 // The review queue: shares that need a human look, with what Chorus found, approve or reject.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { formatDate, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { NETWORK_NAMES } from "../screens/ChallengeScreen";
 import { toast } from "../store";
@@ -22,12 +24,33 @@ interface BulkResult {
   detail?: string | null;
 }
 
-const RESULT_TEXT: Record<BulkResult["status"], string> = {
-  approved: "Approved",
-  rejected: "Rejected",
-  skipped: "Skipped",
-  not_found: "Not found",
-};
+/** What became of one share of a bulk decision, in a word. */
+function resultText(status: BulkResult["status"]): string {
+  switch (status) {
+    case "approved":
+      return t("consoleReview.resultApproved");
+    case "rejected":
+      return t("consoleReview.resultRejected");
+    case "skipped":
+      return t("consoleReview.resultSkipped");
+    case "not_found":
+      return t("consoleReview.resultNotFound");
+  }
+}
+
+/** A bulk decision's toast: how many were decided, and how many were skipped. */
+function bulkText(action: "approve" | "reject", done: number, other: number): string {
+  if (action === "approve") {
+    return other
+      ? t("consoleReview.bulkApprovedSkipped", { count: done, skipped: other })
+      : t("consoleReview.bulkApproved", { count: done });
+  }
+  return other
+    ? t("consoleReview.bulkRejectedSkipped", { count: done, skipped: other })
+    : t("consoleReview.bulkRejected", { count: done });
+}
+
+const hidden = (chunks: ComponentChildren) => <span class="visually-hidden">{chunks}</span>;
 
 export function ReviewQueue() {
   const queue = usePages<ReviewItem>(
@@ -64,12 +87,9 @@ export function ReviewQueue() {
       setNote("");
       const done = answer.results.filter((r) => r.status === "approved" || r.status === "rejected").length;
       const other = answer.results.length - done;
-      toast(
-        `${action === "approve" ? "Approved" : "Rejected"} ${done} ${done === 1 ? "share" : "shares"}${other ? `; ${other} skipped (see each row)` : ""}.`,
-        other ? "info" : "success",
-      );
+      toast(bulkText(action, done, other), other ? "info" : "success");
     } catch (failure) {
-      toastFailure(failure, "Could not decide these shares.");
+      toastFailure(failure, t("consoleReview.bulkFailed"));
     }
   }
 
@@ -81,13 +101,13 @@ export function ReviewQueue() {
 
   return (
     <main class="screen console">
-      <TopBar title="Review queue" back="/admin" />
+      <TopBar title={t("consoleReview.title")} back="/admin" />
       {queue.error && !items ? (
         <Failure error={queue.error} retry={queue.reload} />
       ) : !items ? (
         <Skeleton />
       ) : items.length === 0 ? (
-        <Empty text="Nothing to review — every share is decided." />
+        <Empty text={t("consoleReview.empty")} />
       ) : (
         <>
           <div class="row between">
@@ -98,11 +118,11 @@ export function ReviewQueue() {
                 disabled={open.length === 0}
                 onChange={(e) => setPicked(e.currentTarget.checked ? new Set(open.map((i) => i.id)) : new Set())}
               />
-              Select all {open.length} shown
+              {t("consoleReview.selectAll", { count: open.length })}
             </label>
             {results.size > 0 && (
               <button type="button" class="button secondary compact" onClick={fresh}>
-                Refresh the queue
+                {t("consoleReview.refresh")}
               </button>
             )}
           </div>
@@ -127,17 +147,17 @@ export function ReviewQueue() {
             noun="shares"
           />
           {picked.size > 0 && (
-            <section class="bulk-bar" aria-label="Decide the selected shares">
-              <p class="small-title">{picked.size} selected</p>
+            <section class="bulk-bar" aria-label={t("consoleReview.bulkLabel")}>
+              <p class="small-title">{t("consoleReview.selected", { count: picked.size })}</p>
               <label>
-                Note to each of them (optional)
+                {t("consoleReview.bulkNote")}
                 <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
               </label>
               <button type="button" class="button primary" disabled={busy} onClick={() => bulk("approve")}>
-                Approve {picked.size}
+                {t("consoleReview.approveCount", { count: picked.size })}
               </button>
               <button type="button" class="button secondary" disabled={busy} onClick={() => bulk("reject")}>
-                Reject {picked.size}
+                {t("consoleReview.rejectCount", { count: picked.size })}
               </button>
             </section>
           )}
@@ -171,37 +191,51 @@ function ReviewCard({
       });
       toast(
         action === "approve"
-          ? `Approved ${item.displayName}'s share.`
-          : `Rejected — ${item.displayName} will see your note.`,
+          ? t("consoleReview.approved", { name: item.displayName })
+          : t("consoleReview.rejected", { name: item.displayName }),
         "success",
       );
       done();
     } catch (failure) {
-      toastFailure(failure, "Could not decide.");
+      toastFailure(failure, t("consoleReview.failed"));
     }
   }
   return (
-    <article class="card review-card" aria-label={`${item.displayName}: ${item.challengeTitle}`}>
+    <article
+      class="card review-card"
+      aria-label={t("consoleReview.cardLabel", { name: item.displayName, challenge: item.challengeTitle })}
+    >
       <div class="card-body">
         <div class="row between">
           {result ? (
             <p role="status">
               <span class={result.status === "approved" || result.status === "rejected" ? "result-ok" : "result-skip"}>
-                {RESULT_TEXT[result.status]}
+                {resultText(result.status)}
               </span>
               {result.detail && <span class="muted small"> {result.detail}</span>}
             </p>
           ) : (
             <label class="review-pick">
               <input type="checkbox" checked={picked} onChange={(e) => pick(e.currentTarget.checked)} />
-              Select<span class="visually-hidden"> {item.displayName}'s share</span>
+              {tRich("consoleReview.select", { name: item.displayName, hidden })}
             </label>
           )}
         </div>
         <h2 class="card-title">{item.challengeTitle}</h2>
         <p>
-          <strong>{item.displayName}</strong> on {NETWORK_NAMES[item.network]} ·{" "}
-          {new Date(item.createdAt).toLocaleString()}
+          {tRich("consoleReview.byline", {
+            name: item.displayName,
+            network: NETWORK_NAMES[item.network],
+            when: formatDate(item.createdAt, {
+              year: "numeric",
+              month: "numeric",
+              day: "numeric",
+              hour: "numeric",
+              minute: "numeric",
+              second: "numeric",
+            }),
+            b: (chunks: ComponentChildren) => <strong>{chunks}</strong>,
+          })}
         </p>
         {item.postUrl && (
           <p class="clamp">
@@ -223,15 +257,15 @@ function ReviewCard({
         {!result && (
           <>
             <label>
-              Note to {item.displayName} (optional)
+              {t("consoleReview.note", { name: item.displayName })}
               <input maxLength={500} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
             </label>
             <div class="row">
               <button type="button" class="button primary grow" disabled={busy} onClick={() => decide("approve")}>
-                Approve
+                {t("consoleReview.approve")}
               </button>
               <button type="button" class="button secondary grow" disabled={busy} onClick={() => decide("reject")}>
-                Reject
+                {t("consoleReview.reject")}
               </button>
             </div>
           </>

@@ -3,10 +3,12 @@
 // budget (points outstanding, spent, held, fulfilled and their money value per month, with the
 // CSV), and raffles whose draw anyone can audit: the seed's hash is shown from creation, the
 // seed and the frozen ticket list after the draw.
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { api, apiUrl, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, FieldError, FormError, Skeleton, TopBar } from "../components";
 import { check, type FieldErrors, useFormErrors } from "../forms";
+import { formatDate, formatDateTime, formatNumber, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
@@ -20,21 +22,25 @@ type Raffle = Schemas["RaffleRead"];
 type Status = Redemption["status"];
 
 function day(iso: string): string {
-  return new Date(iso).toLocaleDateString();
+  return formatDate(iso, {});
 }
 
 function when(iso: string): string {
-  return new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+  return formatDateTime(iso);
 }
 
 function pts(n: number): string {
-  return `${n.toLocaleString()} pts`;
+  return t("consoleRewards.pts", { count: n });
 }
 
 /** Cents as money, without a currency symbol (the organization's own currency). */
 export function money(cents: number): string {
-  return (cents / 100).toLocaleString(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return formatNumber(cents / 100, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 }
+
+/** Words hidden from sight that a screen reader reads with the visible ones. */
+const hidden = (chunks: ComponentChildren) => <span class="visually-hidden">{chunks}</span>;
+const code = (chunks: ComponentChildren) => <code class="hash">{chunks}</code>;
 
 /** A moment as a `datetime-local` input shows it: this device's time, to the minute. */
 function localInput(iso: string | null | undefined): string {
@@ -49,12 +55,13 @@ function optionalInt(text: string): number | null {
   return text.trim() === "" ? null : Number(text);
 }
 
+/** `what` is a field's name as check.required takes it: t("…") of "the cost". */
 function wholeNumber(text: string, what: string, min: number, optional: boolean): string {
-  if (text.trim() === "") return optional ? "" : `Please fill in ${what}.`;
+  if (text.trim() === "") return optional ? "" : check.required(text, what);
   const n = Number(text);
   return Number.isInteger(n) && n >= min
     ? ""
-    : `${what[0].toUpperCase()}${what.slice(1)} must be a whole number of at least ${min}.`;
+    : t("consoleRewards.notWholeNumber", { what: `${what[0].toUpperCase()}${what.slice(1)}`, min });
 }
 
 // ---- The catalogue ---------------------------------------------------------------------------
@@ -102,19 +109,18 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
     event.preventDefault();
     const amount = value.trim() === "" ? null : Number(value.replace(",", "."));
     const checks: FieldErrors = {
-      name: check.required(name, "a name") || check.maxLength(name, 120, "the name"),
-      description: check.maxLength(description, 2000, "the description"),
+      name:
+        check.required(name, t("consoleRewards.whatAName")) ||
+        check.maxLength(name, 120, t("consoleRewards.whatTheName")),
+      description: check.maxLength(description, 2000, t("consoleRewards.whatTheDescription")),
       imageUrl:
-        check.url(imageUrl, "the image link") ||
-        (imageUrl.trim() && !imageUrl.trim().startsWith("https://") ? "The image link should start with https://" : ""),
-      cost: wholeNumber(cost, "the cost", 1, false),
-      stock: wholeNumber(stock, "the stock", 0, true),
-      perPersonLimit: wholeNumber(limit, "the limit per person", 1, true),
+        check.url(imageUrl, t("consoleRewards.whatTheImageLink")) ||
+        (imageUrl.trim() && !imageUrl.trim().startsWith("https://") ? t("consoleRewards.imageNotHttps") : ""),
+      cost: wholeNumber(cost, t("consoleRewards.whatTheCost"), 1, false),
+      stock: wholeNumber(stock, t("consoleRewards.whatTheStock"), 0, true),
+      perPersonLimit: wholeNumber(limit, t("consoleRewards.whatTheLimit"), 1, true),
       endsAt: check.dateOrder(startsAt, endsAt),
-      valueCents:
-        amount !== null && !(Number.isFinite(amount) && amount >= 0)
-          ? "The value should be an amount like 25 or 12.50."
-          : "",
+      valueCents: amount !== null && !(Number.isFinite(amount) && amount >= 0) ? t("consoleRewards.valueInvalid") : "",
     };
     if (!form.passes(checks)) return;
     const body = {
@@ -133,10 +139,10 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
       try {
         if (reward) {
           await api.patch("/api/v1/admin/rewards/{reward_id}", { path: { reward_id: reward.id }, body });
-          toast(`“${body.name}” saved.`, "success");
+          toast(t("consoleRewards.saved", { name: body.name }), "success");
         } else {
           await api.post("/api/v1/admin/rewards", { body });
-          toast(`“${body.name}” is in the catalogue.`, "success");
+          toast(t("consoleRewards.added", { name: body.name }), "success");
           setName("");
           setDescription("");
           setImageUrl("");
@@ -151,7 +157,7 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
         }
         onSaved();
       } catch (failure) {
-        form.fail(failure, reward ? "Could not save the reward." : "Could not create the reward.", REWARD_FIELDS);
+        form.fail(failure, reward ? t("consoleRewards.saveFailed") : t("consoleRewards.createFailed"), REWARD_FIELDS);
       }
     });
   }
@@ -168,13 +174,13 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
       id={form.formId}
       onSubmit={save}
       noValidate
-      aria-label={reward ? `Edit ${reward.name}` : "New reward"}
+      aria-label={reward ? t("consoleRewards.formEditLabel", { name: reward.name }) : t("consoleRewards.formNewLabel")}
     >
-      <Field label="Name">
+      <Field label={t("consoleRewards.name")}>
         <input required maxLength={120} value={name} onInput={input(setName, "name")} {...form.field("name")} />
       </Field>
       <FieldError form={form} name="name" />
-      <Field label="Description (optional)">
+      <Field label={t("consoleRewards.description")}>
         <textarea
           rows={2}
           maxLength={2000}
@@ -184,7 +190,7 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
         />
       </Field>
       <FieldError form={form} name="description" />
-      <Field label="Image link (optional, https://)">
+      <Field label={t("consoleRewards.imageLink")}>
         <input
           type="url"
           inputMode="url"
@@ -196,7 +202,7 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
       </Field>
       <FieldError form={form} name="imageUrl" />
       <div class="row">
-        <Field label="Cost in points">
+        <Field label={t("consoleRewards.cost")}>
           <input
             type="number"
             inputMode="numeric"
@@ -207,7 +213,7 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
             {...form.field("cost")}
           />
         </Field>
-        <Field label="Stock in all" hint="blank: unlimited">
+        <Field label={t("consoleRewards.stock")} hint={t("consoleRewards.stockHint")}>
           <input
             type="number"
             inputMode="numeric"
@@ -217,7 +223,7 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
             {...form.field("stock")}
           />
         </Field>
-        <Field label="Limit per person" hint="blank: no limit">
+        <Field label={t("consoleRewards.limit")} hint={t("consoleRewards.limitHint")}>
           <input
             type="number"
             inputMode="numeric"
@@ -232,7 +238,7 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
       <FieldError form={form} name="stock" />
       <FieldError form={form} name="perPersonLimit" />
       <div class="row">
-        <Field label="Offered from (optional)">
+        <Field label={t("consoleRewards.startsAt")}>
           <input
             type="datetime-local"
             value={startsAt}
@@ -240,10 +246,10 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
             {...form.field("startsAt")}
           />
         </Field>
-        <Field label="Offered until (optional)">
+        <Field label={t("consoleRewards.endsAt")}>
           <input type="datetime-local" value={endsAt} onInput={input(setEndsAt, "endsAt")} {...form.field("endsAt")} />
         </Field>
-        <Field label="Value of one (for the budget)" hint="what it costs the company; optional">
+        <Field label={t("consoleRewards.value")} hint={t("consoleRewards.valueHint")}>
           <input
             inputMode="decimal"
             value={value}
@@ -256,16 +262,16 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
       <FieldError form={form} name="endsAt" />
       <FieldError form={form} name="valueCents" />
       <fieldset class="stack">
-        <legend>Open to</legend>
-        <p class="muted small">{teamIds.length ? "Only the teams ticked." : "Everyone."}</p>
-        {(teams.data?.items ?? []).map((t) => (
-          <label class="switch" key={t.id}>
-            <span>{t.name}</span>
+        <legend>{t("consoleRewards.openTo")}</legend>
+        <p class="muted small">{teamIds.length ? t("consoleRewards.onlyTicked") : t("consoleRewards.everyone")}</p>
+        {(teams.data?.items ?? []).map((team) => (
+          <label class="switch" key={team.id}>
+            <span>{team.name}</span>
             <input
               type="checkbox"
-              checked={teamIds.includes(t.id)}
+              checked={teamIds.includes(team.id)}
               onChange={(e) => {
-                setTeamIds(e.currentTarget.checked ? [...teamIds, t.id] : teamIds.filter((x) => x !== t.id));
+                setTeamIds(e.currentTarget.checked ? [...teamIds, team.id] : teamIds.filter((x) => x !== team.id));
                 form.clear("teamIds");
               }}
             />
@@ -276,11 +282,17 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
       <FormError error={form.errors.form} />
       <div class="row">
         <button class="button primary" type="submit" disabled={busy}>
-          {reward ? (busy ? "Saving…" : "Save reward") : busy ? "Adding…" : "Add reward"}
+          {reward
+            ? busy
+              ? t("consoleRewards.saving")
+              : t("consoleRewards.save")
+            : busy
+              ? t("consoleRewards.adding")
+              : t("consoleRewards.add")}
         </button>
         {onCancel && (
           <button class="button secondary" type="button" onClick={onCancel}>
-            Cancel
+            {t("consoleRewards.cancel")}
           </button>
         )}
       </div>
@@ -288,9 +300,18 @@ function RewardForm({ reward, onSaved, onCancel }: { reward?: Reward; onSaved: (
   );
 }
 
+/** A reward's line under its name: in the catalogue or retired, its limits, its teams, its end. */
+function rewardFacts(r: Reward): string {
+  const facts = [r.active ? t("consoleRewards.active") : t("consoleRewards.inactive")];
+  if (r.perPersonLimit !== null) facts.push(t("consoleRewards.perPerson", { count: r.perPersonLimit }));
+  if (r.teamIds.length) facts.push(t("consoleRewards.teams", { count: r.teamIds.length }));
+  if (r.endsAt) facts.push(t("consoleRewards.until", { date: day(r.endsAt) }));
+  return facts.join(" · ");
+}
+
 function stockText(r: Reward): string {
-  if (r.stock === null) return "unlimited";
-  return `${(r.remaining ?? 0).toLocaleString()} of ${r.stock.toLocaleString()}`;
+  if (r.stock === null) return t("consoleRewards.unlimited");
+  return t("consoleRewards.stockLeft", { left: r.remaining ?? 0, stock: r.stock });
 }
 
 export function RewardsAdmin() {
@@ -305,25 +326,28 @@ export function RewardsAdmin() {
   const saved = () => {
     setEditing(null);
     rewards.reload();
-    setBudgetTick((t) => t + 1);
+    setBudgetTick((n) => n + 1);
   };
 
   async function setActive(r: Reward, active: boolean) {
     if (!active) {
       const sure = await confirmAction({
-        title: `Retire “${r.name}”?`,
-        body: "It leaves the catalogue at once and nobody can redeem it any more. Requests already made stay in the queue for you to fulfil or reject.",
-        confirmLabel: "Retire reward",
+        title: t("consoleRewards.retireTitle", { name: r.name }),
+        body: t("consoleRewards.retireBody"),
+        confirmLabel: t("consoleRewards.retireConfirm"),
       });
       if (!sure) return;
     }
     await run(async () => {
       try {
         await api.patch("/api/v1/admin/rewards/{reward_id}", { path: { reward_id: r.id }, body: { active } });
-        toast(active ? `“${r.name}” is back in the catalogue.` : `“${r.name}” retired.`, "success");
+        toast(
+          active ? t("consoleRewards.broughtBack", { name: r.name }) : t("consoleRewards.retired", { name: r.name }),
+          "success",
+        );
         rewards.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not change the reward.");
+        toastFailure(failure, t("consoleRewards.changeFailed"));
       }
     });
   }
@@ -336,42 +360,41 @@ export function RewardsAdmin() {
   const items = rewards.items;
   return (
     <main class="screen console">
-      <TopBar title="Rewards" back="/admin" />
+      <TopBar title={t("consoleRewards.title")} back="/admin" />
       <p class="muted">
-        What points can buy. Spending never changes a leaderboard, a level or a badge: people spend their balance
-        (points earned minus points spent), and their score keeps every point they earned.{" "}
-        <a href="/admin/redemptions">Redemptions to hand out</a> · <a href="/admin/raffles">Raffles</a>
+        {t("consoleRewards.intro")} <a href="/admin/redemptions">{t("consoleRewards.linkRedemptions")}</a> ·{" "}
+        <a href="/admin/raffles">{t("consoleRewards.linkRaffles")}</a>
       </p>
       {rewards.error && !items ? (
         <Failure error={rewards.error} retry={rewards.reload} />
       ) : !items ? (
         <Skeleton />
       ) : items.length === 0 ? (
-        <Empty text="No rewards yet — add the first one below (a voucher, a day off, a team lunch)." />
+        <Empty text={t("consoleRewards.empty")} />
       ) : (
         <>
           <div class="data-table-wrap">
             <table class="data-table">
-              <caption class="visually-hidden">The rewards catalogue</caption>
+              <caption class="visually-hidden">{t("consoleRewards.catalogueCaption")}</caption>
               <thead>
                 <tr>
-                  <th scope="col">Reward</th>
+                  <th scope="col">{t("consoleRewards.colReward")}</th>
                   <th scope="col" class="num">
-                    Cost
+                    {t("consoleRewards.colCost")}
                   </th>
                   <th scope="col" class="num">
-                    Left
+                    {t("consoleRewards.colLeft")}
                   </th>
                   <th scope="col" class="num">
-                    Waiting
+                    {t("consoleRewards.colWaiting")}
                   </th>
                   <th scope="col" class="num">
-                    Fulfilled
+                    {t("consoleRewards.colFulfilled")}
                   </th>
                   <th scope="col" class="num">
-                    Value
+                    {t("consoleRewards.colValue")}
                   </th>
-                  <th scope="col">Actions</th>
+                  <th scope="col">{t("consoleRewards.colActions")}</th>
                 </tr>
               </thead>
               <tbody>
@@ -380,23 +403,18 @@ export function RewardsAdmin() {
                     <td>
                       <span class="who-cell">
                         <span class="name">{r.name}</span>
-                        <span class="muted">
-                          {r.active ? "in the catalogue" : "retired"}
-                          {r.perPersonLimit !== null ? ` · ${r.perPersonLimit} per person` : ""}
-                          {r.teamIds.length ? ` · ${r.teamIds.length} team${r.teamIds.length > 1 ? "s" : ""}` : ""}
-                          {r.endsAt ? ` · until ${day(r.endsAt)}` : ""}
-                        </span>
+                        <span class="muted">{rewardFacts(r)}</span>
                       </span>
                     </td>
                     <td class="num">{pts(r.cost)}</td>
                     <td class="num">{stockText(r)}</td>
-                    <td class="num">{r.held.toLocaleString()}</td>
-                    <td class="num">{r.fulfilled.toLocaleString()}</td>
+                    <td class="num">{formatNumber(r.held)}</td>
+                    <td class="num">{formatNumber(r.fulfilled)}</td>
                     <td class="num">{r.valueCents === null ? "–" : money(r.valueCents)}</td>
                     <td>
                       <span class="cell-actions">
                         <button type="button" class="button secondary compact" onClick={() => edit(r)}>
-                          Edit<span class="visually-hidden"> {r.name}</span>
+                          {tRich("consoleRewards.edit", { name: r.name, hidden })}
                         </button>
                         {r.active ? (
                           <button
@@ -405,7 +423,7 @@ export function RewardsAdmin() {
                             disabled={busy}
                             onClick={() => setActive(r, false)}
                           >
-                            Retire<span class="visually-hidden"> {r.name}</span>
+                            {tRich("consoleRewards.retire", { name: r.name, hidden })}
                           </button>
                         ) : (
                           <button
@@ -414,7 +432,7 @@ export function RewardsAdmin() {
                             disabled={busy}
                             onClick={() => setActive(r, true)}
                           >
-                            Bring back<span class="visually-hidden"> {r.name}</span>
+                            {tRich("consoleRewards.bringBack", { name: r.name, hidden })}
                           </button>
                         )}
                       </span>
@@ -434,7 +452,7 @@ export function RewardsAdmin() {
         </>
       )}
       <div id="reward-form">
-        <Section title={editing ? `Edit “${editing.name}”` : "New reward"}>
+        <Section title={editing ? t("consoleRewards.editTitle", { name: editing.name }) : t("consoleRewards.newTitle")}>
           <RewardForm
             key={editing?.id ?? "new"}
             reward={editing ?? undefined}
@@ -455,14 +473,14 @@ function BudgetPanel() {
   const b = budget.data;
   return (
     <Section
-      title="Budget"
+      title={t("consoleRewards.budget")}
       action={
         <a
           class="button secondary compact"
           href={apiUrl("/api/v1/admin/rewards/budget.csv")}
           download="chorus-rewards-budget.csv"
         >
-          Download CSV
+          {t("consoleRewards.downloadCsv")}
         </a>
       }
     >
@@ -473,28 +491,44 @@ function BudgetPanel() {
       ) : (
         <>
           <div class="stats">
-            <Stat label="Points outstanding" value={b.pointsOutstanding.toLocaleString()} hint="everyone's balance" />
-            <Stat label="Points spent" value={b.pointsSpent.toLocaleString()} hint="fulfilled and waiting" />
-            <Stat label="Points held" value={b.pointsHeld.toLocaleString()} hint="waiting for you" />
-            <Stat label="Rewards fulfilled" value={b.fulfilled.toLocaleString()} hint="handed out" />
+            <Stat
+              label={t("consoleRewards.statOutstanding")}
+              value={formatNumber(b.pointsOutstanding)}
+              hint={t("consoleRewards.statOutstandingHint")}
+            />
+            <Stat
+              label={t("consoleRewards.statSpent")}
+              value={formatNumber(b.pointsSpent)}
+              hint={t("consoleRewards.statSpentHint")}
+            />
+            <Stat
+              label={t("consoleRewards.statHeld")}
+              value={formatNumber(b.pointsHeld)}
+              hint={t("consoleRewards.statHeldHint")}
+            />
+            <Stat
+              label={t("consoleRewards.statFulfilled")}
+              value={formatNumber(b.fulfilled)}
+              hint={t("consoleRewards.statFulfilledHint")}
+            />
           </div>
           {b.months.length === 0 ? (
-            <p class="muted">Nothing redeemed yet.</p>
+            <p class="muted">{t("consoleRewards.nothingRedeemed")}</p>
           ) : (
             <div class="data-table-wrap">
               <table class="data-table">
-                <caption class="visually-hidden">Rewards per month</caption>
+                <caption class="visually-hidden">{t("consoleRewards.monthsCaption")}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Month</th>
+                    <th scope="col">{t("consoleRewards.colMonth")}</th>
                     <th scope="col" class="num">
-                      Points spent
+                      {t("consoleRewards.colPointsSpent")}
                     </th>
                     <th scope="col" class="num">
-                      Fulfilled
+                      {t("consoleRewards.colFulfilled")}
                     </th>
                     <th scope="col" class="num">
-                      Value
+                      {t("consoleRewards.colValue")}
                     </th>
                   </tr>
                 </thead>
@@ -502,8 +536,8 @@ function BudgetPanel() {
                   {b.months.map((m) => (
                     <tr key={m.month}>
                       <th scope="row">{m.month}</th>
-                      <td class="num">{m.pointsSpent.toLocaleString()}</td>
-                      <td class="num">{m.fulfilled.toLocaleString()}</td>
+                      <td class="num">{formatNumber(m.pointsSpent)}</td>
+                      <td class="num">{formatNumber(m.fulfilled)}</td>
                       <td class="num">{money(m.valueCents)}</td>
                     </tr>
                   ))}
@@ -511,7 +545,7 @@ function BudgetPanel() {
               </table>
             </div>
           )}
-          <p class="muted small">Value: the fulfilled rewards' money value, as set on each reward.</p>
+          <p class="muted small">{t("consoleRewards.valueNote")}</p>
         </>
       )}
     </Section>
@@ -521,16 +555,26 @@ function BudgetPanel() {
 // ---- The redemptions queue -------------------------------------------------------------------
 
 type Filter = Status | "all";
-const FILTERS: [Filter, string][] = [
-  ["requested", "Waiting"],
-  ["fulfilled", "Fulfilled"],
-  ["rejected", "Rejected"],
-  ["all", "All"],
-];
-const STATUS_TEXT: Record<Status, [string, string]> = {
-  requested: ["Waiting", "status-pending"],
-  fulfilled: ["Fulfilled", "status-ok"],
-  rejected: ["Rejected", "status-failed"],
+const FILTERS: Filter[] = ["requested", "fulfilled", "rejected", "all"];
+
+/** A redemption's status (or "all", as a filter), in a word. */
+function statusText(status: Filter): string {
+  switch (status) {
+    case "requested":
+      return t("consoleRewards.statusRequested");
+    case "fulfilled":
+      return t("consoleRewards.statusFulfilled");
+    case "rejected":
+      return t("consoleRewards.statusRejected");
+    case "all":
+      return t("consoleRewards.statusAll");
+  }
+}
+
+const STATUS_TONE: Record<Status, string> = {
+  requested: "status-pending",
+  fulfilled: "status-ok",
+  rejected: "status-failed",
 };
 
 export function RedemptionsAdmin() {
@@ -548,15 +592,12 @@ export function RedemptionsAdmin() {
 
   return (
     <main class="screen console">
-      <TopBar title="Redemptions" back="/admin" />
-      <p class="muted">
-        Hand out what people redeemed. Fulfil with a note (the voucher code, where to pick it up): they see it in the
-        app. Rejecting gives the points and the unit back. Either way they are notified.
-      </p>
-      <div class="segmented" role="group" aria-label="Show">
-        {FILTERS.map(([key, text]) => (
+      <TopBar title={t("consoleRewards.redemptionsTitle")} back="/admin" />
+      <p class="muted">{t("consoleRewards.redemptionsIntro")}</p>
+      <div class="segmented" role="group" aria-label={t("consoleRewards.filterLabel")}>
+        {FILTERS.map((key) => (
           <button type="button" key={key} aria-pressed={key === filter} onClick={() => setFilter(key)}>
-            {text}
+            {statusText(key)}
           </button>
         ))}
       </div>
@@ -565,10 +606,10 @@ export function RedemptionsAdmin() {
       ) : !items ? (
         <Skeleton />
       ) : items.length === 0 ? (
-        <Empty text={filter === "requested" ? "Nothing waiting — every redemption is handed out." : "None yet."} />
+        <Empty text={filter === "requested" ? t("consoleRewards.nothingWaiting") : t("consoleRewards.noneYet")} />
       ) : (
         <>
-          <ul class="cards" aria-label="Redemptions">
+          <ul class="cards" aria-label={t("consoleRewards.redemptionsLabel")}>
             {items.map((r) => (
               <li key={r.id}>
                 <RedemptionCard redemption={r} onDecided={decided} />
@@ -597,16 +638,19 @@ function RedemptionCard({
 }) {
   const [note, setNote] = useState("");
   const [busy, run] = useInFlight();
-  const [label, tone] = STATUS_TEXT[r.status];
+  const label = statusText(r.status);
+  const tone = STATUS_TONE[r.status];
   const noteId = `redemption-${r.id}-note`;
 
   async function decide(action: "fulfil" | "reject") {
     const text = note.trim();
     if (action === "reject") {
       const sure = await confirmAction({
-        title: `Reject “${r.rewardName}” for ${r.userName}?`,
-        body: `${pts(r.cost)} go back to their balance and the unit back in stock. They are notified${text ? `, with your note: “${text}”` : ""}.`,
-        confirmLabel: "Reject and refund",
+        title: t("consoleRewards.rejectTitle", { reward: r.rewardName, name: r.userName }),
+        body: text
+          ? t("consoleRewards.rejectBodyNote", { points: pts(r.cost), note: text })
+          : t("consoleRewards.rejectBody", { points: pts(r.cost) }),
+        confirmLabel: t("consoleRewards.rejectConfirm"),
       });
       if (!sure) return;
     }
@@ -625,19 +669,22 @@ function RedemptionCard({
               });
         toast(
           action === "fulfil"
-            ? `Fulfilled: ${r.rewardName} for ${r.userName}.`
-            : `Rejected; ${pts(r.cost)} back to ${r.userName}.`,
+            ? t("consoleRewards.fulfilledToast", { reward: r.rewardName, name: r.userName })
+            : t("consoleRewards.rejectedToast", { points: pts(r.cost), name: r.userName }),
           "success",
         );
         onDecided(answer);
       } catch (failure) {
-        toastFailure(failure, "Could not decide this redemption.");
+        toastFailure(failure, t("consoleRewards.decideFailed"));
       }
     });
   }
 
   return (
-    <article class="card pad stack redemption-card" aria-label={`${r.rewardName} for ${r.userName}`}>
+    <article
+      class="card pad stack redemption-card"
+      aria-label={t("consoleRewards.redemptionLabel", { reward: r.rewardName, name: r.userName })}
+    >
       <div class="row between">
         <span class="who-cell">
           <strong>{r.rewardName}</strong>
@@ -649,18 +696,23 @@ function RedemptionCard({
         <span class={`chip ${tone}`}>{label}</span>
       </div>
       <p class="muted small">
-        {pts(r.cost)} · requested {when(r.createdAt)}
-        {r.decidedAt ? ` · decided ${when(r.decidedAt)}` : ""}
+        {r.decidedAt
+          ? t("consoleRewards.requestedDecided", {
+              points: pts(r.cost),
+              requested: when(r.createdAt),
+              decided: when(r.decidedAt),
+            })
+          : t("consoleRewards.requested", { points: pts(r.cost), requested: when(r.createdAt) })}
       </p>
       {r.note && (
         <p class="small prewrap note">
-          <strong>Note: </strong>
+          <strong>{t("consoleRewards.notePrefix")}</strong>
           {r.note}
         </p>
       )}
       {r.status === "requested" && (
         <>
-          <label for={noteId}>Note for {r.userName} (the voucher code, where to pick it up)</label>
+          <label for={noteId}>{t("consoleRewards.noteFor", { name: r.userName })}</label>
           <textarea
             id={noteId}
             rows={2}
@@ -670,18 +722,10 @@ function RedemptionCard({
           />
           <div class="row">
             <button type="button" class="button primary" disabled={busy} onClick={() => decide("fulfil")}>
-              Fulfil
-              <span class="visually-hidden">
-                {" "}
-                {r.rewardName} for {r.userName}
-              </span>
+              {tRich("consoleRewards.fulfil", { reward: r.rewardName, name: r.userName, hidden })}
             </button>
             <button type="button" class="button danger" disabled={busy} onClick={() => decide("reject")}>
-              Reject
-              <span class="visually-hidden">
-                {" "}
-                {r.rewardName} for {r.userName}
-              </span>
+              {tRich("consoleRewards.reject", { reward: r.rewardName, name: r.userName, hidden })}
             </button>
           </div>
         </>
@@ -729,16 +773,14 @@ function RaffleForm({ onSaved }: { onSaved: () => void }) {
   async function create(event: Event) {
     event.preventDefault();
     const checks: FieldErrors = {
-      name: check.required(name, "a name") || check.maxLength(name, 120, "the name"),
-      periodStart: from ? "" : "Please pick the first day.",
-      periodEnd: !to
-        ? "Please pick the last day."
-        : from && to < from
-          ? "The last day must not come before the first."
-          : "",
-      winners: wholeNumber(winners, "the number of winners", 1, false),
-      pointsPerTicket: wholeNumber(perTicket, "the points per ticket", 1, false),
-      maxTicketsPerPerson: wholeNumber(maxTickets, "the tickets per person", 1, false),
+      name:
+        check.required(name, t("consoleRewards.whatAName")) ||
+        check.maxLength(name, 120, t("consoleRewards.whatTheName")),
+      periodStart: from ? "" : t("consoleRewards.pickFirstDay"),
+      periodEnd: !to ? t("consoleRewards.pickLastDay") : from && to < from ? t("consoleRewards.lastBeforeFirst") : "",
+      winners: wholeNumber(winners, t("consoleRewards.whatTheWinners"), 1, false),
+      pointsPerTicket: wholeNumber(perTicket, t("consoleRewards.whatThePointsPerTicket"), 1, false),
+      maxTicketsPerPerson: wholeNumber(maxTickets, t("consoleRewards.whatTheTicketsPerPerson"), 1, false),
     };
     if (!form.passes(checks)) return;
     await run(async () => {
@@ -754,12 +796,12 @@ function RaffleForm({ onSaved }: { onSaved: () => void }) {
             rewardId: rewardId || null,
           },
         });
-        toast(`Raffle “${name.trim()}” created: its seed hash is published.`, "success");
+        toast(t("consoleRewards.raffleCreated", { name: name.trim() }), "success");
         setName("");
         form.clear();
         onSaved();
       } catch (failure) {
-        form.fail(failure, "Could not create the raffle.", RAFFLE_FIELDS);
+        form.fail(failure, t("consoleRewards.raffleCreateFailed"), RAFFLE_FIELDS);
       }
     });
   }
@@ -771,23 +813,29 @@ function RaffleForm({ onSaved }: { onSaved: () => void }) {
     };
 
   return (
-    <form class="stack card pad rewards-form" id={form.formId} onSubmit={create} noValidate aria-label="New raffle">
-      <Field label="Name">
+    <form
+      class="stack card pad rewards-form"
+      id={form.formId}
+      onSubmit={create}
+      noValidate
+      aria-label={t("consoleRewards.raffleFormLabel")}
+    >
+      <Field label={t("consoleRewards.name")}>
         <input required maxLength={120} value={name} onInput={input(setName, "name")} {...form.field("name")} />
       </Field>
       <FieldError form={form} name="name" />
       <div class="row">
-        <Field label="Points earned from">
+        <Field label={t("consoleRewards.periodFrom")}>
           <input type="date" value={from} onInput={input(setFrom, "periodStart")} {...form.field("periodStart")} />
         </Field>
-        <Field label="to (the whole day)">
+        <Field label={t("consoleRewards.periodTo")}>
           <input type="date" value={to} onInput={input(setTo, "periodEnd")} {...form.field("periodEnd")} />
         </Field>
       </div>
       <FieldError form={form} name="periodStart" />
       <FieldError form={form} name="periodEnd" />
       <div class="row">
-        <Field label="Winners">
+        <Field label={t("consoleRewards.winners")}>
           <input
             type="number"
             min={1}
@@ -797,7 +845,7 @@ function RaffleForm({ onSaved }: { onSaved: () => void }) {
             {...form.field("winners")}
           />
         </Field>
-        <Field label="One ticket per … points">
+        <Field label={t("consoleRewards.pointsPerTicket")}>
           <input
             type="number"
             min={1}
@@ -806,7 +854,7 @@ function RaffleForm({ onSaved }: { onSaved: () => void }) {
             {...form.field("pointsPerTicket")}
           />
         </Field>
-        <Field label="At most … tickets a person">
+        <Field label={t("consoleRewards.maxTickets")}>
           <input
             type="number"
             min={1}
@@ -819,9 +867,9 @@ function RaffleForm({ onSaved }: { onSaved: () => void }) {
       <FieldError form={form} name="winners" />
       <FieldError form={form} name="pointsPerTicket" />
       <FieldError form={form} name="maxTicketsPerPerson" />
-      <Field label="Prize (optional)">
+      <Field label={t("consoleRewards.prize")}>
         <select value={rewardId} onChange={input(setRewardId, "rewardId")} {...form.field("rewardId")}>
-          <option value="">No reward from the catalogue</option>
+          <option value="">{t("consoleRewards.noPrize")}</option>
           {(rewards.data?.items ?? [])
             .filter((r) => r.active)
             .map((r) => (
@@ -832,13 +880,10 @@ function RaffleForm({ onSaved }: { onSaved: () => void }) {
         </select>
       </Field>
       <FieldError form={form} name="rewardId" />
-      <p class="muted small">
-        The cap keeps the same few people from always winning. The seed's hash is published now; the seed itself is
-        revealed by the draw, so anyone can recompute the winners from it and the ticket list.
-      </p>
+      <p class="muted small">{t("consoleRewards.raffleExplain")}</p>
       <FormError error={form.errors.form} />
       <button class="button primary" type="submit" disabled={busy}>
-        {busy ? "Creating…" : "Create raffle"}
+        {busy ? t("consoleRewards.creating") : t("consoleRewards.createRaffle")}
       </button>
     </form>
   );
@@ -849,22 +894,29 @@ function RaffleCard({ raffle: r, onDrawn }: { raffle: Raffle; onDrawn: (r: Raffl
   const early = new Date(r.periodEnd).getTime() > Date.now();
   const whyId = `raffle-${r.id}-why`;
   const tickets = r.entries.reduce((sum, e) => sum + e.tickets, 0);
+  const terms = {
+    from: day(r.periodStart),
+    to: day(new Date(new Date(r.periodEnd).getTime() - 1).toISOString()),
+    points: pts(r.pointsPerTicket),
+    max: r.maxTicketsPerPerson,
+    count: r.winnerCount,
+  };
 
   async function draw() {
     const sure = await confirmAction({
-      title: `Draw the winners of “${r.name}”?`,
-      body: "The ticket list is frozen, the seed is revealed and the winners are final. Anyone can recompute them from the seed and the ticket list.",
-      confirmLabel: "Draw winners",
+      title: t("consoleRewards.drawTitle", { name: r.name }),
+      body: t("consoleRewards.drawBody"),
+      confirmLabel: t("consoleRewards.drawConfirm"),
       danger: false,
     });
     if (!sure) return;
     await run(async () => {
       try {
         const drawn = await api.post("/api/v1/admin/raffles/{raffle_id}/draw", { path: { raffle_id: r.id } });
-        toast(`Drawn: ${drawn.winners.length} ${drawn.winners.length === 1 ? "winner" : "winners"}.`, "success");
+        toast(t("consoleRewards.drawn", { count: drawn.winners.length }), "success");
         onDrawn(drawn);
       } catch (failure) {
-        toastFailure(failure, "Could not draw the raffle.");
+        toastFailure(failure, t("consoleRewards.drawFailed"));
       }
     });
   }
@@ -874,23 +926,20 @@ function RaffleCard({ raffle: r, onDrawn }: { raffle: Raffle; onDrawn: (r: Raffl
       <div class="row between">
         <strong>{r.name}</strong>
         <span class={`chip ${r.status === "drawn" ? "status-ok" : "status-pending"}`}>
-          {r.status === "drawn" ? "Drawn" : "Open"}
+          {r.status === "drawn" ? t("consoleRewards.raffleDrawn") : t("consoleRewards.raffleOpen")}
         </span>
       </div>
       <p class="muted small">
-        Points earned {day(r.periodStart)} – {day(new Date(new Date(r.periodEnd).getTime() - 1).toISOString())} · one
-        ticket per {pts(r.pointsPerTicket)}, at most {r.maxTicketsPerPerson} a person · {r.winnerCount}{" "}
-        {r.winnerCount === 1 ? "winner" : "winners"}
-        {r.rewardName ? ` · prize: ${r.rewardName}` : ""}
+        {r.rewardName
+          ? t("consoleRewards.raffleTermsPrize", { ...terms, prize: r.rewardName })
+          : t("consoleRewards.raffleTerms", terms)}
       </p>
-      <p class="small prewrap">
-        Seed hash (SHA-256, published at creation): <code class="hash">{r.seedSha256}</code>
-      </p>
+      <p class="small prewrap">{tRich("consoleRewards.seedHash", { hash: r.seedSha256, code })}</p>
       {r.status === "open" ? (
         <>
           {early && (
             <p class="muted small" id={whyId}>
-              The draw opens once the period ends ({when(r.periodEnd)}).
+              {t("consoleRewards.drawOpensLater", { when: when(r.periodEnd) })}
             </p>
           )}
           <button
@@ -900,45 +949,45 @@ function RaffleCard({ raffle: r, onDrawn }: { raffle: Raffle; onDrawn: (r: Raffl
             aria-describedby={early ? whyId : undefined}
             onClick={draw}
           >
-            Draw winners<span class="visually-hidden"> of {r.name}</span>
+            {tRich("consoleRewards.drawWinners", { name: r.name, hidden })}
           </button>
         </>
       ) : (
         <>
           <p class="small prewrap">
-            Seed (revealed by the draw{r.drawnAt ? ` on ${when(r.drawnAt)}` : ""}): <code class="hash">{r.seed}</code>
+            {r.drawnAt
+              ? tRich("consoleRewards.seedRevealedOn", { when: when(r.drawnAt), seed: r.seed, code })
+              : tRich("consoleRewards.seedRevealed", { seed: r.seed, code })}
           </p>
-          <p class="muted small">Procedure: {r.algorithm}</p>
-          <h3 class="small-title">Winners</h3>
+          <p class="muted small">{t("consoleRewards.procedure", { algorithm: r.algorithm })}</p>
+          <h3 class="small-title">{t("consoleRewards.winnersTitle")}</h3>
           {r.winners.length === 0 ? (
-            <p class="muted">Nobody held a ticket.</p>
+            <p class="muted">{t("consoleRewards.noTickets")}</p>
           ) : (
-            <ol class="plain" aria-label={`Winners of ${r.name}`}>
+            <ol class="plain" aria-label={t("consoleRewards.winnersOf", { name: r.name })}>
               {r.winners.map((w) => (
-                <li key={w.userId}>{w.name ?? `Someone hidden from boards (${w.userId.slice(0, 8)})`}</li>
+                <li key={w.userId}>{w.name ?? t("consoleRewards.hiddenWinner", { id: w.userId.slice(0, 8) })}</li>
               ))}
             </ol>
           )}
           <details>
-            <summary>
-              Ticket list: {r.entries.length} {r.entries.length === 1 ? "person" : "people"}, {tickets} tickets
-            </summary>
+            <summary>{t("consoleRewards.ticketList", { people: r.entries.length, tickets })}</summary>
             <div class="data-table-wrap">
               <table class="data-table">
-                <caption class="visually-hidden">Tickets of {r.name}</caption>
+                <caption class="visually-hidden">{t("consoleRewards.ticketsOf", { name: r.name })}</caption>
                 <thead>
                   <tr>
-                    <th scope="col">Person</th>
-                    <th scope="col">User id</th>
+                    <th scope="col">{t("consoleRewards.colPerson")}</th>
+                    <th scope="col">{t("consoleRewards.colUserId")}</th>
                     <th scope="col" class="num">
-                      Tickets
+                      {t("consoleRewards.colTickets")}
                     </th>
                   </tr>
                 </thead>
                 <tbody>
                   {r.entries.map((e) => (
                     <tr key={e.userId}>
-                      <td>{e.name ?? "Hidden from boards"}</td>
+                      <td>{e.name ?? t("consoleRewards.hiddenPerson")}</td>
                       <td>
                         <code>{e.userId}</code>
                       </td>
@@ -950,7 +999,7 @@ function RaffleCard({ raffle: r, onDrawn }: { raffle: Raffle; onDrawn: (r: Raffl
             </div>
           </details>
           <a href={apiUrl("/api/v1/raffles/{raffle_id}", { path: { raffle_id: r.id } })} target="_blank" rel="noopener">
-            The public record of this draw (JSON)
+            {t("consoleRewards.publicRecord")}
           </a>
         </>
       )}
@@ -968,20 +1017,17 @@ export function RafflesAdmin() {
     raffles.setItems((old) => (old ? old.map((r) => (r.id === answer.id ? answer : r)) : old));
   return (
     <main class="screen console">
-      <TopBar title="Raffles" back="/admin/rewards" />
-      <p class="muted">
-        An alternative to “the top scorer always wins”: everyone who earned points in the period gets tickets, capped
-        per person, and a draw anyone can check afterwards.
-      </p>
+      <TopBar title={t("consoleRewards.rafflesTitle")} back="/admin/rewards" />
+      <p class="muted">{t("consoleRewards.rafflesIntro")}</p>
       {raffles.error && !items ? (
         <Failure error={raffles.error} retry={raffles.reload} />
       ) : !items ? (
         <Skeleton />
       ) : items.length === 0 ? (
-        <Empty text="No raffles yet." />
+        <Empty text={t("consoleRewards.noRaffles")} />
       ) : (
         <>
-          <ul class="cards" aria-label="Raffles">
+          <ul class="cards" aria-label={t("consoleRewards.rafflesLabel")}>
             {items.map((r) => (
               <li key={r.id}>
                 <RaffleCard raffle={r} onDrawn={drawn} />
@@ -997,7 +1043,7 @@ export function RafflesAdmin() {
           />
         </>
       )}
-      <Section title="New raffle">
+      <Section title={t("consoleRewards.newRaffle")}>
         <RaffleForm onSaved={raffles.reload} />
       </Section>
     </main>

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
@@ -51,9 +52,9 @@ export function SsoAdmin() {
         });
         current.setData(saved);
         setClientSecret("");
-        toast("Single sign-on saved.", "success");
+        toast(t("consoleSso.saved"), "success");
       } catch (failure) {
-        toastFailure(failure, "Could not save single sign-on.");
+        toastFailure(failure, t("consoleSso.saveFailed"));
       }
     });
   }
@@ -61,7 +62,7 @@ export function SsoAdmin() {
   if (current.error && !current.data) {
     return (
       <main class="screen console">
-        <TopBar title="Single sign-on" back="/admin" />
+        <TopBar title={t("consoleSso.title")} back="/admin" />
         <Failure error={current.error} retry={current.reload} />
       </main>
     );
@@ -69,7 +70,7 @@ export function SsoAdmin() {
   if (!current.data) {
     return (
       <main class="screen console">
-        <TopBar title="Single sign-on" back="/admin" />
+        <TopBar title={t("consoleSso.title")} back="/admin" />
         <Skeleton />
       </main>
     );
@@ -77,17 +78,18 @@ export function SsoAdmin() {
   const s = current.data;
   return (
     <main class="screen console">
-      <TopBar title="Single sign-on" back="/admin" />
+      <TopBar title={t("consoleSso.title")} back="/admin" />
       <p class="muted">
-        People whose email is on one of your domains sign in through your identity provider (OpenID Connect). Register
-        this redirect URI with it, with the scopes <code>openid email profile</code>:
+        {tRich("consoleSso.intro", {
+          scopes: <code>openid email profile</code>, // i18n-ignore: OpenID Connect scope names
+        })}
       </p>
       <p>
         <code class="copyable">{s.redirectUri}</code>
       </p>
-      <Section title={s.configured ? "Your provider" : "Set up your provider"}>
+      <Section title={s.configured ? t("consoleSso.yourProvider") : t("consoleSso.setUp")}>
         <form class="stack card pad" onSubmit={save}>
-          <Field label="Issuer URL" hint="e.g. https://login.microsoftonline.com/<tenant id>/v2.0">
+          <Field label={t("consoleSso.issuer")} hint={t("consoleSso.issuerHint")}>
             <input
               type="url"
               required
@@ -96,14 +98,12 @@ export function SsoAdmin() {
               onInput={(e) => setIssuer(e.currentTarget.value)}
             />
           </Field>
-          <Field label="Client ID">
+          <Field label={t("consoleSso.clientId")}>
             <input required maxLength={255} value={clientId} onInput={(e) => setClientId(e.currentTarget.value)} />
           </Field>
           <Field
-            label="Client secret"
-            hint={
-              s.clientSecretSet ? "A secret is stored. Leave this empty to keep it." : "Shown once by your provider."
-            }
+            label={t("consoleSso.clientSecret")}
+            hint={s.clientSecretSet ? t("consoleSso.secretStored") : t("consoleSso.secretShownOnce")}
           >
             <input
               type="password"
@@ -114,7 +114,7 @@ export function SsoAdmin() {
               onInput={(e) => setClientSecret(e.currentTarget.value)}
             />
           </Field>
-          <Field label="Email domains" hint="Comma-separated, e.g. example.com, example.co.uk">
+          <Field label={t("consoleSso.domains")} hint={t("consoleSso.domainsHint")}>
             <input required value={domains} onInput={(e) => setDomains(e.currentTarget.value)} />
           </Field>
           <label class="row">
@@ -123,11 +123,11 @@ export function SsoAdmin() {
               checked={autoProvision}
               onChange={(e) => setAutoProvision(e.currentTarget.checked)}
             />
-            Create an account on first sign-in (as an employee)
+            {t("consoleSso.autoProvision")}
           </label>
-          <Field label="Team for new accounts">
+          <Field label={t("consoleSso.defaultTeam")}>
             <select value={defaultTeamId} onChange={(e) => setDefaultTeamId(e.currentTarget.value)}>
-              <option value="">No team</option>
+              <option value="">{t("consoleSso.noTeam")}</option>
               {(teams.data?.items ?? []).map((t) => (
                 <option value={t.id}>{t.name}</option>
               ))}
@@ -135,10 +135,10 @@ export function SsoAdmin() {
           </Field>
           <label class="row">
             <input type="checkbox" checked={required} onChange={(e) => setRequired(e.currentTarget.checked)} />
-            Require single sign-on for these domains (admins keep their password as a way in)
+            {t("consoleSso.required")}
           </label>
           <button class="button primary" type="submit" disabled={busy}>
-            {busy ? "Saving…" : "Save"}
+            {busy ? t("consoleSso.saving") : t("consoleSso.save")}
           </button>
         </form>
       </Section>

@@ -1,11 +1,12 @@
 // Pulse surveys: create one in a minute (and edit it while nobody answered; after that only its
 // end, later), read the answers only in aggregate, and only once the
 // survey has closed: while it runs the admin sees how many were asked, never how many answered.
-import { Fragment } from "preact";
+import { type ComponentChildren, Fragment } from "preact";
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, FieldError, FormError, Skeleton, StatusChip, TopBar } from "../components";
-import { check, useFormErrors } from "../forms";
+import { useFormErrors } from "../forms";
+import { formatDate, formatNumber, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
@@ -19,22 +20,26 @@ type Detail = Schemas["SurveyDetail"];
 const THRESHOLD = 5; // the server's ANONYMITY_THRESHOLD: results show from this many answers on
 
 function day(at: string): string {
-  return new Date(at).toLocaleDateString();
+  return formatDate(at, { year: "numeric", month: "numeric", day: "numeric" });
 }
+
+/** The visually hidden rest of a button's name (the survey it acts on). */
+const hidden = (chunks: ComponentChildren) => <span class="visually-hidden">{chunks}</span>;
 
 /** What an admin may know of a survey before its results: who was asked, and when it closes. */
 function surveyLine(s: Pick<Survey, "status" | "invited" | "opensAt" | "closesAt" | "closedAt">): string {
-  if (s.status === "closed") return `${s.invited} invited · closed ${day(s.closedAt ?? s.closesAt)}`;
-  if (s.status === "scheduled") return `${s.invited} invited · opens ${day(s.opensAt)} · results after it closes`;
-  return `${s.invited} invited · results after it closes (${day(s.closesAt)})`;
+  if (s.status === "closed")
+    return t("consoleSurveys.lineClosed", { invited: s.invited, date: day(s.closedAt ?? s.closesAt) });
+  if (s.status === "scheduled") return t("consoleSurveys.lineScheduled", { invited: s.invited, date: day(s.opensAt) });
+  return t("consoleSurveys.lineOpen", { invited: s.invited, date: day(s.closesAt) });
 }
 
 /** Ask before closing a survey. */
 function confirmClose(s: Pick<Survey, "title">): Promise<boolean> {
   return confirmAction({
-    title: `Close “${s.title}” now?`,
-    body: `Nobody can answer after this, the points for answering are paid, and the results show if at least ${THRESHOLD} people answered.`,
-    confirmLabel: "Close survey",
+    title: t("consoleSurveys.closeTitle", { title: s.title }),
+    body: t("consoleSurveys.closeBody", { threshold: THRESHOLD }),
+    confirmLabel: t("consoleSurveys.closeConfirm"),
     danger: false,
   });
 }
@@ -43,10 +48,10 @@ function confirmClose(s: Pick<Survey, "title">): Promise<boolean> {
 async function closeSurvey(s: Pick<Survey, "id">): Promise<boolean> {
   try {
     await api.post("/api/v1/admin/surveys/{survey_id}/close", { path: { survey_id: s.id } });
-    toast("Survey closed.", "success");
+    toast(t("consoleSurveys.closed"), "success");
     return true;
   } catch (failure) {
-    toastFailure(failure, "Could not close the survey.");
+    toastFailure(failure, t("consoleSurveys.closeFailed"));
     return false;
   }
 }
@@ -54,9 +59,9 @@ async function closeSurvey(s: Pick<Survey, "id">): Promise<boolean> {
 /** Ask before deleting a survey (the server allows it only while nobody answered). */
 function confirmDelete(s: Pick<Survey, "title">): Promise<boolean> {
   return confirmAction({
-    title: `Delete “${s.title}”?`,
-    body: "It disappears for everyone it was sent to. A survey that already has answers cannot be deleted: close it instead.",
-    confirmLabel: "Delete survey",
+    title: t("consoleSurveys.deleteTitle", { title: s.title }),
+    body: t("consoleSurveys.deleteBody"),
+    confirmLabel: t("consoleSurveys.deleteConfirm"),
   });
 }
 
@@ -64,10 +69,10 @@ function confirmDelete(s: Pick<Survey, "title">): Promise<boolean> {
 async function deleteSurvey(s: Pick<Survey, "id">): Promise<boolean> {
   try {
     await api.del("/api/v1/admin/surveys/{survey_id}", { path: { survey_id: s.id } });
-    toast("Survey deleted.", "success");
+    toast(t("consoleSurveys.deleted"), "success");
     return true;
   } catch (failure) {
-    toastFailure(failure, "Could not delete the survey.");
+    toastFailure(failure, t("consoleSurveys.deleteFailed"));
     return false;
   }
 }
@@ -77,7 +82,7 @@ async function loadForEdit(id: string): Promise<Detail | null> {
   try {
     return await api.get("/api/v1/admin/surveys/{survey_id}", { path: { survey_id: id } });
   } catch (failure) {
-    toastFailure(failure, "Could not open the survey.");
+    toastFailure(failure, t("consoleSurveys.openFailed"));
     return null;
   }
 }
@@ -127,20 +132,28 @@ export function SurveyForm({
     event.preventDefault();
     const end = closes ? new Date(closes) : null;
     const checks: Record<string, string> = {
-      title: check.required(title, "a title") || check.maxLength(title, 120, "the title"),
-      intro: check.maxLength(intro, 500, "the intro"),
+      // the checks of ../forms, in this file's own words (its sentences are glued from pieces)
+      title: !title.trim()
+        ? t("consoleSurveys.titleMissing")
+        : title.length > 120
+          ? t("consoleSurveys.titleTooLong", { count: title.length - 120, max: 120 })
+          : "",
+      intro: intro.length > 500 ? t("consoleSurveys.introTooLong", { count: intro.length - 500, max: 500 }) : "",
       closesAt:
         !end || Number.isNaN(end.getTime())
-          ? "Please pick when the survey closes."
+          ? t("consoleSurveys.closesMissing")
           : end.getTime() <= Date.now() && closes !== startEnd
-            ? "The end must be in the future."
+            ? t("consoleSurveys.closesPast")
             : locked && survey && closes !== startEnd && end.getTime() < new Date(survey.closesAt).getTime()
-              ? "People have already answered, so the end can only move later."
+              ? t("consoleSurveys.closesEarlier")
               : "",
     };
     questions.forEach((q, i) => {
-      checks[`questions[${i}].text`] =
-        check.required(q.text, `question ${i + 1}`) || check.maxLength(q.text, 200, `question ${i + 1}`);
+      checks[`questions[${i}].text`] = !q.text.trim()
+        ? t("consoleSurveys.questionMissing", { number: i + 1 })
+        : q.text.length > 200
+          ? t("consoleSurveys.questionTooLong", { number: i + 1, count: q.text.length - 200, max: 200 })
+          : "";
     });
     if (!form.passes(checks)) return;
     const body = { title, intro, questions, points: Number(points), teamIds, closesAt: closesAt() };
@@ -148,11 +161,11 @@ export function SurveyForm({
       try {
         if (survey) {
           const saved = await api.put("/api/v1/admin/surveys/{survey_id}", { path: { survey_id: survey.id }, body });
-          toast("Survey saved.", "success");
+          toast(t("consoleSurveys.saved"), "success");
           onSaved(saved);
         } else {
           await api.post("/api/v1/admin/surveys", { body });
-          toast("Survey sent: people see it on their home screen.", "success");
+          toast(t("consoleSurveys.sent"), "success");
           setTitle("");
           setIntro("");
           setQuestions([{ text: "", kind: "scale" }]);
@@ -160,7 +173,7 @@ export function SurveyForm({
           onSaved();
         }
       } catch (failure) {
-        form.fail(failure, editing ? "Could not save the survey." : "Could not create the survey.", known);
+        form.fail(failure, editing ? t("consoleSurveys.saveFailed") : t("consoleSurveys.createFailed"), known);
       }
     });
   }
@@ -171,15 +184,16 @@ export function SurveyForm({
       id={form.formId}
       onSubmit={save}
       noValidate
-      aria-label={editing ? `Edit ${survey?.title}` : "New survey"}
+      aria-label={
+        editing ? t("consoleSurveys.editFormLabel", { title: survey?.title ?? "" }) : t("consoleSurveys.newSurvey")
+      }
     >
       {locked && (
         <p class="note" role="note" id={`${form.formId}-locked`}>
-          People have already answered this survey, so only its end can change, and only to a later time: answers
-          already given would no longer match changed questions, audience or points.
+          {t("consoleSurveys.lockedNote")}
         </p>
       )}
-      <Field label="Title">
+      <Field label={t("consoleSurveys.titleLabel")}>
         <input
           required
           maxLength={120}
@@ -193,7 +207,7 @@ export function SurveyForm({
         />
       </Field>
       <FieldError form={form} name="title" />
-      <Field label="Intro (optional)">
+      <Field label={t("consoleSurveys.introLabel")}>
         <input
           maxLength={500}
           disabled={locked}
@@ -209,7 +223,7 @@ export function SurveyForm({
       {questions.map((q, i) => (
         <Fragment key={i}>
           <div class="row question-row">
-            <Field label={`Question ${i + 1}`}>
+            <Field label={t("consoleSurveys.questionLabel", { number: i + 1 })}>
               <input
                 required
                 maxLength={200}
@@ -222,7 +236,7 @@ export function SurveyForm({
                 {...form.field(`questions[${i}].text`)}
               />
             </Field>
-            <Field label="Answer">
+            <Field label={t("consoleSurveys.answerLabel")}>
               <select
                 value={q.kind}
                 disabled={locked}
@@ -234,18 +248,18 @@ export function SurveyForm({
                   )
                 }
               >
-                <option value="scale">1 to 5</option>
-                <option value="text">Words (optional)</option>
+                <option value="scale">{t("consoleSurveys.kindScale")}</option>
+                <option value="text">{t("consoleSurveys.kindText")}</option>
               </select>
             </Field>
             {questions.length > 1 && !locked && (
               <button
                 type="button"
                 class="button secondary compact"
-                aria-label={`Remove question ${i + 1}`}
+                aria-label={t("consoleSurveys.removeQuestionLabel", { number: i + 1 })}
                 onClick={() => setQuestions(questions.filter((_, j) => j !== i))}
               >
-                Remove
+                {t("consoleSurveys.removeQuestion")}
               </button>
             )}
           </div>
@@ -255,11 +269,11 @@ export function SurveyForm({
       <FieldError form={form} name="questions" />
       {questions.length < 10 && !locked && (
         <button type="button" class="linkish" onClick={() => setQuestions([...questions, { text: "", kind: "scale" }])}>
-          Add a question
+          {t("consoleSurveys.addQuestion")}
         </button>
       )}
       <div class="row">
-        <Field label="Closes">
+        <Field label={t("consoleSurveys.closesLabel")}>
           <input
             type="datetime-local"
             required
@@ -272,7 +286,7 @@ export function SurveyForm({
             {...form.field("closesAt", locked ? `${form.formId}-locked` : undefined)}
           />
         </Field>
-        <Field label="Points for answering">
+        <Field label={t("consoleSurveys.pointsLabel")}>
           <input
             type="number"
             min={0}
@@ -291,16 +305,18 @@ export function SurveyForm({
       <FieldError form={form} name="opensAt" />
       <FieldError form={form} name="points" />
       <fieldset class="stack" disabled={locked}>
-        <legend>Who is asked</legend>
-        <p class="muted small">{teamIds.length ? "Only the teams ticked." : "Everyone."}</p>
-        {(teams.data?.items ?? []).map((t) => (
+        <legend>{t("consoleSurveys.audience")}</legend>
+        <p class="muted small">
+          {teamIds.length ? t("consoleSurveys.audienceTeams") : t("consoleSurveys.audienceEveryone")}
+        </p>
+        {(teams.data?.items ?? []).map((team) => (
           <label class="switch">
-            <span>{t.name}</span>
+            <span>{team.name}</span>
             <input
               type="checkbox"
-              checked={teamIds.includes(t.id)}
+              checked={teamIds.includes(team.id)}
               onChange={(e) => {
-                setTeamIds(e.currentTarget.checked ? [...teamIds, t.id] : teamIds.filter((x) => x !== t.id));
+                setTeamIds(e.currentTarget.checked ? [...teamIds, team.id] : teamIds.filter((x) => x !== team.id));
                 form.clear("teamIds");
               }}
             />
@@ -311,11 +327,11 @@ export function SurveyForm({
       <FormError error={form.errors.form} />
       <div class="row">
         <button class="button primary" type="submit" disabled={busy}>
-          {editing ? (busy ? "Saving…" : "Save survey") : "Send survey"}
+          {editing ? (busy ? t("consoleSurveys.saving") : t("consoleSurveys.save")) : t("consoleSurveys.send")}
         </button>
         {onCancel && (
           <button class="button secondary" type="button" onClick={onCancel}>
-            Cancel
+            {t("consoleSurveys.cancel")}
           </button>
         )}
       </div>
@@ -337,17 +353,14 @@ export function SurveysAdmin() {
 
   return (
     <main class="screen console">
-      <TopBar title="Pulse surveys" back="/admin" />
-      <p class="muted">
-        Answers are anonymous: you see them only in aggregate, after the survey closes, and only when at least{" "}
-        {THRESHOLD} people answered. Points for answering are paid when it closes.
-      </p>
+      <TopBar title={t("consoleSurveys.title")} back="/admin" />
+      <p class="muted">{t("consoleSurveys.anonymousNote", { threshold: THRESHOLD })}</p>
       {surveys.error && !surveys.data ? (
         <Failure error={surveys.error} retry={surveys.reload} />
       ) : !surveys.data ? (
         <Skeleton />
       ) : surveys.data.length === 0 ? (
-        <Empty text="No surveys yet." />
+        <Empty text={t("consoleSurveys.empty")} />
       ) : (
         <ul class="board">
           {surveys.data.map((s) => (
@@ -365,7 +378,7 @@ export function SurveysAdmin() {
                     disabled={busy}
                     onClick={() => startEditing(s)}
                   >
-                    Edit<span class="visually-hidden"> {s.title}</span>
+                    {tRich("consoleSurveys.editNamed", { title: s.title, hidden })}
                   </button>
                 )}
                 {s.status !== "closed" && (
@@ -377,7 +390,7 @@ export function SurveysAdmin() {
                       (await confirmClose(s)) && run(() => closeSurvey(s).then((done) => done && surveys.reload()))
                     }
                   >
-                    Close<span class="visually-hidden"> {s.title}</span>
+                    {tRich("consoleSurveys.closeNamed", { title: s.title, hidden })}
                   </button>
                 )}
                 <button
@@ -388,7 +401,7 @@ export function SurveysAdmin() {
                     (await confirmDelete(s)) && run(() => deleteSurvey(s).then((done) => done && surveys.reload()))
                   }
                 >
-                  Delete<span class="visually-hidden"> {s.title}</span>
+                  {tRich("consoleSurveys.deleteNamed", { title: s.title, hidden })}
                 </button>
               </span>
             </li>
@@ -396,7 +409,9 @@ export function SurveysAdmin() {
         </ul>
       )}
       <div id="survey-form">
-        <Section title={editing ? `Edit “${editing.title}”` : "New survey"}>
+        <Section
+          title={editing ? t("consoleSurveys.editTitle", { title: editing.title }) : t("consoleSurveys.newSurvey")}
+        >
           <SurveyForm
             key={editing?.id ?? "new"}
             survey={editing ?? undefined}
@@ -427,12 +442,12 @@ export function SurveyResultsScreen({ id }: { id: string }) {
   };
 
   const closeNow = async () =>
-    (await confirmClose({ title: r?.title ?? "this survey" })) &&
+    (await confirmClose({ title: r?.title ?? t("consoleSurveys.thisSurvey") })) &&
     run(() => closeSurvey({ id }).then((done) => done && results.reload()));
 
   return (
     <main class="screen console">
-      <TopBar title="Survey results" back="/admin/surveys" />
+      <TopBar title={t("consoleSurveys.resultsTitle")} back="/admin/surveys" />
       {results.error && !r ? (
         <Failure error={results.error} retry={results.reload} />
       ) : !r ? (
@@ -444,11 +459,11 @@ export function SurveyResultsScreen({ id }: { id: string }) {
           </h2>
           {r.status !== "closed" && !editing && (
             <button class="button secondary" type="button" disabled={busy} onClick={startEditing}>
-              Edit survey
+              {t("consoleSurveys.editSurvey")}
             </button>
           )}
           {editing && (
-            <Section title={`Edit “${editing.title}”`}>
+            <Section title={t("consoleSurveys.editTitle", { title: editing.title })}>
               <SurveyForm
                 survey={editing}
                 onSaved={() => {
@@ -460,35 +475,39 @@ export function SurveyResultsScreen({ id }: { id: string }) {
             </Section>
           )}
           <p class="muted">
-            {r.status === "closed"
-              ? `${r.invited} invited · closed ${day(r.closedAt ?? r.closesAt)}${r.shown ? ` · ${r.responses} answers` : ""}`
-              : `${r.invited} invited · results after it closes`}
+            {r.status !== "closed"
+              ? t("consoleSurveys.resultsLineOpen", { invited: r.invited })
+              : r.shown
+                ? t("consoleSurveys.resultsLineAnswers", {
+                    invited: r.invited,
+                    date: day(r.closedAt ?? r.closesAt),
+                    answers: r.responses,
+                  })
+                : t("consoleSurveys.lineClosed", { invited: r.invited, date: day(r.closedAt ?? r.closesAt) })}
           </p>
           {r.status !== "closed" ? (
-            <Empty
-              text={`It closes ${day(r.closesAt)}. Until then nobody sees the answers, not even how many came in, so no single answer can be picked out.`}
-            >
+            <Empty text={t("consoleSurveys.runningNote", { date: day(r.closesAt) })}>
               <button class="button secondary" type="button" disabled={busy} onClick={closeNow}>
-                Close now
+                {t("consoleSurveys.closeNow")}
               </button>
             </Empty>
           ) : !r.shown ? (
-            <Empty text={`Fewer than ${r.threshold} answers: results are hidden to keep answers anonymous.`} />
+            <Empty text={t("consoleSurveys.tooFew", { threshold: r.threshold })} />
           ) : (
             r.questions.map((q) => (
               <section class="card pad stack" key={q.id}>
                 <h3>{q.text}</h3>
                 {q.kind === "scale" && q.distribution ? (
                   <>
-                    <p class="big-number">{q.average ?? "–"} / 5</p>
-                    <ol class="distribution" aria-label="Answers from 1 to 5">
+                    <p class="big-number">{q.average == null ? "–" : formatNumber(q.average)} / 5</p>
+                    <ol class="distribution" aria-label={t("consoleSurveys.distributionLabel")}>
                       {q.distribution.map((n, i) => (
                         <li>
                           <span>{i + 1}</span>
                           <progress
                             max={Math.max(...q.distribution!, 1)}
                             value={n}
-                            aria-label={`${n} answered ${i + 1}`}
+                            aria-label={t("consoleSurveys.distributionBar", { count: n, value: i + 1 })}
                           />
                           <span>{n}</span>
                         </li>

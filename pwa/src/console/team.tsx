@@ -1,6 +1,7 @@
 // The team lead's dashboard: the team at a glance, who might need a kind nudge, one tap to send it.
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
@@ -10,9 +11,9 @@ import { Chart } from "./chart";
 import { percent, RangePicker, Section, Stat, useRange } from "./ui";
 
 function since(iso: string | null): string {
-  if (!iso) return "no activity yet";
+  if (!iso) return t("consoleTeam.noActivity");
   const days = Math.floor((Date.now() - new Date(iso).getTime()) / 86_400_000);
-  return days <= 0 ? "active today" : days === 1 ? "active yesterday" : `active ${days} days ago`;
+  return t("consoleTeam.lastActive", { days: Math.max(0, days) });
 }
 
 export function TeamConsole({ teamId }: { teamId: string | null }) {
@@ -22,10 +23,10 @@ export function TeamConsole({ teamId }: { teamId: string | null }) {
   const chosen = teamId ?? who.leadsTeamIds[0] ?? mine[0]?.id ?? null;
   return (
     <main class="screen console">
-      <TopBar title="My team" />
+      <TopBar title={t("consoleTeam.title")} />
       {mine.length > 1 && (
         <label>
-          Team
+          {t("consoleTeam.team")}
           <select value={chosen ?? ""} onChange={(e) => navigate(`/team/${e.currentTarget.value}`)}>
             {mine.map((t) => (
               <option value={t.id}>{t.name}</option>
@@ -36,7 +37,7 @@ export function TeamConsole({ teamId }: { teamId: string | null }) {
       {chosen ? (
         <TeamDashboard teamId={chosen} />
       ) : teams.data ? (
-        <Empty text="You don't lead a team yet." />
+        <Empty text={t("consoleTeam.noTeam")} />
       ) : (
         <Skeleton />
       )}
@@ -69,15 +70,10 @@ function TeamDashboard({ teamId }: { teamId: string }) {
         body: { userIds: quiet.map((m) => m.userId) },
       });
       const n = answer.nudged.length;
-      toast(
-        n
-          ? `Sent a friendly nudge to ${n} ${n === 1 ? "person" : "people"}.`
-          : "Everyone was nudged recently — nothing sent.",
-        "success",
-      );
+      toast(n ? t("consoleTeam.nudged", { count: n }) : t("consoleTeam.nobodyNudged"), "success");
       board.reload();
     } catch (failure) {
-      toastFailure(failure, "Could not send nudges.");
+      toastFailure(failure, t("consoleTeam.nudgeFailed"));
     }
   }
 
@@ -87,33 +83,42 @@ function TeamDashboard({ teamId }: { teamId: string }) {
       <RangePicker range={range} />
       <div class="stats">
         <Stat
-          label="Taking part"
+          label={t("consoleTeam.takingPart")}
           value={percent(d.participation.rate)}
-          hint={`${d.participation.active} of ${d.participation.members} with a verified share`}
+          hint={t("consoleTeam.activeOf", { active: d.participation.active, members: d.participation.members })}
         />
         <Stat
-          label="Team rank"
-          value={d.rank.total ? `#${d.rank.total}` : "–"}
-          hint={`of ${d.rank.teams} · per person ${d.rank.perCapitaRank ? `#${d.rank.perCapitaRank}` : "unranked"}`}
+          label={t("consoleTeam.teamRank")}
+          value={d.rank.total ? t("consoleTeam.rank", { rank: d.rank.total }) : "–"}
+          hint={
+            d.rank.perCapitaRank
+              ? t("consoleTeam.rankHint", { teams: d.rank.teams, rank: d.rank.perCapitaRank })
+              : t("consoleTeam.rankHintUnranked", { teams: d.rank.teams })
+          }
         />
-        <Stat label="Verified shares" value={d.verifiedShares} />
-        <Stat label="People reached" value={d.uniqueClicks} hint="unique clicks on their links" />
+        <Stat label={t("consoleTeam.verifiedShares")} value={d.verifiedShares} />
+        <Stat label={t("consoleTeam.peopleReached")} value={d.uniqueClicks} hint={t("consoleTeam.peopleReachedHint")} />
       </div>
       <Chart
-        title="Week by week"
+        title={t("consoleTeam.weekByWeek")}
         labels={d.trend.map((w) => w.week.slice(5))}
         series={[
-          { label: "Points", values: d.trend.map((w) => w.points), color: "#6366f1", bars: true },
-          { label: "People active", values: d.trend.map((w) => w.activeMembers), color: "#f59e0b", ownAxis: true },
+          { label: t("consoleTeam.points"), values: d.trend.map((w) => w.points), color: "#6366f1", bars: true },
+          {
+            label: t("consoleTeam.peopleActive"),
+            values: d.trend.map((w) => w.activeMembers),
+            color: "#f59e0b",
+            ownAxis: true,
+          },
         ]}
-        xLabel="Week of"
+        xLabel={t("consoleTeam.weekOf")}
       />
       <Section
-        title={`Members (${d.members.length})`}
+        title={t("consoleTeam.members", { count: d.members.length })}
         action={
           quiet.length > 0 && (
             <button type="button" class="button primary compact" onClick={nudge} disabled={sending}>
-              Nudge {quiet.length} quiet {quiet.length === 1 ? "member" : "members"}
+              {t("consoleTeam.nudgeQuiet", { count: quiet.length })}
             </button>
           )
         }
@@ -124,20 +129,19 @@ function TeamDashboard({ teamId }: { teamId: string }) {
               <span class="who">
                 <span class="name">{m.displayName}</span>
                 <span class="muted small">
-                  {since(m.lastActiveAt)}
-                  {m.lastNudgedAt ? " · nudged this week" : ""}
+                  {m.lastNudgedAt
+                    ? t("consoleTeam.nudgedThisWeek", { activity: since(m.lastActiveAt) })
+                    : since(m.lastActiveAt)}
                 </span>
               </span>
               <span class="small muted">
-                {m.verifiedShares} shares · {m.uniqueClicks} clicks
+                {t("consoleTeam.memberStats", { shares: m.verifiedShares, clicks: m.uniqueClicks })}
               </span>
               <span class="points">{m.points}</span>
             </li>
           ))}
         </ul>
-        <p class="muted small">
-          A nudge is a kind reminder in their Chorus inbox (and a push if they allow it) — at most once a week each.
-        </p>
+        <p class="muted small">{t("consoleTeam.nudgeNote")}</p>
       </Section>
     </>
   );

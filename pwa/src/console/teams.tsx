@@ -1,7 +1,9 @@
 // Teams: the list, a new team, and the team editor (rename, leads, delete after a confirmation).
+import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
 import { api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { formatNumber, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
@@ -13,21 +15,27 @@ import { Field, Section } from "./ui";
 
 type Column = "name" | "members" | "leads";
 
+/** The visually hidden rest of a link's or button's name. */
+const hidden = (chunks: ComponentChildren) => <span class="visually-hidden">{chunks}</span>;
+
 export function TeamsAdmin({ teamId }: { teamId: string | null }) {
   const teams = useLoad(() => api.get("/api/v1/teams", { query: { limit: 100 } }), []);
-  const team = teamId ? teams.data?.items.find((t) => t.id === teamId) : null;
+  const team = teamId ? teams.data?.items.find((x) => x.id === teamId) : null;
   if (teamId)
     return (
       <main class="screen console">
-        <TopBar title={team ? `Team: ${team.name}` : "Team"} back="/admin/teams" />
+        <TopBar
+          title={team ? t("consoleTeams.teamTitle", { name: team.name }) : t("consoleTeams.team")}
+          back="/admin/teams"
+        />
         {teams.error && !teams.data ? (
           <Failure error={teams.error} retry={teams.reload} />
         ) : !teams.data ? (
           <Skeleton />
         ) : !team ? (
-          <Empty text="This team no longer exists.">
+          <Empty text={t("consoleTeams.gone")}>
             <a class="button secondary" href="/admin/teams">
-              All teams
+              {t("consoleTeams.allTeams")}
             </a>
           </Empty>
         ) : (
@@ -37,7 +45,7 @@ export function TeamsAdmin({ teamId }: { teamId: string | null }) {
     );
   return (
     <main class="screen console">
-      <TopBar title="Teams" back="/admin" />
+      <TopBar title={t("consoleTeams.title")} back="/admin" />
       {teams.error && !teams.data ? (
         <Failure error={teams.error} retry={teams.reload} />
       ) : !teams.data ? (
@@ -53,44 +61,42 @@ export function TeamsAdmin({ teamId }: { teamId: string | null }) {
 function TeamTable({ teams }: { teams: Team[] }) {
   const [sort, setSort] = useState<Sort<Column>>({ key: "name", dir: "ascending" });
   const [query, setQuery] = useState("");
-  if (teams.length === 0) return <Empty text="No teams yet: add the first one below." />;
+  if (teams.length === 0) return <Empty text={t("consoleTeams.empty")} />;
   const shown = sortRows(
-    teams.filter((t) => t.name.toLowerCase().includes(query.trim().toLowerCase())),
+    teams.filter((team) => team.name.toLowerCase().includes(query.trim().toLowerCase())),
     sort,
-    (t, key) => (key === "name" ? t.name : key === "members" ? t.members : (t.leadUserIds ?? []).length),
+    (team, key) => (key === "name" ? team.name : key === "members" ? team.members : (team.leadUserIds ?? []).length),
   );
   return (
     <>
       <div class="toolbar" role="search">
         <label class="search">
-          Find a team
+          {t("consoleTeams.find")}
           <input type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
         </label>
       </div>
       <div class="data-table-wrap">
-        <table class="data-table" aria-label="Teams">
+        <table class="data-table" aria-label={t("consoleTeams.title")}>
           <thead>
             <tr>
-              <SortHeader label="Team" column="name" sort={sort} setSort={setSort} />
-              <SortHeader label="Members" column="members" sort={sort} setSort={setSort} />
-              <SortHeader label="Leads" column="leads" sort={sort} setSort={setSort} />
-              <th scope="col">Dashboard</th>
+              <SortHeader label={t("consoleTeams.team")} column="name" sort={sort} setSort={setSort} />
+              <SortHeader label={t("consoleTeams.members")} column="members" sort={sort} setSort={setSort} />
+              <SortHeader label={t("consoleTeams.leads")} column="leads" sort={sort} setSort={setSort} />
+              <th scope="col">{t("consoleTeams.dashboard")}</th>
             </tr>
           </thead>
           <tbody>
-            {shown.map((t) => (
-              <tr key={t.id}>
+            {shown.map((team) => (
+              <tr key={team.id}>
                 <td>
-                  <a href={`/admin/teams/${t.id}`} class="name">
-                    {t.name}
+                  <a href={`/admin/teams/${team.id}`} class="name">
+                    {team.name}
                   </a>
                 </td>
-                <td class="num">{t.members}</td>
-                <td class="num">{(t.leadUserIds ?? []).length}</td>
+                <td class="num">{formatNumber(team.members)}</td>
+                <td class="num">{formatNumber((team.leadUserIds ?? []).length)}</td>
                 <td>
-                  <a href={`/team/${t.id}`}>
-                    Open<span class="visually-hidden"> the dashboard of {t.name}</span>
-                  </a>
+                  <a href={`/team/${team.id}`}>{tRich("consoleTeams.openDashboard", { name: team.name, hidden })}</a>
                 </td>
               </tr>
             ))}
@@ -109,23 +115,23 @@ function NewTeam({ reload }: { reload: () => void }) {
     await run(async () => {
       try {
         await api.post("/api/v1/admin/teams", { body: { name } });
-        toast(`Team ${name} added.`, "success");
+        toast(t("consoleTeams.added", { name }), "success");
         setName("");
         reload();
       } catch (failure) {
-        toastFailure(failure, "Could not create the team.");
+        toastFailure(failure, t("consoleTeams.createFailed"));
       }
     });
   }
   return (
-    <Section title="New team">
+    <Section title={t("consoleTeams.newTeam")}>
       <form class="row" onSubmit={create}>
         <label class="grow">
-          Team name
+          {t("consoleTeams.name")}
           <input required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <button class="button secondary" type="submit" disabled={busy}>
-          Add team
+          {t("consoleTeams.add")}
         </button>
       </form>
     </Section>
@@ -147,17 +153,17 @@ function TeamEditor({ team, reload }: { team: Team; reload: () => void }) {
       ]).then((pages) => pages.flatMap((p) => p.items)),
     [team.id, leadIds.join(",")],
   );
-  const nameOf = (id: string) => people.data?.find((u) => u.id === id)?.displayName ?? "Someone outside the team";
+  const nameOf = (id: string) => people.data?.find((u) => u.id === id)?.displayName ?? t("consoleTeams.outsider");
 
   async function rename(event: Event) {
     event.preventDefault();
     await run(async () => {
       try {
         await api.put("/api/v1/admin/teams/{team_id}", { path: { team_id: team.id }, body: { name } });
-        toast(`Renamed to ${name}.`, "success");
+        toast(t("consoleTeams.renamed", { name }), "success");
         reload();
       } catch (failure) {
-        toastFailure(failure, "Could not rename the team.");
+        toastFailure(failure, t("consoleTeams.renameFailed"));
       }
     });
   }
@@ -172,7 +178,7 @@ function TeamEditor({ team, reload }: { team: Team; reload: () => void }) {
         toast(message, "success");
         reload();
       } catch (failure) {
-        toastFailure(failure, "Could not change the leads.");
+        toastFailure(failure, t("consoleTeams.leadsFailed"));
       }
     });
   }
@@ -181,29 +187,28 @@ function TeamEditor({ team, reload }: { team: Team; reload: () => void }) {
     await run(async () => {
       try {
         await makeLead(user, team);
-        toast(`${user.displayName} now leads ${team.name}.`, "success");
+        toast(t("consoleTeams.leadAdded", { person: user.displayName, team: team.name }), "success");
         reload();
       } catch (failure) {
-        toastFailure(failure, "Could not make them the lead.");
+        toastFailure(failure, t("consoleTeams.leadFailed"));
       }
     });
   }
 
   async function remove() {
-    const n = team.members;
     const sure = await confirmAction({
-      title: `Delete the team ${team.name}?`,
-      body: `Its ${n} ${n === 1 ? "member becomes" : "members become"} team-less (they keep their accounts), and the points they earned stay in the ledger and on the people boards. The team leaves the team boards.`,
-      confirmLabel: "Delete team",
+      title: t("consoleTeams.deleteTitle", { name: team.name }),
+      body: t("consoleTeams.deleteBody", { count: team.members }),
+      confirmLabel: t("consoleTeams.deleteConfirm"),
     });
     if (!sure) return;
     await run(async () => {
       try {
         await api.del("/api/v1/admin/teams/{team_id}", { path: { team_id: team.id } });
-        toast(`Team ${team.name} deleted.`, "success");
+        toast(t("consoleTeams.deleted", { name: team.name }), "success");
         navigate("/admin/teams");
       } catch (failure) {
-        toastFailure(failure, "Could not delete the team.");
+        toastFailure(failure, t("consoleTeams.deleteFailed"));
       }
     });
   }
@@ -211,24 +216,27 @@ function TeamEditor({ team, reload }: { team: Team; reload: () => void }) {
   return (
     <>
       <p class="muted">
-        {team.members} {team.members === 1 ? "member" : "members"} · <a href={`/team/${team.id}`}>open its dashboard</a>
+        {tRich("consoleTeams.summary", {
+          count: team.members,
+          link: (chunks: ComponentChildren) => <a href={`/team/${team.id}`}>{chunks}</a>,
+        })}
       </p>
       <div class="console-split">
-        <Section title="Name">
+        <Section title={t("consoleTeams.nameSection")}>
           <form class="row" onSubmit={rename}>
             <label class="grow">
-              Team name
+              {t("consoleTeams.name")}
               <input required maxLength={80} value={name} onInput={(e) => setName(e.currentTarget.value)} />
             </label>
             <button class="button secondary" type="submit" disabled={busy || name.trim() === team.name}>
-              Rename
+              {t("consoleTeams.rename")}
             </button>
           </form>
         </Section>
-        <Section title="Leads">
-          <p class="muted small">A lead sees the team's dashboard and can nudge its quiet members.</p>
+        <Section title={t("consoleTeams.leads")}>
+          <p class="muted small">{t("consoleTeams.leadsNote")}</p>
           {leadIds.length === 0 ? (
-            <p class="muted">Nobody leads this team yet.</p>
+            <p class="muted">{t("consoleTeams.noLeads")}</p>
           ) : (
             <ul class="board">
               {leadIds.map((id) => (
@@ -243,11 +251,11 @@ function TeamEditor({ team, reload }: { team: Team; reload: () => void }) {
                     onClick={() =>
                       setLeads(
                         leadIds.filter((x) => x !== id),
-                        `${nameOf(id)} no longer leads ${team.name}.`,
+                        t("consoleTeams.leadRemoved", { person: nameOf(id), team: team.name }),
                       )
                     }
                   >
-                    Remove<span class="visually-hidden"> {nameOf(id)} as lead</span>
+                    {tRich("consoleTeams.removeLead", { person: nameOf(id), hidden })}
                   </button>
                 </li>
               ))}
@@ -256,10 +264,10 @@ function TeamEditor({ team, reload }: { team: Team; reload: () => void }) {
           <FindLead exclude={leadIds} busy={busy} pick={addLead} />
         </Section>
       </div>
-      <Section title="Delete">
-        <p class="muted small">Members become team-less; their points stay.</p>
+      <Section title={t("consoleTeams.deleteSection")}>
+        <p class="muted small">{t("consoleTeams.deleteNote")}</p>
         <button type="button" class="button danger" disabled={busy} onClick={remove}>
-          Delete team
+          {t("consoleTeams.deleteConfirm")}
         </button>
       </Section>
     </>
@@ -280,12 +288,12 @@ function FindLead({ exclude, busy, pick }: { exclude: string[]; busy: boolean; p
   const results = (found.data?.items ?? []).filter((u) => !exclude.includes(u.id));
   return (
     <div class="stack">
-      <Field label="Add a lead: search by name or email">
+      <Field label={t("consoleTeams.findLead")}>
         <input type="search" value={query} onInput={(e) => setQuery(e.currentTarget.value)} />
       </Field>
-      {search && found.data && results.length === 0 && <p class="muted small">Nobody else matches.</p>}
+      {search && found.data && results.length === 0 && <p class="muted small">{t("consoleTeams.noMatch")}</p>}
       {results.length > 0 && (
-        <ul class="board" aria-label="Matching people">
+        <ul class="board" aria-label={t("consoleTeams.matches")}>
           {results.map((u) => (
             <li class="board-row" key={u.id}>
               <span class="who">
@@ -293,7 +301,7 @@ function FindLead({ exclude, busy, pick }: { exclude: string[]; busy: boolean; p
                 <span class="muted small">{u.email}</span>
               </span>
               <button type="button" class="button secondary compact" disabled={busy} onClick={() => pick(u)}>
-                Make lead<span class="visually-hidden"> {u.displayName}</span>
+                {tRich("consoleTeams.makeLead", { person: u.displayName, hidden })}
               </button>
             </li>
           ))}

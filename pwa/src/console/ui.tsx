@@ -1,6 +1,7 @@
 // Bits the console screens share.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
+import { formatNumber, t } from "../i18n";
 
 export function Section({
   title,
@@ -33,7 +34,12 @@ export function Stat({ label, value, hint }: { label: string; value: string | nu
 }
 
 export function percent(rate: number | null | undefined): string {
-  return rate === null || rate === undefined ? "–" : `${Math.round(rate * 100)}%`;
+  return rate === null || rate === undefined ? "–" : formatNumber(rate, { style: "percent", maximumFractionDigits: 0 });
+}
+
+/** A measure such as clicks per share (up to 3 decimals) in the language on screen, "–" when none. */
+export function decimal(value: number | null | undefined): string {
+  return value === null || value === undefined ? "–" : formatNumber(value);
 }
 
 export function isoDay(date: Date): string {
@@ -57,17 +63,17 @@ export function RangePicker({ range }: { range: ReturnType<typeof useRange> }) {
   return (
     <div class="range row">
       <label>
-        From
+        {t("consoleUi.from")}
         <input type="date" value={range.from} max={range.to} onChange={(e) => range.setFrom(e.currentTarget.value)} />
       </label>
       <label>
-        To
+        {t("consoleUi.to")}
         <input type="date" value={range.to} min={range.from} onChange={(e) => range.setTo(e.currentTarget.value)} />
       </label>
-      <div class="row" role="group" aria-label="Quick ranges">
+      <div class="row" role="group" aria-label={t("consoleUi.quickRanges")}>
         {[7, 30, 90].map((d) => (
           <button type="button" class="button secondary compact" onClick={() => preset(d)}>
-            {d} days
+            {t("consoleUi.days", { count: d })}
           </button>
         ))}
       </div>

@@ -2,8 +2,9 @@
 // The link is shown once, when it is made (the server keeps only a hash of its secret); a wall
 // that is switched off stops within seconds.
 import { useState } from "preact/hooks";
-import { api, toastFailure } from "../api";
+import { api, type Schemas, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { formatDateTime, t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { toast } from "../store";
@@ -11,22 +12,30 @@ import { confirmAction } from "./kit";
 import { Field, Section } from "./ui";
 
 type Period = "week" | "month" | "all";
-const PERIODS: Record<Period, string> = { week: "This week", month: "This month", all: "All time" };
+type Wall = Schemas["WallRead"];
+const PERIODS: Period[] = ["week", "month", "all"];
+
+function periodName(period: Period): string {
+  switch (period) {
+    case "week":
+      return t("consoleWalls.periodWeek");
+    case "month":
+      return t("consoleWalls.periodMonth");
+    case "all":
+      return t("consoleWalls.periodAll");
+  }
+}
 
 function when(iso: string | null | undefined): string {
-  return iso ? new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" }) : "";
+  return iso ? formatDateTime(iso) : "";
 }
 
 export function WallsAdmin() {
   const [made, setMade] = useState(0);
   return (
     <main class="screen console">
-      <TopBar title="Office walls" back="/admin" />
-      <p class="muted">
-        A wall is a full-screen, live leaderboard for a screen in the office: the top ten, team standings, the featured
-        story and the latest verified shares. It needs no sign-in, so anyone with its link can see it. People who hide
-        from leaderboards never appear on it.
-      </p>
+      <TopBar title={t("consoleWalls.title")} back="/admin" />
+      <p class="muted">{t("consoleWalls.intro")}</p>
       <NewWall onMade={() => setMade((n) => n + 1)} />
       <WallList refreshKey={made} />
     </main>
@@ -52,7 +61,7 @@ function NewWall({ onMade }: { onMade: () => void }) {
         setName("");
         onMade();
       } catch (failure) {
-        toastFailure(failure, "Could not make the wall.");
+        toastFailure(failure, t("consoleWalls.makeFailed"));
       }
     });
   }
@@ -60,55 +69,55 @@ function NewWall({ onMade }: { onMade: () => void }) {
   async function copy() {
     try {
       await navigator.clipboard.writeText(link);
-      toast("Wall link copied.", "success");
+      toast(t("consoleWalls.copied"), "success");
     } catch {
-      toast("Select the link and copy it by hand.", "error");
+      toast(t("consoleWalls.copyFailed"), "error");
     }
   }
 
   return (
-    <Section title="New wall">
+    <Section title={t("consoleWalls.newWall")}>
       <form class="stack card pad" onSubmit={submit}>
-        <Field label="Name (where the screen is)">
+        <Field label={t("consoleWalls.name")}>
           <input
             required
             maxLength={80}
             value={name}
-            placeholder="Lobby screen"
+            placeholder={t("consoleWalls.namePlaceholder")}
             onInput={(e) => setName(e.currentTarget.value)}
           />
         </Field>
         <div class="row">
-          <Field label="Board">
+          <Field label={t("consoleWalls.board")}>
             <select value={teamId} onChange={(e) => setTeamId(e.currentTarget.value)}>
-              <option value="">Whole organization</option>
-              {(teams.data?.items ?? []).map((t) => (
-                <option key={t.id} value={t.id}>
-                  {t.name}
+              <option value="">{t("consoleWalls.wholeOrganization")}</option>
+              {(teams.data?.items ?? []).map((team) => (
+                <option key={team.id} value={team.id}>
+                  {team.name}
                 </option>
               ))}
             </select>
           </Field>
-          <Field label="Period">
+          <Field label={t("consoleWalls.period")}>
             <select value={period} onChange={(e) => setPeriod(e.currentTarget.value as Period)}>
-              {(Object.keys(PERIODS) as Period[]).map((p) => (
+              {PERIODS.map((p) => (
                 <option key={p} value={p}>
-                  {PERIODS[p]}
+                  {periodName(p)}
                 </option>
               ))}
             </select>
           </Field>
         </div>
         <button class="button primary" type="submit" disabled={busy}>
-          Make wall link
+          {t("consoleWalls.make")}
         </button>
         {link && (
           <div class="stack" data-testid="wall-link">
-            <Field label="Open this on the screen. It is shown only now: copy it before you leave this page.">
+            <Field label={t("consoleWalls.linkLabel")}>
               <input readOnly value={link} onFocus={(e) => e.currentTarget.select()} />
             </Field>
             <button type="button" class="button secondary" onClick={copy}>
-              Copy link
+              {t("consoleWalls.copy")}
             </button>
           </div>
         )}
@@ -123,49 +132,42 @@ function WallList({ refreshKey }: { refreshKey: number }) {
 
   async function revoke(id: string, name: string) {
     const sure = await confirmAction({
-      title: `Switch off “${name}”?`,
-      body: "The screen showing it goes blank within seconds and its link stops working for good.",
-      confirmLabel: "Switch off",
+      title: t("consoleWalls.confirmTitle", { name }),
+      body: t("consoleWalls.confirmBody"),
+      confirmLabel: t("consoleWalls.confirmLabel"),
       danger: true,
     });
     if (!sure) return;
     await run(async () => {
       try {
         await api.del("/api/v1/admin/walls/{wall_id}", { path: { wall_id: id } });
-        toast(`“${name}” is switched off.`, "success");
+        toast(t("consoleWalls.switchedOff", { name }), "success");
         walls.reload();
       } catch (failure) {
-        toastFailure(failure, "Could not switch the wall off.");
+        toastFailure(failure, t("consoleWalls.switchOffFailed"));
       }
     });
   }
 
   return (
-    <Section title="Walls">
+    <Section title={t("consoleWalls.walls")}>
       {walls.error && !walls.data ? (
         <Failure error={walls.error} retry={walls.reload} />
       ) : !walls.data ? (
         <Skeleton />
       ) : walls.data.length === 0 ? (
-        <p class="muted">No walls yet. Make one above and open its link on the office screen.</p>
+        <p class="muted">{t("consoleWalls.empty")}</p>
       ) : (
         <ul class="board" data-testid="walls">
           {walls.data.map((wall) => (
             <li class="board-row people-row" key={wall.id}>
               <span class="who">
                 <span class="name">{wall.name}</span>
-                <span class="muted small">
-                  {wall.teamName ?? "Whole organization"} · {PERIODS[wall.period]} · made {when(wall.createdAt)}
-                  {wall.revokedAt
-                    ? ` · switched off ${when(wall.revokedAt)}`
-                    : wall.lastSeenAt
-                      ? ` · last on screen ${when(wall.lastSeenAt)}`
-                      : " · not opened yet"}
-                </span>
+                <span class="muted small">{wallFacts(wall)}</span>
               </span>
               {!wall.revokedAt && (
                 <button type="button" class="button danger" disabled={busy} onClick={() => revoke(wall.id, wall.name)}>
-                  Switch off
+                  {t("consoleWalls.switchOff")}
                 </button>
               )}
             </li>
@@ -174,4 +176,16 @@ function WallList({ refreshKey }: { refreshKey: number }) {
       )}
     </Section>
   );
+}
+
+/** A wall's line under its name: its board, its period, when it was made and its last news. */
+function wallFacts(wall: Wall): string {
+  const facts = {
+    board: wall.teamName ?? t("consoleWalls.wholeOrganization"),
+    period: periodName(wall.period),
+    made: when(wall.createdAt),
+  };
+  if (wall.revokedAt) return t("consoleWalls.factsOff", { ...facts, off: when(wall.revokedAt) });
+  if (wall.lastSeenAt) return t("consoleWalls.factsSeen", { ...facts, seen: when(wall.lastSeenAt) });
+  return t("consoleWalls.factsNew", facts);
 }

@@ -2,6 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, failureText, toastFailure } from "../api";
 import { FormError, NewPassword } from "../components";
+import { t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { navigate } from "../router";
 import { loadMe } from "../session";
@@ -31,20 +32,20 @@ export function AccountSecurity() {
         await api.post("/api/v1/me/password", { body: { currentPassword: current, newPassword: next } });
         setCurrent("");
         setNext("");
-        toast("Password changed. You're still signed in here, and signed out everywhere else.", "success");
+        toast(t("accountSecurity.passwordChanged"), "success");
       } catch (failure) {
-        setError(failureText(failure, "Could not change the password."));
+        setError(failureText(failure, t("accountSecurity.couldNotChange")));
       }
     });
   }
 
   async function signOutEverywhere() {
-    if (!confirm("Sign out on every device, this one too?")) return;
+    if (!confirm(t("accountSecurity.confirmSignOutAll"))) return;
     await runEnd(async () => {
       try {
         await api.post("/api/v1/me/sessions/revoke");
       } catch (failure) {
-        toastFailure(failure, "Could not sign out everywhere.");
+        toastFailure(failure, t("accountSecurity.couldNotSignOutAll"));
         return;
       }
       await loadMe().catch(() => undefined);
@@ -57,14 +58,14 @@ export function AccountSecurity() {
       try {
         setDigest((await api.put("/api/v1/me/email", { body: { weeklyDigest } })).weeklyDigest);
       } catch (failure) {
-        toastFailure(failure, "Could not save your email choice.");
+        toastFailure(failure, t("accountSecurity.couldNotSaveEmail"));
       }
     });
   }
 
   return (
     <section class="card stack" aria-labelledby="account-heading">
-      <h2 id="account-heading">Account</h2>
+      <h2 id="account-heading">{t("accountSecurity.title")}</h2>
       {digest !== null && (
         <label class="row">
           <input
@@ -73,12 +74,12 @@ export function AccountSecurity() {
             disabled={saving}
             onChange={(e) => saveDigest(e.currentTarget.checked)}
           />
-          Email me a weekly summary
+          {t("accountSecurity.weeklySummary")}
         </label>
       )}
       <form onSubmit={change} class="stack">
         <label>
-          Current password
+          {t("accountSecurity.currentPassword")}
           <input
             type="password"
             autocomplete="current-password"
@@ -91,11 +92,11 @@ export function AccountSecurity() {
         <NewPassword value={next} onChange={setNext} />
         <FormError error={error} />
         <button class="button secondary" type="submit" disabled={changing}>
-          {changing ? "Changing…" : "Change password"}
+          {changing ? t("accountSecurity.changing") : t("accountSecurity.changePassword")}
         </button>
       </form>
       <button type="button" class="button secondary" disabled={ending} onClick={signOutEverywhere}>
-        {ending ? "Signing out…" : "Sign out everywhere"}
+        {ending ? t("accountSecurity.signingOut") : t("accountSecurity.signOutAll")}
       </button>
     </section>
   );

@@ -1,6 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { api } from "../api";
 import { BadgeTile, Empty, Failure, Skeleton, TopBar } from "../components";
+import { t } from "../i18n";
 import { onLive } from "../live";
 import { useLoad } from "../load";
 
@@ -12,18 +13,18 @@ export function Badges() {
   const locked = list?.filter((b) => !b.earnedAt) ?? [];
   return (
     <main class="screen">
-      <TopBar title="Badges" />
+      <TopBar title={t("badges.title")} />
       {badges.error && !list ? (
         <Failure error={badges.error} retry={badges.reload} />
       ) : !list ? (
         <Skeleton lines={6} />
       ) : list.length === 0 ? (
-        <Empty text="Your organization hasn't set up badges yet." />
+        <Empty text={t("badges.empty")} />
       ) : (
         <>
-          <h2 class="section-title">Earned ({earned.length})</h2>
+          <h2 class="section-title">{t("badges.earned", { count: earned.length })}</h2>
           {earned.length === 0 ? (
-            <p class="muted">Your first verified share earns your first badge.</p>
+            <p class="muted">{t("badges.firstBadge")}</p>
           ) : (
             <ul class="badge-grid">
               {earned.map((b) => (
@@ -31,7 +32,7 @@ export function Badges() {
               ))}
             </ul>
           )}
-          <h2 class="section-title">Still to earn ({locked.length})</h2>
+          <h2 class="section-title">{t("badges.stillToEarn", { count: locked.length })}</h2>
           <ul class="badge-grid">
             {locked.map((b) => (
               <BadgeTile key={b.id} badge={b} />

@@ -2,6 +2,7 @@
 // phone's share sheet (Web Share API level 2) where it takes files, else they download.
 import { useState } from "preact/hooks";
 import type { Schemas } from "../api";
+import { formatNumber, t } from "../i18n";
 import { toast } from "../store";
 
 type Media = Schemas["ChallengeMedia"];
@@ -73,7 +74,7 @@ export function ChallengeMedia({
       }
       await open(prepared);
     } catch {
-      toast("Could not get the files — download them below instead.", "error");
+      toast(t("challengeMedia.filesFailed"), "error");
       setFallback(true);
     } finally {
       setBusy(false);
@@ -83,7 +84,7 @@ export function ChallengeMedia({
   return (
     <section class="card media-card" aria-labelledby="media-title">
       <h3 class="small-title" id="media-title">
-        {media.length === 1 ? "A visual to post with it" : "Visuals to post with it"}
+        {t("challengeMedia.title", { count: media.length })}
       </h3>
       <ul class="media-grid">
         {media.map((item, n) => (
@@ -95,7 +96,7 @@ export function ChallengeMedia({
                 height={item.height ?? undefined}
                 loading="lazy"
                 decoding="async"
-                alt={`Visual ${n + 1} to post with “${title}”`}
+                alt={t("challengeMedia.imageAlt", { number: n + 1, title })}
               />
             ) : (
               <video
@@ -106,7 +107,7 @@ export function ChallengeMedia({
                 muted
                 playsInline
                 preload="metadata"
-                aria-label={`Video ${n + 1} to post with “${title}”`}
+                aria-label={t("challengeMedia.videoLabel", { number: n + 1, title })}
               />
             )}
           </li>
@@ -114,23 +115,21 @@ export function ChallengeMedia({
       </ul>
       {ready ? (
         <button type="button" class="button primary" onClick={() => open(ready)} data-testid="share-media-ready">
-          Files ready — open the share sheet
+          {t("challengeMedia.filesReady")}
         </button>
       ) : (
         <button type="button" class="button secondary" onClick={share} disabled={busy} data-testid="share-media">
-          {busy ? "Getting the files…" : "Share with the post"}
+          {busy ? t("challengeMedia.gettingFiles") : t("challengeMedia.shareWithPost")}
         </button>
       )}
       {fallback && (
         <div class="media-downloads" role="status" data-testid="media-downloads">
-          <p class="muted small">
-            This browser can't hand files to other apps: download them, then add them to your post.
-          </p>
+          <p class="muted small">{t("challengeMedia.cannotShareFiles")}</p>
           <ul>
             {media.map((item, n) => (
               <li key={item.id}>
                 <a href={item.url} download={mediaFileName(title, item, n)}>
-                  Download {mediaFileName(title, item, n)} ({megabytes(item.bytes)})
+                  {t("challengeMedia.download", { file: mediaFileName(title, item, n), size: megabytes(item.bytes) })}
                 </a>
               </li>
             ))}
@@ -142,5 +141,9 @@ export function ChallengeMedia({
 }
 
 function megabytes(bytes: number): string {
-  return bytes < 1_048_576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`;
+  return bytes < 1_048_576
+    ? t("challengeMedia.kilobytes", { size: formatNumber(Math.max(1, Math.round(bytes / 1024))) })
+    : t("challengeMedia.megabytes", {
+        size: formatNumber(bytes / 1_048_576, { minimumFractionDigits: 1, maximumFractionDigits: 1 }),
+      });
 }

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, OfflineError, type Schemas, shareLink, toastFailure } from "../api";
 import { Failure, FieldError, FormError, Skeleton, StatusChip, TopBar, timeLeft } from "../components";
 import { check, useFormErrors } from "../forms";
+import { t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { onLive } from "../live";
 import { useLoad } from "../load";
@@ -12,11 +13,14 @@ import { ChallengeMedia } from "./ChallengeMedia";
 import { LessonChallenge } from "./Lesson";
 import { StoryEditor } from "./StoryEditor";
 
+/** Each network's name on screen (brand names stay; "Email" reads in the language on screen). */
 export const NETWORK_NAMES: Record<Network, string> = {
   linkedin: "LinkedIn",
   x: "X",
   facebook: "Facebook",
-  email: "Email",
+  get email() {
+    return t("challengeScreen.networkEmail");
+  },
   whatsapp: "WhatsApp",
 };
 
@@ -27,7 +31,7 @@ type Sent = Schemas["SubmissionRead"];
 type Shown = MySubmission | Sent | Queued | null;
 
 function celebrate(points: number) {
-  toast(`Verified — +${points} points!`, "celebrate", 5000);
+  toast(t("challengeScreen.verifiedToast", { points }), "celebrate", 5000);
   if (!window.matchMedia("(prefers-reduced-motion: reduce)").matches) navigator.vibrate?.(20);
 }
 
@@ -73,7 +77,7 @@ export function ChallengeScreen({ id }: { id: string }) {
       const message = event.data;
       if (message?.type === "submission-sent" && message.challengeId === id && message.body?.id) {
         setSubmission(message.body);
-        toast("You're back online — your post link was sent.", "success");
+        toast(t("challengeScreen.backOnlineSent"), "success");
       }
     };
     navigator.serviceWorker?.addEventListener("message", listen);
@@ -83,21 +87,21 @@ export function ChallengeScreen({ id }: { id: string }) {
   if (loaded.error && !challenge)
     return (
       <main class="screen">
-        <TopBar title="Challenge" back="/" />
+        <TopBar title={t("challengeScreen.title")} back="/" />
         <Failure error={loaded.error} retry={loaded.reload} />
       </main>
     );
   if (challenge?.kind === "lesson" && challenge.lesson)
     return (
       <main class="screen">
-        <TopBar title="Lesson" back="/" />
+        <TopBar title={t("challengeScreen.lessonTitle")} back="/" />
         <article class="card content-card">
           <div class="card-body">
             {challenge.pillar && <p class="eyebrow">{challenge.pillar.title}</p>}
             <h2 class="card-title">{challenge.title}</h2>
             {challenge.description && <p class="prewrap">{challenge.description}</p>}
             <p class="card-meta">
-              <span class="chip points">+{challenge.points} pts</span>
+              <span class="chip points">{t("challengeScreen.pointsChip", { points: challenge.points })}</span>
               <span class="muted">{timeLeft(challenge.endsAt)}</span>
             </p>
           </div>
@@ -108,7 +112,7 @@ export function ChallengeScreen({ id }: { id: string }) {
   if (!challenge || !network)
     return (
       <main class="screen">
-        <TopBar title="Challenge" back="/" />
+        <TopBar title={t("challengeScreen.title")} back="/" />
         <Skeleton lines={6} />
       </main>
     );
@@ -127,7 +131,7 @@ export function ChallengeScreen({ id }: { id: string }) {
       setLink(fresh);
       return fresh;
     } catch (failure) {
-      toastFailure(failure, "Could not get your link.");
+      toastFailure(failure, t("challengeScreen.linkFailed"));
       return null;
     }
   }
@@ -159,22 +163,24 @@ export function ChallengeScreen({ id }: { id: string }) {
         if ((failure as DOMException).name === "AbortError") return;
       }
     }
-    if (onClipboard) toast("Text copied — paste it into your post if it isn't there already.", "success");
+    if (onClipboard) toast(t("challengeScreen.textCopied"), "success");
     window.open(mine.intentUrl, "_blank", "noopener");
   }
 
   async function copy() {
     const mine = await getLink();
     if (!mine) return;
-    if (await copied(fullText(mine))) toast("Copied — paste it into your post.", "success");
-    else toast("Copy isn't allowed here: select the text above instead.", "error");
+    if (await copied(fullText(mine))) toast(t("challengeScreen.copied"), "success");
+    else toast(t("challengeScreen.copyBlocked"), "error");
   }
 
   async function submit(event: Event) {
     event.preventDefault();
     const url = postUrl.trim();
     const checks = form.passes({
-      postUrl: (needsPost ? check.required(url, "your post's link") : "") || check.url(url, "your post's link"),
+      postUrl:
+        (needsPost ? check.required(url, t("challengeScreen.postLinkRequired")) : "") ||
+        check.url(url, t("challengeScreen.postLinkSubject")),
     });
     if (!checks) return;
     await run(() => send(url));
@@ -189,18 +195,18 @@ export function ChallengeScreen({ id }: { id: string }) {
       })) as Sent | Queued;
       setSubmission(answer);
       form.clear();
-      if (answer.status === "queued") toast("Saved — it will be sent when you're back online.", "info", 6000);
+      if (answer.status === "queued") toast(t("challengeScreen.savedOffline"), "info", 6000);
     } catch (failure) {
       if (failure instanceof ApiError && failure.status === 409) {
         loaded.reload();
-        form.fail(failure, "You already took part in this challenge.", ["postUrl"]);
+        form.fail(failure, t("challengeScreen.alreadyTookPart"), ["postUrl"]);
       } else if (failure instanceof OfflineError) {
         form.show({
           fields: {},
-          form: "You're offline and this browser can't keep it for later: try again once you're back online.",
+          form: t("challengeScreen.offlineCannotQueue"),
         });
       } else {
-        form.fail(failure, "Could not send it.", ["postUrl"]);
+        form.fail(failure, t("challengeScreen.sendFailed"), ["postUrl"]);
       }
     }
   }
@@ -213,7 +219,7 @@ export function ChallengeScreen({ id }: { id: string }) {
   const rejected = submission?.status === "rejected" || submission?.status === "revoked";
   return (
     <main class="screen with-action">
-      <TopBar title="Challenge" back="/" />
+      <TopBar title={t("challengeScreen.title")} back="/" />
       <article class="card content-card">
         {preview.imageUrl && <img class="preview-image" src={preview.imageUrl} alt="" referrerpolicy="no-referrer" />}
         <div class="card-body">
@@ -223,8 +229,10 @@ export function ChallengeScreen({ id }: { id: string }) {
             <p class="prewrap">{challenge.description}</p>
           )}
           <p class="card-meta">
-            <span class="chip points">+{challenge.points} pts</span>
-            {challenge.clickPoints > 0 && <span class="chip">+{challenge.clickPoints} per click</span>}
+            <span class="chip points">{t("challengeScreen.pointsChip", { points: challenge.points })}</span>
+            {challenge.clickPoints > 0 && (
+              <span class="chip">{t("challengeScreen.perClick", { points: challenge.clickPoints })}</span>
+            )}
             <span class="muted">{timeLeft(challenge.endsAt)}</span>
           </p>
         </div>
@@ -246,14 +254,17 @@ export function ChallengeScreen({ id }: { id: string }) {
       {isStory && <StoryEditor challengeId={challenge.id} prompt={challenge.description} onChange={setStory} />}
 
       {!done && canShare && (
-        <ol class="share-steps" aria-label={hasArticle ? "Share it in three steps" : "Share it in two steps"}>
+        <ol
+          class="share-steps"
+          aria-label={hasArticle ? t("challengeScreen.stepsThree") : t("challengeScreen.stepsTwo")}
+        >
           {hasArticle && (
             <li class="card step">
               <h3 class="step-title">
                 <span class="step-number" aria-hidden="true">
                   1
                 </span>
-                Open the article
+                {t("challengeScreen.openArticle")}
               </h3>
               <a
                 class="article-link"
@@ -263,11 +274,9 @@ export function ChallengeScreen({ id }: { id: string }) {
                 data-testid="article-link"
               >
                 {articleName}
-                <span class="visually-hidden"> (opens in a new tab)</span>
+                <span class="visually-hidden"> {t("challengeScreen.opensNewTab")}</span>
               </a>
-              {challenge.previewStatus === "failed" && (
-                <p class="muted small">We couldn't load a preview of this article, but the link works.</p>
-              )}
+              {challenge.previewStatus === "failed" && <p class="muted small">{t("challengeScreen.previewFailed")}</p>}
             </li>
           )}
           <li class="card step">
@@ -275,10 +284,10 @@ export function ChallengeScreen({ id }: { id: string }) {
               <span class="step-number" aria-hidden="true">
                 {hasArticle ? 2 : 1}
               </span>
-              {isStory ? "Share your story" : "Share it"}
+              {isStory ? t("challengeScreen.shareStory") : t("challengeScreen.shareIt")}
             </h3>
             <fieldset class="networks">
-              <legend>Share on</legend>
+              <legend>{t("challengeScreen.shareOn")}</legend>
               {challenge.networks.map((n) => (
                 <label class={`network-choice ${n === network ? "chosen" : ""}`}>
                   <input type="radio" name="network" value={n} checked={n === network} onChange={() => setNetwork(n)} />
@@ -288,11 +297,14 @@ export function ChallengeScreen({ id }: { id: string }) {
             </fieldset>
             {text && (
               <section class="share-text">
-                <h4 class="small-title">Suggested text — we copy it for you</h4>
+                <h4 class="small-title">{t("challengeScreen.suggestedText")}</h4>
                 <p class="muted small" data-testid="own-words-hint">
-                  Start from the suggestion, then make it yours.
+                  {t("challengeScreen.ownWordsHint")}
                   {(challenge.ownWordsPoints ?? 0) > 0 && (
-                    <span class="chip points"> +{challenge.ownWordsPoints} points in your own words</span>
+                    <span class="chip points">
+                      {" "}
+                      {t("challengeScreen.ownWordsBonus", { points: challenge.ownWordsPoints })}
+                    </span>
                   )}
                 </p>
                 <p class="prewrap">{text}</p>
@@ -303,18 +315,18 @@ export function ChallengeScreen({ id }: { id: string }) {
             )}
             <div class="row">
               <button type="button" class="button primary grow" onClick={share}>
-                Share on {NETWORK_NAMES[network]}
+                {t("challengeScreen.shareOnNetwork", { network: NETWORK_NAMES[network] })}
               </button>
               <button type="button" class="button secondary" onClick={copy}>
-                Copy text
+                {t("challengeScreen.copyText")}
               </button>
             </div>
             <button type="button" class="linkish" onClick={getLink}>
-              Get my link
+              {t("challengeScreen.getLink")}
             </button>
             {link && (
               <label class="tracked">
-                Your personal link
+                {t("challengeScreen.personalLink")}
                 <input
                   readOnly
                   value={link.trackedUrl}
@@ -331,11 +343,11 @@ export function ChallengeScreen({ id }: { id: string }) {
                   {hasArticle ? 3 : 2}
                 </span>
                 {rejected
-                  ? "Paste the fixed link to your post"
+                  ? t("challengeScreen.pasteFixedLink")
                   : needsPost
-                    ? "Paste your post's link"
-                    : "Your post's link"}
-                {!needsPost && <span class="muted small"> (optional)</span>}
+                    ? t("challengeScreen.pasteLink")
+                    : t("challengeScreen.postLink")}
+                {!needsPost && <span class="muted small"> {t("challengeScreen.optional")}</span>}
               </label>
               <FieldError form={form} name="postUrl" />
               <FormError error={form.errors.form} />
@@ -345,7 +357,9 @@ export function ChallengeScreen({ id }: { id: string }) {
                   type="url"
                   inputMode="url"
                   autocomplete="off"
-                  placeholder={needsPost ? "Paste your post link" : "Post link"}
+                  placeholder={
+                    needsPost ? t("challengeScreen.pastePlaceholder") : t("challengeScreen.postLinkPlaceholder")
+                  }
                   required={needsPost}
                   maxLength={2048}
                   value={postUrl}
@@ -356,7 +370,11 @@ export function ChallengeScreen({ id }: { id: string }) {
                   {...form.field("postUrl")}
                 />
                 <button class="button primary" type="submit" disabled={busy}>
-                  {busy ? "Sending…" : needsPost ? "Submit" : "I shared it"}
+                  {busy
+                    ? t("challengeScreen.sending")
+                    : needsPost
+                      ? t("challengeScreen.submit")
+                      : t("challengeScreen.iSharedIt")}
                 </button>
               </div>
             </form>
@@ -369,9 +387,9 @@ export function ChallengeScreen({ id }: { id: string }) {
 
 function hostOf(url: string): string {
   try {
-    return `Read it on ${new URL(url).hostname.replace(/^www\./, "")}`;
+    return t("challengeScreen.readItOn", { host: new URL(url).hostname.replace(/^www\./, "") });
   } catch {
-    return "Read the article";
+    return t("challengeScreen.readArticle");
   }
 }
 
@@ -385,8 +403,8 @@ function SubmissionStatus({ submission, points }: { submission: Shown; points: n
   if (submission.status === "queued")
     return (
       <section class="card status-card" role="status" data-status="queued">
-        <h3>Saved offline</h3>
-        <p class="muted">Your post link will be sent as soon as you're back online.</p>
+        <h3>{t("challengeScreen.savedOfflineTitle")}</h3>
+        <p class="muted">{t("challengeScreen.savedOfflineText")}</p>
       </section>
     );
   const s = submission as MySubmission;
@@ -397,35 +415,32 @@ function SubmissionStatus({ submission, points }: { submission: Shown; points: n
         <StatusChip status={shown} />
       </p>
       {shown === "pending" && (
-        <p>
-          {s.status === "needs_review"
-            ? "An admin will look at your post shortly."
-            : "Checking your post… this takes a few seconds."}
-        </p>
+        <p>{s.status === "needs_review" ? t("challengeScreen.needsReview") : t("challengeScreen.checking")}</p>
       )}
       {shown === "verified" && (
         <p class="celebrate-points">
-          <strong>+{s.pointsAwarded || points} points</strong> — thank you for sharing!
+          {tRich("challengeScreen.thanks", {
+            points: s.pointsAwarded || points,
+            strong: (chunks: string[]) => <strong>{chunks}</strong>,
+          })}
         </p>
       )}
       {shown === "verified" && s.ownWords && (
         <p class="chip own-words" data-testid="own-words">
-          In your own words
+          {t("challengeScreen.ownWords")}
         </p>
       )}
       {shown === "rejected" && s.reviewNote && (
         <p>
-          <strong>Note from your admin:</strong> <span class="prewrap">{s.reviewNote}</span>
+          <strong>{t("challengeScreen.adminNote")}</strong> <span class="prewrap">{s.reviewNote}</span>
         </p>
       )}
-      {shown === "rejected" && !s.reviewNote && <p>{s.reason ?? "We couldn't verify this post."}</p>}
+      {shown === "rejected" && !s.reviewNote && <p>{s.reason ?? t("challengeScreen.notVerified")}</p>}
       {shown === "rejected" &&
         (canTryAgain(s) ? (
-          <p>
-            Fix it and send it again below ({s.triesLeft} {s.triesLeft === 1 ? "try" : "tries"} left).
-          </p>
+          <p>{t("challengeScreen.triesLeft", { count: s.triesLeft })}</p>
         ) : (
-          <p>If you think that's a mistake, ask your program admin to take a look.</p>
+          <p>{t("challengeScreen.askAdmin")}</p>
         ))}
     </section>
   );

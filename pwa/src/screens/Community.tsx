@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { formatDate, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { me } from "../session";
@@ -9,12 +10,28 @@ import type { Colleague, Comment, FeedEntry } from "../types";
 
 type Reaction = Schemas["ReactionCreate"]["kind"];
 
-const REACTIONS: [Reaction, string, string][] = [
-  ["clap", "👏", "Applause"],
-  ["heart", "❤️", "Love"],
-  ["party", "🎉", "Celebrate"],
-  ["insight", "💡", "Insightful"],
+const REACTIONS: [Reaction, string][] = [
+  ["clap", "👏"],
+  ["heart", "❤️"],
+  ["party", "🎉"],
+  ["insight", "💡"],
 ];
+
+/** A reaction's name, read out by screen readers. */
+function reactionName(kind: Reaction): string {
+  switch (kind) {
+    case "clap":
+      return t("community.reactionClap");
+    case "heart":
+      return t("community.reactionHeart");
+    case "party":
+      return t("community.reactionParty");
+    case "insight":
+      return t("community.reactionInsight");
+    default:
+      return kind;
+  }
+}
 
 export function Community() {
   const [items, setItems] = useState<FeedEntry[] | null>(null);
@@ -46,9 +63,9 @@ export function Community() {
 
   return (
     <main class="screen">
-      <TopBar title="Community" />
+      <TopBar title={t("community.title")} />
       <button type="button" class="button primary" onClick={() => setGiving(true)}>
-        Give kudos
+        {t("community.giveKudos")}
       </button>
       {giving && (
         <KudosSheet
@@ -59,8 +76,8 @@ export function Community() {
         />
       )}
       {featured && (
-        <section aria-label="Story of the week" class="featured">
-          <p class="eyebrow">Story of the week</p>
+        <section aria-label={t("community.storyOfTheWeek")} class="featured">
+          <p class="eyebrow">{t("community.storyOfTheWeek")}</p>
           <FeedCard item={featured} update={update} remove={remove} />
         </section>
       )}
@@ -69,9 +86,9 @@ export function Community() {
       ) : !items ? (
         <Skeleton lines={5} />
       ) : items.length === 0 ? (
-        <Empty text="Nothing here yet — published stories, badges and kudos show up here." />
+        <Empty text={t("community.empty")} />
       ) : (
-        <ul class="cards" aria-label="Community feed">
+        <ul class="cards" aria-label={t("community.feedLabel")}>
           {items.map((item) => (
             <li key={item.id}>
               <FeedCard item={item} update={update} remove={remove} />
@@ -81,7 +98,7 @@ export function Community() {
       )}
       {cursor && (
         <button type="button" class="button secondary" onClick={() => load(cursor)}>
-          Show older
+          {t("community.showOlder")}
         </button>
       )}
     </main>
@@ -122,7 +139,7 @@ function FeedCard({
       for (const key of Object.keys(counts)) if (!counts[key]) delete counts[key];
       update({ ...item, reactions: counts, myReaction: same ? null : kind });
     } catch (failure) {
-      toastFailure(failure, "Could not react.");
+      toastFailure(failure, t("community.reactFailed"));
     }
   }
 
@@ -144,7 +161,7 @@ function FeedCard({
         setDraft("");
         update({ ...item, comments: item.comments + 1 });
       } catch (failure) {
-        toastFailure(failure, "Could not comment.");
+        toastFailure(failure, t("community.commentFailed"));
       }
     });
   }
@@ -157,7 +174,7 @@ function FeedCard({
         toast(done, "success");
         return true;
       } catch (failure) {
-        toastFailure(failure, "Could not do that.");
+        toastFailure(failure, t("community.actionFailed"));
         return false;
       }
     });
@@ -165,12 +182,12 @@ function FeedCard({
   }
 
   async function report() {
-    const reason = window.prompt("What is wrong with it? An admin will take a look.");
+    const reason = window.prompt(t("community.reportPrompt"));
     if (reason?.trim())
       await act(
         () =>
           api.post("/api/v1/feed/{item_id}/report", { path: { item_id: item.id }, body: { reason: reason.trim() } }),
-        "Thank you — an admin will look at it.",
+        t("community.reported"),
       );
   }
 
@@ -180,7 +197,7 @@ function FeedCard({
         await api.del("/api/v1/feed/{item_id}", { path: { item_id: item.id } });
         remove(item.id);
       } catch (failure) {
-        toastFailure(failure, "Could not delete.");
+        toastFailure(failure, t("community.deleteFailed"));
       }
     });
   }
@@ -191,8 +208,8 @@ function FeedCard({
       {story?.photoUrl && <img class="preview-image" src={story.photoUrl} alt="" loading="lazy" />}
       <div class="card-body">
         <p class="muted small">
-          {item.text} · {new Date(item.createdAt).toLocaleDateString()}
-          {item.hidden ? " · hidden" : ""}
+          {item.text} · {formatDate(item.createdAt, { year: "numeric", month: "numeric", day: "numeric" })}
+          {item.hidden ? ` · ${t("community.hidden")}` : ""}
         </p>
         {story && (
           <>
@@ -200,19 +217,23 @@ function FeedCard({
             <p class="prewrap clamp-4">{story.body}</p>
             {story.publicUrl && (
               <a href={story.publicUrl} target="_blank" rel="noopener">
-                Read the whole story
+                {t("community.readStory")}
               </a>
             )}
           </>
         )}
         {item.kind === "kudos" && item.message && <blockquote class="kudos-message prewrap">{item.message}</blockquote>}
-        <div class="reactions" role="group" aria-label="Reactions">
-          {REACTIONS.map(([kind, emoji, label]) => (
+        <div class="reactions" role="group" aria-label={t("community.reactions")}>
+          {REACTIONS.map(([kind, emoji]) => (
             <button
               type="button"
               class="reaction"
               aria-pressed={item.myReaction === kind}
-              aria-label={`${label}${reactions[kind] ? `, ${reactions[kind]}` : ""}`}
+              aria-label={
+                reactions[kind]
+                  ? t("community.reactionCount", { name: reactionName(kind), count: reactions[kind] })
+                  : reactionName(kind)
+              }
               disabled={busy}
               onClick={() => react(kind)}
             >
@@ -221,7 +242,7 @@ function FeedCard({
             </button>
           ))}
           <button type="button" class="reaction" aria-expanded={open} onClick={toggleComments}>
-            Comments ({item.comments})
+            {t("community.comments", { count: item.comments })}
           </button>
         </div>
         {open && (
@@ -233,17 +254,17 @@ function FeedCard({
             ))}
             <form class="row" onSubmit={comment}>
               <label class="grow">
-                <span class="visually-hidden">Write a comment</span>
+                <span class="visually-hidden">{t("community.writeComment")}</span>
                 <input
                   required
                   maxLength={500}
-                  placeholder="Write a comment"
+                  placeholder={t("community.writeComment")}
                   value={draft}
                   onInput={(e) => setDraft(e.currentTarget.value)}
                 />
               </label>
               <button class="button secondary compact" type="submit" disabled={busy}>
-                Send
+                {t("community.send")}
               </button>
             </form>
           </div>
@@ -251,12 +272,12 @@ function FeedCard({
         <div class="row small-actions">
           {!item.mine && (
             <button type="button" class="linkish" disabled={busy} onClick={report}>
-              Report
+              {t("community.report")}
             </button>
           )}
           {item.mine && (item.kind === "kudos" || item.kind === "story") && (
             <button type="button" class="linkish" disabled={busy} onClick={() => setAsking("delete")}>
-              Delete
+              {t("community.delete")}
             </button>
           )}
           {who.role === "admin" && story && !story.featured && (
@@ -267,26 +288,22 @@ function FeedCard({
               onClick={() =>
                 act(
                   () => api.post("/api/v1/admin/stories/{story_id}/feature", { path: { story_id: story.id } }),
-                  "Featured as the story of the week.",
+                  t("community.featured"),
                 )
               }
             >
-              Feature
+              {t("community.feature")}
             </button>
           )}
           {who.role === "admin" && !item.hidden && (
             <button type="button" class="linkish" disabled={busy} onClick={() => setAsking("hide")}>
-              Hide
+              {t("community.hide")}
             </button>
           )}
         </div>
         {asking && (
-          <div class="confirm-inline" role="alertdialog" aria-label="Are you sure?">
-            <p>
-              {asking === "delete"
-                ? "Delete this post? It is gone for everyone, and cannot be brought back."
-                : "Hide this post from the community? Its public page goes too."}
-            </p>
+          <div class="confirm-inline" role="alertdialog" aria-label={t("community.confirmLabel")}>
+            <p>{asking === "delete" ? t("community.confirmDelete") : t("community.confirmHide")}</p>
             <div class="row">
               <button
                 type="button"
@@ -299,14 +316,14 @@ function FeedCard({
                   else
                     act(
                       () => api.post("/api/v1/admin/feed/{item_id}/hide", { path: { item_id: item.id } }),
-                      "Hidden from the community.",
+                      t("community.hiddenDone"),
                     ).then((done) => done && update({ ...item, hidden: true }));
                 }}
               >
-                {asking === "delete" ? "Delete" : "Hide"}
+                {asking === "delete" ? t("community.delete") : t("community.hide")}
               </button>
               <button type="button" class="button secondary compact" onClick={() => setAsking(null)}>
-                Cancel
+                {t("community.cancel")}
               </button>
             </div>
           </div>
@@ -329,10 +346,10 @@ function KudosSheet({ close }: { close: (sent: boolean) => void }) {
     await run(async () => {
       try {
         const made = await api.post("/api/v1/kudos", { body: { to: to.id, message } });
-        toast(`Kudos sent to ${to.displayName} (${made.leftToday} left today).`, "success");
+        toast(t("community.kudosSent", { name: to.displayName, left: made.leftToday }), "success");
         close(true);
       } catch (failure) {
-        toastFailure(failure, "Could not send kudos.");
+        toastFailure(failure, t("community.kudosFailed"));
       }
     });
   }
@@ -341,22 +358,29 @@ function KudosSheet({ close }: { close: (sent: boolean) => void }) {
     <section class="card pad" role="dialog" aria-labelledby="kudos-title">
       <form class="stack" onSubmit={send}>
         <h2 id="kudos-title" class="card-title">
-          Give kudos
+          {t("community.giveKudos")}
         </h2>
         {to ? (
           <p class="row between">
             <span>
-              To <strong>{to.displayName}</strong>
+              {tRich("community.kudosTo", {
+                name: to.displayName,
+                strong: (chunks: string[]) => <strong>{chunks}</strong>,
+              })}
             </span>
             <button type="button" class="linkish" onClick={() => setTo(null)}>
-              Change
+              {t("community.change")}
             </button>
           </p>
         ) : (
           <>
             <label>
-              Who deserves them?
-              <input value={query} onInput={(e) => setQuery(e.currentTarget.value)} placeholder="Start typing a name" />
+              {t("community.whoDeserves")}
+              <input
+                value={query}
+                onInput={(e) => setQuery(e.currentTarget.value)}
+                placeholder={t("community.namePlaceholder")}
+              />
             </label>
             <ul class="plain-list">
               {(people.data ?? []).map((p) => (
@@ -371,7 +395,7 @@ function KudosSheet({ close }: { close: (sent: boolean) => void }) {
           </>
         )}
         <label>
-          What did they do?
+          {t("community.whatDidTheyDo")}
           <textarea
             required
             maxLength={280}
@@ -382,10 +406,10 @@ function KudosSheet({ close }: { close: (sent: boolean) => void }) {
         </label>
         <div class="row">
           <button class="button primary grow" type="submit" disabled={!to || busy}>
-            Send kudos
+            {t("community.sendKudos")}
           </button>
           <button class="button secondary" type="button" onClick={() => close(false)}>
-            Cancel
+            {t("community.cancel")}
           </button>
         </div>
       </form>

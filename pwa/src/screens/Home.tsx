@@ -1,6 +1,7 @@
 import { useEffect } from "preact/hooks";
 import { api } from "../api";
 import { ChallengeCard, Empty, Failure, LevelRing, Skeleton, Streak, TopBar } from "../components";
+import { t } from "../i18n";
 import { onLive } from "../live";
 import { useLoad } from "../load";
 import { me } from "../session";
@@ -15,8 +16,8 @@ export function Home() {
   const first = who.displayName.split(" ")[0];
   return (
     <main class="screen">
-      <TopBar title={`Hi, ${first}`} />
-      <section class="summary card" aria-label="My progress">
+      <TopBar title={t("home.greeting", { name: first })} />
+      <section class="summary card" aria-label={t("home.progress")}>
         <LevelRing points={who.points} level={who.level} next={who.nextLevelPoints} />
         <Streak weeks={who.streakWeeks} freezes={who.streakFreezes} />
       </section>
@@ -24,18 +25,18 @@ export function Home() {
         .filter((survey) => !survey.answered)
         .map((survey) => (
           <a class="card pulse" href={`/surveys/${survey.id}`} key={survey.id}>
-            <span class="eyebrow">Quick pulse · {survey.questions.length} questions</span>
+            <span class="eyebrow">{t("home.pulse", { count: survey.questions.length })}</span>
             <span class="card-title">{survey.title}</span>
-            {survey.points > 0 && <span class="chip points">+{survey.points} pts</span>}
+            {survey.points > 0 && <span class="chip points">{t("home.points", { points: survey.points })}</span>}
           </a>
         ))}
-      <h2 class="section-title">Open challenges</h2>
+      <h2 class="section-title">{t("home.openChallenges")}</h2>
       {challenges.error && !challenges.data ? (
         <Failure error={challenges.error} retry={challenges.reload} />
       ) : !challenges.data ? (
         <Skeleton lines={4} />
       ) : challenges.data.length === 0 ? (
-        <Empty text="No open challenges right now — new ones usually land at the start of the week.">
+        <Empty text={t("home.empty")}>
           <NotifyMe />
         </Empty>
       ) : (

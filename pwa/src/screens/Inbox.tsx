@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, toastFailure } from "../api";
 import { Empty, Failure, Skeleton, TopBar } from "../components";
+import { formatDateTime, t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { navigate } from "../router";
 import { refreshUnread, unread } from "../session";
@@ -51,19 +52,19 @@ export function Inbox() {
         setItems((current) => current?.map((n) => (n.readAt ? n : { ...n, readAt: now })) ?? null);
         unread.set(0);
         refreshUnread();
-        toast("All caught up.", "success");
+        toast(t("inbox.allCaughtUp"), "success");
       } catch (failure) {
-        toastFailure(failure, "Could not mark them read.");
+        toastFailure(failure, t("inbox.couldNotMarkRead"));
       }
     });
 
   const unreadCount = Math.max(items?.filter((n) => !n.readAt).length ?? 0, badge);
   return (
     <main class="screen">
-      <TopBar title="Notifications" back="/" />
+      <TopBar title={t("inbox.title")} back="/" />
       {unreadCount > 0 && (
         <button type="button" class="button secondary mark-all" disabled={busy} onClick={markAllRead}>
-          {busy ? "Marking…" : "Mark all read"}
+          {busy ? t("inbox.marking") : t("inbox.markAllRead")}
         </button>
       )}
       {error && !items ? (
@@ -71,7 +72,7 @@ export function Inbox() {
       ) : !items ? (
         <Skeleton lines={5} />
       ) : items.length === 0 ? (
-        <Empty text="Nothing here yet. We'll keep you posted — never more than a few times a day." />
+        <Empty text={t("inbox.empty")} />
       ) : (
         <ul class="inbox">
           {items.map((n) => (
@@ -79,9 +80,7 @@ export function Inbox() {
               <button type="button" class={`inbox-item ${n.readAt ? "" : "unread"}`} onClick={() => open(n)}>
                 <span class="inbox-title">{n.title}</span>
                 <span class="muted">{n.body}</span>
-                <span class="muted small">
-                  {new Date(n.createdAt).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}
-                </span>
+                <span class="muted small">{formatDateTime(n.createdAt)}</span>
               </button>
             </li>
           ))}
@@ -89,7 +88,7 @@ export function Inbox() {
       )}
       {cursor && (
         <button type="button" class="button secondary" onClick={() => load(cursor)}>
-          Show older
+          {t("inbox.showOlder")}
         </button>
       )}
     </main>

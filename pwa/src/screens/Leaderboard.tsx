@@ -1,26 +1,31 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api";
-import { Avatar, type BoardEntry, BoardRow, Empty, Failure, Movement, Skeleton, TopBar } from "../components";
+import {
+  Avatar,
+  type BoardEntry,
+  BoardRow,
+  Empty,
+  Failure,
+  Movement,
+  Skeleton,
+  shownName,
+  TopBar,
+} from "../components";
+import { formatNumber, t, tRich } from "../i18n";
 import { onLive } from "../live";
 import { useLoad } from "../load";
 import { toast } from "../store";
 
 // The periods the API accepts (backend/leaderboards/keys.py Period).
 type Period = "week" | "month" | "lastWeek" | "lastMonth" | "all";
-const PERIODS: [Period, string][] = [
-  ["week", "This week"],
-  ["month", "This month"],
-  ["lastWeek", "Last week"],
-  ["lastMonth", "Last month"],
-  ["all", "All time"],
+const periods = (): [Period, string][] => [
+  ["week", t("leaderboard.periodWeek")],
+  ["month", t("leaderboard.periodMonth")],
+  ["lastWeek", t("leaderboard.periodLastWeek")],
+  ["lastMonth", t("leaderboard.periodLastMonth")],
+  ["all", t("leaderboard.periodAll")],
 ];
-const PERIOD_WORDS: Record<Period, string> = {
-  week: "this week",
-  month: "this month",
-  lastWeek: "last week",
-  lastMonth: "last month",
-  all: "yet",
-};
 
 function Segmented<T extends string>({
   label,
@@ -52,26 +57,26 @@ export function Leaderboard() {
   const [metric, setMetric] = useState<"total" | "perCapita">("total");
   return (
     <main class="screen">
-      <TopBar title="Leaderboard" />
+      <TopBar title={t("leaderboard.title")} />
       <Segmented
-        label="Who"
+        label={t("leaderboard.who")}
         options={[
-          ["people", "People"],
-          ["teams", "Teams"],
+          ["people", t("leaderboard.people")],
+          ["teams", t("leaderboard.teams")],
         ]}
         value={tab}
         onChange={setTab}
       />
-      <Segmented label="Period" options={PERIODS} value={period} onChange={setPeriod} wrap />
+      <Segmented label={t("leaderboard.period")} options={periods()} value={period} onChange={setPeriod} wrap />
       {tab === "people" ? (
         <People period={period} />
       ) : (
         <>
           <Segmented
-            label="Measure"
+            label={t("leaderboard.measure")}
             options={[
-              ["total", "Total"],
-              ["perCapita", "Per person"],
+              ["total", t("leaderboard.total")],
+              ["perCapita", t("leaderboard.perPerson")],
             ]}
             value={metric}
             onChange={setMetric}
@@ -120,7 +125,9 @@ function People({ period }: { period: Period }) {
         (e) => !e.isMe && e.rank > mine && (before.ranks.get(keyOf(e)) ?? Infinity) < before.mine!,
       );
       toast(
-        overtaken ? `You passed ${overtaken.displayName} — you're #${mine} now!` : `Up to #${mine}!`,
+        overtaken
+          ? t("leaderboard.passedToast", { name: shownName(overtaken as BoardEntry), rank: mine })
+          : t("leaderboard.upToast", { rank: mine }),
         "celebrate",
         4000,
       );
@@ -141,9 +148,11 @@ function People({ period }: { period: Period }) {
     return (
       <Empty
         text={
-          period === "lastWeek" || period === "lastMonth"
-            ? `Nobody earned points ${PERIOD_WORDS[period]}.`
-            : "Nobody has points yet this period — the first verified share takes the top spot."
+          period === "lastWeek"
+            ? t("leaderboard.emptyLastWeek")
+            : period === "lastMonth"
+              ? t("leaderboard.emptyLastMonth")
+              : t("leaderboard.emptyNow")
         }
       />
     );
@@ -158,7 +167,7 @@ function People({ period }: { period: Period }) {
     <>
       <Podium entries={podium} passed={passed} />
       {rest.length > 0 && (
-        <ol class="board" aria-label="Top people" start={rest[0].rank}>
+        <ol class="board" aria-label={t("leaderboard.topPeople")} start={rest[0].rank}>
           {rest.map((e) => (
             <BoardRow key={keyOf(e)} entry={e} moved={moved.has(keyOf(e))} passed={passed && e.isMe} />
           ))}
@@ -169,7 +178,7 @@ function People({ period }: { period: Period }) {
           <p class="gap" aria-hidden="true">
             ⋯
           </p>
-          <ol class="board" aria-label="Around me">
+          <ol class="board" aria-label={t("leaderboard.aroundMe")}>
             {aroundExtra.map((e) => (
               <BoardRow key={keyOf(e)} entry={e} moved={moved.has(keyOf(e))} passed={passed && e.isMe} />
             ))}
@@ -178,27 +187,31 @@ function People({ period }: { period: Period }) {
       )}
       {data.me ? (
         <p class="me-bar" data-testid="my-rank">
-          You're <strong>#{data.me.rank}</strong> of {data.total} with{" "}
-          <strong>{data.me.points.toLocaleString()}</strong> points
+          {tRich("leaderboard.myRank", {
+            rank: data.me.rank,
+            total: data.total,
+            points: data.me.points,
+            b: (chunks: ComponentChildren) => <strong>{chunks}</strong>,
+          })}
         </p>
       ) : (
         <p class="me-bar">
-          {period === "lastWeek" || period === "lastMonth"
-            ? `You weren't on the board ${PERIOD_WORDS[period]}.`
-            : "You're not on this board yet — a verified share puts you on it."}
+          {period === "lastWeek"
+            ? t("leaderboard.notOnBoardLastWeek")
+            : period === "lastMonth"
+              ? t("leaderboard.notOnBoardLastMonth")
+              : t("leaderboard.notOnBoardYet")}
         </p>
       )}
     </>
   );
 }
 
-const PLACES = ["1st", "2nd", "3rd"];
-
 /** The top three on steps: first in the middle (CSS order), read in rank order. */
 function Podium({ entries, passed }: { entries: BoardEntry[]; passed: boolean }) {
   if (entries.length === 0) return null;
   return (
-    <ol class="podium" aria-label="Top three">
+    <ol class="podium" aria-label={t("leaderboard.topThree")}>
       {entries.map((e) => (
         <li
           key={keyOf(e)}
@@ -206,15 +219,15 @@ function Podium({ entries, passed }: { entries: BoardEntry[]; passed: boolean })
           aria-current={e.isMe ? "true" : undefined}
         >
           <Avatar entry={e} size="big" />
-          <span class="name">{e.isMe ? `${e.displayName} (you)` : e.displayName}</span>
+          <span class="name">{e.isMe ? t("leaderboard.nameYou", { name: e.displayName }) : shownName(e)}</span>
           <span class="points">
-            {e.points.toLocaleString()}
-            <span class="unit"> pts</span>
+            {formatNumber(e.points)}
+            <span class="unit"> {t("leaderboard.pts")}</span>
           </span>
           <Movement by={e.movement} />
           <span class="step-block">
-            <span class="visually-hidden">Rank </span>
-            {PLACES[e.rank - 1] ?? e.rank}
+            <span class="visually-hidden">{t("leaderboard.rank")} </span>
+            {e.rank <= 3 ? t("leaderboard.place", { rank: e.rank }) : e.rank}
           </span>
         </li>
       ))}
@@ -228,40 +241,38 @@ function Teams({ period, metric }: { period: Period; metric: "total" | "perCapit
   const data = board.data;
   if (board.error && !data) return <Failure error={board.error} retry={board.reload} />;
   if (!data) return <Skeleton lines={6} />;
-  if (data.entries.length === 0 && data.unranked.length === 0)
-    return <Empty text="No team has points yet this period." />;
-  const value = (points: number) => (metric === "perCapita" ? points.toFixed(1) : points.toLocaleString());
+  if (data.entries.length === 0 && data.unranked.length === 0) return <Empty text={t("leaderboard.noTeamPoints")} />;
+  const value = (points: number) =>
+    metric === "perCapita"
+      ? formatNumber(points, { minimumFractionDigits: 1, maximumFractionDigits: 1, useGrouping: false })
+      : formatNumber(points);
   return (
     <>
-      <ol class="board" aria-label="Teams">
-        {data.entries.map((t) => (
-          <li class="board-row" key={t.teamId}>
-            <span class="rank">{t.rank}</span>
+      <ol class="board" aria-label={t("leaderboard.teams")}>
+        {data.entries.map((team) => (
+          <li class="board-row" key={team.teamId}>
+            <span class="rank">{team.rank}</span>
             <span class="who">
-              <span class="name">{t.name}</span>
-              <span class="muted small">
-                {t.members} {t.members === 1 ? "member" : "members"}
-              </span>
+              <span class="name">{team.name}</span>
+              <span class="muted small">{t("leaderboard.members", { count: team.members })}</span>
             </span>
-            <span class="points">{value(t.points)}</span>
+            <span class="points">{value(team.points)}</span>
           </li>
         ))}
       </ol>
       {data.unranked.length > 0 && (
         <>
-          <h2 class="section-title">Smaller teams</h2>
-          <p class="muted small">
-            Teams under {data.minTeamSize} people aren't ranked per person — a single share would swing them.
-          </p>
+          <h2 class="section-title">{t("leaderboard.smallerTeams")}</h2>
+          <p class="muted small">{t("leaderboard.smallerTeamsNote", { size: data.minTeamSize })}</p>
           <ul class="board">
-            {data.unranked.map((t) => (
-              <li class="board-row" key={t.teamId}>
+            {data.unranked.map((team) => (
+              <li class="board-row" key={team.teamId}>
                 <span class="rank">–</span>
                 <span class="who">
-                  <span class="name">{t.name}</span>
-                  <span class="muted small">{t.members} members</span>
+                  <span class="name">{team.name}</span>
+                  <span class="muted small">{t("leaderboard.members", { count: team.members })}</span>
                 </span>
-                <span class="points">{value(t.points)}</span>
+                <span class="points">{value(team.points)}</span>
               </li>
             ))}
           </ul>

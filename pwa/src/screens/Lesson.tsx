@@ -2,6 +2,7 @@
 // editor previews with it); `LessonChallenge` answers the quiz through the API.
 import { useRef, useState } from "preact/hooks";
 import { api, failureText, type Schemas } from "../api";
+import { t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import "./lesson.css";
 
@@ -28,16 +29,13 @@ export function LessonView({ lesson, answers, onAnswer, onSubmit, busy, preview,
   const quiz = (
     <>
       <h3 id={`${name}-quiz-title`} class="lesson-heading">
-        Quiz
+        {t("lesson.quiz")}
       </h3>
-      <p class="muted small">
-        {lesson.quiz.length} {lesson.quiz.length === 1 ? "question" : "questions"} · {lesson.passMark}% to pass · try as
-        often as you like
-      </p>
+      <p class="muted small">{t("lesson.quizRules", { count: lesson.quiz.length, passMark: lesson.passMark })}</p>
       {lesson.quiz.map((q, i) => (
         <fieldset class="quiz-question" key={i} id={`${name}-question-${i}`}>
           <legend>
-            {i + 1}. {q.question || "(a question)"}
+            {i + 1}. {q.question || t("lesson.noQuestion")}
           </legend>
           {q.options.map((option, k) => (
             <label class={`quiz-option ${answers[i] === k ? "chosen" : ""}`} key={k}>
@@ -48,7 +46,7 @@ export function LessonView({ lesson, answers, onAnswer, onSubmit, busy, preview,
                 checked={answers[i] === k}
                 onChange={() => onAnswer?.(i, k)}
               />
-              <span>{option || "(an option)"}</span>
+              <span>{option || t("lesson.noOption")}</span>
             </label>
           ))}
         </fieldset>
@@ -60,7 +58,7 @@ export function LessonView({ lesson, answers, onAnswer, onSubmit, busy, preview,
   );
   return (
     <div class="lesson">
-      <ol class="lesson-sections" aria-label="The lesson">
+      <ol class="lesson-sections" aria-label={t("lesson.sectionsLabel")}>
         {lesson.sections.map((section, i) => (
           <li class="card lesson-section" key={i}>
             {section.imageUrl && (
@@ -71,7 +69,7 @@ export function LessonView({ lesson, answers, onAnswer, onSubmit, busy, preview,
                 <span class="step-number" aria-hidden="true">
                   {i + 1}
                 </span>
-                {section.heading || "(a heading)"}
+                {section.heading || t("lesson.noHeading")}
               </h3>
               <p class="prewrap">{section.body}</p>
             </div>
@@ -95,13 +93,16 @@ export function LessonView({ lesson, answers, onAnswer, onSubmit, busy, preview,
         >
           {quiz}
           <button class="button primary" type="submit" disabled={busy}>
-            {busy ? "Checking…" : "Check my answers"}
+            {busy ? t("lesson.checking") : t("lesson.checkAnswers")}
           </button>
         </form>
       )}
     </div>
   );
 }
+
+/** The score in the quiz's outcome, in bold (the browser tests find it by its test id). */
+const scoreTag = (chunks: string[]) => <strong data-testid="quiz-score">{chunks}</strong>;
 
 interface ChallengeProps {
   challenge: Schemas["ChallengeRead"];
@@ -130,7 +131,7 @@ export function LessonChallenge({ challenge, onPaid, onAttempt }: ChallengeProps
   async function submit() {
     const missing = answers.indexOf(null);
     if (missing >= 0) {
-      setProblem(`Choose an answer for question ${missing + 1} first.`);
+      setProblem(t("lesson.chooseAnswer", { number: missing + 1 }));
       document.querySelector<HTMLInputElement>(`#q-question-${missing} input`)?.focus();
       return;
     }
@@ -145,7 +146,7 @@ export function LessonChallenge({ challenge, onPaid, onAttempt }: ChallengeProps
         if (got.pointsAwarded > 0) onPaid(got.pointsAwarded);
         onAttempt();
       } catch (failure) {
-        setProblem(failureText(failure, "Could not check your answers."));
+        setProblem(failureText(failure, t("lesson.checkFailed")));
       }
     });
   }
@@ -163,24 +164,26 @@ export function LessonChallenge({ challenge, onPaid, onAttempt }: ChallengeProps
     <section class={`status-card quiz-result ${result.passed ? "verified" : "rejected"}`} data-passed={result.passed}>
       <p>
         <span class={`chip status-${result.passed ? "verified" : "rejected"}`}>
-          {result.passed ? "Passed" : "Not passed yet"}
+          {result.passed ? t("lesson.passed") : t("lesson.notPassed")}
         </span>{" "}
-        <strong data-testid="quiz-score">{result.score}%</strong>{" "}
-        {result.passed ? "— you passed!" : `— ${result.passMark}% passes.`}
+        {result.passed
+          ? tRich("lesson.scorePassed", { score: result.score, strong: scoreTag })
+          : tRich("lesson.scoreFailed", { score: result.score, passMark: result.passMark, strong: scoreTag })}
       </p>
       {result.passed && result.pointsAwarded > 0 && (
         <p class="celebrate-points">
-          <strong>+{result.pointsAwarded} points</strong> — well learned!
+          {tRich("lesson.pointsEarned", {
+            points: result.pointsAwarded,
+            strong: (chunks: string[]) => <strong>{chunks}</strong>,
+          })}
         </p>
       )}
-      {result.passed && result.pointsAwarded === 0 && (
-        <p>You had already passed this lesson: its points are yours already.</p>
-      )}
+      {result.passed && result.pointsAwarded === 0 && <p>{t("lesson.alreadyPaid")}</p>}
       {!result.passed && (
         <>
-          <p>Read the cards above once more, then try again: only your first pass counts.</p>
+          <p>{t("lesson.readAgain")}</p>
           <button type="button" class="button secondary" onClick={again}>
-            Try again
+            {t("lesson.tryAgain")}
           </button>
         </>
       )}
@@ -192,10 +195,12 @@ export function LessonChallenge({ challenge, onPaid, onAttempt }: ChallengeProps
       {passedBefore && !result && (
         <section class="card status-card verified" data-status="verified">
           <p>
-            <span class="chip status-verified">Passed</span> You passed this lesson
-            {mine?.bestScore != null ? ` (best score ${mine.bestScore}%)` : ""}.
+            <span class="chip status-verified">{t("lesson.passed")}</span>{" "}
+            {mine?.bestScore != null
+              ? t("lesson.passedBeforeScore", { score: mine.bestScore })
+              : t("lesson.passedBefore")}
           </p>
-          <p class="muted">You can still take the quiz again to practise.</p>
+          <p class="muted">{t("lesson.practise")}</p>
         </section>
       )}
       <LessonView lesson={lesson} answers={answers} onAnswer={answer} onSubmit={submit} busy={busy} outcome={outcome} />

@@ -4,21 +4,12 @@ import { useState } from "preact/hooks";
 import { api, type Schemas } from "../api";
 import { FieldError, FormError } from "../components";
 import { check, useFormErrors } from "../forms";
+import { LANGUAGES, t } from "../i18n";
 import { useInFlight } from "../inflight";
-import { loadMe } from "../session";
+import { followLanguage, loadMe } from "../session";
 import { toast } from "../store";
 import type { Me } from "../types";
 
-/** The languages the API speaks, each named in itself. */
-export const LANGUAGES: [string, string][] = [
-  ["en", "English"],
-  ["fr", "Français"],
-  ["de", "Deutsch"],
-  ["es", "Español"],
-  ["pt", "Português"],
-  ["it", "Italiano"],
-  ["nl", "Nederlands"],
-];
 const NAME_MAX = 80; // backend/orgs/schemas.py DisplayName
 const FIELDS = ["displayName", "timezone", "language"] as const;
 
@@ -42,34 +33,38 @@ export function MeDetails({ who }: { who: Me }) {
     const name = displayName.trim();
     if (
       !form.passes({
-        displayName: check.required(name, "your name") || check.maxLength(name, NAME_MAX, "your name"),
-        timezone: check.required(timezone, "a time zone"),
+        displayName:
+          check.required(name, t("meDetails.nameWhat")) || check.maxLength(name, NAME_MAX, t("meDetails.nameWhat")),
+        timezone: check.required(timezone, t("meDetails.zoneWhat")),
       })
     )
       return;
     const body: Schemas["MeUpdate"] = {};
     if (name !== who.displayName) body.displayName = name;
     if (timezone !== who.timezone) body.timezone = timezone;
-    if (language && language !== (who.language ?? "")) body.language = language as Schemas["MeUpdate"]["language"];
+    // "" follows the browser: saved as null
+    if (language !== (who.language ?? "")) body.language = (language || null) as Schemas["MeUpdate"]["language"];
     if (Object.keys(body).length === 0) {
-      toast("Nothing to save — it's all up to date.", "info");
+      toast(t("meDetails.nothingToSave"), "info");
       return;
     }
     await run(async () => {
       try {
         await api.patch("/api/v1/me", { body });
+        // the app speaks the new language at once (loadMe follows it too, this is the explicit switch)
+        if ("language" in body) await followLanguage(body.language ?? null);
         await loadMe();
-        toast("Saved.", "success");
+        toast(t("meDetails.saved"), "success");
       } catch (failure) {
-        form.fail(failure, "Could not save.", FIELDS);
+        form.fail(failure, t("meDetails.couldNotSave"), FIELDS);
       }
     });
   }
 
   return (
-    <form class="card pad stack" id={form.formId} onSubmit={save} noValidate aria-label="Your details">
+    <form class="card pad stack" id={form.formId} onSubmit={save} noValidate aria-label={t("meDetails.yourDetails")}>
       <label>
-        Your name
+        {t("meDetails.yourName")}
         <input
           autocomplete="name"
           required
@@ -84,7 +79,7 @@ export function MeDetails({ who }: { who: Me }) {
       </label>
       <FieldError form={form} name="displayName" />
       <label>
-        Time zone
+        {t("meDetails.timeZone")}
         <select
           value={timezone}
           onChange={(e) => {
@@ -99,16 +94,16 @@ export function MeDetails({ who }: { who: Me }) {
         </select>
       </label>
       <p class="muted small" id="me-zone-hint">
-        Weeks, streaks and quiet hours follow it.
+        {t("meDetails.zoneHint")}
       </p>
       {browserZone && browserZone !== timezone && (
         <button type="button" class="linkish" onClick={() => setTimezone(browserZone)}>
-          Use this device's: {browserZone.replace(/_/g, " ")}
+          {t("meDetails.useDeviceZone", { zone: browserZone.replace(/_/g, " ") })}
         </button>
       )}
       <FieldError form={form} name="timezone" />
       <label>
-        Language
+        {t("meDetails.language")}
         <select
           value={language}
           onChange={(e) => {
@@ -117,7 +112,7 @@ export function MeDetails({ who }: { who: Me }) {
           }}
           {...form.field("language")}
         >
-          <option value="">Same as this browser</option>
+          <option value="">{t("meDetails.sameAsBrowser")}</option>
           {LANGUAGES.map(([tag, name]) => (
             <option value={tag} lang={tag}>
               {name}
@@ -128,7 +123,7 @@ export function MeDetails({ who }: { who: Me }) {
       <FieldError form={form} name="language" />
       <FormError error={form.errors.form} />
       <button class="button primary" type="submit" disabled={busy}>
-        {busy ? "Saving…" : "Save my details"}
+        {busy ? t("meDetails.saving") : t("meDetails.save")}
       </button>
     </form>
   );

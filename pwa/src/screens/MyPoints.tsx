@@ -2,6 +2,7 @@
 // chart library on the employee's first load), with the numbers in words for screen readers.
 import { api, type Schemas } from "../api";
 import { Skeleton } from "../components";
+import { formatDate, formatNumber, t } from "../i18n";
 import { useLoad } from "../load";
 
 type Day = Schemas["DayPoints"];
@@ -11,7 +12,7 @@ const WIDTH = 320;
 const HEIGHT = 96;
 
 function dayLabel(date: string): string {
-  return new Date(`${date}T12:00:00`).toLocaleDateString([], { month: "short", day: "numeric" });
+  return formatDate(`${date}T12:00:00`, { month: "short", day: "numeric" });
 }
 
 export function MyPoints() {
@@ -20,7 +21,7 @@ export function MyPoints() {
   const data = loaded.data;
   return (
     <>
-      <h2 class="section-title">My points, last {DAYS} days</h2>
+      <h2 class="section-title">{t("myPoints.title", { days: DAYS })}</h2>
       {!data ? <Skeleton lines={1} /> : <PointsChart series={data.series} allTime={data.total} />}
     </>
   );
@@ -31,9 +32,7 @@ export function PointsChart({ series, allTime }: { series: Day[]; allTime: numbe
   if (total === 0)
     return (
       <p class="card pad muted" data-testid="points-chart">
-        {allTime > 0
-          ? `No points in the last ${DAYS} days — ${allTime.toLocaleString()} all time. A share this week starts a new run.`
-          : `No points yet — your first verified share starts this chart.`}
+        {allTime > 0 ? t("myPoints.noneLately", { days: DAYS, allTime }) : t("myPoints.noneYet")}
       </p>
     );
   const best = series.reduce((top, day) => (day.points > top.points ? day : top), series[0]);
@@ -41,7 +40,7 @@ export function PointsChart({ series, allTime }: { series: Day[]; allTime: numbe
   const slot = WIDTH / Math.max(series.length, 1);
   const bar = Math.max(1, slot - 1);
   const scale = (HEIGHT - 4) / Math.max(best.points, 1);
-  const summary = `${total.toLocaleString()} points over ${activeDays} ${activeDays === 1 ? "day" : "days"}; best day ${dayLabel(best.date)} with ${best.points.toLocaleString()}.`;
+  const summary = t("myPoints.summary", { total, activeDays, bestDay: dayLabel(best.date), best: best.points });
   return (
     <figure class="card pad points-chart" data-testid="points-chart">
       <svg viewBox={`0 0 ${WIDTH} ${HEIGHT}`} preserveAspectRatio="none" role="img" aria-label={summary}>
@@ -62,7 +61,7 @@ export function PointsChart({ series, allTime }: { series: Day[]; allTime: numbe
       <figcaption class="row between small muted">
         <span>{series.length ? dayLabel(series[0].date) : ""}</span>
         <span>
-          <strong class="total">{total.toLocaleString()}</strong> pts
+          <strong class="total">{formatNumber(total)}</strong> {t("myPoints.pts")}
         </span>
         <span>{series.length ? dayLabel(series[series.length - 1].date) : ""}</span>
       </figcaption>

@@ -4,6 +4,7 @@
 import { useState } from "preact/hooks";
 import { api, type Schemas, toastFailure } from "../api";
 import { Empty, StatusChip } from "../components";
+import { formatDate, t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 
@@ -28,7 +29,7 @@ export function MyShares() {
         setMore((earlier) => [...earlier, ...page.items]);
         setCursor(page.nextCursor ?? null);
       } catch (failure) {
-        toastFailure(failure, "Could not load more of your shares.");
+        toastFailure(failure, t("myShares.couldNotLoadMore"));
       }
     });
   }
@@ -37,10 +38,10 @@ export function MyShares() {
   if (shares.length === 0)
     return (
       <>
-        <h2 class="section-title">My shares</h2>
-        <Empty text="Nothing shared yet — each challenge on Home takes two minutes.">
+        <h2 class="section-title">{t("myShares.title")}</h2>
+        <Empty text={t("myShares.empty")}>
           <a class="button secondary" href="/">
-            Find a challenge
+            {t("myShares.findChallenge")}
           </a>
         </Empty>
       </>
@@ -48,17 +49,17 @@ export function MyShares() {
 
   return (
     <>
-      <h2 class="section-title">My shares</h2>
-      <ul class="cards" aria-label="My shares">
+      <h2 class="section-title">{t("myShares.title")}</h2>
+      <ul class="cards" aria-label={t("myShares.title")}>
         {shares.map((share) => (
           <li class="card pad" key={share.id}>
             <p>
-              <a href={`/challenges/${share.challengeId}`}>{share.challengeTitle ?? "A challenge"}</a>{" "}
+              <a href={`/challenges/${share.challengeId}`}>{share.challengeTitle ?? t("myShares.aChallenge")}</a>{" "}
               <StatusChip status={shownStatus(share.status)} />
             </p>
             {share.status === "rejected" && (share.reviewNote || share.reason) && (
               <p class="small prewrap note">
-                {share.reviewNote ? <strong>Note from your admin: </strong> : null}
+                {share.reviewNote ? <strong>{t("myShares.adminNote")} </strong> : null}
                 {share.reviewNote ?? share.reason}
               </p>
             )}
@@ -70,13 +71,13 @@ export function MyShares() {
               </p>
             )}
             <p class="muted small">
-              {new Date(share.createdAt).toLocaleDateString()}
-              {(share.attempt ?? 1) > 1 ? ` · try ${share.attempt}` : ""}
-              {share.pointsAwarded > 0 ? ` · +${share.pointsAwarded} pts` : ""}
+              {formatDate(share.createdAt, {})}
+              {(share.attempt ?? 1) > 1 ? ` · ${t("myShares.attempt", { attempt: share.attempt })}` : ""}
+              {share.pointsAwarded > 0 ? ` · ${t("myShares.points", { points: share.pointsAwarded })}` : ""}
             </p>
             {share.status === "verified" && share.ownWords && (
               <p class="chip own-words small" data-testid="own-words">
-                In your own words
+                {t("myShares.ownWords")}
               </p>
             )}
           </li>
@@ -84,7 +85,7 @@ export function MyShares() {
       </ul>
       {next && (
         <button type="button" class="button secondary" onClick={loadMore} disabled={busy}>
-          {busy ? "Loading…" : "Show more"}
+          {busy ? t("myShares.loading") : t("myShares.showMore")}
         </button>
       )}
     </>

@@ -2,6 +2,7 @@
 import { useState } from "preact/hooks";
 import { api, failureText } from "../api";
 import { FormError, NewPassword } from "../components";
+import { t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { navigate } from "../router";
 import { loadMe } from "../session";
@@ -21,7 +22,7 @@ export function ForgotPassword({ email: initial, onDone }: { email: string; onDo
         await api.post("/api/v1/auth/password/forgot", { body: { email } });
         setSent(true);
       } catch (failure) {
-        setError(failureText(failure, "Could not ask for a link."));
+        setError(failureText(failure, t("passwordReset.askFailed")));
       }
     });
   }
@@ -29,18 +30,18 @@ export function ForgotPassword({ email: initial, onDone }: { email: string; onDo
   if (sent) {
     return (
       <div class="stack" role="status">
-        <p>If {email} has a Chorus account, a link to set a new password is on its way. It works for one hour.</p>
+        <p>{t("passwordReset.sent", { email })}</p>
         <button class="button" type="button" onClick={onDone}>
-          Back to sign in
+          {t("passwordReset.back")}
         </button>
       </div>
     );
   }
   return (
     <form onSubmit={submit} class="stack">
-      <p class="muted">We'll email you a link to choose a new password.</p>
+      <p class="muted">{t("passwordReset.intro")}</p>
       <label>
-        Work email
+        {t("passwordReset.email")}
         <input
           type="email"
           autocomplete="username"
@@ -56,10 +57,10 @@ export function ForgotPassword({ email: initial, onDone }: { email: string; onDo
         </p>
       )}
       <button class="button primary" type="submit" disabled={busy}>
-        {busy ? "Sending…" : "Email me a link"}
+        {busy ? t("passwordReset.sending") : t("passwordReset.send")}
       </button>
       <button class="button" type="button" onClick={onDone}>
-        Back to sign in
+        {t("passwordReset.back")}
       </button>
     </form>
   );
@@ -69,7 +70,7 @@ export function ForgotPassword({ email: initial, onDone }: { email: string; onDo
 export function ResetPassword() {
   const token = new URLSearchParams(window.location.hash.slice(1)).get("token") ?? "";
   const [password, setPassword] = useState("");
-  const [error, setError] = useState(token ? "" : "This link is incomplete: open the whole link from the email.");
+  const [error, setError] = useState(token ? "" : t("passwordReset.incomplete"));
   const [busy, run] = useInFlight();
 
   async function submit(event: Event) {
@@ -82,7 +83,7 @@ export function ResetPassword() {
         await loadMe();
         navigate("/", true);
       } catch (failure) {
-        setError(failureText(failure, "Could not set the new password."));
+        setError(failureText(failure, t("passwordReset.setFailed")));
       }
     });
   }
@@ -90,17 +91,17 @@ export function ResetPassword() {
   return (
     <main class="screen auth">
       <div class="auth-mark" aria-hidden="true" />
-      <h1>Choose a new password</h1>
-      <p class="muted">You'll be signed in here, and signed out everywhere else.</p>
+      <h1>{t("passwordReset.title")}</h1>
+      <p class="muted">{t("passwordReset.signedOutElsewhere")}</p>
       <form onSubmit={submit} class="stack">
         <NewPassword value={password} onChange={setPassword} />
         <FormError error={error} />
         <button class="button primary" type="submit" disabled={busy || !token}>
-          {busy ? "Saving…" : "Set password and sign in"}
+          {busy ? t("passwordReset.saving") : t("passwordReset.save")}
         </button>
       </form>
       <p class="muted small">
-        <a href="/">Back to sign in</a>
+        <a href="/">{t("passwordReset.back")}</a>
       </p>
     </main>
   );

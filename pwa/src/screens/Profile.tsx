@@ -1,6 +1,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, apiUrl, toastFailure } from "../api";
 import { Failure, Skeleton, TopBar } from "../components";
+import { formatDate, t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { currentSubscription, disablePush, enablePush, pushSupported } from "../push";
@@ -13,20 +14,36 @@ import { MeDetails } from "./MeDetails";
 import { MyPoints } from "./MyPoints";
 import { MyShares } from "./MyShares";
 
-const CATEGORY_LABELS: Record<string, string> = {
-  challenge: "New challenges for me",
-  verification: "My shares verified",
-  badge: "Badges I earn",
-  level: "Level ups",
-  team: "My team's goals",
-  streak: "Streak reminders",
-  leaderboard: "Leaderboard changes",
-  recap: "Monday recap",
-  digest: "Evening digest",
-  nudge: "Friendly nudges from my team lead",
-  community: "My stories and kudos",
-  reward: "My rewards handed out",
-};
+function categoryLabel(category: string): string {
+  switch (category) {
+    case "challenge":
+      return t("profile.categoryChallenge");
+    case "verification":
+      return t("profile.categoryVerification");
+    case "badge":
+      return t("profile.categoryBadge");
+    case "level":
+      return t("profile.categoryLevel");
+    case "team":
+      return t("profile.categoryTeam");
+    case "streak":
+      return t("profile.categoryStreak");
+    case "leaderboard":
+      return t("profile.categoryLeaderboard");
+    case "recap":
+      return t("profile.categoryRecap");
+    case "digest":
+      return t("profile.categoryDigest");
+    case "nudge":
+      return t("profile.categoryNudge");
+    case "community":
+      return t("profile.categoryCommunity");
+    case "reward":
+      return t("profile.categoryReward");
+    default:
+      return category;
+  }
+}
 
 /** "Notify me about new challenges": explains first, asks the browser only after the tap. */
 export function NotifyMe() {
@@ -47,10 +64,10 @@ export function NotifyMe() {
       try {
         const on = await enablePush();
         setState(on ? "on" : Notification.permission === "denied" ? "blocked" : "off");
-        if (on) toast("Notifications are on. You can fine-tune them below.", "success");
+        if (on) toast(t("profile.notificationsOnToast"), "success");
       } catch (failure) {
         setState("off");
-        toastFailure(failure, "Could not turn notifications on.");
+        toastFailure(failure, t("profile.couldNotTurnOn"));
       }
     });
 
@@ -61,40 +78,35 @@ export function NotifyMe() {
     });
 
   if (state === "unknown") return null;
-  if (state === "unsupported")
-    return <p class="muted small">This browser can't show notifications; your inbox still collects them.</p>;
-  if (state === "blocked")
-    return <p class="muted small">Notifications are blocked for Chorus in your browser's site settings.</p>;
+  if (state === "unsupported") return <p class="muted small">{t("profile.unsupported")}</p>;
+  if (state === "blocked") return <p class="muted small">{t("profile.blocked")}</p>;
   if (state === "on")
     return (
       <p class="row between">
-        <span>Notifications are on for this device.</span>
+        <span>{t("profile.onForDevice")}</span>
         <button type="button" class="button secondary" disabled={busy} onClick={turnOff}>
-          Turn off
+          {t("profile.turnOff")}
         </button>
       </p>
     );
   if (state === "explain")
     return (
       <div class="card explain" role="dialog" aria-labelledby="notify-title">
-        <h3 id="notify-title">Stay in the loop</h3>
-        <p>
-          We'll tell you when a new challenge opens and when your share is verified — at most a few times a day, never
-          during your quiet hours.
-        </p>
+        <h3 id="notify-title">{t("profile.stayInLoop")}</h3>
+        <p>{t("profile.explain")}</p>
         <div class="row">
           <button type="button" class="button primary grow" disabled={busy} onClick={turnOn}>
-            Turn on notifications
+            {t("profile.turnOn")}
           </button>
           <button type="button" class="button secondary" onClick={() => setState("off")}>
-            Not now
+            {t("profile.notNow")}
           </button>
         </div>
       </div>
     );
   return (
     <button type="button" class="button secondary" onClick={() => setState("explain")}>
-      Notify me about new challenges
+      {t("profile.notifyMe")}
     </button>
   );
 }
@@ -109,9 +121,9 @@ export function Profile() {
     try {
       await api.patch("/api/v1/me", { body: { hideFromLeaderboards: hide } });
       await loadMe();
-      toast(hide ? "You're hidden from the leaderboards." : "You're back on the leaderboards.", "success");
+      toast(hide ? t("profile.hiddenToast") : t("profile.shownToast"), "success");
     } catch (failure) {
-      toastFailure(failure, "Could not save.");
+      toastFailure(failure, t("profile.couldNotSave"));
     }
   }
 
@@ -121,7 +133,7 @@ export function Profile() {
     try {
       prefs.setData(await api.put("/api/v1/me/notification-preferences", { body: next }));
     } catch (failure) {
-      toastFailure(failure, "Could not save.");
+      toastFailure(failure, t("profile.couldNotSave"));
       prefs.reload();
     } finally {
       setSaving(false);
@@ -137,29 +149,29 @@ export function Profile() {
   const hour = (value: number | null) => (value === null ? "" : String(value));
   return (
     <main class="screen">
-      <TopBar title="Me" />
+      <TopBar title={t("profile.title")} />
       <section class="card profile">
         <p class="big-name">{who.displayName}</p>
         <p class="muted">{who.email}</p>
         <p class="muted">
-          {who.team ? who.team.name : "No team yet"} · {who.orgName}
+          {who.team ? who.team.name : t("profile.noTeam")} · {who.orgName}
         </p>
       </section>
       <a class="card pulse" href="/rewards">
-        <span class="eyebrow">Rewards</span>
-        <span class="card-title">{(who.balance ?? 0).toLocaleString()} points to spend</span>
-        <span class="muted small">Spending never lowers your rank.</span>
+        <span class="eyebrow">{t("profile.rewards")}</span>
+        <span class="card-title">{t("profile.pointsToSpend", { count: who.balance ?? 0 })}</span>
+        <span class="muted small">{t("profile.spendingNote")}</span>
       </a>
 
       {(kudos.data ?? []).length > 0 && (
         <>
-          <h2 class="section-title">Kudos for you</h2>
+          <h2 class="section-title">{t("profile.kudosForYou")}</h2>
           <ul class="cards">
             {kudos.data!.map((k) => (
               <li class="card pad" key={k.id}>
                 <blockquote class="kudos-message prewrap">{k.message}</blockquote>
                 <p class="muted small">
-                  from {k.giver.displayName} · {new Date(k.createdAt).toLocaleDateString()}
+                  {t("profile.kudosFrom", { name: k.giver.displayName, date: formatDate(k.createdAt, {}) })}
                 </p>
               </li>
             ))}
@@ -171,16 +183,14 @@ export function Profile() {
 
       <MyShares />
 
-      <h2 class="section-title">Your details</h2>
+      <h2 class="section-title">{t("profile.yourDetails")}</h2>
       <MeDetails who={who} />
 
-      <h2 class="section-title">Privacy</h2>
+      <h2 class="section-title">{t("profile.privacy")}</h2>
       <label class="switch card">
         <span>
-          Hide me from leaderboards
-          <span class="muted small block">
-            Others see "Anonymous advocate" instead of your name. Your points still count for your team.
-          </span>
+          {t("profile.hideMe")}
+          <span class="muted small block">{t("profile.hideMeNote")}</span>
         </span>
         <input
           type="checkbox"
@@ -191,7 +201,7 @@ export function Profile() {
         />
       </label>
 
-      <h2 class="section-title">Notifications</h2>
+      <h2 class="section-title">{t("profile.notifications")}</h2>
       <div class="card">
         <NotifyMe />
       </div>
@@ -201,10 +211,10 @@ export function Profile() {
         <Skeleton lines={4} />
       ) : (
         <fieldset class="card prefs" disabled={saving}>
-          <legend class="visually-hidden">What to notify me about</legend>
+          <legend class="visually-hidden">{t("profile.whatToNotify")}</legend>
           {Object.keys(p.categories).map((key) => (
             <label class="switch">
-              <span>{CATEGORY_LABELS[key] ?? key}</span>
+              <span>{categoryLabel(key)}</span>
               <input
                 type="checkbox"
                 // biome-ignore lint/a11y/useAriaPropsForRole: native checkboxes carry their checked state; ARIA in HTML forbids aria-checked on them
@@ -216,7 +226,7 @@ export function Profile() {
           ))}
           <div class="row">
             <label class="grow">
-              Quiet from
+              {t("profile.quietFrom")}
               <select
                 value={hour(p.quietStart ?? null)}
                 onChange={(e) =>
@@ -227,14 +237,14 @@ export function Profile() {
                   )
                 }
               >
-                <option value="">Off</option>
+                <option value="">{t("profile.off")}</option>
                 {Array.from({ length: 24 }, (_, h) => (
                   <option value={String(h)}>{`${String(h).padStart(2, "0")}:00`}</option>
                 ))}
               </select>
             </label>
             <label class="grow">
-              until
+              {t("profile.quietUntil")}
               <select
                 value={hour(p.quietEnd ?? null)}
                 onChange={(e) =>
@@ -245,7 +255,7 @@ export function Profile() {
                   )
                 }
               >
-                <option value="">Off</option>
+                <option value="">{t("profile.off")}</option>
                 {Array.from({ length: 24 }, (_, h) => (
                   <option value={String(h)}>{`${String(h).padStart(2, "0")}:00`}</option>
                 ))}
@@ -253,13 +263,13 @@ export function Profile() {
             </label>
           </div>
           <label>
-            At most this many a day
+            {t("profile.dailyCap")}
             <select
               value={String(p.dailyCap)}
               onChange={(e) => savePrefs({ ...p, dailyCap: Number(e.currentTarget.value) })}
             >
               {[0, 1, 2, 3, 5, 10].map((n) => (
-                <option value={String(n)}>{n === 0 ? "None (inbox only)" : String(n)}</option>
+                <option value={String(n)}>{n === 0 ? t("profile.capNone") : String(n)}</option>
               ))}
             </select>
           </label>
@@ -268,18 +278,18 @@ export function Profile() {
 
       <p class="row">
         <a class="button secondary grow" href="/notifications">
-          Open my inbox
+          {t("profile.openInbox")}
         </a>
         <a class="button secondary grow" href="/welcome">
-          How points work
+          {t("profile.howPointsWork")}
         </a>
       </p>
       <a class="button secondary" href={apiUrl("/api/v1/me/export")} download="my-chorus-data.json">
-        Download my data
+        {t("profile.downloadData")}
       </a>
       <AccountSecurity />
       <button type="button" class="button danger" onClick={leave}>
-        Sign out
+        {t("profile.signOut")}
       </button>
     </main>
   );

@@ -4,9 +4,11 @@
 // one Idempotency-Key (kept for a retry of the same confirmation, so a lost answer never
 // redeems twice), and a short celebration; the admin's note (a voucher code, where to pick it
 // up) shows under "My rewards" once it is handed over.
+import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, newIdempotencyKey, OfflineError, type Schemas } from "../api";
 import { Empty, Failure, Skeleton, TopBar, timeLeft } from "../components";
+import { formatDate, formatNumber, t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { loadMe, me } from "../session";
@@ -16,31 +18,37 @@ import "./rewards.css";
 type Reward = Schemas["RewardRead"];
 type Redemption = Schemas["RedemptionRead"];
 
-const STATUS: Record<Redemption["status"], [label: string, tone: string]> = {
-  requested: ["Requested", "pending"],
-  fulfilled: ["Fulfilled", "verified"],
-  rejected: ["Rejected", "rejected"],
-};
+/** A redemption's status in words, and its chip's tone. */
+function status(value: Redemption["status"]): [label: string, tone: string] {
+  switch (value) {
+    case "requested":
+      return [t("rewards.statusRequested"), "pending"];
+    case "fulfilled":
+      return [t("rewards.statusFulfilled"), "verified"];
+    case "rejected":
+      return [t("rewards.statusRejected"), "rejected"];
+  }
+}
 
 function day(iso: string): string {
-  return new Date(iso).toLocaleDateString([], { month: "short", day: "numeric" });
+  return formatDate(iso, { month: "short", day: "numeric" });
 }
 
-function pts(n: number): string {
-  return `${n.toLocaleString()} ${n === 1 ? "point" : "points"}`;
-}
+/** `<b>…</b>` in a message: the words in bold. */
+const strong = (chunks: ComponentChildren) => <strong>{chunks}</strong>;
 
 /** Why a reward cannot be redeemed right now, in words; "" when it can. */
 export function blocker(reward: Reward, balance: number, isOnline: boolean, now = Date.now()): string {
-  if (!reward.active) return "No longer offered.";
-  if (reward.startsAt && new Date(reward.startsAt).getTime() > now) return `Opens ${day(reward.startsAt)}.`;
-  if (reward.endsAt && new Date(reward.endsAt).getTime() <= now) return "This reward has ended.";
-  if (reward.stock === 0) return "Sold out — none left.";
+  if (!reward.active) return t("rewards.noLongerOffered");
+  if (reward.startsAt && new Date(reward.startsAt).getTime() > now)
+    return t("rewards.opens", { date: day(reward.startsAt) });
+  if (reward.endsAt && new Date(reward.endsAt).getTime() <= now) return t("rewards.ended");
+  if (reward.stock === 0) return t("rewards.soldOutNoneLeft");
   const limit = reward.perPersonLimit;
   if (limit !== null && reward.myRedemptions >= limit)
-    return limit === 1 ? "You already have this one (one per person)." : `You have the most per person (${limit}).`;
-  if (balance < reward.cost) return `You need ${pts(reward.cost - balance)} more.`;
-  if (!isOnline) return "You're offline — redeem once you're back online.";
+    return limit === 1 ? t("rewards.haveOne") : t("rewards.haveMost", { limit });
+  if (balance < reward.cost) return t("rewards.needMore", { count: reward.cost - balance });
+  if (!isOnline) return t("rewards.offline");
   return "";
 }
 
@@ -112,30 +120,25 @@ export function Rewards() {
   const rewards = catalogue.data?.items.filter((r) => r.active);
   return (
     <main class="screen">
-      <TopBar title="Rewards" back="/me" />
+      <TopBar title={t("rewards.title")} back="/me" />
       <section class="card pad balance-card" aria-labelledby="balance-title">
         <h2 id="balance-title" class="small-title">
-          Your balance
+          {t("rewards.balance")}
         </h2>
         <p class="big-number balance" data-testid="balance">
-          {balance.toLocaleString()} <span class="unit">pts</span>
+          {formatNumber(balance)} <span class="unit">{t("rewards.unit")}</span>
         </p>
-        <p>
-          You can spend {pts(balance)} — <strong>spending never lowers your rank.</strong>
-        </p>
-        <p class="muted small">Your leaderboard score and level keep counting all {pts(who.points)} you earned.</p>
+        <p>{tRich("rewards.canSpend", { count: balance, b: strong })}</p>
+        <p class="muted small">{t("rewards.scoreKeepsCounting", { count: who.points })}</p>
       </section>
 
       <div class="redeem-result" role="status" aria-live="polite">
         {done && (
           <div class="card pad redeem-done" id="redeem-done" tabIndex={-1} data-testid="redeem-done">
             <p class="celebrate-points">
-              <strong>−{pts(done.cost)}</strong>
+              <strong>{t("rewards.spent", { count: done.cost })}</strong>
             </p>
-            <p>
-              <strong>{done.rewardName}</strong> is yours to collect. Your admin hands it over and you'll get a
-              notification, with the details under My rewards.
-            </p>
+            <p>{tRich("rewards.yoursToCollect", { name: done.rewardName, b: strong })}</p>
           </div>
         )}
       </div>
@@ -145,22 +148,22 @@ export function Rewards() {
         </p>
       )}
 
-      <h2 class="section-title">Rewards you can get</h2>
+      <h2 class="section-title">{t("rewards.catalogue")}</h2>
       {catalogue.error && !catalogue.data ? (
         <Failure error={catalogue.error} retry={catalogue.reload} />
       ) : !rewards ? (
         <Skeleton lines={3} />
       ) : rewards.length === 0 ? (
-        <Empty text="No rewards on offer yet — your points keep counting until there are." />
+        <Empty text={t("rewards.noneOnOffer")} />
       ) : (
-        <ul class="cards" aria-label="Rewards">
+        <ul class="cards" aria-label={t("rewards.title")}>
           {rewards.map((reward) => (
             <RewardCard key={reward.id} reward={reward} why={blocker(reward, balance, isOnline)} ask={setAsking} />
           ))}
         </ul>
       )}
 
-      <h2 class="section-title">My rewards</h2>
+      <h2 class="section-title">{t("rewards.mine")}</h2>
       <MyRedemptions loaded={mine} />
 
       {asking && (
@@ -187,16 +190,17 @@ function RewardCard({ reward, why, ask }: { reward: Reward; why: string; ask: (r
         <h3 class="card-title">{reward.name}</h3>
         {reward.description && <p class="muted prewrap">{reward.description}</p>}
         <p class="card-meta">
-          <span class="chip points">{pts(reward.cost)}</span>
+          <span class="chip points">{t("rewards.cost", { count: reward.cost })}</span>
           {reward.stock !== null && (
             <span class={`chip ${reward.stock === 0 ? "status-rejected" : ""}`}>
-              {reward.stock === 0 ? "Sold out" : `${reward.stock.toLocaleString()} left`}
+              {reward.stock === 0 ? t("rewards.soldOut") : t("rewards.left", { count: reward.stock })}
             </span>
           )}
           {reward.perPersonLimit !== null && (
             <span class="muted small">
-              {reward.perPersonLimit} per person
-              {reward.myRedemptions > 0 ? ` · you have ${reward.myRedemptions}` : ""}
+              {reward.myRedemptions > 0
+                ? t("rewards.perPersonHave", { limit: reward.perPersonLimit, count: reward.myRedemptions })
+                : t("rewards.perPerson", { limit: reward.perPersonLimit })}
             </span>
           )}
           {reward.endsAt && new Date(reward.endsAt).getTime() > Date.now() && (
@@ -215,8 +219,11 @@ function RewardCard({ reward, why, ask }: { reward: Reward; why: string; ask: (r
           aria-describedby={why ? whyId : undefined}
           onClick={() => ask(reward)}
         >
-          Redeem for {pts(reward.cost)}
-          <span class="visually-hidden">: {reward.name}</span>
+          {tRich("rewards.redeemFor", {
+            count: reward.cost,
+            name: reward.name,
+            hidden: (chunks: ComponentChildren) => <span class="visually-hidden">{chunks}</span>,
+          })}
         </button>
       </div>
     </li>
@@ -269,12 +276,7 @@ function RedeemSheet({
         onDone(redemption);
       } catch (failure) {
         if (failure instanceof ApiError && failure.status < 500) onRefused(failure.detail);
-        else
-          setProblem(
-            failure instanceof OfflineError
-              ? "You're offline — nothing was spent. Try again once you're back online."
-              : "Chorus didn't answer — nothing was spent twice. Try again in a moment.",
-          );
+        else setProblem(failure instanceof OfflineError ? t("rewards.offlineNothingSpent") : t("rewards.noAnswer"));
       }
     });
 
@@ -291,14 +293,11 @@ function RedeemSheet({
       }}
     >
       <h2 id="redeem-title" class="card-title">
-        Redeem {reward.name}?
+        {t("rewards.confirmTitle", { name: reward.name })}
       </h2>
       <div id="redeem-body" class="stack-tight">
-        <p>
-          This spends <strong>{pts(reward.cost)}</strong> of your {pts(balance)}; {pts(Math.max(left, 0))} stay to
-          spend.
-        </p>
-        <p class="muted small">Your leaderboard score and level stay exactly as they are.</p>
+        <p>{tRich("rewards.confirmSpends", { cost: reward.cost, balance, left: Math.max(left, 0), b: strong })}</p>
+        <p class="muted small">{t("rewards.scoreStays")}</p>
       </div>
       {problem && (
         <p class="error" role="alert">
@@ -307,10 +306,10 @@ function RedeemSheet({
       )}
       <div class="row sheet-actions">
         <button ref={cancel} type="button" class="button secondary grow" disabled={busy} onClick={onCancel}>
-          Cancel
+          {t("rewards.cancel")}
         </button>
         <button type="button" class="button primary grow" disabled={busy} onClick={confirm}>
-          {busy ? "Redeeming…" : problem ? "Try again" : "Yes, redeem"}
+          {busy ? t("rewards.redeeming") : problem ? t("rewards.tryAgain") : t("rewards.confirm")}
         </button>
       </div>
     </dialog>
@@ -327,12 +326,11 @@ function MyRedemptions({ loaded }: { loaded: Loaded<Redemption> }) {
   const items = loaded.data?.items;
   if (loaded.error && !items) return <Failure error={loaded.error} retry={loaded.reload} />;
   if (!items) return <Skeleton lines={1} />;
-  if (items.length === 0)
-    return <p class="muted">Nothing redeemed yet. What you redeem shows here, with how to get it.</p>;
+  if (items.length === 0) return <p class="muted">{t("rewards.noneRedeemed")}</p>;
   return (
-    <ul class="cards" aria-label="My rewards">
+    <ul class="cards" aria-label={t("rewards.mine")}>
       {items.map((r) => {
-        const [label, tone] = STATUS[r.status];
+        const [label, tone] = status(r.status);
         return (
           <li class="card pad my-reward" key={r.id} data-testid="my-reward">
             <p class="row between">
@@ -340,14 +338,20 @@ function MyRedemptions({ loaded }: { loaded: Loaded<Redemption> }) {
               <span class={`chip status-${tone}`}>{label}</span>
             </p>
             <p class="muted small">
-              {pts(r.cost)} · requested {day(r.createdAt)}
-              {r.decidedAt ? ` · ${r.status} ${day(r.decidedAt)}` : ""}
+              {r.decidedAt
+                ? t("rewards.historyDecided", {
+                    count: r.cost,
+                    requested: day(r.createdAt),
+                    status: r.status,
+                    decided: day(r.decidedAt),
+                  })
+                : t("rewards.history", { count: r.cost, requested: day(r.createdAt) })}
             </p>
-            {r.status === "requested" && <p class="small">Your admin will hand it over soon.</p>}
-            {r.status === "rejected" && <p class="small">The {pts(r.cost)} are back on your balance.</p>}
+            {r.status === "requested" && <p class="small">{t("rewards.handOverSoon")}</p>}
+            {r.status === "rejected" && <p class="small">{t("rewards.refunded", { count: r.cost })}</p>}
             {r.note && (
               <p class="small prewrap note reward-note">
-                <strong>{r.status === "fulfilled" ? "How to get it: " : "Note from your admin: "}</strong>
+                <strong>{r.status === "fulfilled" ? t("rewards.howToGet") : t("rewards.adminNote")}</strong>
                 {r.note}
               </p>
             )}

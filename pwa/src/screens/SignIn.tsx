@@ -1,7 +1,9 @@
+import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, failureText } from "../api";
 import { FieldError, FormError, NewPassword } from "../components";
 import { check, useFormErrors } from "../forms";
+import { t, tRich } from "../i18n";
 import { useInFlight } from "../inflight";
 import { navigate } from "../router";
 import { loadMe } from "../session";
@@ -12,6 +14,9 @@ interface OrgChoice {
   orgId: string;
   name: string;
 }
+
+/** `<b>…</b>` in a message: the words in bold. */
+const strong = (chunks: ComponentChildren) => <strong>{chunks}</strong>;
 
 export function SignIn() {
   const [email, setEmail] = useState("");
@@ -26,8 +31,8 @@ export function SignIn() {
   async function submit(event: Event) {
     event.preventDefault();
     const fine = form.passes({
-      email: check.required(email, "your work email") || (email.includes("@") ? "" : "That email needs an @."),
-      password: check.required(password, "your password"),
+      email: check.required(email, t("signIn.emailWhat")) || (email.includes("@") ? "" : t("signIn.emailNeedsAt")),
+      password: check.required(password, t("signIn.passwordWhat")),
     });
     if (fine) await run(signIn);
   }
@@ -36,7 +41,7 @@ export function SignIn() {
     return (
       <main class="screen auth">
         <div class="auth-mark" aria-hidden="true" />
-        <h1>Forgot your password?</h1>
+        <h1>{t("signIn.forgotTitle")}</h1>
         <ForgotPassword email={email} onDone={() => setForgot(false)} />
       </main>
     );
@@ -52,10 +57,10 @@ export function SignIn() {
         const choices = failure.problem.organizations as OrgChoice[];
         setOrgs(choices);
         setOrgId(choices[0]?.orgId ?? "");
-        setError("This email belongs to several organizations: pick one.");
+        setError(t("signIn.pickOrganization"));
       } else {
         setError("");
-        form.fail(failure, "Could not sign in.", ["email", "password"]);
+        form.fail(failure, t("signIn.failed"), ["email", "password"]);
       }
     }
   }
@@ -63,11 +68,11 @@ export function SignIn() {
   return (
     <main class="screen auth">
       <div class="auth-mark" aria-hidden="true" />
-      <h1>Sign in to Chorus</h1>
-      <p class="muted">Share what your team is proud of — and see it count.</p>
+      <h1>{t("signIn.title")}</h1>
+      <p class="muted">{t("signIn.tagline")}</p>
       <form onSubmit={submit} class="stack" id={form.formId} noValidate>
         <label>
-          Work email
+          {t("signIn.email")}
           <input
             type="email"
             autocomplete="username"
@@ -82,7 +87,7 @@ export function SignIn() {
         </label>
         <FieldError form={form} name="email" />
         <label>
-          Password
+          {t("signIn.password")}
           <input
             type="password"
             autocomplete="current-password"
@@ -98,7 +103,7 @@ export function SignIn() {
         <FieldError form={form} name="password" />
         {orgs && (
           <label>
-            Organization
+            {t("signIn.organization")}
             <select value={orgId} onChange={(e) => setOrgId(e.currentTarget.value)}>
               {orgs.map((o) => (
                 <option value={o.orgId}>{o.name}</option>
@@ -108,14 +113,14 @@ export function SignIn() {
         )}
         <FormError error={error || form.errors.form} />
         <button class="button primary" type="submit" disabled={busy}>
-          {busy ? "Signing in…" : "Sign in"}
+          {busy ? t("signIn.signingIn") : t("signIn.signIn")}
         </button>
         <button class="linkish" type="button" onClick={() => setForgot(true)}>
-          Forgot password?
+          {t("signIn.forgot")}
         </button>
       </form>
       <SsoSignIn email={email} />
-      <p class="muted small">New here? Open the invite link your admin sent you.</p>
+      <p class="muted small">{t("signIn.newHere")}</p>
     </main>
   );
 }
@@ -124,9 +129,7 @@ export function AcceptInvite() {
   const token = new URLSearchParams(window.location.hash.slice(1)).get("token") ?? "";
   const [displayName, setDisplayName] = useState("");
   const [password, setPassword] = useState("");
-  const [error, setError] = useState(
-    token ? "" : "This invite link is incomplete: open the whole link from your invite.",
-  );
+  const [error, setError] = useState(token ? "" : t("signIn.inviteIncomplete"));
   const [invite, setInvite] = useState<{ organization: string; inviter?: string | null; email: string } | null>(null);
   const [busy, run] = useInFlight();
   const form = useFormErrors("join-form");
@@ -136,15 +139,14 @@ export function AcceptInvite() {
     api
       .post("/api/v1/auth/invite-preview", { body: { token } })
       .then(setInvite)
-      .catch((failure) => setError(failureText(failure, "This invite link does not work.")));
+      .catch((failure) => setError(failureText(failure, t("signIn.inviteBroken"))));
   }, [token]);
 
   async function submit(event: Event) {
     event.preventDefault();
     const fine = form.passes({
-      displayName: check.required(displayName, "your name"),
-      password:
-        password.length < 10 ? `Please choose a password of at least 10 characters (${password.length} so far).` : "",
+      displayName: check.required(displayName, t("signIn.nameWhat")),
+      password: password.length < 10 ? t("signIn.passwordTooShort", { count: password.length }) : "",
     });
     if (fine) await run(join);
   }
@@ -157,23 +159,25 @@ export function AcceptInvite() {
       await loadMe();
       navigate("/welcome", true);
     } catch (failure) {
-      form.fail(failure, "Could not accept the invite.", ["displayName", "password"]);
+      form.fail(failure, t("signIn.joinFailed"), ["displayName", "password"]);
     }
   }
 
   return (
     <main class="screen auth">
       <div class="auth-mark" aria-hidden="true" />
-      <h1>{invite ? `Join ${invite.organization} on Chorus` : "Join your team on Chorus"}</h1>
+      <h1>{invite ? t("signIn.joinOrganization", { organization: invite.organization }) : t("signIn.joinTeam")}</h1>
       {invite && (
         <p>
-          {invite.inviter ?? "Your admin"} invited <strong>{invite.email}</strong>.
+          {invite.inviter
+            ? tRich("signIn.invitedBy", { inviter: invite.inviter, email: invite.email, b: strong })
+            : tRich("signIn.invitedByAdmin", { email: invite.email, b: strong })}
         </p>
       )}
-      <p class="muted">Pick the name your colleagues will see and a password.</p>
+      <p class="muted">{t("signIn.joinIntro")}</p>
       <form onSubmit={submit} class="stack" id={form.formId} noValidate>
         <label>
-          Your name
+          {t("signIn.name")}
           <input
             autocomplete="name"
             required
@@ -187,10 +191,10 @@ export function AcceptInvite() {
           />
         </label>
         <FieldError form={form} name="displayName" />
-        <NewPassword label="Password" value={password} onChange={setPassword} form={form} />
+        <NewPassword label={t("signIn.password")} value={password} onChange={setPassword} form={form} />
         <FormError error={error || form.errors.form} />
         <button class="button primary" type="submit" disabled={busy || !token}>
-          {busy ? "Joining…" : "Join"}
+          {busy ? t("signIn.joining") : t("signIn.join")}
         </button>
       </form>
     </main>
@@ -200,28 +204,20 @@ export function AcceptInvite() {
 export function Welcome() {
   return (
     <main class="screen welcome">
-      <h1>How Chorus works</h1>
+      <h1>{t("signIn.howTitle")}</h1>
       <ol class="steps">
-        <li>
-          <strong>Pick a challenge.</strong> Each one is a piece of news or a story worth sharing, with points on it.
-        </li>
-        <li>
-          <strong>Share it your way.</strong> Post on your network with your personal link, then paste your post's link
-          back here.
-        </li>
-        <li>
-          <strong>Earn points and badges.</strong> Chorus checks the post is there and adds your points — your team
-          climbs too.
-        </li>
+        <li>{tRich("signIn.stepPick", { b: strong })}</li>
+        <li>{tRich("signIn.stepShare", { b: strong })}</li>
+        <li>{tRich("signIn.stepEarn", { b: strong })}</li>
       </ol>
-      <h2>What is and isn't tracked</h2>
+      <h2>{t("signIn.trackedTitle")}</h2>
       <ul class="plain">
-        <li>We count clicks on your Chorus link — never who clicked, and never their IP address.</li>
-        <li>We look at the post you paste, only to check it's there and has the link.</li>
-        <li>We never post for you or read your feed. You can hide from the leaderboards any time.</li>
+        <li>{t("signIn.trackedClicks")}</li>
+        <li>{t("signIn.trackedPost")}</li>
+        <li>{t("signIn.trackedNever")}</li>
       </ul>
       <a class="button primary sticky-action" href="/">
-        Show me my first challenge
+        {t("signIn.start")}
       </a>
     </main>
   );

@@ -3,23 +3,29 @@
 // browser back to /signin?error=<reason>.
 import { useEffect, useState } from "preact/hooks";
 import { api } from "../api";
-
-const REASONS: Record<string, string> = {
-  state: "That sign-in was started in another tab or browser, or took too long. Please try again.",
-  expired: "Your company's sign-in took too long to come back. Please try again.",
-  not_provisioned: "You don't have a Chorus account yet. Ask your Chorus admin to invite you.",
-  deactivated: "Your Chorus account is switched off. Ask your Chorus admin.",
-  domain: "That account's email isn't one your organization signs in with on Chorus.",
-  unverified: "Your company's sign-in didn't confirm your email address. Ask your IT team.",
-  provider: "Your company's sign-in service didn't answer as expected. Please try again in a moment.",
-};
-const UNTRUSTED =
-  "Your company's sign-in sent an answer Chorus could not trust, so you weren't signed in. Ask your IT team.";
+import { t } from "../i18n";
 
 /** The message for a `/signin?error=` reason ("" when there is none). */
 export function ssoErrorText(reason: string | null): string {
   if (!reason) return "";
-  return REASONS[reason] ?? UNTRUSTED;
+  switch (reason) {
+    case "state":
+      return t("ssoSignIn.errorState");
+    case "expired":
+      return t("ssoSignIn.errorExpired");
+    case "not_provisioned":
+      return t("ssoSignIn.errorNotProvisioned");
+    case "deactivated":
+      return t("ssoSignIn.errorDeactivated");
+    case "domain":
+      return t("ssoSignIn.errorDomain");
+    case "unverified":
+      return t("ssoSignIn.errorUnverified");
+    case "provider":
+      return t("ssoSignIn.errorProvider");
+    default:
+      return t("ssoSignIn.errorUntrusted");
+  }
 }
 
 function looksLikeEmail(email: string): boolean {
@@ -63,16 +69,12 @@ export function SsoSignIn({ email }: { email: string }) {
       )}
       {sso?.sso && (
         <>
-          <p class="muted small">
-            {sso.required
-              ? "Your company signs you in to Chorus with its own sign-in: use it instead of a password."
-              : "Your company lets you sign in with its own sign-in."}
-          </p>
+          <p class="muted small">{sso.required ? t("ssoSignIn.required") : t("ssoSignIn.offered")}</p>
           <a
             class={sso.required ? "button primary" : "button secondary"}
             href={`/api/v1/auth/sso/start?email=${encodeURIComponent(email.trim())}`}
           >
-            Continue with SSO
+            {t("ssoSignIn.continue")}
           </a>
         </>
       )}

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, toastFailure } from "../api";
 import { Counter, FieldError, FormError } from "../components";
 import { check, useFormErrors } from "../forms";
+import { t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { toast } from "../store";
 import type { Story } from "../types";
@@ -43,7 +44,7 @@ export function StoryEditor({
       .get("/api/v1/challenges/{challenge_id}/story", { path: { challenge_id: challengeId } })
       .then(keep, (failure) => {
         if (!(failure instanceof ApiError && failure.status === 404))
-          form.fail(failure, "Could not load your story.", fields);
+          form.fail(failure, t("storyEditor.loadFailed"), fields);
         onChange(null);
       })
       .finally(() => setLoaded(true));
@@ -51,8 +52,12 @@ export function StoryEditor({
 
   async function save(): Promise<Story | null> {
     const fine = form.passes({
-      title: check.required(title, "a title") || check.maxLength(title, TITLE_MAX, "the title"),
-      body: check.required(body, "your story") || check.maxLength(body, BODY_MAX, "your story"),
+      title:
+        check.required(title, t("storyEditor.titleRequired")) ||
+        check.maxLength(title, TITLE_MAX, t("storyEditor.titleSubject")),
+      body:
+        check.required(body, t("storyEditor.bodyRequired")) ||
+        check.maxLength(body, BODY_MAX, t("storyEditor.bodySubject")),
     });
     if (!fine) return null;
     try {
@@ -63,7 +68,7 @@ export function StoryEditor({
       keep(saved);
       return saved;
     } catch (failure) {
-      form.fail(failure, "Could not save.", fields);
+      form.fail(failure, t("storyEditor.saveFailed"), fields);
       return null;
     }
   }
@@ -85,9 +90,9 @@ export function StoryEditor({
           file: image,
         }),
       );
-      toast("Photo added — its location data was removed.", "success");
+      toast(t("storyEditor.photoAdded"), "success");
     } catch (failure) {
-      form.fail(failure, "Could not add the photo.", fields);
+      form.fail(failure, t("storyEditor.photoFailed"), fields);
     }
   }
 
@@ -100,9 +105,9 @@ export function StoryEditor({
         path: { challenge_id: challengeId },
       });
       keep(done);
-      toast(done.status === "published" ? "Your story is live!" : "Sent for review — we'll let you know.", "success");
+      toast(done.status === "published" ? t("storyEditor.live") : t("storyEditor.sentForReview"), "success");
     } catch (failure) {
-      form.fail(failure, "Could not submit.", fields);
+      form.fail(failure, t("storyEditor.submitFailed"), fields);
     }
   }
 
@@ -112,41 +117,43 @@ export function StoryEditor({
       try {
         await api.post("/api/v1/stories/{story_id}/unpublish", { path: { story_id: story.id } });
         keep({ ...story, public: false, publicUrl: null });
-        toast("Your story's public page is down. Your points stay yours.", "info");
+        toast(t("storyEditor.takenDown"), "info");
       } catch (failure) {
-        toastFailure(failure, "Could not take it down.");
+        toastFailure(failure, t("storyEditor.takeDownFailed"));
       }
     });
 
   if (!loaded) return null;
   const editable = !story || story.status === "draft" || story.status === "rejected";
   return (
-    <section class="card pad stack story-editor" aria-label="Your story" id={form.formId}>
+    <section class="card pad stack story-editor" aria-label={t("storyEditor.label")} id={form.formId}>
       <p class="muted">{prompt}</p>
       {story?.status === "submitted" && (
         <p role="status" class="chip status-pending">
-          Waiting for an admin's review
+          {t("storyEditor.waiting")}
         </p>
       )}
       {story?.status === "rejected" && (
         <p role="status" class="error">
-          Not published yet: {story.reviewNote ?? "it needs a few changes."} Edit it and send it again.
+          {t("storyEditor.rejected", { note: story.reviewNote ?? t("storyEditor.needsChanges") })}
         </p>
       )}
       {story?.status === "published" && (
         <div role="status" class="stack">
-          <p class="chip status-verified">{story.featured ? "Published · story of the week" : "Published"}</p>
+          <p class="chip status-verified">
+            {story.featured ? t("storyEditor.publishedFeatured") : t("storyEditor.published")}
+          </p>
           {story.publicUrl ? (
             <p class="row between">
               <a href={story.publicUrl} target="_blank" rel="noopener">
-                Your story's public page
+                {t("storyEditor.publicPage")}
               </a>
               <button type="button" class="linkish" disabled={busy} onClick={takeDown}>
-                Take it down
+                {t("storyEditor.takeDown")}
               </button>
             </p>
           ) : (
-            <p class="muted small">Its public page is down.</p>
+            <p class="muted small">{t("storyEditor.pageDown")}</p>
           )}
         </div>
       )}
@@ -154,7 +161,7 @@ export function StoryEditor({
         <div class="story-columns">
           <div class="stack grow">
             <label>
-              Title
+              {t("storyEditor.title")}
               <input
                 required
                 maxLength={TITLE_MAX}
@@ -169,7 +176,7 @@ export function StoryEditor({
             <Counter id="story-title-count" length={title.length} max={TITLE_MAX} />
             <FieldError form={form} name="title" />
             <label>
-              Your story
+              {t("storyEditor.body")}
               <textarea
                 required
                 rows={8}
@@ -185,17 +192,17 @@ export function StoryEditor({
             <Counter id="story-body-count" length={body.length} max={BODY_MAX} />
             <FieldError form={form} name="body" />
             <label>
-              A photo (optional — we remove its location)
+              {t("storyEditor.photo")}
               <input type="file" accept="image/jpeg,image/png,image/webp" disabled={busy} onChange={photo} />
             </label>
             {story?.photoUrl && (
-              // biome-ignore lint/a11y/noRedundantAlt: the browser tests find the photo by this name
-              <img class="preview-image" src={story.photoUrl} alt="Your story's photo" />
+              // the browser tests find the photo by this name
+              <img class="preview-image" src={story.photoUrl} alt={t("storyEditor.photoAlt")} />
             )}
           </div>
           {guidelines.length > 0 && (
             <fieldset class="guidelines">
-              <legend>Before you publish</legend>
+              <legend>{t("storyEditor.beforePublish")}</legend>
               {guidelines.map((g, i) => (
                 <label class="inline">
                   <input
@@ -228,9 +235,9 @@ export function StoryEditor({
             type="button"
             class="button secondary grow"
             disabled={busy}
-            onClick={() => run(save).then((s) => s && toast("Draft saved.", "success"))}
+            onClick={() => run(save).then((s) => s && toast(t("storyEditor.draftSaved"), "success"))}
           >
-            Save draft
+            {t("storyEditor.saveDraft")}
           </button>
           <button
             type="button"
@@ -238,7 +245,7 @@ export function StoryEditor({
             disabled={busy || checked.size < guidelines.length}
             onClick={submit}
           >
-            Submit story
+            {t("storyEditor.submit")}
           </button>
         </div>
       )}

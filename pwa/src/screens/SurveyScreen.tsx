@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api } from "../api";
 import { Empty, Failure, FieldError, FormError, Skeleton, TopBar } from "../components";
 import { type FieldErrors, useFormErrors } from "../forms";
+import { formatDate, t } from "../i18n";
 import { useInFlight } from "../inflight";
 import { useLoad } from "../load";
 import { navigate } from "../router";
@@ -20,7 +21,7 @@ export function SurveyScreen({ id }: { id: string }) {
     if (!survey) return;
     const missing: FieldErrors = {};
     for (const q of survey.questions)
-      if (q.kind === "scale" && answers[q.id] === undefined) missing[q.id] = "Please pick a number from 1 to 5.";
+      if (q.kind === "scale" && answers[q.id] === undefined) missing[q.id] = t("surveyScreen.pickNumber");
     if (!form.passes(missing)) return;
     await run(async () => {
       try {
@@ -30,15 +31,15 @@ export function SurveyScreen({ id }: { id: string }) {
         });
         toast(
           answer.pointsWhenClosed
-            ? `Thank you! +${answer.pointsWhenClosed} points when the survey closes`
-            : "Thank you!",
+            ? t("surveyScreen.thanksPoints", { points: answer.pointsWhenClosed })
+            : t("surveyScreen.thanks"),
           "celebrate",
         );
         navigate("/");
       } catch (failure) {
         form.fail(
           failure,
-          "Could not send.",
+          t("surveyScreen.couldNotSend"),
           survey.questions.map((q) => q.id),
         );
       }
@@ -47,19 +48,19 @@ export function SurveyScreen({ id }: { id: string }) {
 
   return (
     <main class="screen with-action">
-      <TopBar title="Quick pulse" back="/" />
+      <TopBar title={t("surveyScreen.title")} back="/" />
       {!surveys.data ? (
         <Skeleton />
       ) : !survey || survey.answered ? (
-        <Empty text={survey ? "You already answered — thank you!" : "This survey is closed."} />
+        <Empty text={survey ? t("surveyScreen.alreadyAnswered") : t("surveyScreen.closed")} />
       ) : (
         <form class="stack" id={form.formId} onSubmit={submit} noValidate>
           <h2 class="card-title">{survey.title}</h2>
           {survey.intro && <p class="muted">{survey.intro}</p>}
           <p class="muted small">
-            Anonymous: your answers are only ever shown combined with at least four others, after the survey closes.
+            {t("surveyScreen.anonymous")}
             {survey.points > 0 &&
-              ` Your ${survey.points} points arrive when it closes (${new Date(survey.closesAt).toLocaleDateString()}), with everyone's at once.`}
+              ` ${t("surveyScreen.pointsArrive", { points: survey.points, date: formatDate(survey.closesAt, {}) })}`}
           </p>
           {survey.questions.map((q) =>
             q.kind === "scale" ? (
@@ -85,8 +86,8 @@ export function SurveyScreen({ id }: { id: string }) {
                   ))}
                 </div>
                 <p class="muted small row between">
-                  <span>1 — not at all</span>
-                  <span>5 — absolutely</span>
+                  <span>{t("surveyScreen.scaleLow")}</span>
+                  <span>{t("surveyScreen.scaleHigh")}</span>
                 </p>
                 <FieldError form={form} name={q.id} />
               </fieldset>
@@ -94,7 +95,7 @@ export function SurveyScreen({ id }: { id: string }) {
               <div class="stack-tight" key={q.id}>
                 <label>
                   {/* an admin may already have written "(optional)" in the question */}
-                  {/\boptional\b/i.test(q.text) ? q.text : `${q.text} (optional)`}
+                  {/\boptional\b/i.test(q.text) ? q.text : t("surveyScreen.optional", { question: q.text })}
                   <textarea
                     rows={3}
                     maxLength={1000}
@@ -109,7 +110,7 @@ export function SurveyScreen({ id }: { id: string }) {
           )}
           <FormError error={form.errors.form} />
           <button class="button primary sticky-action" type="submit" disabled={busy}>
-            {survey.points ? `Send (+${survey.points} points)` : "Send"}
+            {survey.points ? t("surveyScreen.sendPoints", { points: survey.points }) : t("surveyScreen.send")}
           </button>
         </form>
       )}

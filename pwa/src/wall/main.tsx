@@ -4,6 +4,7 @@
 // employee app's first load never carries it.
 import { render } from "preact";
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
+import { formatDate, formatNumber, formatTime, loadSurface, preferredLocale, setLocale, t } from "../i18n";
 import { connectWall, secretOfPage, type WallData, type WallState } from "./data";
 import "./wall.css";
 
@@ -11,11 +12,24 @@ type Person = WallData["board"][number];
 type Share = WallData["shares"][number];
 type Team = WallData["teams"][number];
 
+const BRAND = "Chorus";
 const NETWORKS: Record<string, string> = { linkedin: "LinkedIn", x: "X", facebook: "Facebook" };
-const PERIODS: Record<string, string> = { week: "This week", month: "This month", all: "All time" };
+
+/** The board's period in words (an unknown one shows as the API names it). */
+function periodLabel(period: string): string {
+  switch (period) {
+    case "week":
+      return t("wall.periodWeek");
+    case "month":
+      return t("wall.periodMonth");
+    case "all":
+      return t("wall.periodAll");
+    default:
+      return period;
+  }
+}
 
 const reducedMotion = () => window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-const number = new Intl.NumberFormat();
 
 function useNow(everyMs: number): number {
   const [now, setNow] = useState(Date.now());
@@ -28,12 +42,12 @@ function useNow(everyMs: number): number {
 
 function ago(iso: string, now: number): string {
   const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
-  if (seconds < 60) return "just now";
+  if (seconds < 60) return t("wall.justNow");
   const minutes = Math.round(seconds / 60);
-  if (minutes < 60) return `${minutes} min ago`;
+  if (minutes < 60) return t("wall.minutesAgo", { count: minutes });
   const hours = Math.round(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
-  return new Date(iso).toLocaleDateString(undefined, { day: "numeric", month: "short" });
+  if (hours < 24) return t("wall.hoursAgo", { count: hours });
+  return formatDate(iso, { day: "numeric", month: "short" });
 }
 
 function Clock() {
@@ -41,10 +55,8 @@ function Clock() {
   const date = new Date(now);
   return (
     <div class="wall-clock">
-      <time dateTime={date.toISOString()}>
-        {date.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}
-      </time>
-      <span>{date.toLocaleDateString(undefined, { weekday: "long", day: "numeric", month: "long" })}</span>
+      <time dateTime={date.toISOString()}>{formatTime(date)}</time>
+      <span>{formatDate(date, { weekday: "long", day: "numeric", month: "long" })}</span>
     </div>
   );
 }
@@ -54,7 +66,7 @@ function LiveBadge({ status }: { status: WallState["status"] }) {
   return (
     <p class={`wall-live ${live ? "on" : "off"}`} data-testid="wall-live" role="status">
       <span class="dot" aria-hidden="true" />
-      {live ? "Live" : "Reconnecting…"}
+      {live ? t("wall.live") : t("wall.reconnecting")}
     </p>
   );
 }
@@ -91,10 +103,10 @@ function Board({ people, period }: { people: Person[]; period: string }) {
   return (
     <section class="wall-panel wall-board" aria-labelledby="wall-board-title">
       <h2 id="wall-board-title">
-        Leaderboard <span class="wall-sub">{PERIODS[period] ?? period}</span>
+        {t("wall.leaderboard")} <span class="wall-sub">{periodLabel(period)}</span>
       </h2>
       {people.length === 0 ? (
-        <p class="wall-empty">No points yet. The first verified share takes the top spot.</p>
+        <p class="wall-empty">{t("wall.boardEmpty")}</p>
       ) : (
         <ol ref={list} data-testid="wall-board">
           {people.map((p) => (
@@ -108,8 +120,8 @@ function Board({ people, period }: { people: Person[]; period: string }) {
                 {p.teamName && <span class="team">{p.teamName}</span>}
               </span>
               <span class="points">
-                {number.format(p.points)}
-                <span class="unit"> pts</span>
+                {formatNumber(p.points)}
+                <span class="unit"> {t("wall.unit")}</span>
               </span>
             </li>
           ))}
@@ -124,9 +136,9 @@ function Shares({ shares, now }: { shares: Share[]; now: number }) {
   useFlip(list, shares.map((s) => s.key).join());
   return (
     <section class="wall-panel wall-shares" aria-labelledby="wall-shares-title">
-      <h2 id="wall-shares-title">Latest verified shares</h2>
+      <h2 id="wall-shares-title">{t("wall.shares")}</h2>
       {shares.length === 0 ? (
-        <p class="wall-empty">Verified shares appear here the moment they are checked.</p>
+        <p class="wall-empty">{t("wall.sharesEmpty")}</p>
       ) : (
         <ol ref={list} data-testid="wall-shares">
           {shares.map((s) => (
@@ -150,16 +162,16 @@ function Shares({ shares, now }: { shares: Share[]; now: number }) {
 function Teams({ teams }: { teams: Team[] }) {
   return (
     <section class="wall-panel wall-teams" aria-labelledby="wall-teams-title">
-      <h2 id="wall-teams-title">Teams</h2>
+      <h2 id="wall-teams-title">{t("wall.teams")}</h2>
       {teams.length === 0 ? (
-        <p class="wall-empty">Team standings appear once a team scores.</p>
+        <p class="wall-empty">{t("wall.teamsEmpty")}</p>
       ) : (
         <ol data-testid="wall-teams">
-          {teams.slice(0, 5).map((t) => (
-            <li key={t.key}>
-              <span class="place">{t.rank}</span>
-              <span class="name">{t.name}</span>
-              <span class="points">{number.format(t.points)}</span>
+          {teams.slice(0, 5).map((team) => (
+            <li key={team.key}>
+              <span class="place">{team.rank}</span>
+              <span class="name">{team.name}</span>
+              <span class="points">{formatNumber(team.points)}</span>
             </li>
           ))}
         </ol>
@@ -172,13 +184,13 @@ function Story({ story }: { story: WallData["story"] }) {
   if (!story) return null;
   return (
     <section class="wall-panel wall-story" aria-labelledby="wall-story-title">
-      <h2 id="wall-story-title">Featured story</h2>
+      <h2 id="wall-story-title">{t("wall.story")}</h2>
       <div class="story">
         {story.photoUrl && <img src={story.photoUrl} alt="" />}
         <div>
           <p class="title">{story.title}</p>
           <p class="excerpt">{story.excerpt}</p>
-          <p class="by">by {story.authorFirstName}</p>
+          <p class="by">{t("wall.storyBy", { name: story.authorFirstName })}</p>
         </div>
       </div>
     </section>
@@ -193,8 +205,8 @@ function Wall() {
   if (status === "revoked") {
     return (
       <main class="wall wall-off">
-        <h1>This wall has been switched off.</h1>
-        <p>Ask an admin of your Chorus for a new link.</p>
+        <h1>{t("wall.offTitle")}</h1>
+        <p>{t("wall.offText")}</p>
       </main>
     );
   }
@@ -202,8 +214,8 @@ function Wall() {
     <main class="wall" data-cause={state.cause ?? ""} data-updated={state.at || undefined}>
       <header class="wall-head">
         <div>
-          <h1>{data?.orgName ?? "Chorus"}</h1>
-          <p class="wall-sub">{data ? (data.teamName ?? data.wallName) : "Connecting…"}</p>
+          <h1>{data?.orgName ?? BRAND}</h1>
+          <p class="wall-sub">{data ? (data.teamName ?? data.wallName) : t("wall.connecting")}</p>
         </div>
         <LiveBadge status={status} />
         <Clock />
@@ -218,10 +230,34 @@ function Wall() {
           </div>
         </div>
       ) : (
-        <p class="wall-boot">Loading the wall…</p>
+        <p class="wall-boot">{t("wall.loading")}</p>
       )}
     </main>
   );
 }
 
-render(<Wall />, document.getElementById("wall")!);
+/** The wall's words in the language of the browser showing it (no person, no profile), then the
+ * wall. The catalog is the wall's own: nothing of the employee app's is fetched. */
+async function start(): Promise<void> {
+  const language = preferredLocale();
+  try {
+    await loadSurface("wall");
+  } catch {
+    // offline or the server is restarting: a screen on a wall has nobody to tap retry
+    window.setTimeout(() => location.reload(), 30_000);
+    return;
+  }
+  if (language !== "en") {
+    try {
+      await setLocale(language); // the wall's catalog again, in this language; sets <html lang>
+    } catch {
+      document.documentElement.lang = "en"; // its language could not be fetched: English
+    }
+  } else {
+    document.documentElement.lang = "en";
+  }
+  document.title = t("wall.pageTitle");
+  render(<Wall />, document.getElementById("wall")!);
+}
+
+void start();

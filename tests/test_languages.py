@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backend.core.i18n import LANGUAGES, msg, msg_n, negotiate, pick
+from backend.core.i18n import LANGUAGES, Known, msg, msg_n, negotiate, pick
 from backend.i18n_check import check_bypasses, check_catalogs, said_in_code
 from tests.helpers import (
     add_member,
@@ -247,3 +247,101 @@ async def test_an_invite_is_emailed_in_the_organizations_language(app, mailbox):
         (message,) = mailbox.to("neu@example.com")
         assert message["Subject"] == "Ann Admin hat dich zu Acme auf Chorus eingeladen"
         assert 'lang="de"' in html_of(message)
+
+
+def test_the_server_check_finds_what_is_missing_and_what_bypasses_it(tmp_path, monkeypatch):
+    """The checker itself, on a package of its own: an untranslated message, a sentence raised
+    bare, a notification with a bare title, a placeholder a translation lost, a message the
+    code no longer says — each is found; `--update` writes the .po files a translator fills."""
+    from backend import i18n_check
+
+    code = tmp_path / "backend"
+    (code / "things").mkdir(parents=True)
+    (code / "things" / "service.py").write_text(
+        "from backend.core.errors import DomainError\n"
+        "from backend.core.i18n import msg, msg_n\n"
+        "class Mine(DomainError):\n"
+        "    pass\n"
+        "def f(n):\n"
+        '    raise Mine(msg("Keep it to {n} characters.", n=n))\n'
+        "def g():\n"
+        '    raise Mine(f"No such {1} thing.")\n'
+        "async def h(notify):\n"
+        '    await notify(1, 2, "badge", "Bare title", msg("Fine."))\n'
+        "def k(n):\n"
+        '    return msg_n("{n} point", "{n} points", n, n=n)\n'
+    )
+    locales = tmp_path / "locales"
+    monkeypatch.setattr(i18n_check, "ROOT", tmp_path)
+    monkeypatch.setattr(i18n_check, "BACKEND", code)
+    monkeypatch.setattr(i18n_check, "SOURCES", [code])
+    monkeypatch.setattr(i18n_check, "LOCALES_DIR", locales)
+    said = i18n_check.said_in_code()
+    assert set(said["things"]) == {"Keep it to {n} characters.", "Fine.", "{n} point"}
+    bypasses = i18n_check.check_bypasses()
+    assert [line.split(": ", 1)[0] for line in bypasses] == [
+        "backend/things/service.py:8",
+        "backend/things/service.py:10",
+    ]
+    missing = i18n_check.check_catalogs(said)
+    assert len(missing) == 3 * 4 and all("missing" in line for line in missing)
+
+    assert i18n_check.main(["--update", "--domain=things"]) == 0
+    german = locales / "de" / "LC_MESSAGES" / "things.po"
+    assert 'msgid "Keep it to {n} characters."' in german.read_text()
+    assert all("not translated" in line for line in i18n_check.check_catalogs(said))
+    text = german.read_text()
+    text = text.replace(
+        'msgid "Keep it to {n} characters."\nmsgstr ""',
+        'msgid "Keep it to {n} characters."\nmsgstr "Höchstens {m} Zeichen."',
+    )
+    german.write_text(text + '\nmsgid "Gone."\nmsgstr "Weg."\n')
+    found = "\n".join(i18n_check.check_catalogs(said))
+    assert "uses ['m'], English ['n']" in found
+    assert "“Gone.” is no longer said" in found
+
+
+async def test_a_reason_stored_in_english_reaches_a_german_employee_in_german(client, push_service):
+    admin, greta, challenge, _ = await _setup(client, verification="review")
+    await _speak(client, greta, "de")
+    await _subscribe(client, greta, push_service)
+    made = await client.post(
+        f"/api/v1/challenges/{challenge['id']}/submissions",
+        json={
+            "network": "linkedin",
+            "postUrl": "https://www.linkedin.com/feed/update/urn:li:activity:7300099",
+        },
+        headers=bearer(greta),
+    )
+    assert made.status_code == 202, made.text
+    await run_worker_burst()
+    page = await client.get(f"/api/v1/challenges/{challenge['id']}", headers=bearer(greta))
+    waiting = page.json()["mySubmission"]["reason"]
+    assert waiting == "Wartet auf die Prüfung durch einen Admin."
+    resp = await client.post(
+        f"/api/v1/admin/submissions/{made.json()['id']}/reject", json={}, headers=bearer(admin)
+    )
+    assert resp.status_code == 200
+    assert resp.json()["reason"] == "Rejected by an admin."  # the admin reads English
+    await run_worker_burst()
+    told = [m for m in push_service.messages if m["payload"]["category"] == "verification"]
+    assert [(m["payload"]["title"], m["payload"]["body"]) for m in told] == [
+        ("Zu deinem Beitrag", "Von einem Admin abgelehnt.")
+    ]
+    page = await client.get(f"/api/v1/challenges/{challenge['id']}", headers=bearer(greta))
+    assert page.json()["mySubmission"]["reason"] == "Von einem Admin abgelehnt."
+    # a person's own words are never looked up: the admin's note stays as written
+    assert Known("Not about us {x}").render("de") == "Not about us {x}"
+
+
+async def test_the_default_badges_read_in_each_persons_language(client):
+    admin = await signup(client)
+    greta = await add_member(client, admin, name="Greta")
+    await _speak(client, greta, "de")
+    german = (await client.get("/api/v1/badges", headers=bearer(greta))).json()
+    english = (await client.get("/api/v1/badges", headers=bearer(admin))).json()
+    by_code = {b["code"]: b for b in german}
+    assert by_code["first-share"]["name"] == "Erste Stimme"
+    assert by_code["first-share"]["description"].startswith("Dein erster bestätigter Beitrag")
+    assert {b["code"]: b["name"] for b in english}["first-share"] == "First voice"
+    assert [b["code"] for b in german] == [b["code"] for b in english]

@@ -17,6 +17,7 @@ from backend.core.errors import NotFound
 from backend.core.i18n import msg
 from backend.core.identity import CurrentUser
 from backend.http.auth import require_role
+from backend.http.problems import request_language
 
 ICONS_DIR = Path(__file__).parent / "icons"
 
@@ -26,7 +27,7 @@ class BadgesController(Controller):
 
     @get("/api/v1/badges")
     async def list_badges(self, request: Request[CurrentUser, Any, Any]) -> list[BadgeRead]:
-        return await service.list_for(request.user)
+        return await service.list_for(request.user, request_language(request))
 
     @get("/api/v1/challenges/{challenge_id:uuid}/team-goal", tags=["challenges"])
     async def team_goal(

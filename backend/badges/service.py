@@ -33,7 +33,7 @@ from backend.badges.tables import Badge, UserBadge
 from backend.challenges.tables import Challenge, Pillar
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
-from backend.core.i18n import msg
+from backend.core.i18n import known, msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.db import DB, fetch
@@ -52,86 +52,107 @@ ICONS = frozenset(get_args(Icon))  # the files in backend/badges/icons/
 DEFAULTS: list[dict[str, Any]] = [
     {
         "code": "first-share",
-        "name": "First voice",
+        "name": str(msg("First voice")),
         "icon": "spark",
         "rule_type": "first_share",
         "threshold": 1,
         "points": 10,
-        "description": "Your first verified share. Welcome to the chorus!",
+        "description": str(msg("Your first verified share. Welcome to the chorus!")),
     },
     {
         "code": "shares-5",
-        "name": "Regular",
+        "name": str(msg("Regular")),
         "icon": "megaphone",
         "rule_type": "shares_count",
         "threshold": 5,
         "points": 25,
-        "description": "Five verified shares.",
+        "description": str(msg("Five verified shares.")),
     },
     {
         "code": "shares-25",
-        "name": "Amplifier",
+        "name": str(msg("Amplifier")),
         "icon": "amplifier",
         "rule_type": "shares_count",
         "threshold": 25,
         "points": 100,
-        "description": "Twenty-five verified shares.",
+        "description": str(msg("Twenty-five verified shares.")),
     },
     {
         "code": "clicks-10",
-        "name": "Conversation starter",
+        "name": str(msg("Conversation starter")),
         "icon": "ripple",
         "rule_type": "unique_clicks",
         "threshold": 10,
         "points": 20,
-        "description": "Ten people followed your links.",
+        "description": str(msg("Ten people followed your links.")),
     },
     {
         "code": "clicks-100",
-        "name": "Crowd gatherer",
+        "name": str(msg("Crowd gatherer")),
         "icon": "crowd",
         "rule_type": "unique_clicks",
         "threshold": 100,
         "points": 100,
-        "description": "A hundred people followed your links.",
+        "description": str(msg("A hundred people followed your links.")),
     },
     {
         "code": "networks-3",
-        "name": "Everywhere",
+        "name": str(msg("Everywhere")),
         "icon": "globe",
         "rule_type": "networks_used",
         "threshold": 3,
         "points": 30,
-        "description": "Verified shares on three networks.",
+        "description": str(msg("Verified shares on three networks.")),
     },
     {
         "code": "streak-4",
-        "name": "Steady flame",
+        "name": str(msg("Steady flame")),
         "icon": "flame",
         "rule_type": "streak_weeks",
         "threshold": 4,
         "points": 40,
-        "description": "A verified share four weeks in a row.",
+        "description": str(msg("A verified share four weeks in a row.")),
     },
     {
         "code": "points-500",
-        "name": "Rising star",
+        "name": str(msg("Rising star")),
         "icon": "star",
         "rule_type": "points",
         "threshold": 500,
         "points": 0,
-        "description": "500 points earned.",
+        "description": str(msg("500 points earned.")),
     },
     {
         "code": "points-2000",
-        "name": "Chorus lead",
+        "name": str(msg("Chorus lead")),
         "icon": "crown",
         "rule_type": "points",
         "threshold": 2000,
         "points": 0,
-        "description": "2,000 points earned.",
+        "description": str(msg("2,000 points earned.")),
     },
 ]
+
+# A default badge as seeded reads in each reader's language (its name and description are
+# catalog messages); once an admin renames it, it reads as they wrote it.
+_SEEDED_TEXT: dict[str, tuple[str, str]] = {
+    b["code"]: (b["name"], b["description"]) for b in DEFAULTS
+}
+
+
+def _in_language(row: dict[str, Any], language: str | None) -> dict[str, Any]:
+    seeded = _SEEDED_TEXT.get(row["code"])
+    if seeded is None or language is None:
+        return row
+    name, description = seeded
+    return {
+        **row,
+        "name": known(row["name"], language) if row["name"] == name else row["name"],
+        "description": known(row["description"], language)
+        if row["description"] == description
+        else row["description"],
+    }
+
 
 _seeded: set[UUID] = set()
 
@@ -664,8 +685,9 @@ def _read(row: dict[str, Any], earned_at: datetime | None, current: int | None) 
     )
 
 
-async def list_for(user: CurrentUser) -> list[BadgeRead]:
-    """The organization's badges: earned ones with their date, the others with progress."""
+async def list_for(user: CurrentUser, language: str | None = None) -> list[BadgeRead]:
+    """The organization's badges: earned ones with their date, the others with progress; the
+    default ones as seeded in `language`."""
     await ensure_defaults(user.org_id)
     rows = await Badge.raw(
         "SELECT b.*, ub.earned_at FROM badge b LEFT JOIN user_badge ub "
@@ -677,7 +699,7 @@ async def list_for(user: CurrentUser) -> list[BadgeRead]:
     stats = await stats_for(user.id)
     return [
         _read(
-            row,
+            _in_language(row, language),
             row["earned_at"],
             stats.value(row["rule_type"], row["challenge"], row["pillar"]),
         )

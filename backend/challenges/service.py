@@ -41,7 +41,7 @@ from backend.challenges.schemas import (
 from backend.challenges.tables import Challenge, Pillar
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
-from backend.core.i18n import LANGUAGES, Message, msg
+from backend.core.i18n import LANGUAGES, Message, known, msg
 from backend.core.identity import CurrentUser
 from backend.core.text import clean_text
 from backend.core.wire import Page, created_at_cursor, decode_cursor, from_row
@@ -468,6 +468,7 @@ async def get_for_member(
     user: CurrentUser, challenge_id: UUID, language: str | None = None
 ) -> ChallengeRead:
     row = await _visible_row(user, challenge_id)
+    reader = language
     language = content_language(row, language, user.org_language)
     if row["kind"] == "lesson":
         mine_lesson = await _my_lesson(user, challenge_id)
@@ -479,6 +480,9 @@ async def get_for_member(
         )
         return msgspec.structs.replace(read, my_lesson=mine_lesson)
     mine = await _my_submission(user, challenge_id)
+    if mine is not None and mine.reason:
+        reason = known(mine.reason, reader)
+        mine = msgspec.structs.replace(mine, reason=reason)
     read = to_read(
         row,
         clock.now(),

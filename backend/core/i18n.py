@@ -105,6 +105,26 @@ def msg_n(singular: str, plural: str, n: int, /, **values: Any) -> Message:
     return Message(singular, values, plural=plural, count=n)
 
 
+class Known(Message):
+    """Text stored as written in English that may be one of the catalogs' messages (the reason
+    a verification recorded on a share): in the reader's language when it is one, else as
+    stored. Never formatted: the stored text is final (a person's own note stays as written)."""
+
+    __slots__ = ()
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text, {})
+
+    def render(self, language: str | None = None) -> str:
+        found = _catalog(language if language in LANGUAGES else ENGLISH).get(self.template)
+        return found if isinstance(found, str) and found else self.template
+
+
+def known(text: str | None, language: str | None) -> str | None:
+    """`Known(text)` in `language` (None stays None)."""
+    return None if text is None else Known(text).render(language)
+
+
 Text = str | Message
 
 

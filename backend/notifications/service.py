@@ -23,7 +23,7 @@ import msgspec
 from backend import events
 from backend.core import clock
 from backend.core.errors import Conflict, Invalid, NotFound
-from backend.core.i18n import Text, msg, render
+from backend.core.i18n import Known, Text, msg, render
 from backend.core.identity import CurrentUser
 from backend.core.wire import Page, created_at_cursor, decode_cursor
 from backend.db import DB, fetch
@@ -322,7 +322,7 @@ def _describe(notice: events.UserNotice) -> tuple[str, Text, Text, str, bool] | 
             return (
                 "verification",
                 msg("About your share"),
-                str(reason) if reason else msg("It could not be verified."),
+                Known(str(reason)) if reason else msg("It could not be verified."),
                 f"/challenges/{data.get('challengeId')}",
                 True,
             )
@@ -330,7 +330,7 @@ def _describe(notice: events.UserNotice) -> tuple[str, Text, Text, str, bool] | 
     if notice.kind == "badge":
         return (
             "badge",
-            msg("You earned {badge}", badge=data.get("name")),
+            msg("You earned {badge}", badge=Known(str(data.get("name")))),
             msg("+{points} points", points=data["points"])
             if data.get("points")
             else msg("Nicely done."),

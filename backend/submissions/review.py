@@ -126,7 +126,7 @@ async def reject(actor: CurrentUser, submission_id: UUID, note: str | None) -> S
         "rejected",
         0,
         [evidence_of("admin", False, f"Rejected by {actor.display_name}.")],
-        note or "Rejected by an admin.",
+        note or str(msg("Rejected by an admin.")),  # stored in English, read translated
         from_statuses=("pending", "needs_review"),
         reviewer=actor.id,
         note=note,

@@ -12,6 +12,7 @@ from uuid import UUID
 
 from backend import events
 from backend.badges import service as badges_service
+from backend.core.i18n import msg
 from backend.db import DB, fetch
 from backend.fetch.client import SafeFetcher
 from backend.settings import Settings
@@ -128,7 +129,9 @@ async def verify(
         return await decide(claim.id, "verified", points, [evidence_of("trust", True, detail)])
     code, evidence, positive = _evidence(claim, link, clicked)
     if claim.policy == "review":
-        return await decide(claim.id, "needs_review", 0, evidence, "Waiting for an admin's review.")
+        return await decide(
+            claim.id, "needs_review", 0, evidence, str(msg("Waiting for an admin's review."))
+        )
     if claim.policy == "clicks":
         if clicked:
             return await decide(claim.id, "verified", claim.points, evidence)
@@ -165,14 +168,15 @@ async def verify(
             "rejected",
             0,
             evidence,
-            "The post could not be found at that address: is it public?",
+            # stored in English, read in each reader's language (backend/core/i18n.py Known)
+            str(msg("The post could not be found at that address: is it public?")),
         )
     return await decide(
         claim.id,
         "needs_review",
         0,
         evidence,
-        "Chorus could not confirm this share by itself; an admin will look at it.",
+        str(msg("Chorus could not confirm this share by itself; an admin will look at it.")),
     )
 
 

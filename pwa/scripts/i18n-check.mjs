@@ -17,7 +17,7 @@ import { parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import ts from "typescript";
 import { LANGUAGES, readCatalog, SURFACES } from "./catalogs.mjs";
 
-const SRC = new URL("../src/", import.meta.url).pathname;
+const SRC = process.env.CHORUS_I18N_SRC ?? new URL("../src/", import.meta.url).pathname;
 const problems = [];
 const say = (line) => problems.push(line);
 

@@ -51,6 +51,7 @@ from backend.core.identity import CurrentUser
 from backend.core.networks import parse_networks
 from backend.http.auth import (
     TokenIssuer,
+    VerifiedTokenCache,
     build_auth,
     csrf_middleware,
     token_id,
@@ -65,7 +66,7 @@ from backend.http.requests import StrictJSONRequest
 from backend.http.same_origin import same_origin_sign_in_middleware
 from backend.leaderboards import outbox
 from backend.leaderboards import store as board_store
-from backend.leaderboards.controller import LeaderboardsController
+from backend.leaderboards.controller import LeaderboardsController, board_reads_middleware
 from backend.leaderboards.service import Boards
 from backend.live import LiveHub, live_events
 from backend.logs import configure_logging, request_context_middleware
@@ -407,7 +408,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             csrf_middleware(
                 story_pages_middleware(
                     wall_pages_middleware(
-                        pwa_middleware(app.asgi_handler, pwa_dist(settings)), pwa_dist(settings)
+                        pwa_middleware(
+                            board_reads_middleware(
+                                app.asgi_handler, retrieve_user, VerifiedTokenCache.known
+                            ),
+                            pwa_dist(settings),
+                        ),
+                        pwa_dist(settings),
                     ),
                     settings.base_url,
                 )

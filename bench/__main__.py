@@ -531,7 +531,8 @@ def leaderboard_figures(base: str, env: dict[str, str], load: Any) -> list[Figur
             users / constant >= 0.6,
         ),
         ratio_figure(
-            f"leaderboard read ({lb.LARGE:,} members, top page held, one Lua call for me + around)",
+            f"leaderboard read ({lb.LARGE:,} members, top page and my part held; one Lua call "
+            "for me + around once the board changed)",
             users_large,
             "endpoint doing one Redis PING (/health/redis)",
             ping,

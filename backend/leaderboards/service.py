@@ -264,6 +264,30 @@ class HeldPage:
         return age < FRESH_SECONDS or (age < MAX_STALE_SECONDS and not self.dirty)
 
 
+class HeldNear:
+    """One caller's part of a big board (their rank, points and neighbours), kept as a held
+    page is: a person reading the board again within the snapshots' interval is not another
+    Redis call."""
+
+    __slots__ = ("generation", "loaded_at", "value")
+
+    def __init__(self, value: list[Any], generation: int) -> None:
+        self.loaded_at = time.monotonic()
+        self.value = value
+        self.generation = generation
+
+    def fresh(self, now: float, generation: int) -> bool:
+        """Asked again on the first read after pub/sub says the board changed (the person's
+        own award shows at once), and at least every MAX_STALE_SECONDS."""
+        return generation == self.generation and now - self.loaded_at < MAX_STALE_SECONDS
+
+
+def _org_marker(key: str) -> str:
+    """`{org:<id>}` of a board key (every board key carries its organization's hash tag)."""
+    start = key.find("{org:")
+    return key[start : key.find("}", start) + 1]
+
+
 # A board read from memory is at most MAX_STALE_SECONDS old, and reloaded sooner (after
 # FRESH_SECONDS) once pub/sub says it changed: live within a second, at most one reload a
 # fifth of a second per board, however many reads.
@@ -289,6 +313,8 @@ class Boards:
         # the caller's part of a big board's read: concurrent reads share a pipeline
         self._near = ScriptBatcher(self.redis, _NEAR)
         self._pages: dict[tuple[str, int, int], HeldPage] = {}
+        self._nears: dict[tuple[str, str], HeldNear] = {}
+        self._generations: dict[str, int] = {}  # per organization: bumped when its boards change
         self._around = around
         self.min_team_size = min_team_size
         self.memory_max = memory_max
@@ -299,6 +325,7 @@ class Boards:
     def mark_dirty(self, org_id: str) -> None:
         """Pub/sub said an organization's boards changed."""
         marker = f"{{org:{org_id}}}"
+        self._generations[marker] = self._generations.get(marker, 0) + 1
         for key, snapshot in self._snapshots.items():
             if marker in key:
                 snapshot.dirty = True
@@ -313,6 +340,8 @@ class Boards:
             del self._snapshots[key]
         for held in [k for k in self._pages if marker in k[0]]:
             del self._pages[held]
+        for near in [k for k in self._nears if marker in k[0]]:
+            del self._nears[near]
 
     async def _snapshot(self, key: str) -> Snapshot | None:
         now = time.monotonic()
@@ -383,11 +412,17 @@ class Boards:
     async def _held_read(self, key: str, me: str, offset: int, limit: int) -> list[Any]:
         """The Lua read's shape: the held page, and the caller's part asked of Redis."""
         page = await self._page(key, offset, limit)
-        near: list[Any] = await self._near(
-            keys=[key, _mark_of(key)], args=[me, self._around, keys.SCALE]
-        )
-        if near[0] == -1:
-            raise BoardsMissing(key)
+        generation = self._generations.get(_org_marker(key), 0)
+        held = self._nears.get((key, me))
+        if held is not None and held.fresh(time.monotonic(), generation):
+            near = held.value
+        else:
+            near = await self._near(keys=[key, _mark_of(key)], args=[me, self._around, keys.SCALE])
+            if near[0] == -1:
+                raise BoardsMissing(key)
+            if len(self._nears) > 100_000:
+                self._nears.clear()
+            self._nears[(key, me)] = HeldNear(near, generation)
         total, my_rank, around, ranks = near
         return [total, page.top, my_rank, around, page.ranks + ranks]
 

@@ -123,3 +123,28 @@ async def test_an_ended_session_or_a_stranger_is_refused_as_before(client, frame
     assert other.user_id not in {e["userId"] for e in mine["entries"]}
     theirs = (await client.get(USERS, headers=bearer(other))).json()
     assert [e["userId"] for e in theirs["entries"]] == [other.user_id]
+
+
+@pytest.mark.parametrize("failing", ["board", "session"])
+async def test_a_failure_in_the_lane_is_answered_by_the_framework_with_its_503(
+    app, client, monkeypatch, failing
+):
+    """Redis away while the session or the board is read: the framework's 503 with Retry-After,
+    never a 500 from outside it."""
+    import redis.exceptions
+
+    from backend.orgs import sessions
+
+    _admin, sam, _ = await _world(client)
+    assert (await client.get(USERS, headers=bearer(sam))).status_code == 200  # verified
+
+    async def down(*args: Any, **kwargs: Any) -> Any:
+        raise redis.exceptions.ConnectionError("Redis is restarting")
+
+    if failing == "board":
+        monkeypatch.setattr(app.state.boards, "users", down)
+    else:
+        monkeypatch.setattr(sessions, "user_of_token", down)
+    resp = await client.get(USERS, headers=bearer(sam))
+    assert_problem(resp, 503)
+    assert resp.headers["retry-after"]

@@ -132,6 +132,31 @@ def _teams_query(raw: bytes) -> dict[str, Any] | None:
     return found
 
 
+async def _answer(
+    http: Any,
+    path: str,
+    query: dict[str, Any],
+    retrieve_user: Callable[[Token, Any], Awaitable[CurrentUser | None]],
+    verified: Callable[[str], Token | None],
+) -> bytes | None:
+    """The board's bytes, or None when the framework should answer (see above)."""
+    raw = _token(http)
+    token = verified(raw) if raw else None
+    if token is None:
+        return None
+    user = await retrieve_user(token, _Connection(http))
+    if user is None:
+        return None
+    boards: Boards = http["app"].state.boards
+    if path.endswith("/users"):
+        board: Any = await boards.users(
+            user, query["period"], limit=query["limit"], offset=query["offset"]
+        )
+    else:
+        board = await boards.teams(user, query["period"], query["metric"])
+    return msgspec.json.encode(board)
+
+
 def board_reads_middleware(
     app: ASGIApp,
     retrieve_user: Callable[[Token, Any], Awaitable[CurrentUser | None]],
@@ -152,22 +177,12 @@ def board_reads_middleware(
             query = _teams_query(http["query_string"])
         else:
             query = None
-        encoded = token = user = None
+        encoded = None
         if query is not None:
-            raw = _token(http)
-            token = verified(raw) if raw else None
-        if token is not None:
-            user = await retrieve_user(token, _Connection(http))
-        if user is not None and query is not None:
-            boards: Boards = http["app"].state.boards
+            # Any failure (PostgreSQL or Redis away while the session or the board is read):
+            # the framework answers the request again, with its 503 and Retry-After.
             try:
-                if path.endswith("/users"):
-                    board: Any = await boards.users(
-                        user, query["period"], limit=query["limit"], offset=query["offset"]
-                    )
-                else:
-                    board = await boards.teams(user, query["period"], query["metric"])
-                encoded = msgspec.json.encode(board)
+                encoded = await _answer(http, path, query, retrieve_user, verified)
             except Exception:
                 encoded = None
         if encoded is None:

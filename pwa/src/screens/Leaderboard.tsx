@@ -88,14 +88,28 @@ export function Leaderboard() {
   );
 }
 
+/** A board left open never falls behind: it reloads on each `leaderboard` event, when the live
+ * stream (re)connects (events sent while it was away are lost), and every SAFETY_MS while the
+ * page is visible (a pub/sub message a server missed is never sent again). */
+const SAFETY_MS = 15_000;
+
 function useLiveReload(reload: () => void) {
   useEffect(() => {
     let timer = 0;
     // Boards change in bursts: one refresh per burst is enough.
-    return onLive("leaderboard", () => {
+    const soon = () => {
       clearTimeout(timer);
       timer = window.setTimeout(reload, 300);
-    });
+    };
+    const offs = [onLive("leaderboard", soon), onLive("ready", soon)];
+    const safety = window.setInterval(() => {
+      if (document.visibilityState === "visible") reload();
+    }, SAFETY_MS);
+    return () => {
+      clearTimeout(timer);
+      clearInterval(safety);
+      for (const off of offs) off();
+    };
   }, [reload]);
 }
 

@@ -71,6 +71,7 @@ class LiveHub:
         self.on_paused: list[Any] = []  # callbacks()
         self.on_challenge_event: list[Any] = []  # callbacks(text)
         self.on_notice: list[Any] = []  # callbacks(org_id, user_id, kind)
+        self._listened = False  # subscribed at least once: a later subscribe is a resubscribe
 
     def start(self) -> None:
         self._tasks = [
@@ -113,6 +114,9 @@ class LiveHub:
                                 _text(message["channel"]) == CHALLENGE_EVENTS
                             ):
                                 self._notify(self.on_listening)  # the last channel subscribed
+                                if self._listened:
+                                    self._resubscribed()
+                                self._listened = True
                     finally:
                         if connection is not None:  # it goes back to the pool
                             connection.deregister_connect_callback(self._reconnecting)
@@ -123,6 +127,14 @@ class LiveHub:
                 self._notify(self.on_paused)
                 log.warning("live events paused, reconnecting: %s", exc)
                 await asyncio.sleep(1)
+
+    def _resubscribed(self) -> None:
+        """Board events published while the listener was away are lost for good: every open
+        stream is told its boards may have changed (in the next coalesced flush), and this
+        process's board caches read again."""
+        for org_id in list(self._clients):
+            self._dirty[org_id].update({"users", "teams"})
+            self._notify(self.on_boards_changed, org_id)
 
     def _reconnecting(self, connection: Any) -> None:
         self._notify(self.on_paused)
